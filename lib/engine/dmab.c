@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: MIT
+/*
+ * DMA base group (type 0x001, SDXI 1.0 6.2): NOP, WRT_IMM, COPY, REPCOPY.
+ * WRT_IMM and REPCOPY layouts are our choice (uapi/linux/sdxi_hw.h).
+ *
+ * Every reserved field must be zero and address attributes must be 0
+ * (none are implemented).  Source and destination must not overlap each
+ * other or the descriptor's CST_BLK (SDXI 1.0 5.6).
+ */
+#include "internal.h"
+
+/* Does [addr, addr + len) in @as overlap the descriptor's CST_BLK? */
+static bool hits_csb(const struct sdxie_cxt *c, const union sdxi_desc *d,
+		     struct sdxie_as as, uint64_t addr, uint64_t len)
+{
+	uint64_t csbq = le64_get(&d->generic.csb_ptr);
+
+	return !(csbq & SDXI_DSC_NP) &&
+	       ranges_overlap(as, addr, len, c->as, csbq & SDXI_DSC_CSB_PTR,
+			      sizeof(struct sdxi_cst_blk));
+}
+
+static bool size_ok(const struct sdxie_cxt *c, uint64_t len, struct sdxie_err *e)
+{
+	if (len == 0 || len > c->max_buffer)
+		return dsc_invalid(e, SDXI_ERR_SIZE);
+	return true;
+}
+
+static bool nop(const union sdxi_desc *d, struct sdxie_err *e)
+{
+	if (!all_zero(d->generic.body, sizeof(d->generic.body)))
+		return dsc_invalid(e, SDXI_ERR_RSVD_SET);
+	return true;
+}
+
+static bool copy(struct sdxie_fn *fn, const struct sdxie_cxt *c,
+		 const union sdxi_desc *d, struct sdxie_err *e)
+{
+	const struct sdxi_dsc_copy *p = &d->copy;
+	uint64_t len = (uint64_t)le32_get(&p->size) + 1;
+	uint64_t src = le64_get(&p->addr0), dst = le64_get(&p->addr1);
+	struct sdxi_akey_ent k;
+	struct sdxie_as sas, das;
+
+	if (p->attr || !all_zero(p->rsvd_0, sizeof(p->rsvd_0)) ||
+	    !all_zero(p->rsvd_1, sizeof(p->rsvd_1)))
+		return dsc_invalid(e, SDXI_ERR_RSVD_SET);
+	if (!size_ok(c, len, e) ||
+	    !akey_lookup(fn, c, le16_get(&p->akey0), &k, &sas, e) ||
+	    !akey_lookup(fn, c, le16_get(&p->akey1), &k, &das, e))
+		return false;
+	if (ranges_overlap(sas, src, len, das, dst, len) ||
+	    hits_csb(c, d, sas, src, len) || hits_csb(c, d, das, dst, len))
+		return dsc_invalid(e, SDXI_ERR_OVERLAP);
+	return data_copy(fn, das, dst, sas, src, len, e);
+}
+
+static bool wrt_imm(struct sdxie_fn *fn, const struct sdxie_cxt *c,
+		    const union sdxi_desc *d, struct sdxie_err *e)
+{
+	const struct sdxi_dsc_wrt_imm *p = &d->wrt_imm;
+	uint64_t len = (uint64_t)le32_get(&p->size) + 1;
+	uint64_t dst = le64_get(&p->addr1);
+	struct sdxi_akey_ent k;
+	struct sdxie_as das;
+
+	if (p->attr || !all_zero(p->rsvd_0, sizeof(p->rsvd_0)))
+		return dsc_invalid(e, SDXI_ERR_RSVD_SET);
+	if (len > SDXI_WRT_IMM_MAX || !size_ok(c, len, e))
+		return dsc_invalid(e, SDXI_ERR_SIZE);
+	/* Immediate bytes past the length are reserved. */
+	if (!all_zero(p->data + len, SDXI_WRT_IMM_MAX - len))
+		return dsc_invalid(e, SDXI_ERR_RSVD_SET);
+	if (!akey_lookup(fn, c, le16_get(&p->akey1), &k, &das, e))
+		return false;
+	if (hits_csb(c, d, das, dst, len))
+		return dsc_invalid(e, SDXI_ERR_OVERLAP);
+	/* One host write: single-copy atomic for aligned 1/2/4/8 bytes. */
+	return data_write(fn, das, dst, p->data, len, SDXI_BUF_DST, e);
+}
+
+static bool repcopy(struct sdxie_fn *fn, const struct sdxie_cxt *c,
+		    const union sdxi_desc *d, struct sdxie_err *e)
+{
+	const struct sdxi_dsc_repcopy *p = &d->repcopy;
+	uint64_t len = (uint64_t)le32_get(&p->size) + 1;
+	uint64_t reps = (uint64_t)le32_get(&p->count) + 1;
+	uint64_t src = le64_get(&p->addr0), dst = le64_get(&p->addr1);
+	struct sdxi_akey_ent k;
+	struct sdxie_as sas, das;
+
+	if (p->attr || !all_zero(p->rsvd_0, sizeof(p->rsvd_0)) ||
+	    !all_zero(p->rsvd_1, sizeof(p->rsvd_1)))
+		return dsc_invalid(e, SDXI_ERR_RSVD_SET);
+	if (!size_ok(c, len, e))
+		return false;
+	if (reps > c->max_buffer / len)
+		return dsc_invalid(e, SDXI_ERR_SIZE);
+	if (
+	    !akey_lookup(fn, c, le16_get(&p->akey0), &k, &sas, e) ||
+	    !akey_lookup(fn, c, le16_get(&p->akey1), &k, &das, e))
+		return false;
+	if (ranges_overlap(sas, src, len, das, dst, len * reps) ||
+	    hits_csb(c, d, sas, src, len) || hits_csb(c, d, das, dst, len * reps))
+		return dsc_invalid(e, SDXI_ERR_OVERLAP);
+	for (uint64_t i = 0; i < reps; i++)
+		if (!data_copy(fn, das, dst + i * len, sas, src, len, e))
+			return false;
+	return true;
+}
+
+bool exec_dmab(struct sdxie_fn *fn, uint32_t id, const union sdxi_desc *d,
+	       uint8_t subtype, struct sdxie_err *e)
+{
+	const struct sdxie_cxt *c = &fn->cxt[id];
+
+	switch (subtype) {
+	case SDXI_DSC_DMAB_NOP:
+		return nop(d, e);
+	case SDXI_DSC_DMAB_WRT_IMM:
+		return wrt_imm(fn, c, d, e);
+	case SDXI_DSC_DMAB_COPY:
+		return copy(fn, c, d, e);
+	case SDXI_DSC_DMAB_REPCOPY:
+		return repcopy(fn, c, d, e);
+	default:
+		return dsc_invalid(e, SDXI_ERR_BAD_TYPE);
+	}
+}

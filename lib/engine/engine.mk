@@ -1,0 +1,37 @@
+# SPDX-License-Identifier: MIT
+#
+# The engine core: host unit tests (ASan + UBSan), the randomized test and
+# the benchmark.  The QEMU model compiles the same sources (tools/qemu).
+
+ENGINE_DIR := lib/engine
+ENGINE_SRC := $(wildcard $(ENGINE_DIR)/*.c)
+ENGINE_HDR := $(wildcard $(ENGINE_DIR)/*.h) uapi/linux/sdxi_hw.h
+ENGINE_FIXTURE := $(ENGINE_DIR)/tests/fixture.c $(ENGINE_DIR)/tests/fixture.h
+ENGINE_TESTS := $(ENGINE_DIR)/tests/tap.c $(ENGINE_DIR)/tests/main.c \
+	$(wildcard $(ENGINE_DIR)/tests/test_*.c)
+FUZZ_DESCRIPTORS ?= 100000
+
+$(B)/engine/engine-test: $(ENGINE_SRC) $(ENGINE_HDR) $(ENGINE_FIXTURE) $(ENGINE_TESTS) $(ENGINE_DIR)/tests/tap.h
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -O1 $(SAN_FLAGS) -o $@ $(ENGINE_SRC) $(filter %.c,$(ENGINE_FIXTURE) $(ENGINE_TESTS))
+
+$(B)/engine/engine-fuzz: $(ENGINE_SRC) $(ENGINE_HDR) $(ENGINE_FIXTURE) $(ENGINE_DIR)/tests/fuzz.c
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -O1 $(SAN_FLAGS) -o $@ $(ENGINE_SRC) $(filter %.c,$(ENGINE_FIXTURE)) $(ENGINE_DIR)/tests/fuzz.c
+
+$(B)/engine/engine-bench: $(ENGINE_SRC) $(ENGINE_HDR) $(ENGINE_FIXTURE) $(ENGINE_DIR)/tests/bench.c
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -o $@ $(ENGINE_SRC) $(filter %.c,$(ENGINE_FIXTURE)) $(ENGINE_DIR)/tests/bench.c
+
+CHECK_SUITES += engine engine-fuzz
+BENCH_TARGETS += bench-engine
+
+.PHONY: check-engine check-engine-fuzz bench-engine
+check-engine: $(B)/engine/engine-test
+	@$< > $(RESULTS)/engine.tap 2>&1 || true
+
+check-engine-fuzz: $(B)/engine/engine-fuzz
+	@$< $(FUZZ_DESCRIPTORS) > $(RESULTS)/engine-fuzz.tap 2>&1 || true
+
+bench-engine: $(B)/engine/engine-bench
+	@$<

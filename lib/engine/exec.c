@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Descriptor fetch and dispatch for one context (sdxi-hw.md 5.1 .. 5.3):
+ * read Write_Index, take slots R mod N while R < W and the slot is valid,
+ * validate the common header (Table 6-3) and run the operation.
+ *
+ * The engine is in order: a descriptor retires completely (data, CST_BLK,
+ * read index) before the next one is fetched, so fence (fe) and
+ * sequential (se) are always satisfied.  The function never clears vl in
+ * the ring.
+ */
+#include "internal.h"
+
+/* Common header checks, then the group's executor. */
+static bool execute(struct sdxie_fn *fn, uint32_t id, const union sdxi_desc *d,
+		    struct sdxie_err *e)
+{
+	const struct sdxie_cxt *c = &fn->cxt[id];
+	uint32_t opcode = le32_get(&d->generic.opcode);
+	uint64_t csbq = le64_get(&d->generic.csb_ptr);
+	uint32_t type = (uint32_t)SDXI_FIELD_GET(SDXI_DSC_TYPE, opcode);
+	uint8_t subtype = (uint8_t)SDXI_FIELD_GET(SDXI_DSC_SUBTYPE, opcode);
+
+	if (opcode & (SDXI_DSC_OPCODE_RSVD | SDXI_DSC_CH | SDXI_DSC_RB))
+		return dsc_invalid(e, SDXI_ERR_RSVD_SET);
+	if (type < SDXI_DSC_TYPE_DMAB || type > SDXI_DSC_TYPE_INTR)
+		return dsc_invalid(e, SDXI_ERR_BAD_TYPE);
+	if (type == SDXI_DSC_TYPE_ADMIN && id != SDXI_ADMIN_CXT_ID)
+		return dsc_invalid(e, SDXI_ERR_ADMIN_NOT_CXT0);
+	if (!(c->opb & SDXI_OPB(type)))
+		return dsc_invalid(e, SDXI_ERR_OPB_DISABLED);
+	if (csbq & SDXI_DSC_NP) {
+		if (csbq & ~SDXI_DSC_NP)
+			return dsc_invalid(e, SDXI_ERR_RSVD_SET);
+	} else if (csbq & SDXI_DSC_CSB_RSVD) {
+		return err_set(e, SDXI_STEP_CST_BLK, SDXI_SUB_STEP_VALIDATION,
+			       SDXI_ERR_ALIGN, csbq);
+	}
+
+	switch (type) {
+	case SDXI_DSC_TYPE_DMAB:
+		return exec_dmab(fn, id, d, subtype, e);
+	case SDXI_DSC_TYPE_ADMIN:
+		return exec_admin(fn, d, subtype, e);
+	case SDXI_DSC_TYPE_ATOMIC:
+		return exec_atomic(fn, id, d, subtype, e);
+	default:
+		return exec_intr(fn, id, d, subtype, e);
+	}
+}
+
+/* Fetch and run descriptor R.  False: stop this context for now. */
+static bool step(struct sdxie_fn *fn, uint32_t id)
+{
+	struct sdxie_cxt *c = &fn->cxt[id];
+	uint64_t index = c->r;
+	uint64_t addr = c->ring + (index % c->ring_sz) * SDXI_DESC_SIZE;
+	union sdxi_desc d;
+	struct sdxie_err e;
+	bool ok;
+	int st;
+
+	st = mem_read(fn, c->as, addr, &d, sizeof(d));
+	if (st) {
+		err_set(&e, SDXI_STEP_DSC, mem_sub_step(st),
+			st == SDXIE_MEM_XLATE ? SDXI_ERR_XLATE : SDXI_ERR_ACCESS, addr);
+		cxt_fail(fn, id, &e, true, index);
+		return false;
+	}
+	/* A slot the producer has not published yet: wait for a doorbell. */
+	if (!(le32_get(&d.generic.opcode) & SDXI_DSC_VL))
+		return false;
+
+	ok = execute(fn, id, &d, &e);
+	/* An admin descriptor may have taken the whole function down. */
+	if (fn->gsv != SDXI_GSV_ACTIVE || !c->cached)
+		return false;
+	return retire(fn, id, index, &d, ok ? NULL : &e);
+}
+
+unsigned int cxt_process(struct sdxie_fn *fn, uint32_t id, unsigned int quantum,
+			 bool *more)
+{
+	struct sdxie_cxt *c = &fn->cxt[id];
+	unsigned int done = 0;
+	struct sdxie_err e;
+	uint8_t raw[8];
+	uint64_t w;
+	int st;
+
+	*more = false;
+	if (c->state != SDXI_CXTV_RUN || !c->cached)
+		return 0;
+
+	st = mem_read(fn, c->as, c->wi_ptr, raw, sizeof(raw));
+	if (st) {
+		err_set(&e, SDXI_STEP_WRITE_INDEX, mem_sub_step(st),
+			st == SDXIE_MEM_XLATE ? SDXI_ERR_XLATE : SDXI_ERR_ACCESS, c->wi_ptr);
+		cxt_fail(fn, id, &e, false, 0);
+		return 0;
+	}
+	w = le64_get(raw);
+	/* W may run ahead of valid slots, but never behind R or past a ring. */
+	if (w < c->r || w - c->r > c->ring_sz) {
+		err_set(&e, SDXI_STEP_WRITE_INDEX, SDXI_SUB_STEP_VALIDATION,
+			SDXI_ERR_INDEX, c->wi_ptr);
+		cxt_fail(fn, id, &e, false, 0);
+		return 0;
+	}
+
+	while (c->r < w && done < quantum) {
+		uint64_t r = c->r;
+		bool go = step(fn, id);
+
+		if (c->r != r)
+			done++;
+		if (!go)
+			return done;
+	}
+	*more = c->r < w;
+	return done;
+}

@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sdxie internals shared between the engine's source files.  Not part of
+ * the engine's API (sdxie.h).
+ */
+#ifndef SDXIE_INTERNAL_H
+#define SDXIE_INTERNAL_H
+
+#include <string.h>
+
+#include "sdxie.h"
+
+/* Little-endian loads and stores of the formats in sdxi_hw.h. */
+static inline uint16_t le16_get(const void *p)
+{
+	const uint8_t *b = p;
+
+	return (uint16_t)(b[0] | b[1] << 8);
+}
+
+static inline uint32_t le32_get(const void *p)
+{
+	const uint8_t *b = p;
+
+	return (uint32_t)b[0] | (uint32_t)b[1] << 8 |
+	       (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+}
+
+static inline uint64_t le64_get(const void *p)
+{
+	return (uint64_t)le32_get(p) | (uint64_t)le32_get((const uint8_t *)p + 4) << 32;
+}
+
+static inline void le16_put(void *p, uint16_t v)
+{
+	uint8_t *b = p;
+
+	b[0] = (uint8_t)v;
+	b[1] = (uint8_t)(v >> 8);
+}
+
+static inline void le32_put(void *p, uint32_t v)
+{
+	uint8_t *b = p;
+
+	b[0] = (uint8_t)v;
+	b[1] = (uint8_t)(v >> 8);
+	b[2] = (uint8_t)(v >> 16);
+	b[3] = (uint8_t)(v >> 24);
+}
+
+static inline void le64_put(void *p, uint64_t v)
+{
+	le32_put(p, (uint32_t)v);
+	le32_put((uint8_t *)p + 4, (uint32_t)(v >> 32));
+}
+
+/* True if all @len bytes at @p are zero. */
+static inline bool all_zero(const void *p, size_t len)
+{
+	const uint8_t *b = p;
+
+	for (size_t i = 0; i < len; i++)
+		if (b[i])
+			return false;
+	return true;
+}
+
+/* Why a step failed: becomes an error-log entry (Documentation/hardware.rst). */
+struct sdxie_err {
+	uint8_t step;		/* SDXI_STEP_* */
+	uint8_t sub_step;	/* SDXI_SUB_STEP_* */
+	uint16_t reason;	/* enum sdxi_err_reason */
+	bool bv;		/* buf is valid */
+	uint8_t buf;		/* SDXI_BUF_* */
+	uint64_t addr;		/* address involved, or 0 */
+};
+
+/*
+ * What the function caches about a context between CXT_START (or
+ * CXT_UPD) and the context leaving RUN/ERR_FN: the walked L1 entry and
+ * CXT_CTL (SDXI 1.0 4.3.1.1 allows caching until DSC_CXT_UPD).
+ */
+struct sdxie_cxt {
+	uint8_t state;		/* SDXI_CXTV_* as the function sees it */
+	bool cached;		/* fields below are valid */
+	bool queued;		/* on the run queue */
+	struct sdxie_as as;	/* ring, write index, CXT_STS, CST_BLK */
+	uint64_t ring;
+	uint32_t ring_sz;	/* descriptors */
+	uint64_t sts_ptr;
+	uint64_t wi_ptr;
+	uint64_t akey_ptr;
+	uint32_t akey_entries;
+	uint64_t max_buffer;	/* bytes */
+	uint32_t opb;		/* groups usable by this context */
+	uint64_t r;		/* read index */
+};
+
+/* Pending function state transition, completed by sdxie_run(). */
+enum sdxie_pending {
+	PEND_NONE,
+	PEND_ACTIVATE,
+	PEND_STOP_SF,
+	PEND_STOP_HD,
+	PEND_RESET,
+};
+
+struct sdxie_fn {
+	struct sdxie_config cfg;
+	const struct sdxie_host_ops *ops;
+	void *opaque;
+
+	/* Register file (SDXI 1.0 section 9). */
+	uint64_t ctl0, ctl2, cxt_l2, err_ctl, err_sts, err_cfg, err_wrt, err_rd;
+	uint8_t gsv;
+	enum sdxie_pending pending;
+
+	uint32_t nr_cxt;		/* cfg.max_cxt + 1 */
+	struct sdxie_cxt *cxt;		/* [nr_cxt] */
+	uint32_t *queue;		/* run queue of context IDs, [nr_cxt] */
+	uint32_t q_head, q_len;
+
+	struct sdxie_faults faults;
+	struct sdxie_stats stats;
+	uint8_t *bounce;		/* for hosts without map() */
+};
+
+#define SDXIE_BOUNCE_SIZE	65536
+
+/* fn.c */
+struct sdxie_as fn_as(const struct sdxie_fn *fn);
+uint32_t fn_max_cxt(const struct sdxie_fn *fn);
+uint64_t fn_max_buffer(const struct sdxie_fn *fn);
+void fn_enter_error(struct sdxie_fn *fn, const struct sdxie_err *e, int cxt);
+void fn_event(struct sdxie_fn *fn, const struct sdxie_event *ev);
+void queue_push(struct sdxie_fn *fn, uint32_t id);
+
+/* mem.c: control-structure accesses (no fault injection) */
+int mem_read(struct sdxie_fn *fn, struct sdxie_as as, uint64_t addr,
+	     void *buf, uint64_t len);
+int mem_write(struct sdxie_fn *fn, struct sdxie_as as, uint64_t addr,
+	      const void *buf, uint64_t len);
+uint8_t mem_sub_step(int status);
+
+/* mem.c: data accesses (fault injection applies) */
+bool data_copy(struct sdxie_fn *fn, struct sdxie_as das, uint64_t dst,
+	       struct sdxie_as sas, uint64_t src, uint64_t len,
+	       struct sdxie_err *e);
+bool data_write(struct sdxie_fn *fn, struct sdxie_as as, uint64_t addr,
+		const void *buf, uint64_t len, uint8_t buf_id,
+		struct sdxie_err *e);
+bool data_rmw(struct sdxie_fn *fn, struct sdxie_as as, uint64_t addr,
+	      unsigned int size, uint64_t (*op)(uint64_t old, const void *arg),
+	      const void *arg, uint64_t *old, struct sdxie_err *e);
+
+/* errlog.c */
+bool errlog_report(struct sdxie_fn *fn, const struct sdxie_err *e, int cxt,
+		   bool div, uint64_t index, uint8_t re);
+
+/* cxt.c */
+bool cxt_walk(struct sdxie_fn *fn, uint32_t id, struct sdxie_cxt *out,
+	      struct sdxie_err *e);
+void cxt_set_state(struct sdxie_fn *fn, uint32_t id, uint8_t state);
+bool cxt_write_r(struct sdxie_fn *fn, uint32_t id, uint64_t r);
+void cxt_fail(struct sdxie_fn *fn, uint32_t id, const struct sdxie_err *e,
+	      bool div, uint64_t index);
+void cxt_forget_all(struct sdxie_fn *fn);
+bool akey_lookup(struct sdxie_fn *fn, const struct sdxie_cxt *c, uint16_t idx,
+		 struct sdxi_akey_ent *ent, struct sdxie_as *as,
+		 struct sdxie_err *e);
+
+/* completion.c */
+bool retire(struct sdxie_fn *fn, uint32_t id, uint64_t index,
+	    const union sdxi_desc *d, const struct sdxie_err *e);
+
+/* exec.c */
+unsigned int cxt_process(struct sdxie_fn *fn, uint32_t id, unsigned int quantum,
+			 bool *more);
+
+/* dmab.c, atomic.c, intr.c, admin.c: execute one descriptor (validated header) */
+bool exec_dmab(struct sdxie_fn *fn, uint32_t id, const union sdxi_desc *d,
+	       uint8_t subtype, struct sdxie_err *e);
+bool exec_atomic(struct sdxie_fn *fn, uint32_t id, const union sdxi_desc *d,
+		 uint8_t subtype, struct sdxie_err *e);
+bool exec_intr(struct sdxie_fn *fn, uint32_t id, const union sdxi_desc *d,
+	       uint8_t subtype, struct sdxie_err *e);
+bool exec_admin(struct sdxie_fn *fn, const union sdxi_desc *d, uint8_t subtype,
+		struct sdxie_err *e);
+
+/* Fill @e for a failed validation and return false. */
+static inline bool err_set(struct sdxie_err *e, uint8_t step, uint8_t sub_step,
+			   uint16_t reason, uint64_t addr)
+{
+	*e = (struct sdxie_err){ .step = step, .sub_step = sub_step,
+				 .reason = reason, .addr = addr };
+	return false;
+}
+
+static inline bool dsc_invalid(struct sdxie_err *e, uint16_t reason)
+{
+	return err_set(e, SDXI_STEP_DSC, SDXI_SUB_STEP_VALIDATION, reason, 0);
+}
+
+/* Do [a, a+alen) and [b, b+blen) overlap in the same address space? */
+static inline bool ranges_overlap(struct sdxie_as aas, uint64_t a, uint64_t alen,
+				  struct sdxie_as bas, uint64_t b, uint64_t blen)
+{
+	if (aas.has_pasid != bas.has_pasid ||
+	    (aas.has_pasid && aas.pasid != bas.pasid))
+		return false;
+	return a < b + blen && b < a + alen;
+}
+
+#endif /* SDXIE_INTERNAL_H */

@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Memory accesses of the function.  Control structures (tables, rings,
+ * indexes, status, completion blocks, the error log) go straight to the
+ * host.  Data accesses (descriptor buffers, atomic targets and return
+ * data) also pass through fault injection, and bulk copies use the host's
+ * direct mapping when it has one.
+ */
+#include "internal.h"
+
+int mem_read(struct sdxie_fn *fn, struct sdxie_as as, uint64_t addr,
+	     void *buf, uint64_t len)
+{
+	if (addr + len < addr)
+		return SDXIE_MEM_XLATE;
+	return fn->ops->read(fn->opaque, as, addr, buf, len);
+}
+
+int mem_write(struct sdxie_fn *fn, struct sdxie_as as, uint64_t addr,
+	      const void *buf, uint64_t len)
+{
+	if (addr + len < addr)
+		return SDXIE_MEM_XLATE;
+	return fn->ops->write(fn->opaque, as, addr, buf, len);
+}
+
+uint8_t mem_sub_step(int status)
+{
+	return status == SDXIE_MEM_XLATE ? SDXI_SUB_STEP_XLATE : SDXI_SUB_STEP_ACCESS;
+}
+
+static bool data_fault(struct sdxie_err *e, int status, uint16_t reason,
+		       uint8_t buf, uint64_t addr)
+{
+	*e = (struct sdxie_err){
+		.step = SDXI_STEP_DATA,
+		.sub_step = mem_sub_step(status),
+		.reason = reason,
+		.bv = true,
+		.buf = buf,
+		.addr = addr,
+	};
+	return false;
+}
+
+static bool mem_fault(struct sdxie_err *e, int status, uint8_t buf, uint64_t addr)
+{
+	return data_fault(e, status, status == SDXIE_MEM_XLATE ? SDXI_ERR_XLATE :
+			  SDXI_ERR_ACCESS, buf, addr);
+}
+
+/* Bytes of [addr, addr + len) reachable before the fault-addr trap. */
+static uint64_t fault_limit(const struct sdxie_fn *fn, uint64_t addr, uint64_t len)
+{
+	const struct sdxie_faults *f = &fn->faults;
+
+	if (f->addr_armed && f->addr >= addr && f->addr - addr < len)
+		return f->addr - addr;
+	return len;
+}
+
+/* Bytes that may still move before the fault-after trap fires. */
+static uint64_t after_limit(const struct sdxie_fn *fn, uint64_t len)
+{
+	const struct sdxie_faults *f = &fn->faults;
+
+	return f->after_armed && f->after_bytes < len ? f->after_bytes : len;
+}
+
+static void after_consume(struct sdxie_fn *fn, uint64_t n)
+{
+	if (fn->faults.after_armed)
+		fn->faults.after_bytes -= n;
+}
+
+static uint64_t min64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
+/* Move up to @n bytes; return the count moved (> 0) or 0 with @e set. */
+static uint64_t copy_chunk(struct sdxie_fn *fn, struct sdxie_as das, uint64_t dst,
+			   struct sdxie_as sas, uint64_t src, uint64_t n,
+			   struct sdxie_err *e)
+{
+	const struct sdxie_host_ops *ops = fn->ops;
+	int st = SDXIE_MEM_OK;
+
+	if (ops->map) {
+		uint64_t sl = n, dl;
+		void *s = ops->map(fn->opaque, sas, src, &sl, false, &st);
+		void *d;
+
+		if (!s && st)
+			return mem_fault(e, st, SDXI_BUF_SRC, src), 0;
+		if (s) {
+			/* The destination is mapped no longer than the source,
+			 * so every mapped destination byte is written. */
+			dl = sl;
+			d = ops->map(fn->opaque, das, dst, &dl, true, &st);
+			if (d) {
+				memmove(d, s, dl);
+				ops->unmap(fn->opaque, d, dl, true);
+				ops->unmap(fn->opaque, s, sl, false);
+				return dl;
+			}
+			ops->unmap(fn->opaque, s, sl, false);
+			if (st)
+				return mem_fault(e, st, SDXI_BUF_DST, dst), 0;
+		}
+	}
+	n = min64(n, SDXIE_BOUNCE_SIZE);
+	st = ops->read(fn->opaque, sas, src, fn->bounce, n);
+	if (st)
+		return mem_fault(e, st, SDXI_BUF_SRC, src), 0;
+	st = ops->write(fn->opaque, das, dst, fn->bounce, n);
+	if (st)
+		return mem_fault(e, st, SDXI_BUF_DST, dst), 0;
+	return n;
+}
+
+bool data_copy(struct sdxie_fn *fn, struct sdxie_as das, uint64_t dst,
+	       struct sdxie_as sas, uint64_t src, uint64_t len,
+	       struct sdxie_err *e)
+{
+	if (src + len < src)
+		return mem_fault(e, SDXIE_MEM_XLATE, SDXI_BUF_SRC, src);
+	if (dst + len < dst)
+		return mem_fault(e, SDXIE_MEM_XLATE, SDXI_BUF_DST, dst);
+
+	while (len) {
+		uint64_t ls = fault_limit(fn, src, len);
+		uint64_t ld = fault_limit(fn, dst, len);
+		uint64_t n = after_limit(fn, min64(ls, ld)), done;
+
+		if (!n) {
+			if (ls && ld) {
+				/* Only the one-shot fault-after trap stops us. */
+				fn->faults.after_armed = false;
+				return data_fault(e, SDXIE_MEM_XLATE, SDXI_ERR_INJECTED,
+						  SDXI_BUF_DST, dst);
+			}
+			return data_fault(e, SDXIE_MEM_XLATE, SDXI_ERR_INJECTED,
+					  ls ? SDXI_BUF_DST : SDXI_BUF_SRC,
+					  ls ? dst : src);
+		}
+		done = copy_chunk(fn, das, dst, sas, src, n, e);
+		if (!done)
+			return false;
+		after_consume(fn, done);
+		fn->stats.bytes += done;
+		src += done;
+		dst += done;
+		len -= done;
+	}
+	return true;
+}
+
+/* Check both traps for a small access that must happen whole. */
+static bool small_access_ok(struct sdxie_fn *fn, uint64_t addr, uint64_t len,
+			    uint8_t buf, struct sdxie_err *e)
+{
+	if (addr + len < addr)
+		return mem_fault(e, SDXIE_MEM_XLATE, buf, addr);
+	if (fault_limit(fn, addr, len) < len)
+		return data_fault(e, SDXIE_MEM_XLATE, SDXI_ERR_INJECTED, buf, addr);
+	if (after_limit(fn, len) < len) {
+		fn->faults.after_armed = false;
+		return data_fault(e, SDXIE_MEM_XLATE, SDXI_ERR_INJECTED, buf, addr);
+	}
+	return true;
+}
+
+bool data_write(struct sdxie_fn *fn, struct sdxie_as as, uint64_t addr,
+		const void *buf, uint64_t len, uint8_t buf_id,
+		struct sdxie_err *e)
+{
+	int st;
+
+	if (!small_access_ok(fn, addr, len, buf_id, e))
+		return false;
+	st = fn->ops->write(fn->opaque, as, addr, buf, len);
+	if (st)
+		return mem_fault(e, st, buf_id, addr);
+	after_consume(fn, len);
+	fn->stats.bytes += len;
+	return true;
+}
+
+static uint64_t load_n(const void *p, unsigned int size)
+{
+	return size == 4 ? le32_get(p) : le64_get(p);
+}
+
+static void store_n(void *p, unsigned int size, uint64_t v)
+{
+	if (size == 4)
+		le32_put(p, (uint32_t)v);
+	else
+		le64_put(p, v);
+}
+
+/* Host-atomic read-modify-write on a directly mapped, aligned target. */
+static uint64_t rmw_host(void *host, unsigned int size,
+			 uint64_t (*op)(uint64_t, const void *), const void *arg)
+{
+	if (size == 4) {
+		uint32_t old = __atomic_load_n((uint32_t *)host, __ATOMIC_RELAXED), new;
+
+		do {
+			uint8_t le[4];
+
+			le32_put(le, old);
+			store_n(le, 4, op(le32_get(le), arg));
+			memcpy(&new, le, 4);
+		} while (!__atomic_compare_exchange_n((uint32_t *)host, &old, new, false,
+						      __ATOMIC_SEQ_CST, __ATOMIC_RELAXED));
+		return le32_get(&old);
+	} else {
+		uint64_t old = __atomic_load_n((uint64_t *)host, __ATOMIC_RELAXED), new;
+
+		do {
+			uint8_t le[8];
+
+			memcpy(le, &old, 8);
+			le64_put(le, op(le64_get(le), arg));
+			memcpy(&new, le, 8);
+		} while (!__atomic_compare_exchange_n((uint64_t *)host, &old, new, false,
+						      __ATOMIC_SEQ_CST, __ATOMIC_RELAXED));
+		return le64_get(&old);
+	}
+}
+
+bool data_rmw(struct sdxie_fn *fn, struct sdxie_as as, uint64_t addr,
+	      unsigned int size, uint64_t (*op)(uint64_t old, const void *arg),
+	      const void *arg, uint64_t *old, struct sdxie_err *e)
+{
+	const struct sdxie_host_ops *ops = fn->ops;
+	uint8_t buf[8];
+	int st = SDXIE_MEM_OK;
+
+	if (!small_access_ok(fn, addr, size, SDXI_BUF_SRC, e))
+		return false;
+	if (ops->map) {
+		uint64_t len = size;
+		void *host = ops->map(fn->opaque, as, addr, &len, true, &st);
+
+		if (!host && st)
+			return mem_fault(e, st, SDXI_BUF_SRC, addr);
+		if (host && len >= size) {
+			*old = rmw_host(host, size, op, arg);
+			ops->unmap(fn->opaque, host, len, true);
+			goto done;
+		}
+		if (host)
+			ops->unmap(fn->opaque, host, len, true);
+	}
+	/* No direct mapping: not atomic against other agents (documented). */
+	st = ops->read(fn->opaque, as, addr, buf, size);
+	if (st)
+		return mem_fault(e, st, SDXI_BUF_SRC, addr);
+	*old = load_n(buf, size);
+	store_n(buf, size, op(*old, arg));
+	st = ops->write(fn->opaque, as, addr, buf, size);
+	if (st)
+		return mem_fault(e, st, SDXI_BUF_SRC, addr);
+done:
+	after_consume(fn, size);
+	fn->stats.bytes += size;
+	return true;
+}

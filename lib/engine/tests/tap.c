@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: MIT
+/* TAP runner for the engine's host tests; see tap.h. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tap.h"
+
+#define TAP_MAX 512
+
+static struct tap_test tests[TAP_MAX];
+static int ntests;
+struct tap_state tap_cur;
+
+void tap_register(const char *name, void (*fn)(void))
+{
+	if (ntests == TAP_MAX) {
+		fprintf(stderr, "tap: too many tests\n");
+		exit(2);
+	}
+	tests[ntests++] = (struct tap_test){ name, fn };
+}
+
+/* Optional argument: run only tests whose name contains it. */
+int tap_main(int argc, char **argv)
+{
+	const char *filter = argc > 1 ? argv[1] : NULL;
+	int n = 0, failed = 0;
+
+	for (int i = 0; i < ntests; i++)
+		n += !filter || strstr(tests[i].name, filter);
+	printf("1..%d\n", n);
+	n = 0;
+	for (int i = 0; i < ntests; i++) {
+		if (filter && !strstr(tests[i].name, filter))
+			continue;
+		tap_cur = (struct tap_state){ 0 };
+		tests[i].fn();
+		fflush(stdout);
+		if (tap_cur.skip)
+			printf("ok %d - %s # SKIP %s\n", ++n, tests[i].name, tap_cur.skip);
+		else if (tap_cur.failed)
+			printf("not ok %d - %s\n", ++n, tests[i].name), failed++;
+		else
+			printf("ok %d - %s\n", ++n, tests[i].name);
+	}
+	return failed ? 1 : 0;
+}
