@@ -34,28 +34,6 @@ static bool nop(const union sdxi_desc *d, struct sdxie_err *e)
 	return true;
 }
 
-static bool copy(struct sdxie_fn *fn, const struct sdxie_cxt *c,
-		 const union sdxi_desc *d, struct sdxie_err *e)
-{
-	const struct sdxi_dsc_copy *p = &d->copy;
-	uint64_t len = (uint64_t)le32_get(&p->size) + 1;
-	uint64_t src = le64_get(&p->addr0), dst = le64_get(&p->addr1);
-	struct sdxi_akey_ent k;
-	struct sdxie_as sas, das;
-
-	if (p->attr || !all_zero(p->rsvd_0, sizeof(p->rsvd_0)) ||
-	    !all_zero(p->rsvd_1, sizeof(p->rsvd_1)))
-		return dsc_invalid(e, SDXI_ERR_RSVD_SET);
-	if (!size_ok(c, len, e) ||
-	    !akey_lookup(fn, c, le16_get(&p->akey0), &k, &sas, e) ||
-	    !akey_lookup(fn, c, le16_get(&p->akey1), &k, &das, e))
-		return false;
-	if (ranges_overlap(sas, src, len, das, dst, len) ||
-	    hits_csb(c, d, sas, src, len) || hits_csb(c, d, das, dst, len))
-		return dsc_invalid(e, SDXI_ERR_OVERLAP);
-	return data_copy(fn, das, dst, sas, src, len, e);
-}
-
 static bool wrt_imm(struct sdxie_fn *fn, const struct sdxie_cxt *c,
 		    const union sdxi_desc *d, struct sdxie_err *e)
 {
@@ -80,25 +58,28 @@ static bool wrt_imm(struct sdxie_fn *fn, const struct sdxie_cxt *c,
 	return data_write(fn, das, dst, p->data, len, SDXI_BUF_DST, e);
 }
 
-static bool repcopy(struct sdxie_fn *fn, const struct sdxie_cxt *c,
-		    const union sdxi_desc *d, struct sdxie_err *e)
+/*
+ * COPY and REPCOPY: COPY is one repetition, and the two layouts agree up
+ * to byte 31 (size, attr, akey0/akey1, addr0/addr1).  @rsvd is the rest
+ * of the body, which must be zero.
+ */
+static bool copy_blocks(struct sdxie_fn *fn, const struct sdxie_cxt *c,
+			const union sdxi_desc *d, uint64_t reps,
+			const uint8_t *rsvd, size_t rsvd_len, struct sdxie_err *e)
 {
-	const struct sdxi_dsc_repcopy *p = &d->repcopy;
+	const struct sdxi_dsc_copy *p = &d->copy;
 	uint64_t len = (uint64_t)le32_get(&p->size) + 1;
-	uint64_t reps = (uint64_t)le32_get(&p->count) + 1;
 	uint64_t src = le64_get(&p->addr0), dst = le64_get(&p->addr1);
 	struct sdxi_akey_ent k;
 	struct sdxie_as sas, das;
 
-	if (p->attr || !all_zero(p->rsvd_0, sizeof(p->rsvd_0)) ||
-	    !all_zero(p->rsvd_1, sizeof(p->rsvd_1)))
+	if (p->attr || !all_zero(p->rsvd_0, sizeof(p->rsvd_0)) || !all_zero(rsvd, rsvd_len))
 		return dsc_invalid(e, SDXI_ERR_RSVD_SET);
 	if (!size_ok(c, len, e))
 		return false;
 	if (reps > c->max_buffer / len)
 		return dsc_invalid(e, SDXI_ERR_SIZE);
-	if (
-	    !akey_lookup(fn, c, le16_get(&p->akey0), &k, &sas, e) ||
+	if (!akey_lookup(fn, c, le16_get(&p->akey0), &k, &sas, e) ||
 	    !akey_lookup(fn, c, le16_get(&p->akey1), &k, &das, e))
 		return false;
 	if (ranges_overlap(sas, src, len, das, dst, len * reps) ||
@@ -121,9 +102,10 @@ bool exec_dmab(struct sdxie_fn *fn, uint32_t id, const union sdxi_desc *d,
 	case SDXI_DSC_DMAB_WRT_IMM:
 		return wrt_imm(fn, c, d, e);
 	case SDXI_DSC_DMAB_COPY:
-		return copy(fn, c, d, e);
+		return copy_blocks(fn, c, d, 1, d->copy.rsvd_1, sizeof(d->copy.rsvd_1), e);
 	case SDXI_DSC_DMAB_REPCOPY:
-		return repcopy(fn, c, d, e);
+		return copy_blocks(fn, c, d, (uint64_t)le32_get(&d->repcopy.count) + 1,
+				   d->repcopy.rsvd_1, sizeof(d->repcopy.rsvd_1), e);
 	default:
 		return dsc_invalid(e, SDXI_ERR_BAD_TYPE);
 	}

@@ -36,8 +36,8 @@
 #define SDXI_HW_ASSERT(cond, msg)	static_assert(cond, msg)
 #elif defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
 #define SDXI_HW_ASSERT(cond, msg)	_Static_assert(cond, msg)
-#else
-#define SDXI_HW_ASSERT(cond, msg)
+#else	/* C99: a redeclaration that only compiles when cond holds */
+#define SDXI_HW_ASSERT(cond, msg)	extern int sdxi_hw_assert[(cond) ? 1 : -1]
 #endif
 
 /* SDXI 1.0 PCI class code: processing accelerator, SNIA SDXI, prog-if 0. */

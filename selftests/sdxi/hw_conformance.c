@@ -1,0 +1,508 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Conformance of an SDXI function to Documentation/hardware.rst, with no
+ * driver: BAR0 and BAR2 are mapped through sysfs resource files and the
+ * function is driven directly.  Tests that need the function to DMA build
+ * the admin context in a 2 MiB hugepage (physically contiguous, found in
+ * /proc/self/pagemap), so they need the function's DMA untranslated
+ * (no IOMMU, or iommu.passthrough=1); otherwise they SKIP.
+ *
+ * The device is $SDXI_PCI (e.g. 0000:00:03.0) or the first function of
+ * class 0x120100 without a driver.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/sdxi_hw.h>
+
+#include "../kselftest_harness.h"
+
+#define HUGE_SZ		(2UL << 20)
+#define POLL_MS		1000
+
+/* Layout of the admin context inside the hugepage. */
+#define OFF_L2		0x0000
+#define OFF_L1		0x1000
+#define OFF_CTL		0x2000
+#define OFF_WI		0x2040	/* own cache line */
+#define OFF_STS		0x2080	/* own cache line */
+#define OFF_AKEY	0x3000
+#define OFF_ERRLOG	0x4000	/* 64 entries */
+#define OFF_CSB		0x5000	/* one per slot, 32 slots used */
+#define OFF_RING	0x10000	/* 1024 descriptors */
+#define RING_N		1024
+
+static char dev_path[512];
+
+static int read_sysfs(const char *dir, const char *attr, char *buf, size_t len)
+{
+	char path[512];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, attr);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = 0;
+	return 0;
+}
+
+/* Find the function: $SDXI_PCI, else the first unbound class 0x120100. */
+static const char *find_function(void)
+{
+	const char *env = getenv("SDXI_PCI");
+	char buf[600], path[512];
+	struct dirent *de;
+	DIR *d;
+
+	if (env) {
+		snprintf(dev_path, sizeof(dev_path), "/sys/bus/pci/devices/%s", env);
+		return dev_path;
+	}
+	d = opendir("/sys/bus/pci/devices");
+	if (!d)
+		return NULL;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s", de->d_name);
+		if (read_sysfs(path, "class", buf, sizeof(buf)) ||
+		    strtoul(buf, NULL, 16) != SDXI_PCI_CLASS)
+			continue;
+		snprintf(buf, sizeof(buf), "%s/driver", path);
+		if (access(buf, F_OK) == 0)
+			continue;
+		snprintf(dev_path, sizeof(dev_path), "%s", path);
+		closedir(d);
+		return dev_path;
+	}
+	closedir(d);
+	return NULL;
+}
+
+static void *map_resource(const char *dir, int bar, size_t *size)
+{
+	char path[512];
+	struct stat st;
+	void *p;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/resource%d", dir, bar);
+	fd = open(path, O_RDWR | O_SYNC);
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st)) {
+		close(fd);
+		return NULL;
+	}
+	*size = st.st_size;
+	p = mmap(NULL, st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/* Memory decoding and bus mastering on, through the command register. */
+static int enable_function(const char *dir)
+{
+	char path[512];
+	uint16_t cmd;
+	int fd, ok;
+
+	snprintf(path, sizeof(path), "%s/config", dir);
+	fd = open(path, O_RDWR);
+	if (fd < 0)
+		return -errno;
+	ok = pread(fd, &cmd, 2, 4) == 2;
+	cmd |= 0x6;
+	ok = ok && pwrite(fd, &cmd, 2, 4) == 2;
+	close(fd);
+	return ok ? 0 : -EIO;
+}
+
+static uint64_t virt_to_phys(void *p)
+{
+	uint64_t ent = 0;
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+	off_t off = (uintptr_t)p / getpagesize() * 8;
+
+	if (fd < 0)
+		return 0;
+	if (pread(fd, &ent, 8, off) != 8)
+		ent = 0;
+	close(fd);
+	if (!(ent >> 63) || !(ent & ((1ULL << 55) - 1)))
+		return 0;
+	return (ent & ((1ULL << 55) - 1)) * getpagesize() +
+	       (uintptr_t)p % getpagesize();
+}
+
+/* Is the function's DMA untranslated (no IOMMU or an identity domain)? */
+static bool dma_is_physical(const char *dir)
+{
+	char buf[64];
+
+	if (read_sysfs(dir, "iommu_group/type", buf, sizeof(buf)))
+		return true;	/* no IOMMU group: no IOMMU */
+	return strncmp(buf, "identity", 8) == 0;
+}
+
+FIXTURE(hw) {
+	volatile uint64_t *bar0;
+	volatile uint8_t *bar2;
+	size_t bar0_size, bar2_size;
+	uint8_t *mem;		/* hugepage, or NULL when DMA is translated */
+	uint64_t phys;
+	uint64_t w;		/* admin write index */
+	const char *why_no_dma;
+};
+
+static uint64_t rd(FIXTURE_DATA(hw) *self, uint64_t off)
+{
+	return self->bar0[off / 8];
+}
+
+static void wr(FIXTURE_DATA(hw) *self, uint64_t off, uint64_t v)
+{
+	self->bar0[off / 8] = v;
+}
+
+static uint64_t gsv(FIXTURE_DATA(hw) *self)
+{
+	return rd(self, SDXI_MMIO_STS0) & SDXI_STS0_FN_GSV;
+}
+
+/* Poll STS0 until it reads @want; true on success. */
+static bool wait_gsv(FIXTURE_DATA(hw) *self, uint64_t want)
+{
+	for (int i = 0; i < POLL_MS; i++) {
+		if (gsv(self) == want)
+			return true;
+		usleep(1000);
+	}
+	return gsv(self) == want;
+}
+
+/* Request @gsr keeping the rest of CTL0 (never an accidental RESET). */
+static void request(FIXTURE_DATA(hw) *self, uint64_t gsr)
+{
+	uint64_t v = rd(self, SDXI_MMIO_CTL0) & ~SDXI_CTL0_FN_GSR;
+
+	wr(self, SDXI_MMIO_CTL0, v | gsr);
+}
+
+/* Bring the function to STOP from wherever it is. */
+static bool to_stop(FIXTURE_DATA(hw) *self)
+{
+	switch (gsv(self)) {
+	case SDXI_GSV_STOP:
+		return true;
+	case SDXI_GSV_ERROR:
+		request(self, SDXI_GSR_RESET);
+		return wait_gsv(self, SDXI_GSV_STOP);
+	default:
+		request(self, SDXI_GSR_STOP_HD);
+		return wait_gsv(self, SDXI_GSV_STOP);
+	}
+}
+
+static uint64_t pa(FIXTURE_DATA(hw) *self, uint64_t off)
+{
+	return self->phys + off;
+}
+
+/*
+ * Program an admin context per sdxi-hw.md 2.4: CTL2 from CAP1, L2 and L1
+ * tables, CXT_CTL, AKey table, CXT_STS.state = RUN (4.b), error log.
+ */
+static void build_admin(FIXTURE_DATA(hw) *self)
+{
+	uint64_t cap1 = rd(self, SDXI_MMIO_CAP1);
+	struct sdxi_cxt_l1_ent *l1 = (void *)(self->mem + OFF_L1);
+	struct sdxi_cxt_ctl *ctl = (void *)(self->mem + OFF_CTL);
+	struct sdxi_cxt_sts *sts = (void *)(self->mem + OFF_STS);
+	uint64_t *l2 = (void *)(self->mem + OFF_L2);
+
+	memset(self->mem, 0, HUGE_SZ);
+	self->w = 0;
+	wr(self, SDXI_MMIO_CTL2,
+	   SDXI_FIELD_PREP(SDXI_CTL2_MAX_BUFFER, SDXI_FIELD_GET(SDXI_CAP1_MAX_BUFFER, cap1)) |
+	   SDXI_FIELD_PREP(SDXI_CTL2_MAX_AKEY_SZ, SDXI_FIELD_GET(SDXI_CAP1_MAX_AKEY_SZ, cap1)) |
+	   SDXI_FIELD_PREP(SDXI_CTL2_MAX_CXT, SDXI_FIELD_GET(SDXI_CAP1_MAX_CXT, cap1)) |
+	   SDXI_FIELD_PREP(SDXI_CTL2_OPB_000_AVL, SDXI_FIELD_GET(SDXI_CAP1_OPB_000_CAP, cap1)));
+	wr(self, SDXI_MMIO_CXT_L2, pa(self, OFF_L2));
+	ctl->ds_ring_sz = RING_N;
+	ctl->cxt_sts_ptr = pa(self, OFF_STS);
+	ctl->write_index_ptr = pa(self, OFF_WI);
+	ctl->ds_ring_ptr = pa(self, OFF_RING) | SDXI_CXT_CTL_VL;
+	l1->akey_ptr = pa(self, OFF_AKEY);
+	l1->misc = SDXI_FIELD_PREP(SDXI_L1_ENT_MAX_BUFFER, 11U);
+	l1->opb_000_enb = SDXI_OPB_DMAB | SDXI_OPB_ADMIN;
+	__sync_synchronize();
+	l1->cxt_ctl_ptr = pa(self, OFF_CTL) | SDXI_L1_ENT_VL;
+	l2[0] = pa(self, OFF_L1) | SDXI_L2_ENT_VL;
+	sts->state = SDXI_CXTV_RUN;
+	wr(self, SDXI_MMIO_ERR_CFG, 0);
+	wr(self, SDXI_MMIO_ERR_STS, SDXI_ERR_STS_STS | SDXI_ERR_STS_OVF | SDXI_ERR_STS_ERR);
+	wr(self, SDXI_MMIO_ERR_WRT, 0);
+	wr(self, SDXI_MMIO_ERR_RD, 0);
+	wr(self, SDXI_MMIO_ERR_CFG, pa(self, OFF_ERRLOG) |
+	   SDXI_FIELD_PREP(SDXI_ERR_CFG_SZ, 1ULL) | SDXI_ERR_CFG_EN);
+	__sync_synchronize();
+}
+
+/* Submit a NOP with a CST_BLK to the admin ring; returns its index. */
+static uint64_t admin_nop(FIXTURE_DATA(hw) *self)
+{
+	uint64_t index = self->w, slot = index % RING_N;
+	union sdxi_desc *d = (void *)(self->mem + OFF_RING + slot * 64);
+	struct sdxi_cst_blk *csb = (void *)(self->mem + OFF_CSB + (slot % 32) * 32);
+
+	csb->signal = 1;
+	csb->flags = 0;
+	memset(d, 0, sizeof(*d));
+	d->generic.csb_ptr = pa(self, OFF_CSB + (slot % 32) * 32);
+	__sync_synchronize();
+	d->generic.opcode = SDXI_DSC_VL |
+		SDXI_FIELD_PREP(SDXI_DSC_TYPE, SDXI_DSC_TYPE_DMAB) |
+		SDXI_FIELD_PREP(SDXI_DSC_SUBTYPE, SDXI_DSC_DMAB_NOP);
+	self->w = index + 1;
+	*(volatile uint64_t *)(self->mem + OFF_WI) = self->w;
+	__sync_synchronize();
+	*(volatile uint64_t *)self->bar2 = self->w;	/* context 0 doorbell */
+	return index;
+}
+
+static bool wait_signal(FIXTURE_DATA(hw) *self, uint64_t index)
+{
+	volatile struct sdxi_cst_blk *csb =
+		(void *)(self->mem + OFF_CSB + (index % RING_N % 32) * 32);
+
+	for (int i = 0; i < POLL_MS; i++) {
+		if (csb->signal == 0)
+			return true;
+		usleep(1000);
+	}
+	return false;
+}
+
+FIXTURE_SETUP(hw)
+{
+	const char *dir = find_function();
+	int nr;
+
+	if (!dir)
+		SKIP(return, "no SDXI function without a driver");
+	if (geteuid())
+		SKIP(return, "needs root to map BARs");
+	ASSERT_EQ(0, enable_function(dir));
+	self->bar0 = map_resource(dir, 0, &self->bar0_size);
+	ASSERT_NE(NULL, self->bar0);
+	self->bar2 = map_resource(dir, 2, &self->bar2_size);
+	ASSERT_NE(NULL, self->bar2);
+	ASSERT_TRUE(to_stop(self));
+
+	self->why_no_dma = NULL;
+	if (!dma_is_physical(dir)) {
+		self->why_no_dma = "IOMMU translates the function's DMA (boot with iommu.passthrough=1)";
+		return;
+	}
+	nr = open("/proc/sys/vm/nr_hugepages", O_WRONLY);
+	if (nr >= 0) {
+		if (write(nr, "4", 1) != 1)
+			self->why_no_dma = "cannot reserve hugepages";
+		close(nr);
+	}
+	self->mem = mmap(NULL, HUGE_SZ, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | MAP_POPULATE, -1, 0);
+	if (self->mem == MAP_FAILED) {
+		self->mem = NULL;
+		self->why_no_dma = "no 2 MiB hugepage";
+		return;
+	}
+	mlock(self->mem, HUGE_SZ);
+	self->phys = virt_to_phys(self->mem);
+	if (!self->phys)
+		self->why_no_dma = "no physical address in /proc/self/pagemap";
+}
+
+FIXTURE_TEARDOWN(hw)
+{
+	if (self->bar0) {
+		to_stop(self);
+		munmap((void *)self->bar0, self->bar0_size);
+	}
+	if (self->bar2)
+		munmap((void *)self->bar2, self->bar2_size);
+	if (self->mem)
+		munmap(self->mem, HUGE_SZ);
+}
+
+#define NEED_DMA()							\
+	do {								\
+		if (self->why_no_dma)					\
+			SKIP(return, "%s", self->why_no_dma);		\
+	} while (0)
+
+TEST_F(hw, identity_capabilities_and_version)
+{
+	uint64_t cap0 = rd(self, SDXI_MMIO_CAP0), cap1 = rd(self, SDXI_MMIO_CAP1);
+	char buf[64];
+
+	ASSERT_EQ(0, read_sysfs(dev_path, "class", buf, sizeof(buf)));
+	EXPECT_EQ(0x120100, strtoul(buf, NULL, 16));
+	/* BAR0 is 256 KiB; BAR2 holds one stride per context. */
+	EXPECT_EQ(0x40000, self->bar0_size);
+	EXPECT_LE(((cap1 >> 16 & 0xffff) + 1) * (4096UL << (cap0 >> 20 & 7)), self->bar2_size);
+	/* Literal bit positions (sdxi-hw.md 2.2), defaults of hardware.rst. */
+	EXPECT_EQ(0x00010000, rd(self, SDXI_MMIO_VERSION));
+	EXPECT_EQ(4, cap0 >> 24 & 0x1f);		/* 16384-descriptor rings */
+	EXPECT_EQ(11, cap1 & 0xf);			/* 4 GiB buffers */
+	EXPECT_EQ(127, cap1 >> 16 & 0xffff);		/* contexts 0..127 */
+	EXPECT_EQ(0xf, cap1 >> 32);			/* DMAB|ADMIN|ATOMIC|INTR */
+	EXPECT_EQ(0, cap1 >> 4 & 1);			/* no RKeys */
+	EXPECT_EQ(SDXI_GSV_STOP, gsv(self));
+}
+
+TEST_F(hw, reserved_offsets_read_zero_and_halves_read_back)
+{
+	volatile uint32_t *r32 = (volatile uint32_t *)self->bar0;
+
+	EXPECT_EQ(0, rd(self, 0x18));
+	EXPECT_EQ(0, rd(self, 0x300));
+	EXPECT_EQ(0, rd(self, 0x3fff8));
+	EXPECT_EQ(0x00010000, r32[SDXI_MMIO_VERSION / 4]);
+	EXPECT_EQ(rd(self, SDXI_MMIO_CAP1) >> 32, r32[SDXI_MMIO_CAP1 / 4 + 1]);
+}
+
+TEST_F(hw, bad_writes_are_ignored)
+{
+	volatile uint32_t *r32 = (volatile uint32_t *)self->bar0;
+	uint64_t cap0 = rd(self, SDXI_MMIO_CAP0);
+
+	wr(self, SDXI_MMIO_CXT_L2, 0x123000);
+	EXPECT_EQ(0x123000, rd(self, SDXI_MMIO_CXT_L2));
+	/* 32-bit write: ignored. */
+	r32[SDXI_MMIO_CXT_L2 / 4] = 0x456000;
+	EXPECT_EQ(0x123000, rd(self, SDXI_MMIO_CXT_L2));
+	/* Unaligned L2 pointer: ignored. */
+	wr(self, SDXI_MMIO_CXT_L2, 0x789800);
+	EXPECT_EQ(0x123000, rd(self, SDXI_MMIO_CXT_L2));
+	/* Read-only and reserved registers keep their value. */
+	wr(self, SDXI_MMIO_CAP0, ~0ULL);
+	EXPECT_EQ(cap0, rd(self, SDXI_MMIO_CAP0));
+	wr(self, SDXI_MMIO_STS0, SDXI_GSV_ACTIVE);
+	EXPECT_EQ(SDXI_GSV_STOP, gsv(self));
+	wr(self, 0x18, ~0ULL);
+	EXPECT_EQ(0, rd(self, 0x18));
+	/* CTL2 above CAP1 is refused. */
+	wr(self, SDXI_MMIO_CTL2, SDXI_FIELD_PREP(SDXI_CTL2_MAX_CXT, 0xffffULL));
+	EXPECT_EQ(0, rd(self, SDXI_MMIO_CTL2) & SDXI_CTL2_MAX_CXT);
+	wr(self, SDXI_MMIO_CXT_L2, 0);
+}
+
+TEST_F(hw, activate_run_admin_nop_then_soft_stop)
+{
+	volatile struct sdxi_cxt_sts *sts;
+	uint64_t i;
+
+	NEED_DMA();
+	sts = (void *)(self->mem + OFF_STS);
+	build_admin(self);
+	request(self, SDXI_GSR_ACTIVE);
+	ASSERT_TRUE(wait_gsv(self, SDXI_GSV_ACTIVE));
+	i = admin_nop(self);
+	ASSERT_TRUE(wait_signal(self, i));
+	EXPECT_EQ(1, sts->read_index);
+	i = admin_nop(self);
+	ASSERT_TRUE(wait_signal(self, i));
+	EXPECT_EQ(2, sts->read_index);
+	/* A doorbell for a context that was never started is ignored. */
+	*(volatile uint64_t *)(self->bar2 + 5 * 4096) = 1;
+	EXPECT_EQ(SDXI_GSV_ACTIVE, gsv(self));
+	/* Tables cannot move while active. */
+	wr(self, SDXI_MMIO_CXT_L2, 0x200000);
+	EXPECT_EQ(pa(self, OFF_L2), rd(self, SDXI_MMIO_CXT_L2));
+
+	request(self, SDXI_GSR_STOP_SF);
+	ASSERT_TRUE(wait_gsv(self, SDXI_GSV_STOP));
+	EXPECT_EQ(SDXI_CXTV_STOP_FN, sts->state & 0xf);
+	EXPECT_EQ(0, rd(self, SDXI_MMIO_ERR_WRT));
+}
+
+TEST_F(hw, hard_stop_from_active)
+{
+	NEED_DMA();
+	build_admin(self);
+	request(self, SDXI_GSR_ACTIVE);
+	ASSERT_TRUE(wait_gsv(self, SDXI_GSV_ACTIVE));
+	request(self, SDXI_GSR_STOP_HD);
+	ASSERT_TRUE(wait_gsv(self, SDXI_GSV_STOP));
+}
+
+TEST_F(hw, failed_activation_logs_error_then_reset_recovers)
+{
+	struct sdxi_cxt_l1_ent *l1;
+	const struct sdxi_errlog_ent *e;
+	uint64_t hd, sts;
+
+	NEED_DMA();
+	build_admin(self);
+	l1 = (void *)(self->mem + OFF_L1);
+	l1->cxt_ctl_ptr &= ~SDXI_L1_ENT_VL;	/* admin L1 entry invalid */
+	__sync_synchronize();
+	request(self, SDXI_GSR_ACTIVE);
+	ASSERT_TRUE(wait_gsv(self, SDXI_GSV_ERROR));
+
+	/* One entry: step 3 (L1), validation, reaction 2, context 0. */
+	ASSERT_EQ(1, rd(self, SDXI_MMIO_ERR_WRT));
+	e = (void *)(self->mem + OFF_ERRLOG);
+	hd = e->hd;
+	EXPECT_EQ(1, hd & 1);
+	EXPECT_EQ(0x7f7, hd >> 16 & 0x7ff);
+	EXPECT_EQ(SDXI_STEP_CXT_L1, hd >> 8 & 0x3f);
+	EXPECT_EQ(SDXI_SUB_STEP_VALIDATION, hd >> 40 & 0xf);
+	EXPECT_EQ(SDXI_RE_FN_STOPPED, hd >> 44 & 7);
+	EXPECT_EQ(1, hd >> 32 & 1);		/* cv */
+	EXPECT_EQ(0, hd >> 48);			/* context 0 */
+	EXPECT_EQ(SDXI_ERR_NOT_VALID, e->err_class);
+
+	/* ERR_STS is write-1-to-clear: 0 leaves it, 1 clears it. */
+	sts = rd(self, SDXI_MMIO_ERR_STS);
+	EXPECT_EQ(SDXI_ERR_STS_STS, sts);
+	wr(self, SDXI_MMIO_ERR_STS, 0);
+	EXPECT_EQ(sts, rd(self, SDXI_MMIO_ERR_STS));
+	wr(self, SDXI_MMIO_ERR_STS, SDXI_ERR_STS_STS);
+	EXPECT_EQ(0, rd(self, SDXI_MMIO_ERR_STS));
+
+	/* ERROR ignores ACTIVE; RESET brings STOP with registers cleared. */
+	request(self, SDXI_GSR_ACTIVE);
+	usleep(10000);
+	EXPECT_EQ(SDXI_GSV_ERROR, gsv(self));
+	request(self, SDXI_GSR_RESET);
+	ASSERT_TRUE(wait_gsv(self, SDXI_GSV_STOP));
+	EXPECT_EQ(0, rd(self, SDXI_MMIO_CXT_L2));
+	EXPECT_EQ(0, rd(self, SDXI_MMIO_CTL2));
+	EXPECT_EQ(0, rd(self, SDXI_MMIO_ERR_CFG));
+
+	/* And the function works again. */
+	build_admin(self);
+	request(self, SDXI_GSR_ACTIVE);
+	ASSERT_TRUE(wait_gsv(self, SDXI_GSV_ACTIVE));
+	ASSERT_TRUE(wait_signal(self, admin_nop(self)));
+}
+
+TEST_HARNESS_MAIN
