@@ -38,6 +38,7 @@ deps:
 	@$(TOP)/tools/deps.sh
 
 include lib/engine/engine.mk
+-include lib/lib.mk
 -include tools/qemu/qemu.mk
 -include tools/vm/vm.mk
 -include kernel/kernel.mk

@@ -1,0 +1,42 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# QEMU with the sdxi device model (tools/qemu/build).
+#
+#   make qemu        build or update qemu-system-x86_64 (cold: a few
+#                    minutes; after a device or engine edit: seconds)
+#   make check-qemu-glue
+#                    TAP: the device glue end to end in the VM, driven by
+#                    a test module instead of sdxi.ko (tools/qemu/tests):
+#                    requester-ID DMA, MSI-X, IOMMU faults, PASID-tagged
+#                    DMA through a private domain and its isolation, FLR
+#
+# QEMU_BIN is the binary's path; expanding it builds QEMU when needed, so
+# use it in recipes, not in make-time conditionals.
+
+QEMU_BUILD := $(TOP)/tools/qemu/build
+QEMU_BIN = $(shell $(QEMU_BUILD) --print-binary)
+
+.PHONY: qemu
+qemu:
+	@$(QEMU_BUILD)
+
+QEMU_GLUE_KVER := $(shell cat $(SDXI_CACHE)/guest-kernel/kver 2>/dev/null)
+QEMU_GLUE_B := $(B)/qemu-glue
+QEMU_GLUE_KO := $(QEMU_GLUE_B)/sdxi_glue_test.ko
+
+CHECK_SUITES += qemu-glue
+
+# Kbuild writes its objects next to the sources: build from a copy.
+$(QEMU_GLUE_KO): $(TOP)/tools/qemu/tests/sdxi_glue_test.c $(TOP)/tools/qemu/tests/Kbuild \
+		$(TOP)/uapi/linux/sdxi_hw.h
+	@mkdir -p $(QEMU_GLUE_B)
+	@cp $(TOP)/tools/qemu/tests/sdxi_glue_test.c $(TOP)/tools/qemu/tests/Kbuild $(QEMU_GLUE_B)/
+	@$(MAKE) --no-print-directory -C /usr/src/linux-headers-$(QEMU_GLUE_KVER) \
+		M=$(QEMU_GLUE_B) SDXI_UAPI=$(TOP)/uapi W=1 modules >$(QEMU_GLUE_B)/build.log 2>&1 || \
+		{ cat $(QEMU_GLUE_B)/build.log; exit 1; }
+
+.PHONY: check-qemu-glue
+check-qemu-glue: $(QEMU_GLUE_KO)
+	@$(VM_TAP) $(RESULTS)/qemu-glue.tap --timeout 300 --file $(QEMU_GLUE_KO) \
+		--script $(TOP)/tools/qemu/tests/glue-guest.sh
+	@sed -n 's/^not ok/qemu-glue: &/p' $(RESULTS)/qemu-glue.tap

@@ -1,0 +1,382 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * End-to-end test of the QEMU sdxi device glue (tools/qemu/hw/sdxi-pci.c),
+ * independent of sdxi.ko: binds to the function by class, drives it by
+ * hand as Documentation/hardware.rst describes, and prints TAP lines
+ * ("sdxi_glue: ok N - name") to the kernel log.  It checks what the glue
+ * adds to the engine: DMA through the requester-ID domain, MSI-X delivery,
+ * an IOMMU fault turned into a translation error with an error-log
+ * interrupt, and PASID-tagged DMA through a private paging domain
+ * (qemu-device.md 3.5) that cannot reach the DMA domain's mappings.
+ * The test runs once, at probe; it is never unloaded (the VM powers off).
+ */
+#include <linux/delay.h>
+#include <linux/interrupt.h>
+#include <linux/io-64-nonatomic-lo-hi.h>
+#include <linux/iommu.h>
+#include <linux/module.h>
+#include <linux/pci.h>
+#include <linux/sdxi_hw.h>
+
+#define RING_ENTRIES	1024
+#define PASID_IOVA	0x40000000UL
+#define PASID_ORDER	6		/* 64 pages mapped under the PASID */
+#define UNMAPPED_IOVA	0x7ff00000000ULL
+#define MSI_WINDOW	0xfee00000ULL
+
+struct glue {
+	struct pci_dev *pdev;
+	void __iomem *mmio;
+	void __iomem *db;
+	void *buf;
+	dma_addr_t dma;
+	atomic_t irqs[2];
+	int tests;
+	u64 index0;			/* admin context write index */
+	__le64 *l2;
+	struct sdxi_cxt_l1_ent *l1;
+	struct sdxi_errlog_ent *log;
+	struct sdxi_cxt_ctl *ctl0, *ctl1, *ctl2;
+	struct sdxi_cxt_sts *sts0;
+	__le64 *wi0;
+	struct sdxi_cst_blk *cst;
+	struct sdxi_akey_ent *akey;
+	u8 *src, *dst;
+	union sdxi_desc *ring0;
+};
+
+static void tap(struct glue *g, bool ok, const char *name)
+{
+	pr_info("sdxi_glue: %sok %d - %s\n", ok ? "" : "not ", ++g->tests, name);
+}
+
+/* Bus address of a pointer into the coherent buffer. */
+static u64 bus(struct glue *g, const void *p)
+{
+	return g->dma + ((const u8 *)p - (const u8 *)g->buf);
+}
+
+static irqreturn_t glue_irq(int irq, void *counter)
+{
+	atomic_inc(counter);
+	return IRQ_HANDLED;
+}
+
+/* The function decrements signal when the descriptor retires. */
+static bool wait_signal(struct sdxi_cst_blk *cst)
+{
+	int i;
+
+	for (i = 0; i < 2000; i++) {
+		if (!READ_ONCE(cst->signal))
+			return true;
+		usleep_range(500, 1000);
+	}
+	return false;
+}
+
+static bool failed(const struct sdxi_cst_blk *cst)
+{
+	return le32_to_cpu(READ_ONCE(cst->flags)) & SDXI_CST_BLK_ER;
+}
+
+/* Publish @d in ring @ring, then write index @wi and ring doorbell @cxt. */
+static void submit(struct glue *g, union sdxi_desc *ring, __le64 *wi,
+		   u64 *index, unsigned int cxt, const union sdxi_desc *d)
+{
+	union sdxi_desc *slot = &ring[*index % RING_ENTRIES];
+
+	memcpy(&slot->qw[1], &d->qw[1], sizeof(*d) - sizeof(d->qw[0]));
+	/* The function reads the body only after it sees vl in qword 0. */
+	dma_wmb();
+	WRITE_ONCE(slot->qw[0], d->qw[0]);
+	(*index)++;
+	/* The slot before the write index that publishes it. */
+	dma_wmb();
+	WRITE_ONCE(*wi, cpu_to_le64(*index));
+	/* writeq() is ordered after earlier writes to DMA memory. */
+	writeq(*index, g->db + cxt * SDXI_DB_STRIDE_BYTES(0));
+}
+
+static __le32 opcode(u32 type, u32 subtype)
+{
+	return cpu_to_le32(SDXI_DSC_VL | SDXI_FIELD_PREP(SDXI_DSC_SUBTYPE, subtype) |
+			   SDXI_FIELD_PREP(SDXI_DSC_TYPE, type));
+}
+
+static void copy_desc(union sdxi_desc *d, u64 src, u64 dst, u32 len, u64 csb)
+{
+	memset(d, 0, sizeof(*d));
+	d->copy.opcode = opcode(SDXI_DSC_TYPE_DMAB, SDXI_DSC_DMAB_COPY);
+	d->copy.size = cpu_to_le32(len - 1);
+	d->copy.addr0 = cpu_to_le64(src);
+	d->copy.addr1 = cpu_to_le64(dst);
+	d->copy.csb_ptr = cpu_to_le64(csb);
+}
+
+/* Carve the coherent buffer (page aligned) and build the admin context. */
+static int setup(struct glue *g)
+{
+	u8 *p;
+	u64 v;
+	int i;
+
+	g->buf = dmam_alloc_coherent(&g->pdev->dev, 128 * 1024, &g->dma, GFP_KERNEL);
+	if (!g->buf)
+		return -ENOMEM;
+	p = g->buf;
+	g->l2 = (void *)p;
+	g->l1 = (void *)(p + 4096);
+	g->log = (void *)(p + 2 * 4096);
+	g->akey = (void *)(p + 3 * 4096);
+	g->ctl0 = (void *)(p + 4 * 4096);
+	g->ctl1 = (void *)(p + 4 * 4096 + 64);
+	g->ctl2 = (void *)(p + 4 * 4096 + 128);
+	g->sts0 = (void *)(p + 4 * 4096 + 192);
+	g->wi0 = (void *)(p + 4 * 4096 + 256);
+	g->cst = (void *)(p + 4 * 4096 + 320);
+	g->src = p + 5 * 4096;
+	g->dst = p + 6 * 4096;
+	g->ring0 = (void *)(p + 8 * 4096);
+
+	g->l2[0] = cpu_to_le64(bus(g, g->l1) | SDXI_L2_ENT_VL);
+	g->akey[0].intr = cpu_to_le16(SDXI_AKEY_VL);
+	g->l1[0].cxt_ctl_ptr = cpu_to_le64(bus(g, g->ctl0) | SDXI_L1_ENT_VL);
+	g->l1[0].akey_ptr = cpu_to_le64(bus(g, g->akey));
+	g->l1[0].misc = cpu_to_le32(SDXI_FIELD_PREP(SDXI_L1_ENT_MAX_BUFFER, 11U));
+	g->l1[0].opb_000_enb = cpu_to_le32(SDXI_OPB_DMAB | SDXI_OPB_ADMIN);
+	g->ctl0->ds_ring_ptr = cpu_to_le64(bus(g, g->ring0) | SDXI_CXT_CTL_VL);
+	g->ctl0->ds_ring_sz = cpu_to_le32(RING_ENTRIES);
+	g->ctl0->cxt_sts_ptr = cpu_to_le64(bus(g, g->sts0));
+	g->ctl0->write_index_ptr = cpu_to_le64(bus(g, g->wi0));
+	g->sts0->state = SDXI_CXTV_RUN;
+
+	writeq(bus(g, g->log) | SDXI_FIELD_PREP(SDXI_ERR_CFG_SZ, 1ULL) | SDXI_ERR_CFG_EN,
+	       g->mmio + SDXI_MMIO_ERR_CFG);
+	writeq(SDXI_ERR_CTL_EN, g->mmio + SDXI_MMIO_ERR_CTL);
+	writeq(bus(g, g->l2), g->mmio + SDXI_MMIO_CXT_L2);
+	writeq(SDXI_FIELD_PREP(SDXI_CTL2_MAX_BUFFER, 11ULL) |
+	       SDXI_FIELD_PREP(SDXI_CTL2_MAX_CXT, 127ULL) |
+	       SDXI_FIELD_PREP(SDXI_CTL2_OPB_000_AVL, 0xfULL), g->mmio + SDXI_MMIO_CTL2);
+	writeq(SDXI_GSR_ACTIVE, g->mmio + SDXI_MMIO_CTL0);
+	for (i = 0; i < 1000; i++) {
+		v = readq(g->mmio + SDXI_MMIO_STS0) & SDXI_STS0_FN_GSV;
+		if (v == SDXI_GSV_ACTIVE || v == SDXI_GSV_ERROR)
+			break;
+		usleep_range(500, 1000);
+	}
+	return v == SDXI_GSV_ACTIVE ? 0 : -EIO;
+}
+
+static void test_rid(struct glue *g)
+{
+	union sdxi_desc d;
+	u64 hd;
+	int i;
+
+	for (i = 0; i < 4096; i++)
+		g->src[i] = i * 7 + 3;
+	g->cst[0].signal = cpu_to_le64(1);
+	copy_desc(&d, bus(g, g->src), bus(g, g->dst), 4096, bus(g, &g->cst[0]));
+	submit(g, g->ring0, g->wi0, &g->index0, 0, &d);
+	tap(g, wait_signal(&g->cst[0]) && !failed(&g->cst[0]) &&
+	    !memcmp(g->src, g->dst, 4096), "copy_through_the_requester_id_domain");
+
+	g->cst[1].signal = cpu_to_le64(1);
+	memset(&d, 0, sizeof(d));
+	d.adm_intr.opcode = opcode(SDXI_DSC_TYPE_ADMIN, SDXI_DSC_ADM_INTR);
+	d.adm_intr.intr_num = cpu_to_le16(1);
+	d.adm_intr.csb_ptr = cpu_to_le64(bus(g, &g->cst[1]));
+	submit(g, g->ring0, g->wi0, &g->index0, 0, &d);
+	wait_signal(&g->cst[1]);
+	msleep(20);
+	tap(g, atomic_read(&g->irqs[1]) == 1, "msix_vector_1_delivered");
+
+	g->cst[2].signal = cpu_to_le64(1);
+	copy_desc(&d, UNMAPPED_IOVA, bus(g, g->dst), 4096, bus(g, &g->cst[2]));
+	submit(g, g->ring0, g->wi0, &g->index0, 0, &d);
+	wait_signal(&g->cst[2]);
+	msleep(20);
+	hd = le64_to_cpu(g->log[0].hd);
+	tap(g, failed(&g->cst[2]) &&
+	    SDXI_FIELD_GET(SDXI_ERRLOG_STEP, hd) == SDXI_STEP_DATA &&
+	    SDXI_FIELD_GET(SDXI_ERRLOG_SUB_STEP, hd) == SDXI_SUB_STEP_XLATE &&
+	    le16_to_cpu(g->log[0].err_class) == SDXI_ERR_XLATE &&
+	    le64_to_cpu(g->log[0].vendor_addr) == UNMAPPED_IOVA,
+	    "iommu_fault_is_a_translation_error");
+	tap(g, atomic_read(&g->irqs[0]) >= 1, "error_log_vector_0_delivered");
+}
+
+/*
+ * Point context @id (L1 entry @id, CXT_CTL @ctl) at a ring at @iova under
+ * @pasid, with its status 16 pages later, and start it through the admin
+ * context (completion in g->cst[@csb]).
+ */
+static bool start_pasid_context(struct glue *g, unsigned int id, struct sdxi_cxt_ctl *ctl,
+				ioasid_t pasid, u64 iova, unsigned int csb)
+{
+	union sdxi_desc d;
+
+	g->l1[id].cxt_ctl_ptr = cpu_to_le64(bus(g, ctl) | SDXI_L1_ENT_VL | SDXI_L1_ENT_PV);
+	g->l1[id].akey_ptr = cpu_to_le64(bus(g, g->akey));
+	g->l1[id].misc = cpu_to_le32(SDXI_FIELD_PREP(SDXI_L1_ENT_CXT_PASID, pasid) |
+				     SDXI_FIELD_PREP(SDXI_L1_ENT_MAX_BUFFER, 11U));
+	g->l1[id].opb_000_enb = cpu_to_le32(SDXI_OPB_DMAB);
+	ctl->ds_ring_ptr = cpu_to_le64(iova | SDXI_CXT_CTL_VL);
+	ctl->ds_ring_sz = cpu_to_le32(RING_ENTRIES);
+	ctl->cxt_sts_ptr = cpu_to_le64(iova + 16 * PAGE_SIZE);
+	ctl->write_index_ptr = cpu_to_le64(iova + 16 * PAGE_SIZE + 64);
+
+	g->cst[csb].signal = cpu_to_le64(1);
+	memset(&d, 0, sizeof(d));
+	d.cxt_start.opcode = opcode(SDXI_DSC_TYPE_ADMIN, SDXI_DSC_CXT_START_NM);
+	d.cxt_start.cxt_start = cpu_to_le16(id);
+	d.cxt_start.cxt_end = cpu_to_le16(id);
+	d.cxt_start.csb_ptr = cpu_to_le64(bus(g, &g->cst[csb]));
+	submit(g, g->ring0, g->wi0, &g->index0, 0, &d);
+	return wait_signal(&g->cst[csb]) && !failed(&g->cst[csb]);
+}
+
+static void test_pasid(struct glue *g)
+{
+	struct device *dev = &g->pdev->dev;
+	struct sdxi_cst_blk *cst1, *cst2;
+	struct sdxi_cxt_sts *sts1, *sts2;
+	union sdxi_desc *ring1, d;
+	struct iommu_domain *dom;
+	u64 index1 = 0, index2 = 0;
+	__le64 *wi1;
+	struct page *pg;
+	ioasid_t pasid;
+	u8 *va;
+	int i, ret;
+
+	if (!dev->iommu) {	/* iommu_alloc_global_pasid() needs one */
+		tap(g, false, "private_domain_attached_to_a_pasid");
+		return;
+	}
+	pasid = iommu_alloc_global_pasid(dev);
+	dom = iommu_paging_domain_alloc(dev);
+	pg = alloc_pages(GFP_KERNEL | __GFP_ZERO, PASID_ORDER);
+	ret = pasid == IOMMU_PASID_INVALID || IS_ERR(dom) || !pg;
+	if (!ret)
+		ret = iommu_map(dom, PASID_IOVA, page_to_phys(pg), PAGE_SIZE << PASID_ORDER,
+				IOMMU_READ | IOMMU_WRITE, GFP_KERNEL);
+	if (!ret)
+		ret = iommu_attach_device_pasid(dom, dev, pasid, NULL);
+	pr_info("sdxi_glue: # pasid %u, max_pasids %u, attach %d\n", pasid,
+		dev->iommu ? dev->iommu->max_pasids : 0, ret);
+	tap(g, !ret, "private_domain_attached_to_a_pasid");
+	if (ret)
+		return;
+	tap(g, dev->iommu->max_pasids == 256, "iommu_offers_256_pasids");
+
+	/* Context 1's ring, status, write index and buffers live under the PASID. */
+	va = page_address(pg);
+	ring1 = (void *)va;
+	sts1 = (void *)(va + 16 * PAGE_SIZE);
+	wi1 = (void *)(va + 16 * PAGE_SIZE + 64);
+	cst1 = (void *)(va + 16 * PAGE_SIZE + 128);
+	for (i = 0; i < 4096; i++)
+		va[17 * PAGE_SIZE + i] = i * 13 + 1;
+
+	/* Context 2: ring at page 32, status page 48, same PASID. */
+	sts2 = (void *)(va + 48 * PAGE_SIZE);
+	tap(g, start_pasid_context(g, 1, g->ctl1, pasid, PASID_IOVA, 3) &&
+	    READ_ONCE(sts1->state) == SDXI_CXTV_RUN, "context_started_under_the_pasid");
+
+	cst1[0].signal = cpu_to_le64(1);
+	copy_desc(&d, PASID_IOVA + 17 * PAGE_SIZE, PASID_IOVA + 18 * PAGE_SIZE, 4096,
+		  PASID_IOVA + 16 * PAGE_SIZE + 128);
+	submit(g, ring1, wi1, &index1, 1, &d);
+	tap(g, wait_signal(&cst1[0]) && !failed(&cst1[0]) &&
+	    !memcmp(va + 17 * PAGE_SIZE, va + 18 * PAGE_SIZE, 4096),
+	    "copy_through_the_pasid_domain");
+
+	/* A bus address of the DMA domain means nothing under the PASID. */
+	cst1[1].signal = cpu_to_le64(1);
+	copy_desc(&d, bus(g, g->src), PASID_IOVA + 18 * PAGE_SIZE, 4096,
+		  PASID_IOVA + 16 * PAGE_SIZE + 160);
+	submit(g, ring1, wi1, &index1, 1, &d);
+	wait_signal(&cst1[1]);
+	msleep(20);
+	tap(g, failed(&cst1[1]) && READ_ONCE(sts1->state) == SDXI_CXTV_ERR_FN &&
+	    le16_to_cpu(g->log[1].err_class) == SDXI_ERR_XLATE &&
+	    le64_to_cpu(g->log[1].vendor_addr) == bus(g, g->src),
+	    "pasid_domain_cannot_reach_the_dma_domain");
+
+	/*
+	 * VT-d's per-PASID address space cannot translate the MSI window
+	 * (QEMU 10.0 asserts); the glue must refuse it, not crash.
+	 */
+	if (!start_pasid_context(g, 2, g->ctl2, pasid, PASID_IOVA + 32 * PAGE_SIZE, 4)) {
+		tap(g, false, "pasid_write_to_the_msi_window_faults");
+		return;
+	}
+	cst2 = (void *)(va + 48 * PAGE_SIZE + 128);
+	cst2->signal = cpu_to_le64(1);
+	copy_desc(&d, PASID_IOVA + 17 * PAGE_SIZE, MSI_WINDOW, 64,
+		  PASID_IOVA + 48 * PAGE_SIZE + 128);
+	submit(g, (void *)(va + 32 * PAGE_SIZE), (void *)(va + 48 * PAGE_SIZE + 64),
+	       &index2, 2, &d);
+	wait_signal(cst2);
+	tap(g, failed(cst2) && READ_ONCE(sts2->state) == SDXI_CXTV_ERR_FN &&
+	    le16_to_cpu(g->log[2].err_class) == SDXI_ERR_XLATE,
+	    "pasid_write_to_the_msi_window_faults");
+}
+
+static int glue_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+{
+	struct glue *g;
+	int i, ret;
+
+	g = devm_kzalloc(&pdev->dev, sizeof(*g), GFP_KERNEL);
+	if (!g)
+		return -ENOMEM;
+	g->pdev = pdev;
+	ret = pcim_enable_device(pdev);
+	if (ret)
+		return ret;
+	pci_set_master(pdev);
+	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
+	if (ret)
+		return ret;
+	g->mmio = pcim_iomap(pdev, 0, 0);
+	g->db = pcim_iomap(pdev, 2, 0);
+	if (!g->mmio || !g->db)
+		return -ENOMEM;
+	ret = pci_alloc_irq_vectors(pdev, 2, 2, PCI_IRQ_MSIX);
+	tap(g, ret == 2, "two_msix_vectors_allocated");
+	if (ret != 2)
+		return ret < 0 ? ret : -ENOSPC;
+	for (i = 0; i < 2; i++) {
+		ret = devm_request_irq(&pdev->dev, pci_irq_vector(pdev, i), glue_irq, 0,
+				       "sdxi_glue", &g->irqs[i]);
+		if (ret)
+			return ret;
+	}
+	ret = setup(g);
+	tap(g, !ret, "function_active");
+	if (ret)
+		return ret;
+	test_rid(g);
+	test_pasid(g);
+	pr_info("sdxi_glue: done\n");
+	return 0;
+}
+
+static const struct pci_device_id glue_ids[] = {
+	{ PCI_DEVICE_CLASS(SDXI_PCI_CLASS, 0xffffff) },
+	{ }
+};
+MODULE_DEVICE_TABLE(pci, glue_ids);
+
+static struct pci_driver glue_driver = {
+	.name = "sdxi_glue_test",
+	.id_table = glue_ids,
+	.probe = glue_probe,
+};
+module_pci_driver(glue_driver);
+
+MODULE_DESCRIPTION("End-to-end test of the QEMU sdxi device glue");
+MODULE_LICENSE("GPL");
