@@ -1,0 +1,713 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * SDXI context layer: allocation, publication, start/stop, reset and
+ * teardown of contexts (SDXI 1.0 3.2-3.7, sdxi-hw.md 5.5 and 7).
+ *
+ * Lifecycle of a client context:
+ *   create:  ID from the xarray, regions and control structures allocated,
+ *	      CXT_CTL and the L1 entry written with vl last, DSC_CXT_UPD +
+ *	      DSC_SYNC so the function drops anything cached for this ID;
+ *   start:   DSC_CXT_START_NM, CXT_STS.state reads RUN afterwards;
+ *   stop:    DSC_CXT_STOP + DSC_SYNC(STOP);
+ *   destroy: stop, rescind (vl cleared first), DSC_CXT_UPD + DSC_SYNC,
+ *	      and only then free.  If the context cannot be stopped through
+ *	      the admin ring, function recovery quiesces it; if even that
+ *	      fails, the memory is leaked rather than freed under the device.
+ *
+ * Every state change runs under sdxi_dev.adm_lock, which also serializes
+ * function recovery; recovery empties every ring and restarts the contexts
+ * whose owner wants them running (@run), telling owners before and after.
+ */
+#include <linux/cleanup.h>
+#include <linux/dma-mapping.h>
+#include <linux/slab.h>
+
+#include "context.h"
+#include "ring.h"
+#include "sdxi.h"
+
+/* Alignment the function requires of each region (Table 3-1). */
+static const size_t sdxi_region_align[SDXI_CXT_NR_REGIONS] = {
+	[SDXI_CXT_RING] = 64,
+	[SDXI_CXT_STS] = 16,
+	[SDXI_CXT_WRITE_INDEX] = 8,
+	[SDXI_CXT_CSB] = 32,
+};
+
+static int sdxi_kmem_alloc(struct sdxi_cxt *cxt, enum sdxi_cxt_region region,
+			   size_t size, struct sdxi_cxt_buf *buf)
+{
+	dma_addr_t dma;
+
+	/*
+	 * Whole pages per region: CXT_STS (device-written) and the write
+	 * index (CPU-written) never share a cache line.
+	 */
+	size = PAGE_ALIGN(size);
+	buf->va = dma_alloc_coherent(cxt->sdxi->dev, size, &dma, GFP_KERNEL);
+	if (!buf->va)
+		return -ENOMEM;
+	buf->addr = dma;
+	buf->size = size;
+	return 0;
+}
+
+static void sdxi_kmem_free(struct sdxi_cxt *cxt, enum sdxi_cxt_region region,
+			   struct sdxi_cxt_buf *buf)
+{
+	dma_free_coherent(cxt->sdxi->dev, buf->size, buf->va, buf->addr);
+}
+
+static const struct sdxi_cxt_mem_ops sdxi_kmem_ops = {
+	.alloc = sdxi_kmem_alloc,
+	.free = sdxi_kmem_free,
+};
+
+/*
+ * Free a context's memory.  Copes with a half-built context (and with
+ * NULL or an error pointer, for __free()); the caller guarantees the
+ * function can no longer reach any of it.
+ */
+static void sdxi_cxt_free(struct sdxi_cxt *cxt)
+{
+	struct device *dev;
+	int r;
+
+	if (IS_ERR_OR_NULL(cxt))
+		return;
+	dev = cxt->sdxi->dev;
+	for (r = 0; r < SDXI_CXT_NR_REGIONS; r++)
+		if (cxt->bufs[r].va)
+			cxt->mem_ops->free(cxt, r, &cxt->bufs[r]);
+	if (cxt->akeys)
+		dma_free_coherent(dev, SZ_4K, cxt->akeys, cxt->akeys_dma);
+	if (cxt->ctl)
+		dma_free_coherent(dev, SZ_4K, cxt->ctl, cxt->ctl_dma);
+	kfree(cxt);
+}
+
+DEFINE_FREE(sdxi_cxt, struct sdxi_cxt *, sdxi_cxt_free(_T))
+
+static size_t sdxi_region_size(enum sdxi_cxt_region r, u32 entries)
+{
+	switch (r) {
+	case SDXI_CXT_RING:
+		return (size_t)entries * sizeof(union sdxi_desc);
+	case SDXI_CXT_STS:
+		return sizeof(struct sdxi_cxt_sts);
+	case SDXI_CXT_WRITE_INDEX:
+		return sizeof(__le64);
+	case SDXI_CXT_CSB:
+		return (size_t)entries * sizeof(struct sdxi_cst_blk);
+	default:
+		return 0;
+	}
+}
+
+/* Allocate and fill everything but the ID; nothing is published yet. */
+static struct sdxi_cxt *sdxi_cxt_alloc(struct sdxi_dev *sdxi,
+				       const struct sdxi_cxt_params *p)
+{
+	u32 entries = p->ring_entries ?: SDXI_CXT_DEFAULT_ENTRIES;
+	struct sdxi_akey_ent akeys[SDXI_CXT_INIT_AKEYS];
+	unsigned int i;
+	int r, err;
+
+	if (!sdxi_ring_entries_valid(entries, sdxi->max_ring_entries))
+		return ERR_PTR(-EINVAL);
+	if (p->nr_akeys > ARRAY_SIZE(akeys) || (p->nr_akeys && !p->akeys))
+		return ERR_PTR(-EINVAL);
+	/* Validate the AKey entries before allocating anything. */
+	for (i = 0; i < p->nr_akeys; i++) {
+		if (p->akeys[i].intr && p->akeys[i].vector >= sdxi->nr_vectors)
+			return ERR_PTR(-EINVAL);
+		err = sdxi_encode_akey(&akeys[i], &p->akeys[i]);
+		if (err)
+			return ERR_PTR(err);
+	}
+
+	/* sdxi_cxt_free() copes with every partial state from here on. */
+	struct sdxi_cxt *c __free(sdxi_cxt) = kzalloc(sizeof(*c), GFP_KERNEL);
+	if (!c)
+		return ERR_PTR(-ENOMEM);
+	c->sdxi = sdxi;
+	c->pv = p->pv;
+	c->pasid = p->pasid;
+	c->mem_ops = p->mem_ops ?: &sdxi_kmem_ops;
+	c->mem_priv = p->mem_priv;
+	c->ops = p->ops;
+	c->owner = p->owner;
+	c->ring.entries = entries;
+	spin_lock_init(&c->err_lock);
+
+	for (r = 0; r < SDXI_CXT_NR_REGIONS; r++) {
+		err = c->mem_ops->alloc(c, r, sdxi_region_size(r, entries),
+					&c->bufs[r]);
+		if (err) {
+			c->bufs[r].va = NULL;
+			return ERR_PTR(err);
+		}
+		if (!IS_ALIGNED(c->bufs[r].addr, sdxi_region_align[r]))
+			return ERR_PTR(-EINVAL);
+	}
+	c->ctl = dma_alloc_coherent(sdxi->dev, SZ_4K, &c->ctl_dma, GFP_KERNEL);
+	if (!c->ctl)
+		return ERR_PTR(-ENOMEM);
+	c->akeys = dma_alloc_coherent(sdxi->dev, SZ_4K, &c->akeys_dma,
+				      GFP_KERNEL);
+	if (!c->akeys)
+		return ERR_PTR(-ENOMEM);
+	/* Not reachable by the function yet: plain stores suffice. */
+	for (i = 0; i < p->nr_akeys; i++)
+		c->akeys[i] = akeys[i];
+	sdxi_ring_init(c);
+	return_ptr(c);
+}
+
+/* Write CXT_CTL: everything, a write barrier, then the word with vl. */
+static void sdxi_cxt_ctl_write(struct sdxi_cxt_ctl *dst,
+			       const struct sdxi_cxt_ctl *src)
+{
+	WRITE_ONCE(dst->ds_ring_sz, src->ds_ring_sz);
+	WRITE_ONCE(dst->cxt_sts_ptr, src->cxt_sts_ptr);
+	WRITE_ONCE(dst->write_index_ptr, src->write_index_ptr);
+	dma_wmb();
+	WRITE_ONCE(dst->ds_ring_ptr, src->ds_ring_ptr);
+}
+
+/* Write an L1 entry: everything, a write barrier, then the word with vl. */
+static void sdxi_l1_write(struct sdxi_cxt_l1_ent *dst,
+			  const struct sdxi_cxt_l1_ent *src)
+{
+	WRITE_ONCE(dst->akey_ptr, src->akey_ptr);
+	WRITE_ONCE(dst->misc, src->misc);
+	WRITE_ONCE(dst->opb_000_enb, src->opb_000_enb);
+	dma_wmb();
+	WRITE_ONCE(dst->cxt_ctl_ptr, src->cxt_ctl_ptr);
+}
+
+/* Publish CXT_CTL and the L1 entry of @cxt (sdxi-hw.md 5.5 "Create"). */
+static int sdxi_cxt_publish(struct sdxi_cxt *cxt)
+{
+	struct sdxi_dev *sdxi = cxt->sdxi;
+	struct sdxi_cxt_ctl_params cp = {
+		.ring = cxt->bufs[SDXI_CXT_RING].addr,
+		.entries = cxt->ring.entries,
+		.sts = cxt->bufs[SDXI_CXT_STS].addr,
+		.write_index = cxt->bufs[SDXI_CXT_WRITE_INDEX].addr,
+	};
+	struct sdxi_l1_params lp = {
+		.cxt_ctl = cxt->ctl_dma,
+		.akey_table = cxt->akeys_dma,
+		.akey_entries = SDXI_CXT_AKEY_ENTRIES,
+		.pv = cxt->pv,
+		.pasid = cxt->pasid,
+		.max_buffer = sdxi->max_buffer_enc,
+		.opb = cxt->id == SDXI_ADMIN_CXT_ID ? sdxi->opb :
+						      sdxi->opb & ~SDXI_OPB_ADMIN,
+	};
+	struct sdxi_cxt_l1_ent ent, *dst;
+	struct sdxi_cxt_ctl ctl;
+	int err;
+
+	err = sdxi_encode_cxt_ctl(&ctl, &cp) ?: sdxi_encode_l1_ent(&ent, &lp) ?:
+	      sdxi_l1_entry(sdxi, cxt->id, &dst);
+	if (err)
+		return err;
+	sdxi_cxt_ctl_write(cxt->ctl, &ctl);
+	/* CXT_CTL complete before the L1 entry that points at it. */
+	dma_wmb();
+	sdxi_l1_write(dst, &ent);
+	cxt->published = true;
+	return 0;
+}
+
+/* Rescind the L1 entry and CXT_CTL: clear vl first, then the rest. */
+static void sdxi_cxt_rescind(struct sdxi_cxt *cxt)
+{
+	struct sdxi_cxt_l1_ent *dst;
+
+	if (!cxt->published || sdxi_l1_entry(cxt->sdxi, cxt->id, &dst))
+		return;
+	WRITE_ONCE(dst->cxt_ctl_ptr, 0);
+	dma_wmb();
+	WRITE_ONCE(dst->akey_ptr, 0);
+	WRITE_ONCE(dst->misc, 0);
+	WRITE_ONCE(dst->opb_000_enb, 0);
+	WRITE_ONCE(cxt->ctl->ds_ring_ptr, 0);
+	dma_wmb();
+	memset(cxt->ctl, 0, sizeof(*cxt->ctl));
+	cxt->published = false;
+}
+
+/*
+ * A client context ID reserved in the xarray (a NULL entry until the
+ * context is stored).  Released on scope exit unless taken.
+ */
+struct sdxi_cxt_id {
+	struct sdxi_dev *sdxi;
+	int id;
+};
+
+static struct sdxi_cxt_id sdxi_cxt_id_alloc(struct sdxi_dev *sdxi)
+{
+	u32 id;
+	int err;
+
+	err = xa_alloc(&sdxi->cxts, &id, NULL, XA_LIMIT(1, sdxi->max_cxt),
+		       GFP_KERNEL);
+	if (err)
+		return (struct sdxi_cxt_id){ .sdxi = sdxi, .id = err };
+	atomic_inc(&sdxi->nr_client_ids);
+	return (struct sdxi_cxt_id){ .sdxi = sdxi, .id = id };
+}
+
+static void sdxi_cxt_id_free(struct sdxi_dev *sdxi, u16 id)
+{
+	xa_erase(&sdxi->cxts, id);
+	atomic_dec(&sdxi->nr_client_ids);
+}
+
+static void sdxi_cxt_id_release(struct sdxi_cxt_id *cid)
+{
+	if (cid->id > 0)
+		sdxi_cxt_id_free(cid->sdxi, cid->id);
+}
+
+DEFINE_CLASS(sdxi_cxt_id, struct sdxi_cxt_id, sdxi_cxt_id_release(&_T),
+	     sdxi_cxt_id_alloc(sdxi), struct sdxi_dev *sdxi)
+
+static int take_sdxi_cxt_id(struct sdxi_cxt_id *cid)
+{
+	int id = cid->id;
+
+	cid->id = -1;
+	return id;
+}
+
+/**
+ * sdxi_cxt_create() - allocate and publish a client context
+ * @sdxi: function
+ * @p: parameters: ring size, address space, memory source, AKeys, owner
+ *
+ * The context is published (the function may walk it) but not started.
+ *
+ * Return: the context, or ERR_PTR: -EINVAL for bad parameters, -ENOSPC
+ * when every context ID is in use, -ENOMEM, -EIO when the function is not
+ * active, -ETIMEDOUT when the admin context does not respond.
+ */
+struct sdxi_cxt *sdxi_cxt_create(struct sdxi_dev *sdxi,
+				 const struct sdxi_cxt_params *p)
+{
+	struct sdxi_cxt *cxt __free(sdxi_cxt) = sdxi_cxt_alloc(sdxi, p);
+	int err;
+
+	if (IS_ERR(cxt))
+		return ERR_CAST(no_free_ptr(cxt));
+
+	CLASS(sdxi_cxt_id, cid)(sdxi);
+	if (cid.id < 0)
+		return ERR_PTR(cid.id == -EBUSY ? -ENOSPC : cid.id);
+	cxt->id = cid.id;
+	cxt->db = sdxi->dbs + (size_t)cxt->id * sdxi->db_stride;
+
+	guard(mutex)(&sdxi->adm_lock);
+	if (!sdxi->admin_up)
+		return ERR_PTR(-EIO);
+	/*
+	 * The function may have cached the structures of an earlier context
+	 * with this ID: refresh after publishing.  Until it is started the
+	 * function never walks the context, so on failure rescinding is
+	 * enough before freeing.
+	 */
+	err = sdxi_cxt_publish(cxt) ?: __sdxi_admin_cxt_update(sdxi, cxt->id);
+	if (!err)
+		err = xa_err(xa_store(&sdxi->cxts, cxt->id, cxt, GFP_KERNEL));
+	if (err) {
+		sdxi_cxt_rescind(cxt);
+		return ERR_PTR(err);
+	}
+	take_sdxi_cxt_id(&cid);
+	return_ptr(cxt);
+}
+
+/**
+ * sdxi_cxt_hw_state() - CXT_STS.state as last written by the function
+ * @cxt: context
+ *
+ * Return: SDXI_CXTV_* value.
+ */
+u8 sdxi_cxt_hw_state(struct sdxi_cxt *cxt)
+{
+	const struct sdxi_cxt_sts *sts = cxt->bufs[SDXI_CXT_STS].va;
+
+	return READ_ONCE(sts->state) & SDXI_CXT_STS_STATE;
+}
+
+static int __sdxi_cxt_start(struct sdxi_cxt *cxt, bool resume)
+{
+	int err;
+
+	err = __sdxi_admin_cxt_start(cxt->sdxi, cxt->id, resume);
+	if (!err && sdxi_cxt_hw_state(cxt) != SDXI_CXTV_RUN)
+		err = -EIO;
+	if (err)
+		dev_err(cxt->sdxi->dev, "context %u: start failed (%d, state %s)\n",
+			cxt->id, err, sdxi_cxtv_name(sdxi_cxt_hw_state(cxt)));
+	return err;
+}
+
+/**
+ * sdxi_cxt_start() - start a published context with its ring as it is
+ * @cxt: client context, not running
+ *
+ * DSC_CXT_START_NM: the function sets R := 0, so the ring must be empty
+ * (new, or emptied by a reset).
+ *
+ * Return: 0, -EIO or -ETIMEDOUT.
+ */
+int sdxi_cxt_start(struct sdxi_cxt *cxt)
+{
+	struct sdxi_dev *sdxi = cxt->sdxi;
+	int err;
+
+	guard(mutex)(&sdxi->adm_lock);
+	if (!sdxi->admin_up || cxt->dying)
+		return -EIO;
+	err = __sdxi_cxt_start(cxt, false);
+	if (!err)
+		cxt->run = true;
+	return err;
+}
+
+/**
+ * sdxi_cxt_stop() - stop a context
+ * @cxt: client context
+ *
+ * Return: 0 once the function no longer executes the context; -EIO or
+ * -ETIMEDOUT if that could not be confirmed (function recovery, which is
+ * then scheduled, quiesces it).
+ */
+int sdxi_cxt_stop(struct sdxi_cxt *cxt)
+{
+	struct sdxi_dev *sdxi = cxt->sdxi;
+
+	guard(mutex)(&sdxi->adm_lock);
+	cxt->run = false;
+	if (!sdxi->admin_up)
+		return -EIO;
+	return __sdxi_admin_cxt_stop(sdxi, cxt->id);
+}
+
+/* Owner notifications, paired through @in_reset.  adm_lock held. */
+static void sdxi_cxt_reset_begin(struct sdxi_cxt *cxt)
+{
+	lockdep_assert_held(&cxt->sdxi->adm_lock);
+	if (cxt->in_reset)
+		return;
+	cxt->in_reset = true;
+	if (cxt->ops && cxt->ops->reset_begin)
+		cxt->ops->reset_begin(cxt);
+}
+
+static void sdxi_cxt_reset_done(struct sdxi_cxt *cxt)
+{
+	lockdep_assert_held(&cxt->sdxi->adm_lock);
+	if (!cxt->in_reset)
+		return;
+	cxt->in_reset = false;
+	if (cxt->ops && cxt->ops->reset_done)
+		cxt->ops->reset_done(cxt);
+}
+
+/**
+ * sdxi_cxt_reset() - empty a context's ring and restart it
+ * @cxt: client context with a kernel-owned ring
+ *
+ * Used when descriptors in the ring must be abandoned (terminate, wedged
+ * or failed context).  Stops the context; once the function no longer
+ * executes it, the owner's @reset_begin fails what was in flight; then the
+ * ring, CST_BLKs and W are cleared, the context started with R := 0 and
+ * @reset_done called.  If the admin ring cannot do it, falls back to
+ * function recovery, which does the same for every context.  The owner
+ * must not submit concurrently.
+ *
+ * Return: 0 when the context runs again with an empty ring, else an errno
+ * (-EIO when the function could not be recovered).
+ */
+int sdxi_cxt_reset(struct sdxi_cxt *cxt)
+{
+	struct sdxi_dev *sdxi = cxt->sdxi;
+
+	scoped_guard(mutex, &sdxi->adm_lock) {
+		if (cxt->dying)
+			return -EIO;
+		cxt->run = true;
+		if (sdxi->admin_up &&
+		    !__sdxi_admin_cxt_stop(sdxi, cxt->id)) {
+			sdxi_cxt_reset_begin(cxt);
+			sdxi_ring_reset(cxt);
+			if (!__sdxi_cxt_start(cxt, false)) {
+				sdxi_cxt_reset_done(cxt);
+				return 0;
+			}
+		}
+	}
+	/* Recovery pairs a pending @reset_begin with @reset_done. */
+	return sdxi_dev_recover_sync(sdxi);
+}
+
+/**
+ * sdxi_cxt_resume() - restart a context after a descriptor error
+ * @cxt: client context, normally in ERR_FN
+ *
+ * DSC_CXT_STOP + SYNC (clears ERR_FN), then DSC_CXT_START_RS with dv = 1:
+ * the function resumes at the read index after the failed descriptor and
+ * runs what is left in the ring (SDXI 1.0 4.3.4).
+ *
+ * Return: 0, or an errno; the caller then falls back to sdxi_cxt_reset().
+ */
+int sdxi_cxt_resume(struct sdxi_cxt *cxt)
+{
+	struct sdxi_dev *sdxi = cxt->sdxi;
+
+	guard(mutex)(&sdxi->adm_lock);
+	if (!sdxi->admin_up || cxt->dying)
+		return -EIO;
+	return __sdxi_admin_cxt_stop(sdxi, cxt->id) ?:
+	       __sdxi_cxt_start(cxt, true);
+}
+
+/**
+ * sdxi_cxt_destroy() - stop, rescind and free a client context
+ * @cxt: client context
+ *
+ * The memory is freed only once the function can no longer reach it: after
+ * a confirmed stop, or after function recovery stopped the function.
+ * Otherwise it is leaked, loudly (sdxi-hw.md 7 item 1).
+ */
+void sdxi_cxt_destroy(struct sdxi_cxt *cxt)
+{
+	struct sdxi_dev *sdxi = cxt->sdxi;
+	unsigned long epoch;
+	bool quiesced;
+	int err;
+
+	scoped_guard(mutex, &sdxi->adm_lock) {
+		cxt->dying = true;
+		cxt->run = false;
+		epoch = sdxi->reset_epoch;
+		err = sdxi->admin_up ? __sdxi_admin_cxt_stop(sdxi, cxt->id) : -EIO;
+	}
+	if (err)
+		sdxi_dev_recover_sync(sdxi);
+
+	scoped_guard(mutex, &sdxi->adm_lock) {
+		quiesced = !err || sdxi->reset_epoch != epoch;
+		sdxi_cxt_rescind(cxt);
+		/*
+		 * Drop cached structures for this ID.  A failure only leaves
+		 * a stale cache of a stopped context, which the next create
+		 * with this ID refreshes again.
+		 */
+		if (sdxi->admin_up)
+			__sdxi_admin_cxt_update(sdxi, cxt->id);
+		/* Error reports look contexts up under the xarray lock. */
+		sdxi_cxt_id_free(sdxi, cxt->id);
+	}
+	if (!quiesced) {
+		dev_err(sdxi->dev, "context %u: could not be quiesced, leaking its memory\n",
+			cxt->id);
+		return;
+	}
+	sdxi_cxt_free(cxt);
+}
+
+/**
+ * sdxi_cxt_report_error() - record a function-reported error of a context
+ * @cxt: context named by the error-log entry
+ * @rec: decoded entry
+ *
+ * Called by the error-log consumer under the xarray lock; forwards to the
+ * owner's @error notification.
+ */
+void sdxi_cxt_report_error(struct sdxi_cxt *cxt, const struct sdxi_err_rec *rec)
+{
+	scoped_guard(spinlock_irqsave, &cxt->err_lock) {
+		cxt->last_err = *rec;
+		cxt->nr_errors++;
+	}
+	if (cxt->ops && cxt->ops->error)
+		cxt->ops->error(cxt, rec);
+}
+
+/**
+ * sdxi_cxt_last_error() - the last error logged for a context
+ * @cxt: context
+ * @rec: copy of the record
+ *
+ * Return: true if an error was ever logged for @cxt.
+ */
+bool sdxi_cxt_last_error(struct sdxi_cxt *cxt, struct sdxi_err_rec *rec)
+{
+	bool any;
+
+	scoped_guard(spinlock_irqsave, &cxt->err_lock) {
+		*rec = cxt->last_err;
+		any = cxt->nr_errors != 0;
+	}
+	return any;
+}
+
+/**
+ * sdxi_cxt_count() - client context IDs in use
+ * @sdxi: function
+ *
+ * Counts reserved IDs too, so it reads 0 only when every client ID is free.
+ *
+ * Return: the count.
+ */
+unsigned int sdxi_cxt_count(struct sdxi_dev *sdxi)
+{
+	return atomic_read(&sdxi->nr_client_ids);
+}
+
+/**
+ * sdxi_admin_cxt_create() - allocate the admin context (context 0)
+ * @sdxi: function, stopped
+ *
+ * Activation publishes it (sdxi_admin_cxt_prepare()).  Freed by
+ * sdxi_cxt_free_all().
+ *
+ * Return: 0 or a negative errno.
+ */
+int sdxi_admin_cxt_create(struct sdxi_dev *sdxi)
+{
+	struct sdxi_cxt_params p = { .ring_entries = SDXI_ADMIN_RING_ENTRIES };
+	struct sdxi_cxt *cxt __free(sdxi_cxt) = sdxi_cxt_alloc(sdxi, &p);
+	int err;
+
+	if (IS_ERR(cxt))
+		return PTR_ERR(no_free_ptr(cxt));
+	cxt->id = SDXI_ADMIN_CXT_ID;
+	cxt->db = sdxi->dbs;
+	err = xa_insert(&sdxi->cxts, SDXI_ADMIN_CXT_ID, cxt, GFP_KERNEL);
+	if (err)
+		return err;
+	sdxi->admin = no_free_ptr(cxt);
+	return 0;
+}
+
+/**
+ * sdxi_admin_cxt_prepare() - activation step 4: publish the admin context
+ * @sdxi: function in GSV_STOP
+ *
+ * Empties the admin ring, publishes CXT_CTL and L1 entry 0, and sets the
+ * admin CXT_STS.state to RUN: for context 0 software does that itself
+ * before activation (SDXI 1.0 4.1.8.4.b).
+ *
+ * Return: 0 or a negative errno.
+ */
+int sdxi_admin_cxt_prepare(struct sdxi_dev *sdxi)
+{
+	struct sdxi_cxt *adm = sdxi->admin;
+	struct sdxi_cxt_sts *sts = adm->bufs[SDXI_CXT_STS].va;
+	int err;
+
+	sdxi_ring_reset(adm);
+	/* 4.a: CXT_CTL, AKey table (empty) and L1 entry 0. */
+	err = sdxi_cxt_publish(adm);
+	if (err)
+		return err;
+	/* 4.b: the bootstrap exception to "the function owns CXT_STS". */
+	WRITE_ONCE(sts->read_index, 0);
+	WRITE_ONCE(sts->state, SDXI_CXTV_RUN);
+	dma_wmb();
+	return 0;
+}
+
+/**
+ * sdxi_cxts_reset_begin() - tell owners their in-flight work is lost
+ * @sdxi: function, stopped; caller holds &sdxi_dev.adm_lock
+ */
+void sdxi_cxts_reset_begin(struct sdxi_dev *sdxi)
+{
+	struct sdxi_cxt *cxt;
+	unsigned long id;
+
+	lockdep_assert_held(&sdxi->adm_lock);
+	xa_for_each_start(&sdxi->cxts, id, cxt, 1)
+		sdxi_cxt_reset_begin(cxt);
+}
+
+/**
+ * sdxi_cxts_restart() - empty every client ring and restart wanted contexts
+ * @sdxi: function, just re-activated; caller holds &sdxi_dev.adm_lock
+ *
+ * The function was stopped or reset, so no ring is being read: every ring
+ * is emptied, and contexts whose owner wants them running get
+ * DSC_CXT_START_NM.  A context whose start fails (its structures no longer
+ * walk) is left stopped and reported; only a wedged admin ring fails the
+ * whole recovery.
+ *
+ * Return: 0, or -ETIMEDOUT/-EINTR from the admin ring.
+ */
+int sdxi_cxts_restart(struct sdxi_dev *sdxi)
+{
+	struct sdxi_cxt *cxt;
+	unsigned long id;
+	int err;
+
+	lockdep_assert_held(&sdxi->adm_lock);
+	xa_for_each_start(&sdxi->cxts, id, cxt, 1)
+		sdxi_ring_reset(cxt);
+	xa_for_each_start(&sdxi->cxts, id, cxt, 1) {
+		if (!cxt->run || cxt->dying)
+			continue;
+		err = __sdxi_cxt_start(cxt, false);
+		if (err == -ETIMEDOUT || err == -EINTR)
+			return err;
+		if (err)
+			cxt->run = false;
+	}
+	return 0;
+}
+
+/**
+ * sdxi_cxts_reset_done() - tell owners their contexts run again
+ * @sdxi: function; caller holds &sdxi_dev.adm_lock
+ */
+void sdxi_cxts_reset_done(struct sdxi_dev *sdxi)
+{
+	struct sdxi_cxt *cxt;
+	unsigned long id;
+
+	lockdep_assert_held(&sdxi->adm_lock);
+	xa_for_each_start(&sdxi->cxts, id, cxt, 1)
+		sdxi_cxt_reset_done(cxt);
+}
+
+/**
+ * sdxi_cxt_free_all() - free every context at teardown
+ * @sdxi: function, confirmed stopped
+ *
+ * Client contexts should all have been destroyed by their owners; any
+ * left over are freed too, since the function can no longer reach them.
+ */
+void sdxi_cxt_free_all(struct sdxi_dev *sdxi)
+{
+	struct sdxi_cxt *cxt;
+	unsigned long id;
+
+	xa_for_each(&sdxi->cxts, id, cxt) {
+		if (id != SDXI_ADMIN_CXT_ID)
+			dev_warn(sdxi->dev, "context %lu still allocated at removal\n",
+				 id);
+		if (id == SDXI_ADMIN_CXT_ID)
+			xa_erase(&sdxi->cxts, id);
+		else
+			sdxi_cxt_id_free(sdxi, id);
+		sdxi_cxt_free(cxt);
+	}
+	sdxi->admin = NULL;
+}

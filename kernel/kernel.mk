@@ -1,0 +1,93 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# sdxi.ko, the kernel driver (kernel/), built out of tree against the guest
+# kernel's headers into $(B)/kernel (build/kernel/sdxi.ko).
+#
+#   make kmod                  build sdxi.ko (W=1, warnings are errors)
+#   make kmod-lint             checkpatch --strict, sparse (C=2), kernel-doc
+#   make check-kernel-unit     host unit tests: descriptor/structure encoding,
+#                              ring index arithmetic, context-ID math
+#   make check-kernel-lint     the lint above, as TAP
+#   make check-kernel-vm       the VM tests (kernel/tests/vm/check.sh)
+#   make check-kernel-vm-full  AMD's dmatest profile, 2 channels x 2 threads
+#                              x 10000 iterations, interrupt and polled
+#                              (part of make check-full)
+#   make bench-dmatest         dmatest performance mode next to a CPU memcpy
+#                              loop in the same VM (not a test)
+#
+# dmatest.ko is the kernel's own drivers/dma/dmatest.c from
+# $(SDXI_CACHE)/linux-source, built out of tree at test time and never
+# committed.
+
+KVER := $(shell cat $(SDXI_CACHE)/guest-kernel/kver 2>/dev/null)
+KDIR ?= /usr/src/linux-headers-$(KVER)
+KSRC ?= $(SDXI_CACHE)/linux-source
+KMOD_B := $(B)/kernel
+SDXI_KO := $(KMOD_B)/sdxi.ko
+DMATEST_KO := $(B)/kernel-dmatest/dmatest.ko
+KUNIT_BIN := $(B)/kernel-unit/unit
+KBENCH_BIN := $(B)/kernel-bench/memcpy-bench
+KMOD_SRCS := $(wildcard $(TOP)/kernel/*.c $(TOP)/kernel/*.h) $(TOP)/kernel/Kbuild
+KMAKE = $(MAKE) --no-print-directory -C $(KDIR) M=$(KMOD_B) \
+	SDXI_UAPI=$(TOP)/uapi W=1
+KVM_RUN = SDXI_KO=$(SDXI_KO) DMATEST_KO=$(DMATEST_KO) \
+	$(TOP)/kernel/tests/vm-run
+
+CHECK_SUITES += kernel-unit kernel-lint kernel-vm
+FULL_SUITES += kernel-vm-full
+
+.PHONY: kmod kmod-lint check-kernel-unit check-kernel-lint check-kernel-vm \
+	check-kernel-vm-full bench-dmatest
+
+all: kmod
+kmod: $(SDXI_KO)
+
+# Sources are mirrored into the build directory: Kbuild writes its objects
+# next to them.
+$(SDXI_KO): $(KMOD_SRCS) $(TOP)/uapi/linux/sdxi_hw.h
+	@mkdir -p $(KMOD_B)
+	@rsync -a --delete --include='*.c' --include='*.h' --include=Kbuild \
+		--exclude='*' $(TOP)/kernel/ $(KMOD_B)/
+	@$(KMAKE) modules
+
+$(DMATEST_KO): $(KSRC)/drivers/dma/dmatest.c
+	@mkdir -p $(@D)
+	@cp $< $(@D)/dmatest.c
+	@echo 'obj-m := dmatest.o' >$(@D)/Kbuild
+	@$(MAKE) --no-print-directory -C $(KDIR) M=$(@D) modules >/dev/null
+
+$(KUNIT_BIN): $(TOP)/kernel/tests/unit.c $(TOP)/kernel/descriptor.c \
+		$(TOP)/kernel/hwstruct.c $(TOP)/kernel/descriptor.h \
+		$(TOP)/kernel/hwstruct.h $(TOP)/kernel/ring.h \
+		$(wildcard $(TOP)/kernel/tests/shim/linux/*.h) \
+		$(TOP)/uapi/linux/sdxi_hw.h
+	@mkdir -p $(@D)
+	@$(CC) -I$(TOP)/kernel/tests/shim $(HOST_CFLAGS) $(SAN_FLAGS) -o $@ \
+		$(TOP)/kernel/tests/unit.c $(TOP)/kernel/descriptor.c \
+		$(TOP)/kernel/hwstruct.c
+
+$(KBENCH_BIN): $(TOP)/kernel/tests/memcpy-bench.c
+	@mkdir -p $(@D)
+	@$(CC) $(HOST_CFLAGS) -static -o $@ $<
+
+check-kernel-unit: $(KUNIT_BIN)
+	@mkdir -p $(RESULTS)
+	@$(KUNIT_BIN) >$(RESULTS)/kernel-unit.tap || true
+	@sed -n 's/^not ok/kernel-unit: &/p' $(RESULTS)/kernel-unit.tap
+
+kmod-lint check-kernel-lint: $(SDXI_KO)
+	@mkdir -p $(RESULTS)
+	@KMAKE="$(KMAKE)" KSRC=$(KSRC) $(TOP)/kernel/tests/lint \
+		>$(RESULTS)/kernel-lint.tap || true
+	@sed -n 's/^not ok/kernel-lint: &/p' $(RESULTS)/kernel-lint.tap
+
+check-kernel-vm: $(SDXI_KO) $(DMATEST_KO)
+	@$(KVM_RUN) kernel-vm $(TOP)/kernel/tests/vm/check.sh $(RESULTS)
+
+check-kernel-vm-full: $(SDXI_KO) $(DMATEST_KO)
+	@$(KVM_RUN) kernel-vm-full $(TOP)/kernel/tests/vm/full.sh $(RESULTS)
+
+bench-dmatest: $(SDXI_KO) $(DMATEST_KO) $(KBENCH_BIN)
+	@$(KVM_RUN) bench-dmatest $(TOP)/kernel/tests/vm/bench.sh $(B)/bench \
+		-- --file $(KBENCH_BIN)
+	@sed -n 's/^# //p' $(B)/bench/bench-dmatest.tap

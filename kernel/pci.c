@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * PCI glue for SDXI functions (sdxi-hw.md section 1).
+ *
+ * Functions are matched by class code alone (0x120100, processing
+ * accelerator / SNIA SDXI); there is no vendor or device ID to match.
+ * BAR0 holds the control registers, BAR2 the doorbells.  MSI-X vector 0 is
+ * the error log; the others are for completion interrupts.  Everything is
+ * managed (pcim/devm); the bus-agnostic core lives in device.c.
+ */
+#include <linux/dma-mapping.h>
+#include <linux/module.h>
+#include <linux/pci.h>
+
+#include "sdxi.h"
+
+#define SDXI_BAR_CTL		0
+#define SDXI_BAR_DB		2
+
+/* Vectors we use: the error log plus one per dmaengine channel, at most. */
+#define SDXI_PCI_MAX_VECTORS	65
+
+static int sdxi_pci_init(struct sdxi_dev *sdxi)
+{
+	struct pci_dev *pdev = to_pci_dev(sdxi->dev);
+	struct device *dev = &pdev->dev;
+	int nvec, err;
+
+	sdxi->ctl_regs = pcim_iomap_region(pdev, SDXI_BAR_CTL, SDXI_DRV_NAME);
+	if (IS_ERR(sdxi->ctl_regs))
+		return dev_err_probe(dev, PTR_ERR(sdxi->ctl_regs),
+				     "mapping control registers (BAR %d)\n",
+				     SDXI_BAR_CTL);
+	if (pci_resource_len(pdev, SDXI_BAR_CTL) < SDXI_MMIO_ERR_RD + 8)
+		return dev_err_probe(dev, -ENODEV, "control BAR too small\n");
+
+	sdxi->dbs = pcim_iomap_region(pdev, SDXI_BAR_DB, SDXI_DRV_NAME);
+	if (IS_ERR(sdxi->dbs))
+		return dev_err_probe(dev, PTR_ERR(sdxi->dbs),
+				     "mapping doorbells (BAR %d)\n", SDXI_BAR_DB);
+	sdxi->dbs_len = pci_resource_len(pdev, SDXI_BAR_DB);
+
+	err = dma_set_mask_and_coherent(dev, DMA_BIT_MASK(64));
+	if (err)
+		return dev_err_probe(dev, err, "no 64-bit DMA\n");
+	pci_set_master(pdev);
+
+	/* Managed: freed by pcim after the core's teardown. */
+	nvec = pci_alloc_irq_vectors(pdev, 1, SDXI_PCI_MAX_VECTORS,
+				     PCI_IRQ_MSIX | PCI_IRQ_MSI);
+	if (nvec < 0)
+		return dev_err_probe(dev, nvec, "allocating interrupt vectors\n");
+	sdxi->nr_vectors = nvec;
+	return 0;
+}
+
+static int sdxi_pci_get_irq(struct sdxi_dev *sdxi, unsigned int vector)
+{
+	return pci_irq_vector(to_pci_dev(sdxi->dev), vector);
+}
+
+static const struct sdxi_bus_ops sdxi_pci_ops = {
+	.init = sdxi_pci_init,
+	.get_irq = sdxi_pci_get_irq,
+};
+
+static int sdxi_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+{
+	int err;
+
+	err = pcim_enable_device(pdev);
+	if (err)
+		return dev_err_probe(&pdev->dev, err, "enabling device\n");
+	return sdxi_register(&pdev->dev, &sdxi_pci_ops);
+}
+
+static void sdxi_pci_remove(struct pci_dev *pdev)
+{
+	/* VFs first; devres then tears down the function itself. */
+	pci_disable_sriov(pdev);
+}
+
+static void sdxi_pci_shutdown(struct pci_dev *pdev)
+{
+	sdxi_shutdown(&pdev->dev);
+}
+
+static const struct pci_device_id sdxi_pci_ids[] = {
+	{ PCI_DEVICE_CLASS(SDXI_PCI_CLASS, 0xffffff) },
+	{ }
+};
+MODULE_DEVICE_TABLE(pci, sdxi_pci_ids);
+
+static struct pci_driver sdxi_pci_driver = {
+	.name = SDXI_DRV_NAME,
+	.id_table = sdxi_pci_ids,
+	.probe = sdxi_pci_probe,
+	.remove = sdxi_pci_remove,
+	.shutdown = sdxi_pci_shutdown,
+	.sriov_configure = pci_sriov_configure_simple,
+	.dev_groups = sdxi_groups,
+};
+module_pci_driver(sdxi_pci_driver);
+
+MODULE_DESCRIPTION("SNIA SDXI 1.0 data mover driver");
+MODULE_AUTHOR("sdxi project");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Descriptor ring index arithmetic (SDXI 1.0 3.7, sdxi-hw.md 5.1).
+ *
+ * Write_Index W and CXT_STS.read_index R are free-running 64-bit counters
+ * that are never wrapped; descriptor k lives in slot k mod N.  N is any
+ * ring size the function accepts (>= 1024, <= the CAP0 maximum); a power
+ * of two is not assumed.  Pure inline functions, also built into the host
+ * unit tests.
+ */
+#ifndef _SDXI_RING_H
+#define _SDXI_RING_H
+
+#include <linux/errno.h>
+#include <linux/types.h>
+#include <linux/sdxi_hw.h>
+
+/**
+ * sdxi_ring_slot() - ring slot of a descriptor index
+ * @index: free-running descriptor index
+ * @entries: ring size N
+ *
+ * Return: @index mod @entries.
+ */
+static inline u32 sdxi_ring_slot(u64 index, u32 entries)
+{
+	return (u32)(index % entries);
+}
+
+/**
+ * sdxi_ring_entries_valid() - whether the function accepts a ring size
+ * @entries: ring size in descriptors
+ * @max_entries: 1024 << CAP0.max_ds_ring_sz
+ *
+ * Return: true for SDXI_RING_MIN_ENTRIES <= @entries <= @max_entries.
+ */
+static inline bool sdxi_ring_entries_valid(u64 entries, u64 max_entries)
+{
+	return entries >= SDXI_RING_MIN_ENTRIES && entries <= max_entries;
+}
+
+/**
+ * sdxi_ring_space() - free slots a producer may reserve
+ * @read_index: R, read back from CXT_STS (function-owned)
+ * @tail: oldest index software has not retired yet (its CST_BLK may still
+ *	  be unread), <= @next
+ * @next: next index to hand out, i.e. the W last published
+ * @entries: ring size N
+ *
+ * A slot is reusable only when the function has taken it (R passed it: a
+ * write index more than N ahead of R is a context error) and software has
+ * retired it (its per-slot CST_BLK was read: re-arming it earlier would
+ * lose the status).  So the producer may run N slots ahead of
+ * min(@read_index, @tail).
+ *
+ * Return: the number of free slots (0 when full), or -EIO when the indexes
+ * are inconsistent: R beyond W, a tail beyond W, or W more than N ahead.
+ */
+static inline s64 sdxi_ring_space(u64 read_index, u64 tail, u64 next,
+				  u32 entries)
+{
+	u64 base = read_index < tail ? read_index : tail;
+
+	if (read_index > next || tail > next || next - base > entries)
+		return -EIO;
+	return (s64)(entries - (next - base));
+}
+
+/**
+ * sdxi_ring_index_done() - whether descriptor @index has fully completed
+ * @index: descriptor index
+ * @read_index: R, read back from CXT_STS
+ *
+ * Our function writes R + 1 only after descriptor R completed, data and
+ * CST_BLK included (Documentation/hardware.rst), which is stronger than
+ * the spec's "R counts descriptors taken".
+ *
+ * Return: true if R > @index.
+ */
+static inline bool sdxi_ring_index_done(u64 index, u64 read_index)
+{
+	return read_index > index;
+}
+
+#endif /* _SDXI_RING_H */
