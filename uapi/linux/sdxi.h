@@ -232,8 +232,10 @@ struct sdxi_error_record {
  * @out_read_index: CXT_STS.read_index
  * @out_errors: error records produced for this context since CREATE or
  *              the last RESET (the kernel keeps the most recent ones)
- * @nr_records: in: room in @records; out: records written (most recent
- *              last)
+ * @nr_records: in: room in @records; out: records written.  When more
+ *              records are kept than fit, the most recent ones are
+ *              returned; records are in the order they were logged
+ *              (most recent last)
  * @__reserved: must be 0
  * @records: user pointer to an array of struct sdxi_error_record
  */

@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libsdxi internals: the objects behind the opaque handles and the
+ * backend interface.  A device is either the kernel's /dev/sdxiN
+ * (kdev.c) or the software device (soft.c); everything above the backend
+ * (rings, registration, waiting, convenience) is shared.
+ */
+#ifndef LIBSDXI_INTERNAL_H
+#define LIBSDXI_INTERNAL_H
+
+#include <endian.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+
+#include "sdxi.h"
+
+#define SDXI_EXPORT	__attribute__((visibility("default")))
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#define ALIGN_DOWN(x, a)	((x) & ~((uint64_t)(a) - 1))
+#define ALIGN_UP(x, a)	(((x) + (uint64_t)(a) - 1) & ~((uint64_t)(a) - 1))
+
+/* Busy-wait hint. */
+#if defined(__x86_64__) || defined(__i386__)
+#define cpu_relax()	__builtin_ia32_pause()
+#elif defined(__aarch64__)
+#define cpu_relax()	__asm__ __volatile__("yield" ::: "memory")
+#else
+#define cpu_relax()	__asm__ __volatile__("" ::: "memory")
+#endif
+
+#define container_of(ptr, type, member) \
+	((type *)(void *)((char *)(ptr) - offsetof(type, member)))
+
+/*
+ * What a backend returns when it creates a context: the mapped regions,
+ * their device addresses and the keys.  Indexes in here are hardware
+ * indexes (they restart at 0 on reset); the library adds ring.base.
+ */
+struct sdxi_hwctx {
+	uint32_t id;			/* context ID */
+	uint32_t pasid;
+	uint32_t entries;		/* ring size in descriptors */
+	uint16_t akey_data;
+	uint16_t akey_intr;		/* 0xffff: no interrupts */
+	union sdxi_desc *ring;
+	uint64_t *wi;
+	const struct sdxi_cxt_sts *sts;
+	volatile uint64_t *db;		/* NULL for the software device */
+	struct sdxi_cst_blk *csb;
+	uint64_t csb_iova;
+	bool identity;			/* registrations map IOVA == VA */
+	void *priv;			/* backend state of the context */
+};
+
+/* One decoded failure, with a hardware descriptor index. */
+struct sdxi_hwerr {
+	uint32_t count;			/* failures since create or reset */
+	struct sdxi_error last;		/* valid if count > 0 */
+};
+
+struct sdxi_backend_ops {
+	int (*info)(struct sdxi_dev *dev, struct sdxi_dev_info *info);
+	int (*ctx_create)(struct sdxi_dev *dev, uint32_t entries, bool intr,
+			  struct sdxi_hwctx *hw);
+	void (*ctx_destroy)(struct sdxi_dev *dev, struct sdxi_hwctx *hw);
+	int (*ctx_reset)(struct sdxi_dev *dev, struct sdxi_hwctx *hw);
+	int (*ctx_errors)(struct sdxi_dev *dev, struct sdxi_hwctx *hw, struct sdxi_hwerr *e);
+	int (*map)(struct sdxi_dev *dev, struct sdxi_hwctx *hw, uint64_t va, uint64_t len,
+		   unsigned int access, uint64_t *iova);
+	int (*unmap)(struct sdxi_dev *dev, struct sdxi_hwctx *hw, uint64_t va, uint64_t len);
+	int (*set_eventfd)(struct sdxi_dev *dev, struct sdxi_hwctx *hw, int fd);
+	void (*close)(struct sdxi_dev *dev);
+};
+
+/*
+ * struct sdxi_dev - an open device
+ * @ops: its backend
+ * @lock: guards @refs
+ * @refs: the opener's reference plus one per context
+ * @info: what sdxi_dev_info() reports
+ * @priv: backend state (struct soft_dev, struct kdev)
+ */
+struct sdxi_dev {
+	const struct sdxi_backend_ops *ops;
+	pthread_mutex_t lock;
+	unsigned int refs;
+	struct sdxi_dev_info info;
+	void *priv;
+};
+
+/* A registration: [start, end) page aligned, reachable at iova. */
+struct reg_ent {
+	uint64_t start;
+	uint64_t end;
+	uint64_t iova;
+	uint32_t access;		/* SDXI_MEM_* */
+	uint32_t flags;			/* REG_* */
+};
+#define REG_CACHED	(1u << 0)	/* made by the cache, not sdxi_mem_register() */
+
+/* Immutable sorted snapshot of a context's registrations (RCU). */
+struct reg_table {
+	uint32_t n;
+	struct reg_ent e[];
+};
+
+/* How tickets older than the last reset resolve. */
+struct sdxi_reset_hist {
+	uint64_t base;			/* tickets below this predate the reset */
+	uint64_t ok_end;		/* tickets below this completed */
+	uint64_t fail;			/* ticket that failed, or UINT64_MAX */
+	int fail_err;			/* its error */
+};
+
+/*
+ * struct sdxi_ctx - a context
+ * @ring: the fast-path view; first, so that sdxi__ring() is a cast
+ * @dev: its device (holds a reference)
+ * @hw: what the backend set up
+ * @flags: SDXI_CTX_* it was created with
+ * @efd: eventfd for completion interrupts, or -1
+ * @reg_lock: serializes registration changes (readers use RCU)
+ * @regs: current registration table (rcu_dereference it)
+ * @chunk: registration-cache chunk size
+ * @hits: lookups served (not counted on shared contexts)
+ * @misses: lookups that registered memory (under @reg_lock)
+ * @pat_mem/@pat_bytes: fill pattern blocks (mapped READ for the device)
+ * @err_lock: guards @fail and @hist
+ * @fail_known: @fail holds the failure of the current run
+ * @fail: that failure (hardware index)
+ * @hist: resolution of tickets before the last reset
+ * @intr_hw: hardware index + 1 of the newest interrupt descriptor
+ */
+struct sdxi_ctx {
+	struct sdxi_ring ring;
+	struct sdxi_dev *dev;
+	struct sdxi_hwctx hw;
+	uint32_t flags;
+	int efd;
+
+	pthread_mutex_t reg_lock;
+	struct reg_table *regs;
+	uint64_t chunk;
+	uint64_t hits;
+	uint64_t misses;
+
+	void *pat_mem;
+	size_t pat_bytes;
+
+	pthread_mutex_t err_lock;
+	bool fail_known;
+	struct sdxi_error fail;
+	struct sdxi_reset_hist hist;
+
+	_Atomic uint64_t intr_hw;
+};
+
+static inline struct sdxi_ctx *ring_ctx(struct sdxi_ring *r)
+{
+	return (struct sdxi_ctx *)(void *)r;
+}
+
+static inline uint64_t ctx_tail(struct sdxi_ctx *ctx)
+{
+	return __atomic_load_n(&ctx->ring.tail, __ATOMIC_RELAXED);
+}
+
+static inline uint64_t ctx_read_index(struct sdxi_ctx *ctx)
+{
+	return le64toh(__atomic_load_n(&ctx->ring.sts->read_index, __ATOMIC_ACQUIRE));
+}
+
+static inline uint8_t ctx_state(struct sdxi_ctx *ctx)
+{
+	return __atomic_load_n(&ctx->ring.sts->state, __ATOMIC_RELAXED) & SDXI_CXT_STS_STATE;
+}
+
+/* ctx.c */
+void *map_guarded(size_t bytes);
+void unmap_guarded(void *p, size_t bytes);
+
+/* dev.c */
+struct sdxi_dev *dev_alloc(const struct sdxi_backend_ops *ops, void *priv);
+void dev_get(struct sdxi_dev *dev);
+void dev_put(struct sdxi_dev *dev);
+int dev_list_at(const char *sysfs, struct sdxi_dev_info *infos, unsigned int max);
+
+/* error.c */
+int error_errno(unsigned int reason);
+void error_decode(const struct sdxi_errlog_ent *ent, struct sdxi_error *out);
+
+/* ring.c */
+int ctx_failure(struct sdxi_ctx *ctx, struct sdxi_error *out);
+int ctx_quiesce(struct sdxi_ctx *ctx);
+int ring_submit_intr(struct sdxi_ctx *ctx);
+uint64_t now_ns(void);
+
+/* mem.c */
+void rcu_reader(void);
+void reg_rcu_lock(void);
+void reg_rcu_unlock(void);
+int reg_lookup(struct sdxi_ctx *ctx, uint64_t va, uint64_t len, unsigned int access,
+	       uint64_t *iova);
+int reg_fill(struct sdxi_ctx *ctx, uint64_t va, uint64_t len, unsigned int access);
+int reg_init(struct sdxi_ctx *ctx, uint32_t cache_shift);
+void reg_fini(struct sdxi_ctx *ctx);
+
+/* soft.c */
+extern const struct sdxi_backend_ops soft_ops;
+int soft_open(struct sdxi_dev **devp);
+void soft_doorbell(struct sdxi_hwctx *hw);
+
+/* kdev.c */
+extern const struct sdxi_backend_ops kdev_ops;
+int kdev_open(const char *path, struct sdxi_dev **devp);
+int kdev_probe(const char *path, struct sdxi_dev_info *info);
+
+#endif /* LIBSDXI_INTERNAL_H */

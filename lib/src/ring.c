@@ -1,0 +1,347 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The out-of-line half of the ring protocol (the inline half is in
+ * sdxi.h): reservation when the ring is full or shared, publication on
+ * shared contexts, completion of tickets whose context is not running,
+ * and the wait strategies.
+ *
+ * Hardware facts this relies on (Documentation/hardware.rst):
+ *   - the function reads W from memory on a doorbell and executes slots
+ *     R mod N while R < W; a slot with vl = 0 stops it until the next
+ *     doorbell; W - R > N is a context error;
+ *   - the function never clears vl, so a slot keeps its previous lap's
+ *     valid descriptor until rewritten;
+ *   - R > k means descriptor k completed (data, CST_BLK, then R);
+ *   - a failing descriptor k: CXT_STS.state = ERR_FN, R = k + 1, its
+ *     CST_BLK gets ER, an error-log entry; later descriptors do not run.
+ *
+ * Hence W only ever covers slots rewritten in the current lap: a single
+ * producer stores W after filling; shared producers publish through
+ * per-slot marks (__sdxi_publish()).
+ */
+#include <poll.h>
+#include <sched.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* Back off while something else (the device, another producer) progresses. */
+static void backoff(unsigned int *spins)
+{
+	if (++*spins < 256)
+		cpu_relax();
+	else
+		sched_yield();
+}
+
+/*
+ * Reserve @need slots: the shared case (atomic tail) and the full case of
+ * either.  0 with *first set, -EINVAL (more than the ring), -EAGAIN (full,
+ * no SDXI_BATCH_WAIT), -EIO (the context is not running, so the ring
+ * cannot drain).
+ */
+SDXI_EXPORT int64_t __sdxi_reserve(struct sdxi_ring *r, uint64_t need, uint32_t flags)
+{
+	struct sdxi_ctx *ctx = ring_ctx(r);
+	uint64_t entries = (uint64_t)r->mask + 1;
+	unsigned int spins = 0;
+
+	if (need > entries)
+		return -EINVAL;
+	for (;;) {
+		uint64_t t = __atomic_load_n(&r->tail, __ATOMIC_RELAXED), rd;
+
+		if (r->flags & SDXI_RING_SHARED) {
+			for (;;) {
+				/*
+				 * R handed between producers: whoever read R with
+				 * acquire stores it with release, and we load it
+				 * with acquire, so our rewrite of a slot still
+				 * happens after the device's last access to it.
+				 */
+				rd = __atomic_load_n(&r->cached_r, __ATOMIC_ACQUIRE);
+				if (t + need - rd > entries) {
+					rd = ctx_read_index(ctx);
+					__atomic_store_n(&r->cached_r, rd, __ATOMIC_RELEASE);
+					if (t + need - rd > entries)
+						break;
+				}
+				if (__atomic_compare_exchange_n(&r->tail, &t, t + need, false,
+								__ATOMIC_RELAXED, __ATOMIC_RELAXED))
+					return (int64_t)t;
+			}
+		} else {
+			rd = ctx_read_index(ctx);
+			r->cached_r = rd;
+			if (t + need - rd <= entries) {
+				r->tail = t + need;
+				return (int64_t)t;
+			}
+		}
+		if (ctx_state(ctx) != SDXI_CXTV_RUN)
+			return -EIO;
+		if (!(flags & SDXI_BATCH_WAIT))
+			return -EAGAIN;
+		backoff(&spins);
+	}
+}
+
+/*
+ * Shared contexts: publish slots [first, end) once every earlier slot is
+ * published too.  Each producer marks the start of its batch with its end
+ * (pub[first mod N] = end), then advances W over every run of marked
+ * batches it finds from the current W, and rings the doorbell for what it
+ * published.  A producer that finds an earlier batch still unmarked leaves
+ * W alone: that batch's producer will carry W over ours when it publishes.
+ *
+ * Ordering: the slot's vl stores (release) come before the mark (release);
+ * whoever reads the mark (acquire) and stores W (seq_cst CAS) therefore
+ * publishes complete slots.  The seq_cst fence between our mark and our
+ * load of W/the marks pairs with the same fence in every other publisher:
+ * of two producers racing, at least one sees the other's mark, so no
+ * batch is left below an unpublished W.  A mark from an earlier lap is
+ * never larger than the index it sits at, so it cannot be taken for a
+ * current one.
+ */
+SDXI_EXPORT void __sdxi_publish(struct sdxi_ring *r, uint64_t first, uint64_t end)
+{
+	uint64_t entries = (uint64_t)r->mask + 1, w;
+
+	__atomic_store_n(&r->pub[first & r->mask], end, __ATOMIC_RELEASE);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	w = le64toh(__atomic_load_n(r->wi, __ATOMIC_ACQUIRE));
+	for (;;) {
+		uint64_t nw = w, e, lw = htole64(w);
+
+		while ((e = __atomic_load_n(&r->pub[nw & r->mask], __ATOMIC_ACQUIRE)) > nw &&
+		       e - nw <= entries)
+			nw = e;
+		if (nw == w)
+			return;
+		if (__atomic_compare_exchange_n(r->wi, &lw, htole64(nw), false,
+						__ATOMIC_SEQ_CST, __ATOMIC_ACQUIRE)) {
+			sdxi__doorbell(r, nw);
+			w = nw;
+		} else {
+			w = le64toh(lw);
+		}
+	}
+}
+
+SDXI_EXPORT void __sdxi_doorbell(struct sdxi_ring *r, uint64_t w)
+{
+	(void)w;	/* the function reads W from memory */
+	soft_doorbell(&ring_ctx(r)->hw);
+}
+
+/*
+ * The failure of the current run of @ctx (ticket numbering).  0 with *out
+ * set, or -ENOENT when the device has not reported one (yet).
+ */
+int ctx_failure(struct sdxi_ctx *ctx, struct sdxi_error *out)
+{
+	struct sdxi_hwerr e;
+	int ret = 0;
+
+	pthread_mutex_lock(&ctx->err_lock);
+	if (!ctx->fail_known) {
+		ret = ctx->dev->ops->ctx_errors(ctx->dev, &ctx->hw, &e);
+		if (!ret && !e.count)
+			ret = -ENOENT;
+		if (!ret) {
+			ctx->fail = e.last;
+			if (ctx->fail.flags & SDXI_ERROR_INDEX)
+				ctx->fail.index += ctx->ring.base;
+			ctx->fail_known = true;
+		}
+	}
+	if (!ret)
+		*out = ctx->fail;
+	pthread_mutex_unlock(&ctx->err_lock);
+	return ret;
+}
+
+/*
+ * Completion of a ticket when the fast path cannot tell: the ticket
+ * predates the last reset, or the context is not running.
+ */
+SDXI_EXPORT int __sdxi_poll_slow(struct sdxi_ctx *ctx, uint64_t ticket)
+{
+	struct sdxi_ring *r = &ctx->ring;
+	struct sdxi_error e;
+	uint64_t hw, rd;
+	uint8_t state;
+
+	if (ticket < r->base) {
+		const struct sdxi_reset_hist *h = &ctx->hist;
+
+		if (ticket < h->ok_end)
+			return 0;
+		return ticket == h->fail ? h->fail_err : -ECANCELED;
+	}
+	hw = ticket - r->base;
+	if (hw >= ctx_tail(ctx))
+		return -EINVAL;
+	rd = ctx_read_index(ctx);
+	state = ctx_state(ctx);
+	if (state == SDXI_CXTV_RUN)
+		return rd > hw ? 0 : -EAGAIN;
+	if (state == SDXI_CXTV_ERR_FN) {
+		/* R = failed index + 1: anything below that index succeeded. */
+		if (hw + 1 < rd)
+			return 0;
+		if (ctx_failure(ctx, &e))
+			return -EAGAIN;		/* the record is on its way */
+		if (e.flags & SDXI_ERROR_INDEX) {
+			if (ticket < e.index)
+				return 0;
+			return ticket == e.index ? e.err : -ECANCELED;
+		}
+		/* Failed outside a descriptor (write index): nothing from R ran. */
+		return hw < rd ? 0 : e.err;
+	}
+	/* Stopped by the function (function error) or by software. */
+	if (hw < rd)
+		return 0;
+	return ctx_failure(ctx, &e) ? -EIO : e.err;
+}
+
+/* Append an interrupt descriptor; 0, or -EAGAIN when the ring is full. */
+int ring_submit_intr(struct sdxi_ctx *ctx)
+{
+	struct sdxi_batch b;
+	union sdxi_desc d;
+	uint64_t t = 0, mine, cur;
+	int ret = sdxi_batch_start(ctx, &b, 1, 0);
+
+	if (ret)
+		return ret;
+	/* Fenced, so that it fires only after everything before it retired. */
+	sdxi__enc_simple(&d, 0, SDXI_DSC_FE, SDXI_DSC_TYPE_INTR, SDXI_DSC_INTR,
+			 ctx->ring.akey_intr);
+	sdxi__batch_put(&b, &d, 0);
+	sdxi_batch_submit(&b, &t);
+	/* Newest interrupt: its hardware index + 1 (monotonic per run). */
+	mine = t - ctx->ring.base + 1;
+	cur = atomic_load(&ctx->intr_hw);
+	while (cur < mine && !atomic_compare_exchange_weak(&ctx->intr_hw, &cur, mine))
+		;
+	return 0;
+}
+
+static int wait_opts(struct sdxi_ctx *ctx, const struct sdxi_wait_opts *in,
+		     struct sdxi_wait_opts *o)
+{
+	bool intr = ctx->efd >= 0;
+
+	*o = (struct sdxi_wait_opts){
+		.mode = intr ? SDXI_WAIT_BLOCK : SDXI_WAIT_SPIN,
+		.spin_ns = 20000,
+	};
+	if (!in)
+		return 0;
+	if (in->flags || in->reserved[0] || in->reserved[1] || in->mode > SDXI_WAIT_BLOCK)
+		return -EINVAL;
+	if (in->mode == SDXI_WAIT_BLOCK && !intr)
+		return -EOPNOTSUPP;
+	o->mode = in->mode;
+	o->spin_ns = in->spin_ns ? in->spin_ns : o->spin_ns;
+	o->timeout_ns = in->timeout_ns;
+	return 0;
+}
+
+/*
+ * Spin on the ticket's own CST_BLK (the slot's completion block, armed for
+ * it at submission) and confirm with sdxi_poll(), which also notices
+ * failures; then yield or block on the context's eventfd, with an
+ * interrupt descriptor queued behind the ticket so that one fires when it
+ * completes.  A blocked waiter re-checks at least every 10 ms, in case
+ * another waiter consumed the eventfd count it was woken for.
+ */
+SDXI_EXPORT int sdxi_wait(struct sdxi_ctx *ctx, uint64_t ticket,
+			  const struct sdxi_wait_opts *opts, struct sdxi_error *err)
+{
+	struct sdxi_ring *r = &ctx->ring;
+	const struct sdxi_cst_blk *csb = NULL;
+	struct sdxi_wait_opts o;
+	uint64_t t0 = 0, now = 0, hw = ticket - r->base;
+	int ret = wait_opts(ctx, opts, &o);
+
+	if (ret)
+		return ret;
+	if (ticket >= r->base)
+		csb = &r->csb[hw & r->mask];
+	for (unsigned int i = 0;; i++) {
+		if (!csb || !__atomic_load_n(&csb->signal, __ATOMIC_ACQUIRE) || i % 16 == 0) {
+			ret = sdxi_poll(ctx, ticket);
+			if (ret != -EAGAIN)
+				break;
+		}
+		if (i % 64)
+			continue;
+		now = now_ns();
+		if (!t0)
+			t0 = now;
+		if (o.timeout_ns && now - t0 >= o.timeout_ns) {
+			ret = -ETIMEDOUT;
+			break;
+		}
+		if (now - t0 < o.spin_ns) {
+			/* The software device needs a CPU to make progress. */
+			if (ctx->dev->info.flags & SDXI_DEV_SOFT)
+				sched_yield();
+			continue;
+		}
+		if (o.mode == SDXI_WAIT_SPIN) {
+			sched_yield();
+			continue;
+		}
+		if (atomic_load(&ctx->intr_hw) <= hw + 1 && ring_submit_intr(ctx)) {
+			sched_yield();	/* ring full: the device is busy, retry */
+			continue;
+		}
+		ret = sdxi_poll(ctx, ticket);
+		if (ret != -EAGAIN)
+			break;
+		{
+			struct pollfd pfd = { .fd = ctx->efd, .events = POLLIN };
+			uint64_t slice = 10000000, cnt;
+
+			if (o.timeout_ns && o.timeout_ns - (now - t0) < slice)
+				slice = o.timeout_ns - (now - t0);
+			if (poll(&pfd, 1, (int)((slice + 999999) / 1000000)) > 0) {
+				ssize_t n = read(ctx->efd, &cnt, sizeof(cnt));
+
+				(void)n;	/* EAGAIN: another waiter took it */
+			}
+		}
+		i = ~0u;	/* next iteration polls at once */
+	}
+	if (ret && err && (ret == -ETIMEDOUT || ctx_failure(ctx, err)))
+		memset(err, 0, sizeof(*err));
+	return ret;
+}
+
+/*
+ * Wait until nothing submitted before the call can still run: R has
+ * reached the tail, or the context stopped (a failed context never
+ * resumes the old ring: a reset clears it).
+ */
+int ctx_quiesce(struct sdxi_ctx *ctx)
+{
+	uint64_t tail = ctx_tail(ctx);
+	unsigned int spins = 0;
+
+	while (ctx_read_index(ctx) < tail && ctx_state(ctx) == SDXI_CXTV_RUN)
+		backoff(&spins);
+	return 0;
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Test-only entry points of libsdxi: the software device's fault injection
+ * and counters, and enumeration under another sysfs root.  Not installed
+ * and not exported from libsdxi.so (the test suite links libsdxi.a);
+ * every call returns -EOPNOTSUPP on a device that is not the software
+ * device, so tests that need them SKIP on real hardware.
+ */
+#ifndef LIBSDXI_TEST_H
+#define LIBSDXI_TEST_H
+
+#include "sdxi.h"
+
+/* Fault injection of the engine (Documentation/hardware.rst). */
+struct sdxi_soft_faults {
+	uint64_t fault_addr;	/* every data access covering it fails; 0: off */
+	uint64_t fault_after;	/* data bytes that still move, then one fault; 0: off */
+	uint32_t stall;		/* execute nothing while set */
+	uint32_t force_fn_error; /* put the function in ERROR (write-only) */
+};
+
+/* Set the faults of @dev.  0, or -EOPNOTSUPP on a real device. */
+int sdxi_soft_inject(struct sdxi_dev *dev, const struct sdxi_soft_faults *f);
+/* Read them back (fault_after: bytes left).  0 or -EOPNOTSUPP. */
+int sdxi_soft_faults(struct sdxi_dev *dev, struct sdxi_soft_faults *f);
+
+/* Counters of the software device. */
+struct sdxi_soft_stats {
+	uint64_t descriptors;	/* retired by the engine, all contexts */
+	uint64_t errors;	/* error-log entries produced */
+	uint64_t engine_doorbells; /* doorbells the engine processed (coalesced) */
+	uint64_t bytes;		/* data bytes written */
+};
+int sdxi_soft_stats(struct sdxi_dev *dev, struct sdxi_soft_stats *st);
+/* Doorbells rung on @ctx by the library (one per published batch). */
+int sdxi_soft_ctx_doorbells(struct sdxi_ctx *ctx, uint64_t *n);
+
+/* sdxi_dev_list() under another class directory (a fake sysfs tree). */
+int sdxi_test_dev_list(const char *class_dir, struct sdxi_dev_info *infos, unsigned int max);
+
+#endif /* LIBSDXI_TEST_H */
