@@ -20,7 +20,7 @@ LIB_SONAME := libsdxi.so.1
 LIB_SRC := $(wildcard lib/src/*.c)
 LIB_HDR := lib/include/sdxi.h $(wildcard lib/src/*.h) uapi/linux/sdxi_hw.h \
 	uapi/linux/sdxi.h lib/engine/sdxie.h
-LIB_TEST_SRC := $(wildcard lib/tests/*.c)
+LIB_TEST_SRC := $(wildcard lib/tests/*.c) lib/testing/tap.c
 LIB_MAN := $(wildcard lib/man/*.3)
 URCU_CFLAGS := $(shell pkg-config --cflags liburcu-memb 2>/dev/null)
 URCU_LIBS := $(or $(shell pkg-config --libs liburcu-memb 2>/dev/null),-lurcu-memb -lurcu-common)
@@ -82,14 +82,14 @@ install-lib: lib
 	install -m 644 $(LIB_MAN) $(DESTDIR)$(MANDIR)/man3/
 
 # The suite: static libsdxi, so the binary is self-contained for the VM.
-$(LIB_B)/sdxi-test: $(LIB_TEST_SRC) lib/tests/tap.h $(LIB_B)/libsdxi.a $(LIB_HDR)
-	$(CC) $(HOST_CFLAGS) -I$(TOP)/lib/include -I$(TOP)/lib/src -o $@ \
+$(LIB_B)/sdxi-test: $(LIB_TEST_SRC) lib/tests/helpers.h lib/testing/tap.h $(LIB_B)/libsdxi.a $(LIB_HDR)
+	$(CC) $(HOST_CFLAGS) -I$(TOP)/lib/include -I$(TOP)/lib/src -I$(TOP)/lib/testing -o $@ \
 		$(LIB_TEST_SRC) $(LIB_B)/libsdxi.a $(URCU_LIBS) -lpthread
 
 # The same suite with ASan + UBSan over the library and the engine.
-$(LIB_B)/sdxi-test-san: $(LIB_TEST_SRC) lib/tests/tap.h $(LIB_SRC) $(ENGINE_SRC) $(LIB_HDR)
+$(LIB_B)/sdxi-test-san: $(LIB_TEST_SRC) lib/tests/helpers.h lib/testing/tap.h $(LIB_SRC) $(ENGINE_SRC) $(LIB_HDR)
 	@mkdir -p $(@D)
-	$(CC) $(HOST_CFLAGS) -O1 $(SAN_FLAGS) -I$(TOP)/lib/include -I$(TOP)/lib/src \
+	$(CC) $(HOST_CFLAGS) -O1 $(SAN_FLAGS) -I$(TOP)/lib/include -I$(TOP)/lib/src -I$(TOP)/lib/testing \
 		$(URCU_CFLAGS) -o $@ $(LIB_TEST_SRC) $(LIB_SRC) $(ENGINE_SRC) \
 		$(URCU_LIBS) -lpthread
 

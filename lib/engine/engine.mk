@@ -7,17 +7,17 @@ ENGINE_DIR := lib/engine
 ENGINE_SRC := $(wildcard $(ENGINE_DIR)/*.c)
 ENGINE_HDR := $(wildcard $(ENGINE_DIR)/*.h) uapi/linux/sdxi_hw.h
 ENGINE_FIXTURE := $(ENGINE_DIR)/tests/fixture.c $(ENGINE_DIR)/tests/fixture.h
-ENGINE_TESTS := $(ENGINE_DIR)/tests/tap.c $(ENGINE_DIR)/tests/main.c \
+ENGINE_TESTS := lib/testing/tap.c $(ENGINE_DIR)/tests/main.c \
 	$(wildcard $(ENGINE_DIR)/tests/test_*.c)
 FUZZ_DESCRIPTORS ?= 100000
 
-$(B)/engine/engine-test: $(ENGINE_SRC) $(ENGINE_HDR) $(ENGINE_FIXTURE) $(ENGINE_TESTS) $(ENGINE_DIR)/tests/tap.h
+$(B)/engine/engine-test: $(ENGINE_SRC) $(ENGINE_HDR) $(ENGINE_FIXTURE) $(ENGINE_TESTS) lib/testing/tap.h
 	@mkdir -p $(@D)
-	$(CC) $(HOST_CFLAGS) -O1 $(SAN_FLAGS) -o $@ $(ENGINE_SRC) $(filter %.c,$(ENGINE_FIXTURE) $(ENGINE_TESTS))
+	$(CC) $(HOST_CFLAGS) -O1 $(SAN_FLAGS) -I$(TOP)/lib/testing -o $@ $(ENGINE_SRC) $(filter %.c,$(ENGINE_FIXTURE) $(ENGINE_TESTS))
 
-$(B)/engine/engine-fuzz: $(ENGINE_SRC) $(ENGINE_HDR) $(ENGINE_FIXTURE) $(ENGINE_DIR)/tests/fuzz.c
+$(B)/engine/engine-fuzz: $(ENGINE_SRC) $(ENGINE_HDR) $(ENGINE_FIXTURE) $(ENGINE_DIR)/tests/fuzz.c lib/testing/tap.h
 	@mkdir -p $(@D)
-	$(CC) $(HOST_CFLAGS) -O1 $(SAN_FLAGS) -o $@ $(ENGINE_SRC) $(filter %.c,$(ENGINE_FIXTURE)) $(ENGINE_DIR)/tests/fuzz.c
+	$(CC) $(HOST_CFLAGS) -O1 $(SAN_FLAGS) -I$(TOP)/lib/testing -o $@ $(ENGINE_SRC) $(filter %.c,$(ENGINE_FIXTURE)) $(ENGINE_DIR)/tests/fuzz.c
 
 $(B)/engine/engine-bench: $(ENGINE_SRC) $(ENGINE_HDR) $(ENGINE_FIXTURE) $(ENGINE_DIR)/tests/bench.c
 	@mkdir -p $(@D)

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 
-#include "tap.h"
+#include "helpers.h"
 
 struct sdxi_dev *test_dev(void)
 {

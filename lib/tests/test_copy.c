@@ -5,7 +5,7 @@
  */
 #include <stdlib.h>
 
-#include "tap.h"
+#include "helpers.h"
 
 struct cfx {
 	struct sdxi_dev *dev;

@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "tap.h"
+#include "helpers.h"
 
 TEST(dev_library_version_matches_header)
 {

@@ -9,7 +9,7 @@
  * poisoned with 0xff before each encode, which proves every reserved bit
  * is written (as zero); failing encodes must leave it untouched.
  */
-#include "tap.h"
+#include "helpers.h"
 
 #define POISON(d)	memset(&(d), 0xff, sizeof(d))
 

@@ -7,7 +7,7 @@
  */
 #include <stdlib.h>
 
-#include "tap.h"
+#include "helpers.h"
 
 struct efx {
 	struct sdxi_dev *dev;

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 
-#include "tap.h"
+#include "helpers.h"
 
 #define MB	(1u << 20)
 

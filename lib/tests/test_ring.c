@@ -8,7 +8,7 @@
 #include <endian.h>
 #include <stdlib.h>
 
-#include "tap.h"
+#include "helpers.h"
 
 struct fx {
 	struct sdxi_dev *dev;

@@ -8,7 +8,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 
-#include "tap.h"
+#include "helpers.h"
 
 #define THREADS		4
 #define PER_THREAD	3000		/* descriptors per thread */

@@ -11,7 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "tap.h"
+#include "helpers.h"
 
 static uint64_t now_ms(void)
 {

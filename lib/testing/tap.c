@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-/* TAP runner of the libsdxi suite; see tap.h. */
+/* TAP runner shared by the host test suites; see tap.h. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "tap.h"
 
@@ -29,7 +30,6 @@ static int cmp_name(const void *a, const void *b)
 	return strcmp(((const struct tap_test *)a)->name, ((const struct tap_test *)b)->name);
 }
 
-/* Optional argument: run only tests whose name contains it. */
 int tap_main(int argc, char **argv)
 {
 	const char *filter = argc > 1 ? argv[1] : NULL;
@@ -39,7 +39,6 @@ int tap_main(int argc, char **argv)
 	for (int i = 0; i < ntests; i++)
 		n += !filter || strstr(tests[i].name, filter);
 	printf("1..%d\n", n);
-	printf("# device: %s\n", getenv("SDXI_DEVICE") ? getenv("SDXI_DEVICE") : "soft (default)");
 	fflush(stdout);
 	n = 0;
 	for (int i = 0; i < ntests; i++) {
@@ -57,9 +56,4 @@ int tap_main(int argc, char **argv)
 		fflush(stdout);
 	}
 	return failed ? 1 : 0;
-}
-
-int main(int argc, char **argv)
-{
-	return tap_main(argc, argv);
 }

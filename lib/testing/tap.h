@@ -1,22 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Minimal TAP test registry for the engine's host tests.
+ * Minimal TAP test registry shared by the host test suites (engine,
+ * libsdxi).
  *
- *   TEST(name) { ... CHECK(cond); CHECK_EQ(a, b); ... }
+ *   TEST(name) { ... CHECK(cond); CHECK_EQ(a, b); CHECK_ERR(expr, -EINVAL); }
  *
- * Each TEST is one TAP line ("ok N - name" / "not ok N - name"); failed
- * checks print "# file:line: ..." diagnostics.  A test may call SKIP().
+ * One TEST is one TAP line ("ok N - name" / "not ok N - name"), in name
+ * order; failed checks print "# file:line: ..." diagnostics.  REQUIRE ends
+ * a test on failure; SKIP(why) ends it as skipped.
  */
-#ifndef SDXIE_TAP_H
-#define SDXIE_TAP_H
+#ifndef SDXI_TESTING_TAP_H
+#define SDXI_TESTING_TAP_H
 
 #include <inttypes.h>
 #include <stdio.h>
-
-struct tap_test {
-	const char *name;
-	void (*fn)(void);
-};
+#include <string.h>
 
 struct tap_state {
 	int failed;
@@ -25,6 +23,7 @@ struct tap_state {
 
 extern struct tap_state tap_cur;
 void tap_register(const char *name, void (*fn)(void));
+/* Run the registered tests (argv[1]: only names containing it); exit status. */
 int tap_main(int argc, char **argv);
 
 #define TEST(name)							\
@@ -53,6 +52,18 @@ int tap_main(int argc, char **argv);
 		}							\
 	} while (0)
 
+/* @expr must return exactly @err (0 or a negative errno). */
+#define CHECK_ERR(expr, err)						\
+	do {								\
+		long _r = (long)(expr), _e = (long)(err);		\
+		if (_r != _e) {						\
+			printf("# %s:%d: %s returned %ld (%s), expected %ld\n", \
+			       __FILE__, __LINE__, #expr, _r,		\
+			       _r < 0 ? strerror((int)-_r) : "ok", _e);	\
+			tap_cur.failed++;				\
+		}							\
+	} while (0)
+
 #define REQUIRE(cond)							\
 	do {								\
 		if (!(cond)) {						\
@@ -65,4 +76,4 @@ int tap_main(int argc, char **argv);
 
 #define SKIP(why)	do { tap_cur.skip = (why); return; } while (0)
 
-#endif /* SDXIE_TAP_H */
+#endif /* SDXI_TESTING_TAP_H */
