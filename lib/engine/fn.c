@@ -458,16 +458,27 @@ bool sdxie_run(struct sdxie_fn *fn, unsigned int budget)
 
 void sdxie_set_faults(struct sdxie_fn *fn, const struct sdxie_faults *f)
 {
+	struct sdxie_faults now;
 	bool unstall = fn->faults.stall && !f->stall;
 
-	fn->faults = *f;
+	sdxie_get_faults(fn, &now);
+	fn->faults.addr = f->addr;
+	if (f->after != now.after) {
+		fn->faults.after_armed = f->after != 0;
+		fn->faults.after_left = f->after;
+	}
+	fn->faults.stall = f->stall;
 	if (unstall)
 		kick(fn);
 }
 
 void sdxie_get_faults(const struct sdxie_fn *fn, struct sdxie_faults *f)
 {
-	*f = fn->faults;
+	*f = (struct sdxie_faults){
+		.addr = fn->faults.addr,
+		.after = fn->faults.after_armed ? fn->faults.after_left : 0,
+		.stall = fn->faults.stall,
+	};
 }
 
 void sdxie_get_stats(const struct sdxie_fn *fn, struct sdxie_stats *st)

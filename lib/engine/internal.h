@@ -121,7 +121,12 @@ struct sdxie_fn {
 	uint32_t *queue;		/* run queue of context IDs, [nr_cxt] */
 	uint32_t q_head, q_len;
 
-	struct sdxie_faults faults;
+	struct {			/* fault injection */
+		uint64_t addr;		/* 0: off */
+		bool after_armed;
+		uint64_t after_left;	/* bytes before the one-shot trap */
+		bool stall;
+	} faults;
 	struct sdxie_stats stats;
 	uint8_t *bounce;		/* for hosts without map() */
 };

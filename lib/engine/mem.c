@@ -52,25 +52,24 @@ static bool mem_fault(struct sdxie_err *e, int status, uint8_t buf, uint64_t add
 /* Bytes of [addr, addr + len) reachable before the fault-addr trap. */
 static uint64_t fault_limit(const struct sdxie_fn *fn, uint64_t addr, uint64_t len)
 {
-	const struct sdxie_faults *f = &fn->faults;
+	uint64_t trap = fn->faults.addr;
 
-	if (f->addr_armed && f->addr >= addr && f->addr - addr < len)
-		return f->addr - addr;
+	if (trap && trap >= addr && trap - addr < len)
+		return trap - addr;
 	return len;
 }
 
 /* Bytes that may still move before the fault-after trap fires. */
 static uint64_t after_limit(const struct sdxie_fn *fn, uint64_t len)
 {
-	const struct sdxie_faults *f = &fn->faults;
-
-	return f->after_armed && f->after_bytes < len ? f->after_bytes : len;
+	return fn->faults.after_armed && fn->faults.after_left < len ?
+	       fn->faults.after_left : len;
 }
 
 static void after_consume(struct sdxie_fn *fn, uint64_t n)
 {
 	if (fn->faults.after_armed)
-		fn->faults.after_bytes -= n;
+		fn->faults.after_left -= n;
 }
 
 static uint64_t min64(uint64_t a, uint64_t b)

@@ -163,15 +163,18 @@ bool sdxie_doorbell(struct sdxie_fn *fn, uint32_t cxt, uint64_t value);
  */
 bool sdxie_run(struct sdxie_fn *fn, unsigned int budget);
 
-/* Fault injection (Documentation/hardware.rst, "Fault injection"). */
+/*
+ * Fault injection (Documentation/hardware.rst, "Fault injection").  A trap
+ * value of 0 is off.  sdxie_set_faults() re-arms fault-after only when the
+ * value differs from what sdxie_get_faults() reports, so a host may read,
+ * change another knob and write the whole struct back.
+ */
 struct sdxie_faults {
-	bool addr_armed;
 	uint64_t addr;		/* any data access covering addr faults */
-	bool after_armed;
-	uint64_t after_bytes;	/* data bytes that still move; the access
+	uint64_t after;		/* data bytes that still move; the access
 				 * that would cross this count faults and
 				 * the trap disarms (one-shot) */
-	bool stall;		/* execute nothing while set */
+	bool stall;		/* execute no descriptor while set */
 };
 void sdxie_set_faults(struct sdxie_fn *fn, const struct sdxie_faults *f);
 void sdxie_get_faults(const struct sdxie_fn *fn, struct sdxie_faults *f);

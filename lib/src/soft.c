@@ -1043,15 +1043,12 @@ const struct sdxi_backend_ops soft_ops = {
 SDXI_EXPORT int sdxi_soft_inject(struct sdxi_dev *dev, const struct sdxi_soft_faults *f)
 {
 	struct soft_dev *sd = dev ? soft_of(dev) : NULL;
-	struct sdxie_faults ef = { 0 };
+	struct sdxie_faults ef = {
+		.addr = f->fault_addr, .after = f->fault_after, .stall = f->stall != 0,
+	};
 
 	if (!sd)
 		return -EOPNOTSUPP;
-	ef.addr_armed = f->fault_addr != 0;
-	ef.addr = f->fault_addr;
-	ef.after_armed = f->fault_after != 0;
-	ef.after_bytes = f->fault_after;
-	ef.stall = f->stall != 0;
 	ctl_lock(sd);
 	sdxie_set_faults(sd->fn, &ef);
 	if (f->force_fn_error) {
@@ -1073,8 +1070,8 @@ SDXI_EXPORT int sdxi_soft_faults(struct sdxi_dev *dev, struct sdxi_soft_faults *
 	sdxie_get_faults(sd->fn, &ef);
 	ctl_unlock(sd);
 	*f = (struct sdxi_soft_faults){
-		.fault_addr = ef.addr_armed ? ef.addr : 0,
-		.fault_after = ef.after_armed ? ef.after_bytes : 0,
+		.fault_addr = ef.addr,
+		.fault_after = ef.after,
 		.stall = ef.stall,
 	};
 	return 0;

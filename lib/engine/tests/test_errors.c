@@ -359,8 +359,7 @@ TEST(fault_after_stops_a_copy_midway)
 	t = fx_ptr(&fx, FN, b);
 	memset(s, 0xab, 16384);
 	sdxie_get_faults(fx.fn, &f);
-	f.after_armed = true;
-	f.after_bytes = 5000;
+	f.after = 5000;
 	sdxie_set_faults(fx.fn, &f);
 	d = d_copy(a, b, 16384);
 	expect_failure(&fx, &d, SDXI_STEP_DATA, SDXI_SUB_STEP_XLATE, SDXI_ERR_INJECTED);
@@ -368,12 +367,41 @@ TEST(fault_after_stops_a_copy_midway)
 	CHECK_EQ(t[4999], 0xab);	/* exactly 5000 bytes moved */
 	CHECK_EQ(t[5000], 0);
 	sdxie_get_faults(fx.fn, &f);
-	CHECK(!f.after_armed);		/* one-shot */
+	CHECK_EQ(f.after, 0);		/* one-shot */
 	expect_restartable(&fx);
 	memset(t, 0, 16384);
 	CHECK_EQ(fx_csb(&fx, 1, fx_submit(&fx, 1, &d, true)), -1);
 	fx_run(&fx);
 	CHECK(!memcmp(s, t, 16384));
+	fx_fini(&fx);
+}
+
+TEST(fault_after_survives_a_read_modify_write_of_the_knobs)
+{
+	struct fx fx;
+	struct sdxie_faults f;
+	uint64_t a, b;
+	union sdxi_desc d;
+
+	setup(&fx);
+	a = fx_alloc(&fx, FN, 8192, 4096);
+	b = fx_alloc(&fx, FN, 8192, 4096);
+	sdxie_get_faults(fx.fn, &f);
+	f.after = 64;
+	sdxie_set_faults(fx.fn, &f);
+	/* Exactly 64 bytes move; the trap stays armed at the boundary. */
+	d = d_copy(a, b, 64);
+	CHECK_EQ(fx_csb(&fx, 1, fx_submit(&fx, 1, &d, true)), -1);
+	fx_run(&fx);
+	CHECK_EQ(fx_state(&fx, 1), SDXI_CXTV_RUN);
+	/* A host changes another knob by reading and writing the struct back. */
+	sdxie_get_faults(fx.fn, &f);
+	f.stall = true;
+	sdxie_set_faults(fx.fn, &f);
+	f.stall = false;
+	sdxie_set_faults(fx.fn, &f);
+	d = d_copy(a, b, 8);
+	expect_failure(&fx, &d, SDXI_STEP_DATA, SDXI_SUB_STEP_XLATE, SDXI_ERR_INJECTED);
 	fx_fini(&fx);
 }
 
@@ -387,7 +415,6 @@ TEST(fault_addr_traps_every_access_covering_it)
 	setup(&fx);
 	a = fx_alloc(&fx, FN, 8192, 4096);
 	b = fx_alloc(&fx, FN, 8192, 4096);
-	f.addr_armed = true;
 	f.addr = a + 100;
 	sdxie_set_faults(fx.fn, &f);
 	d = d_copy(a, b, 4096);

@@ -549,7 +549,7 @@ static void sdxi_faults_get(SdxiState *s, struct sdxie_faults *f)
 
 static void sdxi_faults_set(SdxiState *s, const struct sdxie_faults *f)
 {
-    trace_sdxi_faults(f->addr_armed, f->addr, f->after_bytes, f->stall);
+    trace_sdxi_faults(f->addr, f->after, f->stall);
     if (!s->fn) {
         s->faults = *f;
         return;
@@ -558,58 +558,26 @@ static void sdxi_faults_set(SdxiState *s, const struct sdxie_faults *f)
     sdxie_set_faults(s->fn, f);
 }
 
-static void sdxi_get_fault_addr(Object *obj, Visitor *v, const char *name,
-                                void *opaque, Error **errp)
+/* fault-addr and fault-after: @opaque is the field's offset in the struct. */
+static void sdxi_get_trap(Object *obj, Visitor *v, const char *name,
+                          void *opaque, Error **errp)
 {
     struct sdxie_faults f;
-    uint64_t val;
 
     sdxi_faults_get(SDXI(obj), &f);
-    val = f.addr_armed ? f.addr : 0;
-    visit_type_uint64(v, name, &val, errp);
+    visit_type_uint64(v, name, (uint64_t *)((char *)&f + (uintptr_t)opaque), errp);
 }
 
-static void sdxi_set_fault_addr(Object *obj, Visitor *v, const char *name,
-                                void *opaque, Error **errp)
+static void sdxi_set_trap(Object *obj, Visitor *v, const char *name,
+                          void *opaque, Error **errp)
 {
     SdxiState *s = SDXI(obj);
     struct sdxie_faults f;
-    uint64_t val;
 
-    if (!visit_type_uint64(v, name, &val, errp)) {
-        return;
-    }
     sdxi_faults_get(s, &f);
-    f.addr_armed = val != 0;
-    f.addr = val;
-    sdxi_faults_set(s, &f);
-}
-
-static void sdxi_get_fault_after(Object *obj, Visitor *v, const char *name,
-                                 void *opaque, Error **errp)
-{
-    struct sdxie_faults f;
-    uint64_t val;
-
-    sdxi_faults_get(SDXI(obj), &f);
-    val = f.after_armed ? f.after_bytes : 0;
-    visit_type_uint64(v, name, &val, errp);
-}
-
-static void sdxi_set_fault_after(Object *obj, Visitor *v, const char *name,
-                                 void *opaque, Error **errp)
-{
-    SdxiState *s = SDXI(obj);
-    struct sdxie_faults f;
-    uint64_t val;
-
-    if (!visit_type_uint64(v, name, &val, errp)) {
-        return;
+    if (visit_type_uint64(v, name, (uint64_t *)((char *)&f + (uintptr_t)opaque), errp)) {
+        sdxi_faults_set(s, &f);
     }
-    sdxi_faults_get(s, &f);
-    f.after_armed = val != 0;
-    f.after_bytes = val;
-    sdxi_faults_set(s, &f);
 }
 
 static bool sdxi_get_stall(Object *obj, Error **errp)
@@ -835,13 +803,13 @@ static void sdxi_class_init(ObjectClass *oc, void *data)
         "MSI-X vectors (1..2048); vector 0 signals the error log");
 
     object_class_property_add(oc, "fault-addr", "uint64",
-                              sdxi_get_fault_addr, sdxi_set_fault_addr,
-                              NULL, NULL);
+                              sdxi_get_trap, sdxi_set_trap, NULL,
+                              (void *)offsetof(struct sdxie_faults, addr));
     object_class_property_set_description(oc, "fault-addr",
         "Fail any data access covering this address (0 = off)");
     object_class_property_add(oc, "fault-after", "uint64",
-                              sdxi_get_fault_after, sdxi_set_fault_after,
-                              NULL, NULL);
+                              sdxi_get_trap, sdxi_set_trap, NULL,
+                              (void *)offsetof(struct sdxie_faults, after));
     object_class_property_set_description(oc, "fault-after",
         "Fail the data access crossing this many more bytes, once (0 = off)");
     object_class_property_add_bool(oc, "stall", sdxi_get_stall,
