@@ -43,6 +43,7 @@ include lib/engine/engine.mk
 -include tools/vm/vm.mk
 -include kernel/kernel.mk
 -include selftests/sdxi/selftests.mk
+-include tools/sdxi-perf/perf.mk
 
 check: deps
 	@rm -rf $(RESULTS); mkdir -p $(RESULTS)

@@ -3,8 +3,6 @@
 # The test VM (tools/vm): q35 + intel-iommu (scalable mode, PASID) + our
 # SDXI function, Debian's 6.12 guest kernel, a busybox initramfs.
 #
-#   make run             boot the VM and print what the guest sees of the
-#                        SDXI function (sdxi-info)
 #   make check-vm-smoke  TAP: the guest sees one class 0x120100 function
 #                        with the expected BARs, MSI-X and PASID, and the
 #                        IOMMU is in scalable mode
@@ -29,10 +27,7 @@ VM_SMOKE_ARGS ?=
 
 CHECK_SUITES += vm-smoke
 
-.PHONY: run check-vm-smoke
-run:
-	@$(VM_RUN) --timeout $(VM_TIMEOUT) -- sdxi-info
-
+.PHONY: check-vm-smoke
 check-vm-smoke:
 	@mkdir -p $(RESULTS)
 	@$(TOP)/tools/vm/smoke $(VM_SMOKE_ARGS) >$(RESULTS)/vm-smoke.tap || \
