@@ -520,6 +520,8 @@ void sdxi_cxt_destroy(struct sdxi_cxt *cxt)
 			cxt->id);
 		return;
 	}
+	if (cxt->mem_ops->release)
+		cxt->mem_ops->release(cxt);
 	sdxi_cxt_free(cxt);
 }
 

@@ -74,12 +74,18 @@ struct sdxi_cxt_buf {
  *	   fill in @buf; return 0 or a negative errno
  * @free: release a region @alloc returned; only called once the function
  *	  can no longer reach it
+ * @release: optional; called once by sdxi_cxt_destroy() after the context
+ *	     was stopped and rescinded and before any region is freed, to
+ *	     tear down the context's address space (PASID, domain, pinned
+ *	     memory).  Not called for a context that could not be quiesced
+ *	     (its memory is leaked) nor when creation fails.
  */
 struct sdxi_cxt_mem_ops {
 	int (*alloc)(struct sdxi_cxt *cxt, enum sdxi_cxt_region region,
 		     size_t size, struct sdxi_cxt_buf *buf);
 	void (*free)(struct sdxi_cxt *cxt, enum sdxi_cxt_region region,
 		     struct sdxi_cxt_buf *buf);
+	void (*release)(struct sdxi_cxt *cxt);
 };
 
 /**

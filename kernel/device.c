@@ -535,7 +535,23 @@ int sdxi_register(struct device *dev, const struct sdxi_bus_ops *ops)
 		 sdxi->ver_major, sdxi->ver_minor, sdxi->max_cxt,
 		 sdxi->max_ring_entries, sdxi->db_stride, sdxi->opb);
 
-	return sdxi_dma_register(sdxi);
+	/* Registered last: devres removes /dev/sdxiN first. */
+	return sdxi_dma_register(sdxi) ?: sdxi_cdev_register(sdxi);
+}
+
+/**
+ * sdxi_remove() - first step of unbinding, from the bus driver's remove()
+ * @dev: the bus device
+ *
+ * Destroys every user context (they hold PASIDs the driver core wants
+ * detached before devres runs); devres then does the rest.
+ */
+void sdxi_remove(struct device *dev)
+{
+	struct sdxi_dev *sdxi = dev_get_drvdata(dev);
+
+	if (sdxi)
+		sdxi_cdev_remove(sdxi);
 }
 
 /**

@@ -841,6 +841,7 @@ int sdxi_dma_register(struct sdxi_dev *sdxi)
 	int err;
 
 	nr = min3(channels, sdxi->nr_vectors - 1, (unsigned int)sdxi->max_cxt);
+	sdxi->first_user_vector = 1 + nr;
 	if (!nr) {
 		dev_info(sdxi->dev, "no dmaengine channels (vectors %u)\n",
 			 sdxi->nr_vectors);

@@ -44,7 +44,7 @@ kmod: $(SDXI_KO)
 
 # Sources are mirrored into the build directory: Kbuild writes its objects
 # next to them.
-$(SDXI_KO): $(KMOD_SRCS) $(TOP)/uapi/linux/sdxi_hw.h
+$(SDXI_KO): $(KMOD_SRCS) $(TOP)/uapi/linux/sdxi_hw.h $(TOP)/uapi/linux/sdxi.h
 	@mkdir -p $(KMOD_B)
 	@rsync -a --delete --include='*.c' --include='*.h' --include=Kbuild \
 		--exclude='*' $(TOP)/kernel/ $(KMOD_B)/

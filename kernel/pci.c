@@ -17,8 +17,11 @@
 #define SDXI_BAR_CTL		0
 #define SDXI_BAR_DB		2
 
-/* Vectors we use: the error log plus one per dmaengine channel, at most. */
-#define SDXI_PCI_MAX_VECTORS	65
+/*
+ * Vectors we use: the error log, one per dmaengine channel and one per
+ * user context that asks for completion interrupts, at most.
+ */
+#define SDXI_PCI_MAX_VECTORS	128
 
 static int sdxi_pci_init(struct sdxi_dev *sdxi)
 {
@@ -39,6 +42,7 @@ static int sdxi_pci_init(struct sdxi_dev *sdxi)
 		return dev_err_probe(dev, PTR_ERR(sdxi->dbs),
 				     "mapping doorbells (BAR %d)\n", SDXI_BAR_DB);
 	sdxi->dbs_len = pci_resource_len(pdev, SDXI_BAR_DB);
+	sdxi->dbs_phys = pci_resource_start(pdev, SDXI_BAR_DB);
 
 	err = dma_set_mask_and_coherent(dev, DMA_BIT_MASK(64));
 	if (err)
@@ -76,8 +80,9 @@ static int sdxi_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 
 static void sdxi_pci_remove(struct pci_dev *pdev)
 {
-	/* VFs first; devres then tears down the function itself. */
+	/* VFs first; user contexts; devres then tears down the function. */
 	pci_disable_sriov(pdev);
+	sdxi_remove(&pdev->dev);
 }
 
 static void sdxi_pci_shutdown(struct pci_dev *pdev)
@@ -100,7 +105,27 @@ static struct pci_driver sdxi_pci_driver = {
 	.sriov_configure = pci_sriov_configure_simple,
 	.dev_groups = sdxi_groups,
 };
-module_pci_driver(sdxi_pci_driver);
+
+static int __init sdxi_pci_init_module(void)
+{
+	int err;
+
+	err = sdxi_cdev_init();
+	if (err)
+		return err;
+	err = pci_register_driver(&sdxi_pci_driver);
+	if (err)
+		sdxi_cdev_exit();
+	return err;
+}
+module_init(sdxi_pci_init_module);
+
+static void __exit sdxi_pci_exit_module(void)
+{
+	pci_unregister_driver(&sdxi_pci_driver);
+	sdxi_cdev_exit();
+}
+module_exit(sdxi_pci_exit_module);
 
 MODULE_DESCRIPTION("SNIA SDXI 1.0 data mover driver");
 MODULE_AUTHOR("sdxi project");

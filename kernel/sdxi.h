@@ -43,6 +43,7 @@
 struct sdxi_dev;
 struct sdxi_cxt;
 struct sdxi_dma;
+struct sdxi_udev;
 
 /**
  * struct sdxi_bus_ops - what the core needs from the bus glue
@@ -116,7 +117,10 @@ struct sdxi_stats {
  * @ctl_regs: BAR0 control registers
  * @dbs: BAR2 doorbell region
  * @dbs_len: length of @dbs
+ * @dbs_phys: bus address of @dbs (user doorbell mappings)
  * @nr_vectors: interrupt vectors allocated by the bus glue
+ * @first_user_vector: vectors from here on are free for user contexts
+ *		       (below: the error log and the dmaengine channels)
  * @cap0: MMIO_CAP0 as read at probe
  * @cap1: MMIO_CAP1 as read at probe
  * @ver_major: MMIO_VERSION major
@@ -153,6 +157,7 @@ struct sdxi_stats {
  * @recover_delay_ms: backoff before the next retry after a failure
  * @stats: counters
  * @dma: dmaengine provider, NULL until registered
+ * @udev: /dev/sdxiN, NULL until registered
  */
 struct sdxi_dev {
 	struct device *dev;
@@ -160,7 +165,9 @@ struct sdxi_dev {
 	void __iomem *ctl_regs;
 	void __iomem *dbs;
 	resource_size_t dbs_len;
+	phys_addr_t dbs_phys;
 	unsigned int nr_vectors;
+	unsigned int first_user_vector;
 
 	u64 cap0;
 	u64 cap1;
@@ -199,6 +206,7 @@ struct sdxi_dev {
 
 	struct sdxi_stats stats;
 	struct sdxi_dma *dma;
+	struct sdxi_udev *udev;
 };
 
 static inline u64 sdxi_read64(struct sdxi_dev *sdxi, u32 off)
@@ -215,6 +223,7 @@ static inline void sdxi_write64(struct sdxi_dev *sdxi, u32 off, u64 val)
 /* device.c */
 int sdxi_register(struct device *dev, const struct sdxi_bus_ops *ops);
 void sdxi_shutdown(struct device *dev);
+void sdxi_remove(struct device *dev);
 u8 sdxi_fn_state(struct sdxi_dev *sdxi);
 void sdxi_dev_fn_error(struct sdxi_dev *sdxi);
 void sdxi_dev_schedule_recovery(struct sdxi_dev *sdxi);
@@ -232,6 +241,12 @@ int sdxi_errlog_request_irq(struct sdxi_dev *sdxi);
 
 /* dma.c */
 int sdxi_dma_register(struct sdxi_dev *sdxi);
+
+/* cdev.c */
+int sdxi_cdev_init(void);
+void sdxi_cdev_exit(void);
+int sdxi_cdev_register(struct sdxi_dev *sdxi);
+void sdxi_cdev_remove(struct sdxi_dev *sdxi);
 
 /* sysfs.c */
 extern const struct attribute_group *sdxi_groups[];

@@ -6,6 +6,13 @@
 #
 #   make check-hw-conformance-iommu  its IOMMU-fault case in a VM whose
 #                               IOMMU translates the function's DMA
+#   make check-user-contexts    /dev/sdxiN: user_contexts (ABI shape,
+#                               functional, attacks) and user_fuzz (10,000
+#                               calls) with sdxi.ko in the intel-iommu VM
+#   make check-user-contexts-noiommu   user_contexts in a VM without an
+#                               IOMMU: user contexts must be refused, then
+#                               work unisolated with allow_unsafe_noiommu
+#   make check-user-fuzz-full   user_fuzz with 100,000 calls (check-full)
 #   make check-hw-conformance   the driverless conformance check; the VM
 #                               boots with iommu.passthrough=1 so the
 #                               function's DMA addresses are physical, and
@@ -49,3 +56,32 @@ check-hw-conformance-iommu: $(B)/selftests/hw_conformance
 	@$(VM_TAP) $(RESULTS)/hw-conformance-iommu.tap --file $< -- \
 		'hw_conformance -r hw.iommu_fault_on_tables_is_a_function_error; \
 		 dmesg | grep -m1 "DMAR: \[DMA Read" | sed "s/^/# /"'
+
+# /dev/sdxiN (kernel/cdev.c, kernel/mem.c; Documentation/uapi.rst).
+USER_KSFT := $(B)/selftests/user_contexts $(B)/selftests/user_fuzz
+$(USER_KSFT): selftests/sdxi/sdxi_common.h
+# kselftest_harness.h's TEST_F trips -Wclobbered under -Wextra.
+$(USER_KSFT): KSFT_CFLAGS += -Wno-clobbered -Wno-misleading-indentation -fno-strict-aliasing
+USER_VM = $(VM_TAP) $(1) --timeout $(or $(3),400) --file $(SDXI_KO) \
+	--file $(B)/selftests/user_contexts --file $(B)/selftests/user_fuzz \
+	--script $(TOP)/selftests/sdxi/user-guest.sh $(2)
+
+CHECK_SUITES += user-contexts user-contexts-noiommu
+FULL_SUITES += user-fuzz-full
+
+.PHONY: check-user-contexts check-user-contexts-noiommu check-user-fuzz-full
+check-user-contexts: $(USER_KSFT) $(SDXI_KO)
+	@$(call USER_VM,$(RESULTS)/user-contexts.tap,-- 'ksft user_contexts; \
+		SDXI_FUZZ_CALLS=10000 ksft user_fuzz; \
+		SDXI_TEST_UNBIND=1 ksft user_contexts -f global; finish')
+
+check-user-contexts-noiommu: $(USER_KSFT) $(SDXI_KO)
+	@$(call USER_VM,$(RESULTS)/user-contexts-noiommu.tap,--iommu none -- \
+		'ksft user_contexts -f dev; \
+		echo 1 >/sys/module/sdxi/parameters/allow_unsafe_noiommu; \
+		ksft user_contexts -t unsafe_noiommu_mode_copies_with_bus_addresses; \
+		finish')
+
+check-user-fuzz-full: $(USER_KSFT) $(SDXI_KO)
+	@$(call USER_VM,$(RESULTS)/user-fuzz-full.tap,-- \
+		'SDXI_FUZZ_CALLS=100000 ksft user_fuzz; finish',1500)

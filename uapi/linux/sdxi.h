@@ -85,7 +85,8 @@ enum sdxi_isolation {
  * @out_max_buffer: largest transfer of one descriptor, in bytes
  * @out_max_contexts: user contexts the function can hold in total
  * @out_free_contexts: user contexts that can still be created now
- * @out_isolation: enum sdxi_isolation
+ * @out_isolation: enum sdxi_isolation; 0 when user contexts are refused
+ *                 (no PASID-capable IOMMU, unsafe mode not allowed)
  * @out_numa_node: NUMA node of the function, or -1
  * @out_flags: SDXI_INFO_F_*
  * @out_kernel_iova: start of the IOVA window where the kernel maps a
@@ -128,6 +129,8 @@ struct sdxi_info {
  * @out_akey_data: AKey index to put in descriptors for data accesses
  * @out_akey_intr: AKey index for DSC_INTR (completion interrupt), or
  *                 0xffff without SDXI_CTX_F_INTERRUPT
+ * @out_ring_entries: ring size in descriptors (ring_entries, or the
+ *                    default for 0)
  * @out_ring_offset: mmap offset of the descriptor ring (read/write)
  * @out_ring_size: its size in bytes (ring_entries * 64, page rounded)
  * @out_wi_offset: mmap offset of the write-index page (read/write); the

@@ -1,0 +1,1209 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /dev/sdxiN: user-mapped SDXI contexts (Documentation/uapi.rst, the ABI
+ * is uapi/linux/sdxi.h).
+ *
+ * One character device per function.  An open file holds any number of
+ * contexts; each is a context-layer context whose regions come from
+ * mem.c (PASID domain) and whose owner callbacks record errors for
+ * CONTEXT_STATUS and poll().  User space maps the ring, write index,
+ * CXT_STS, CST_BLK array and doorbell at the offsets CREATE_CONTEXT
+ * returned and then submits without entering the kernel.
+ *
+ * Mappings are populated by a fault handler (VM_PFNMAP), never at mmap()
+ * time: revocation (destroy, reset, removal) marks the context dead under
+ * its map_rwsem and zaps every PTE with unmap_mapping_range() on the
+ * device-wide address space; a fault after that gets SIGBUS.  Inserting
+ * PTEs in mmap() itself would race with revocation, because the VMA is
+ * linked into the address space only after ->mmap returns (vfio-pci
+ * moved to faulting for the same reason).
+ *
+ * Rules from idxd and VFIO: ioctl(), mmap() and read() from an mm other
+ * than the opener's get -EPERM; mappings are VM_DONTCOPY, VM_DONTEXPAND,
+ * VM_DONTDUMP and of the exact size; CXT_STS cannot be mapped writable.
+ */
+#include <linux/anon_inodes.h>
+#include <linux/cleanup.h>
+#include <linux/debugfs.h>
+#include <linux/eventfd.h>
+#include <linux/fs.h>
+#include <linux/interrupt.h>
+#include <linux/iommu.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/poll.h>
+#include <linux/pseudo_fs.h>
+#include <linux/sched/mm.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/sdxi.h>
+
+#include "context.h"
+#include "ring.h"
+#include "sdxi.h"
+#include "user.h"
+
+#define SDXI_UMINORS		256
+#define SDXI_FS_MAGIC		0x5d01f5
+
+static bool allow_unsafe_noiommu;
+module_param(allow_unsafe_noiommu, bool, 0644);
+MODULE_PARM_DESC(allow_unsafe_noiommu,
+		 "allow user contexts without a PASID-capable IOMMU to CAP_SYS_RAWIO (no isolation, taints the kernel)");
+
+static dev_t sdxi_devt;
+static DEFINE_IDA(sdxi_minors);
+static struct vfsmount *sdxi_mnt;
+static int sdxi_mnt_count;
+static DEFINE_MUTEX(sdxi_mnt_lock);
+static struct dentry *sdxi_debugfs_root;
+
+static char *sdxi_devnode(const struct device *dev, umode_t *mode)
+{
+	/* root:root 0660; a udev rule gives a group access. */
+	if (mode)
+		*mode = 0660;
+	return NULL;
+}
+
+/*
+ * /sys/class/sdxi/sdxiN.  The class devices have no parent (they live in
+ * /sys/devices/virtual/sdxi/) and get their "device" link by hand: as
+ * children of the PCI device, the class's glue directory would collide
+ * with the function's "sdxi" attribute group.
+ */
+static const struct class sdxi_class = {
+	.name = "sdxi",
+	.devnode = sdxi_devnode,
+};
+
+static int sdxi_fs_init_fs_context(struct fs_context *fc)
+{
+	return init_pseudo(fc, SDXI_FS_MAGIC) ? 0 : -ENOMEM;
+}
+
+/*
+ * No .owner: a mount pinned while a function is bound must not hold the
+ * module (rmmod unbinds the functions, which releases the pins); every
+ * user of the inode holds the module through an open file anyway.
+ */
+static struct file_system_type sdxi_fs_type = {
+	.name = "sdxi",
+	.init_fs_context = sdxi_fs_init_fs_context,
+	.kill_sb = kill_anon_super,
+};
+
+static void sdxi_uctx_free(struct kref *ref)
+{
+	kfree(container_of(ref, struct sdxi_uctx, ref));
+}
+
+static void sdxi_uctx_put(struct sdxi_uctx *u)
+{
+	kref_put(&u->ref, sdxi_uctx_free);
+}
+
+/* Mark a context in error (poll() reports it); err_lock held. */
+static void sdxi_uctx_set_error(struct sdxi_uctx *u)
+{
+	lockdep_assert_held(&u->err_lock);
+	if (!u->in_error)
+		atomic_inc(&u->uf->nr_in_error);
+	u->in_error = true;
+}
+
+/* Forget a context's errors (RESET_CONTEXT, teardown). */
+static void sdxi_uctx_clear_error(struct sdxi_uctx *u)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&u->err_lock, flags);
+	if (u->in_error)
+		atomic_dec(&u->uf->nr_in_error);
+	u->in_error = false;
+	u->nr_errs = 0;
+	spin_unlock_irqrestore(&u->err_lock, flags);
+}
+
+/* Owner callbacks of the context layer. */
+static void sdxi_uctx_error(struct sdxi_cxt *cxt, const struct sdxi_err_rec *rec)
+{
+	struct sdxi_uctx *u = cxt->owner;
+
+	scoped_guard(spinlock_irqsave, &u->err_lock) {
+		u->errs[u->nr_errs % SDXI_UCTX_ERR_RECORDS] = *rec;
+		u->nr_errs++;
+		sdxi_uctx_set_error(u);
+	}
+	wake_up_interruptible_poll(&u->uf->wq, EPOLLPRI | EPOLLERR);
+}
+
+static void sdxi_uctx_reset_begin(struct sdxi_cxt *cxt)
+{
+	struct sdxi_uctx *u = cxt->owner;
+
+	/* Function recovery emptied the ring: user space must RESET. */
+	scoped_guard(spinlock_irqsave, &u->err_lock)
+		sdxi_uctx_set_error(u);
+	wake_up_interruptible_poll(&u->uf->wq, EPOLLPRI | EPOLLERR);
+}
+
+static const struct sdxi_cxt_ops sdxi_uctx_ops = {
+	.error = sdxi_uctx_error,
+	.reset_begin = sdxi_uctx_reset_begin,
+};
+
+static irqreturn_t sdxi_uctx_irq(int irq, void *data)
+{
+	struct sdxi_uctx *u = data;
+
+	atomic64_inc(&u->intrs);
+	atomic64_inc(&u->uf->events);
+	scoped_guard(spinlock_irqsave, &u->ev_lock)
+		if (u->ev)
+			eventfd_signal(u->ev);
+	wake_up_interruptible_poll(&u->uf->wq, EPOLLIN | EPOLLRDNORM);
+	return IRQ_HANDLED;
+}
+
+static u64 sdxi_uregion_size(struct sdxi_uctx *u, unsigned int r)
+{
+	struct sdxi_udev *ud = u->uf->udev;
+
+	if (r == SDXI_UREGION_DB)
+		return ud->sdxi->db_stride;
+	return u->cxt->bufs[r].size;
+}
+
+/* Zap every user mapping of @u; later faults get SIGBUS unless @keep. */
+static void sdxi_uctx_revoke(struct sdxi_uctx *u, bool keep)
+{
+	struct address_space *as = u->uf->udev->inode->i_mapping;
+
+	scoped_guard(rwsem_write, &u->map_rwsem)
+		u->dead = !keep;
+	unmap_mapping_range(as, SDXI_UOFF(u->id, 0), SDXI_UOFF(1, 0), 1);
+}
+
+static unsigned int sdxi_uvector_alloc(struct sdxi_udev *ud)
+{
+	unsigned int v;
+
+	spin_lock(&ud->vec_lock);
+	v = find_next_zero_bit(ud->vectors, ud->nr_vectors, ud->first_vector);
+	if (v < ud->nr_vectors)
+		__set_bit(v, ud->vectors);
+	else
+		v = 0;
+	spin_unlock(&ud->vec_lock);
+	return v;
+}
+
+static void sdxi_uvector_free(struct sdxi_udev *ud, unsigned int v)
+{
+	spin_lock(&ud->vec_lock);
+	__clear_bit(v, ud->vectors);
+	spin_unlock(&ud->vec_lock);
+}
+
+static int sdxi_uctx_debugfs_show(struct seq_file *s, void *unused);
+DEFINE_SHOW_ATTRIBUTE(sdxi_uctx_debugfs);
+
+/*
+ * Tear a context down, in the order the function needs: revoke the user
+ * mappings; stop the context through the admin ring and wait (bounded);
+ * detach and free the PASID and domain, unpin (mem_ops->release); free the
+ * regions (all in sdxi_cxt_destroy()).  Then its interrupt and eventfd.
+ * &sdxi_ufile.lock held; the context is already out of the file's xarray.
+ */
+static void sdxi_uctx_teardown(struct sdxi_uctx *u)
+{
+	struct sdxi_udev *ud = u->uf->udev;
+
+	debugfs_remove(u->debugfs);
+	sdxi_uctx_revoke(u, false);
+	if (u->cxt)
+		sdxi_cxt_destroy(u->cxt);
+	else
+		sdxi_uas_release(u);
+	u->cxt = NULL;
+	if (u->irq > 0)
+		free_irq(u->irq, u);
+	if (u->vector)
+		sdxi_uvector_free(ud, u->vector);
+	if (u->ev)
+		eventfd_ctx_put(u->ev);
+	u->ev = NULL;
+	sdxi_uctx_clear_error(u);
+	atomic_dec(&ud->stats.contexts);
+	sdxi_uctx_put(u);
+}
+
+static bool sdxi_unoiommu_allowed(struct sdxi_udev *ud)
+{
+	static atomic_t tainted;
+
+	if (!allow_unsafe_noiommu || !capable(CAP_SYS_RAWIO)) {
+		dev_notice_ratelimited(ud->sdxi->dev,
+				       "user contexts need a PASID-capable IOMMU (intel_iommu=on,sm_on), or allow_unsafe_noiommu=1 and CAP_SYS_RAWIO\n");
+		return false;
+	}
+	if (!atomic_xchg(&tainted, 1)) {
+		dev_warn(ud->sdxi->dev, "user contexts without IOMMU isolation: the device can reach all memory; tainting the kernel\n");
+		add_taint(TAINT_USER, LOCKDEP_STILL_OK);
+	}
+	return true;
+}
+
+/* CREATE_CONTEXT; &sdxi_ufile.lock held. */
+static struct sdxi_uctx *sdxi_uctx_create(struct sdxi_ufile *uf, u32 entries,
+					  bool intr)
+{
+	struct sdxi_udev *ud = uf->udev;
+	struct sdxi_dev *sdxi = ud->sdxi;
+	struct sdxi_akey akeys[2] = {};
+	struct sdxi_cxt_params p = {
+		.ring_entries = entries,
+		.mem_ops = &sdxi_umem_ops,
+		.akeys = akeys,
+		.nr_akeys = intr ? 2 : 1,
+		.ops = &sdxi_uctx_ops,
+	};
+	struct sdxi_uctx *u;
+	struct sdxi_cxt *cxt;
+	char name[16];
+	int err;
+
+	if (!ud->isolated && !sdxi_unoiommu_allowed(ud))
+		return ERR_PTR(-EOPNOTSUPP);
+
+	u = kzalloc(sizeof(*u), GFP_KERNEL_ACCOUNT);
+	if (!u)
+		return ERR_PTR(-ENOMEM);
+	kref_init(&u->ref);
+	u->uf = uf;
+	u->entries = entries;
+	u->isolated = ud->isolated;
+	u->maps = RB_ROOT_CACHED;
+	spin_lock_init(&u->ev_lock);
+	spin_lock_init(&u->err_lock);
+	init_rwsem(&u->map_rwsem);
+	atomic_inc(&ud->stats.contexts);
+
+	if (u->isolated) {
+		err = sdxi_uas_init(u);
+		if (err)
+			goto fail;
+	}
+	if (intr) {
+		u->vector = sdxi_uvector_alloc(ud);
+		err = -ENOSPC;
+		if (!u->vector)
+			goto fail;
+	}
+	/* Data and interrupt keys: both in the context's own PASID. */
+	akeys[SDXI_UAKEY_DATA] = (struct sdxi_akey){ .pv = u->isolated,
+						     .pasid = u->pasid };
+	akeys[SDXI_UAKEY_INTR] = (struct sdxi_akey){ .intr = true,
+						     .vector = u->vector,
+						     .pv = u->isolated,
+						     .pasid = u->pasid };
+	p.pv = u->isolated;
+	p.pasid = u->pasid;
+	p.mem_priv = u;
+	p.owner = u;
+	cxt = sdxi_cxt_create(sdxi, &p);
+	if (IS_ERR(cxt)) {
+		err = PTR_ERR(cxt);
+		goto fail;
+	}
+	u->cxt = cxt;
+	u->id = cxt->id;
+	u->db_pfn = PHYS_PFN(sdxi->dbs_phys + (phys_addr_t)u->id * sdxi->db_stride);
+	if (u->vector) {
+		u->irq = sdxi->bus_ops->get_irq(sdxi, u->vector);
+		err = u->irq < 0 ? u->irq :
+		      request_irq(u->irq, sdxi_uctx_irq, 0, "sdxi-user", u);
+		if (err) {
+			u->irq = 0;
+			goto fail;
+		}
+	}
+	err = sdxi_cxt_start(cxt);
+	if (err)
+		goto fail;
+	err = xa_insert(&uf->cxts, u->id, u, GFP_KERNEL_ACCOUNT);
+	if (err)
+		goto fail;
+	snprintf(name, sizeof(name), "cxt%u", u->id);
+	u->debugfs = debugfs_create_file(name, 0444, ud->debugfs, u,
+					 &sdxi_uctx_debugfs_fops);
+	return u;
+
+fail:
+	sdxi_uctx_teardown(u);
+	return ERR_PTR(err);
+}
+
+/*
+ * Copy an extensible argument in: the size comes first; smaller than the
+ * first version is -EINVAL, bytes past what we know must be zero (E2BIG);
+ * sizes beyond a page are refused (E2BIG) to bound the zero check.
+ */
+static int sdxi_ucopy_in(void *k, size_t ksize, void __user *arg, u32 *usize)
+{
+	if (get_user(*usize, (u32 __user *)arg))
+		return -EFAULT;
+	if (*usize < ksize)
+		return -EINVAL;
+	if (*usize > PAGE_SIZE)
+		return -E2BIG;
+	return copy_struct_from_user(k, ksize, arg, *usize);
+}
+
+/* Outputs are written only up to the size user space passed. */
+static int sdxi_ucopy_out(void __user *arg, const void *k, size_t ksize,
+			  u32 usize)
+{
+	return copy_to_user(arg, k, min_t(size_t, ksize, usize)) ? -EFAULT : 0;
+}
+
+static int sdxi_uget_info(struct sdxi_ufile *uf, void __user *arg)
+{
+	struct sdxi_udev *ud = uf->udev;
+	struct sdxi_dev *sdxi = ud->sdxi;
+	unsigned int kernel_cxts;
+	struct sdxi_info info;
+	u32 usize;
+	int err;
+
+	err = sdxi_ucopy_in(&info, sizeof(info), arg, &usize);
+	if (err)
+		return err;
+	if (info.flags)
+		return -EINVAL;
+	kernel_cxts = max_t(int, 0, (int)sdxi_cxt_count(sdxi) -
+			    atomic_read(&ud->stats.contexts));
+	info = (struct sdxi_info){
+		.size = usize,
+		.out_abi_version = SDXI_ABI_VERSION,
+		.out_sdxi_version = sdxi->ver_major << 16 | sdxi->ver_minor,
+		.out_op_groups = sdxi->opb & ~SDXI_OPB_ADMIN,
+		.out_min_ring_entries = SDXI_RING_MIN_ENTRIES,
+		.out_max_ring_entries = sdxi->max_ring_entries,
+		.out_db_stride = sdxi->db_stride,
+		.out_max_buffer = sdxi->max_buffer,
+		.out_max_contexts = sdxi->max_cxt - kernel_cxts,
+		.out_free_contexts = sdxi->max_cxt - sdxi_cxt_count(sdxi),
+		.out_isolation = ud->isolated ? SDXI_ISOLATION_PASID :
+				 allow_unsafe_noiommu ? SDXI_ISOLATION_NONE : 0,
+		.out_numa_node = dev_to_node(sdxi->dev),
+		.out_flags = ud->isolated ? SDXI_INFO_F_DMABUF : 0,
+	};
+	if (ud->first_vector < ud->nr_vectors && (sdxi->opb & SDXI_OPB_INTR))
+		info.out_flags |= SDXI_INFO_F_INTERRUPTS;
+	if (ud->isolated) {
+		info.out_kernel_iova = SDXI_UIOVA_BASE;
+		info.out_kernel_iova_size = SDXI_UIOVA_SIZE;
+	}
+	return sdxi_ucopy_out(arg, &info, sizeof(info), usize);
+}
+
+static void sdxi_ucreate_out(struct sdxi_uctx *u, struct sdxi_create_context *c)
+{
+	struct sdxi_cxt *cxt = u->cxt;
+	unsigned int r;
+	u64 *off[SDXI_UREGIONS] = {
+		[SDXI_CXT_RING] = &c->out_ring_offset,
+		[SDXI_CXT_STS] = &c->out_sts_offset,
+		[SDXI_CXT_WRITE_INDEX] = &c->out_wi_offset,
+		[SDXI_CXT_CSB] = &c->out_csb_offset,
+		[SDXI_UREGION_DB] = &c->out_db_offset,
+	};
+
+	/* The size of each region follows its offset in the struct. */
+	for (r = 0; r < SDXI_UREGIONS; r++) {
+		off[r][0] = SDXI_UOFF(u->id, r);
+		off[r][1] = sdxi_uregion_size(u, r);
+	}
+	c->out_context_id = u->id;
+	c->out_pasid = u->isolated ? u->pasid : 0;
+	c->out_akey_data = SDXI_UAKEY_DATA;
+	c->out_akey_intr = u->vector ? SDXI_UAKEY_INTR : SDXI_UAKEY_NONE;
+	c->out_ring_entries = u->entries;
+	c->out_ring_iova = cxt->bufs[SDXI_CXT_RING].addr;
+	c->out_wi_iova = cxt->bufs[SDXI_CXT_WRITE_INDEX].addr;
+	c->out_sts_iova = cxt->bufs[SDXI_CXT_STS].addr;
+	c->out_csb_iova = cxt->bufs[SDXI_CXT_CSB].addr;
+}
+
+static int sdxi_udestroy_id(struct sdxi_ufile *uf, u32 id)
+{
+	struct sdxi_uctx *u;
+
+	guard(mutex)(&uf->lock);
+	u = xa_erase(&uf->cxts, id);
+	if (!u)
+		return -ENOENT;
+	sdxi_uctx_teardown(u);
+	return 0;
+}
+
+static int sdxi_ucreate(struct sdxi_ufile *uf, void __user *arg)
+{
+	struct sdxi_create_context c;
+	struct sdxi_uctx *u;
+	u32 usize, entries;
+	int err;
+
+	err = sdxi_ucopy_in(&c, sizeof(c), arg, &usize);
+	if (err)
+		return err;
+	if ((c.flags & ~SDXI_CTX_F_INTERRUPT) || c.__reserved)
+		return -EINVAL;
+	entries = c.ring_entries ?: SDXI_RING_MIN_ENTRIES;
+	if (!sdxi_ring_entries_valid(entries, uf->udev->sdxi->max_ring_entries))
+		return -EINVAL;
+	if ((c.flags & SDXI_CTX_F_INTERRUPT) &&
+	    !(uf->udev->sdxi->opb & SDXI_OPB_INTR))
+		return -EOPNOTSUPP;
+
+	scoped_guard(mutex, &uf->lock) {
+		u = sdxi_uctx_create(uf, entries, c.flags & SDXI_CTX_F_INTERRUPT);
+		if (IS_ERR(u))
+			return PTR_ERR(u);
+		sdxi_ucreate_out(u, &c);
+	}
+	err = sdxi_ucopy_out(arg, &c, sizeof(c), usize);
+	if (err)
+		sdxi_udestroy_id(uf, c.out_context_id);
+	return err;
+}
+
+static int sdxi_ucontext_cmd(struct sdxi_ufile *uf, void __user *arg,
+			     bool reset)
+{
+	struct sdxi_context_cmd c;
+	struct sdxi_uctx *u;
+	u32 usize;
+	int err;
+
+	err = sdxi_ucopy_in(&c, sizeof(c), arg, &usize);
+	if (err)
+		return err;
+	if (c.flags || c.__reserved)
+		return -EINVAL;
+	if (!reset)
+		return sdxi_udestroy_id(uf, c.context_id);
+
+	guard(mutex)(&uf->lock);
+	u = xa_load(&uf->cxts, c.context_id);
+	if (!u)
+		return -ENOENT;
+	/* PTEs go; the VMAs stay valid and fault the same pages back. */
+	sdxi_uctx_revoke(u, true);
+	u->completed_base += sdxi_ring_read_index(u->cxt);
+	err = sdxi_cxt_reset(u->cxt);
+	/* After the reset: it notifies reset_begin, which marks an error. */
+	if (!err)
+		sdxi_uctx_clear_error(u);
+	return err;
+}
+
+/*
+ * The address of an error record, as user space may see it: addresses in
+ * the function address space (tables, CXT_CTL, AKey entries) are the
+ * kernel's and are not reported.
+ */
+static u64 sdxi_uerr_addr(const struct sdxi_err_rec *r)
+{
+	switch (r->step) {
+	case SDXI_STEP_CXT_L2:
+	case SDXI_STEP_CXT_L1:
+	case SDXI_STEP_CXT_CTL:
+	case SDXI_STEP_AKEY:
+	case SDXI_STEP_RKEY:
+		return 0;
+	default:
+		return r->addr;
+	}
+}
+
+static int sdxi_ustatus(struct sdxi_ufile *uf, void __user *arg)
+{
+	struct sdxi_error_record recs[SDXI_UCTX_ERR_RECORDS];
+	struct sdxi_context_status s;
+	struct sdxi_uctx *u;
+	u32 usize, i, n, kept, first;
+	int err;
+
+	err = sdxi_ucopy_in(&s, sizeof(s), arg, &usize);
+	if (err)
+		return err;
+	if (s.flags)
+		return -EINVAL;
+	if (s.nr_records && !s.records)
+		return -EFAULT;
+
+	scoped_guard(mutex, &uf->lock) {
+		u = xa_load(&uf->cxts, s.context_id);
+		if (!u)
+			return -ENOENT;
+		s.out_state = sdxi_cxt_hw_state(u->cxt);
+		s.out_read_index = sdxi_ring_read_index(u->cxt);
+		spin_lock_irq(&u->err_lock);
+		kept = min_t(u32, u->nr_errs, SDXI_UCTX_ERR_RECORDS);
+		n = min(s.nr_records, kept);
+		first = u->nr_errs - n;
+		for (i = 0; i < n; i++) {
+			const struct sdxi_err_rec *r =
+				&u->errs[(first + i) % SDXI_UCTX_ERR_RECORDS];
+
+			recs[i] = (struct sdxi_error_record){
+				.dsc_index = r->div ? r->dsc_index : 0,
+				.addr = sdxi_uerr_addr(r),
+				.step = r->step,
+				.sub_step = r->sub_step,
+				.reaction = r->re,
+				.buf = r->bv ? r->buf : 0,
+				.reason = r->reason,
+				.flags = (r->div ? SDXI_ERR_F_DIV : 0) |
+					 (r->bv ? SDXI_ERR_F_BV : 0),
+			};
+		}
+		s.out_errors = u->nr_errs;
+		s.nr_records = n;
+		spin_unlock_irq(&u->err_lock);
+	}
+	if (n && copy_to_user(u64_to_user_ptr(s.records), recs,
+			      n * sizeof(recs[0])))
+		return -EFAULT;
+	return sdxi_ucopy_out(arg, &s, sizeof(s), usize);
+}
+
+/* Page-aligned, non-empty, no wrap-around. */
+static bool sdxi_urange_ok(u64 start, u64 len)
+{
+	return len && PAGE_ALIGNED(start) && PAGE_ALIGNED(len) &&
+	       start + len > start;
+}
+
+static int sdxi_umap_ioctl(struct sdxi_ufile *uf, void __user *arg, bool map)
+{
+	struct sdxi_map_mem m;
+	struct sdxi_uctx *u;
+	u32 usize;
+	int err;
+
+	err = sdxi_ucopy_in(&m, sizeof(m), arg, &usize);
+	if (err)
+		return err;
+	if (m.__reserved || !sdxi_urange_ok(m.vaddr, m.length) ||
+	    m.vaddr + m.length > TASK_SIZE)
+		return -EINVAL;
+	if (!map) {
+		if (m.flags)
+			return -EINVAL;
+		guard(mutex)(&uf->lock);
+		u = xa_load(&uf->cxts, m.context_id);
+		return u ? sdxi_uunmap_mem(u, m.vaddr, m.length) : -ENOENT;
+	}
+	if (!m.flags || (m.flags & ~(SDXI_MAP_READ | SDXI_MAP_WRITE)))
+		return -EINVAL;
+	err = sdxi_umap_mem(uf, m.context_id, m.vaddr, m.length, m.flags,
+			    &m.out_iova);
+	if (err)
+		return err;
+	err = sdxi_ucopy_out(arg, &m, sizeof(m), usize);
+	if (err) {
+		guard(mutex)(&uf->lock);
+		u = xa_load(&uf->cxts, m.context_id);
+		if (u)
+			sdxi_uunmap_mem(u, m.vaddr, m.length);
+	}
+	return err;
+}
+
+static int sdxi_umap_dmabuf_ioctl(struct sdxi_ufile *uf, void __user *arg)
+{
+	struct sdxi_map_dmabuf m;
+	struct sdxi_uctx *u;
+	u32 usize;
+	int err;
+
+	err = sdxi_ucopy_in(&m, sizeof(m), arg, &usize);
+	if (err)
+		return err;
+	if (!m.flags || (m.flags & ~(SDXI_MAP_READ | SDXI_MAP_WRITE)) ||
+	    !sdxi_urange_ok(m.iova, m.length) || !PAGE_ALIGNED(m.offset))
+		return -EINVAL;
+	guard(mutex)(&uf->lock);
+	u = xa_load(&uf->cxts, m.context_id);
+	if (!u)
+		return -ENOENT;
+	if (!u->isolated)
+		return -EOPNOTSUPP;
+	return sdxi_umap_dmabuf(u, m.fd, m.offset, m.length, m.iova, m.flags);
+}
+
+static int sdxi_uunmap_dmabuf_ioctl(struct sdxi_ufile *uf, void __user *arg)
+{
+	struct sdxi_unmap_dmabuf m;
+	struct sdxi_uctx *u;
+	u32 usize;
+	int err;
+
+	err = sdxi_ucopy_in(&m, sizeof(m), arg, &usize);
+	if (err)
+		return err;
+	if (m.flags || m.__reserved)
+		return -EINVAL;
+	guard(mutex)(&uf->lock);
+	u = xa_load(&uf->cxts, m.context_id);
+	return u ? sdxi_uunmap_dmabuf(u, m.iova) : -ENOENT;
+}
+
+static int sdxi_uset_eventfd(struct sdxi_ufile *uf, void __user *arg)
+{
+	struct eventfd_ctx *ev = NULL, *old;
+	struct sdxi_set_eventfd s;
+	struct sdxi_uctx *u;
+	u32 usize;
+	int err;
+
+	err = sdxi_ucopy_in(&s, sizeof(s), arg, &usize);
+	if (err)
+		return err;
+	if (s.flags || s.fd < -1)
+		return -EINVAL;
+	if (s.fd >= 0) {
+		ev = eventfd_ctx_fdget(s.fd);
+		if (IS_ERR(ev))
+			return PTR_ERR(ev);
+	}
+	scoped_guard(mutex, &uf->lock) {
+		u = xa_load(&uf->cxts, s.context_id);
+		err = !u ? -ENOENT : !u->vector ? -EINVAL : 0;
+		if (!err) {
+			scoped_guard(spinlock_irqsave, &u->ev_lock) {
+				old = u->ev;
+				u->ev = ev;
+			}
+			ev = old;
+		}
+	}
+	if (ev)
+		eventfd_ctx_put(ev);
+	return err;
+}
+
+static long sdxi_uioctl(struct file *f, unsigned int cmd, unsigned long arg)
+{
+	struct sdxi_ufile *uf = f->private_data;
+	struct sdxi_udev *ud = uf->udev;
+	void __user *uarg = (void __user *)arg;
+
+	switch (cmd) {
+	case SDXI_IOC_GET_INFO:
+	case SDXI_IOC_CREATE_CONTEXT:
+	case SDXI_IOC_DESTROY_CONTEXT:
+	case SDXI_IOC_RESET_CONTEXT:
+	case SDXI_IOC_CONTEXT_STATUS:
+	case SDXI_IOC_MAP_MEM:
+	case SDXI_IOC_UNMAP_MEM:
+	case SDXI_IOC_MAP_DMABUF:
+	case SDXI_IOC_UNMAP_DMABUF:
+	case SDXI_IOC_SET_EVENTFD:
+		break;
+	default:
+		return -ENOTTY;
+	}
+	/* Fork or SCM_RIGHTS: only the opener's address space may use it. */
+	if (current->mm != uf->mm)
+		return -EPERM;
+	guard(rwsem_read)(&ud->rwsem);
+	if (!ud->sdxi)
+		return -ENODEV;
+
+	switch (cmd) {
+	case SDXI_IOC_GET_INFO:
+		return sdxi_uget_info(uf, uarg);
+	case SDXI_IOC_CREATE_CONTEXT:
+		return sdxi_ucreate(uf, uarg);
+	case SDXI_IOC_DESTROY_CONTEXT:
+		return sdxi_ucontext_cmd(uf, uarg, false);
+	case SDXI_IOC_RESET_CONTEXT:
+		return sdxi_ucontext_cmd(uf, uarg, true);
+	case SDXI_IOC_CONTEXT_STATUS:
+		return sdxi_ustatus(uf, uarg);
+	case SDXI_IOC_MAP_MEM:
+		return sdxi_umap_ioctl(uf, uarg, true);
+	case SDXI_IOC_UNMAP_MEM:
+		return sdxi_umap_ioctl(uf, uarg, false);
+	case SDXI_IOC_MAP_DMABUF:
+		return sdxi_umap_dmabuf_ioctl(uf, uarg);
+	case SDXI_IOC_UNMAP_DMABUF:
+		return sdxi_uunmap_dmabuf_ioctl(uf, uarg);
+	default:
+		return sdxi_uset_eventfd(uf, uarg);
+	}
+}
+
+static void sdxi_uvma_open(struct vm_area_struct *vma)
+{
+	struct sdxi_uctx *u = vma->vm_private_data;
+
+	kref_get(&u->ref);
+}
+
+static void sdxi_uvma_close(struct vm_area_struct *vma)
+{
+	sdxi_uctx_put(vma->vm_private_data);
+}
+
+/* Mappings have exact sizes: no partial munmap/mprotect splitting. */
+static int sdxi_uvma_may_split(struct vm_area_struct *vma, unsigned long addr)
+{
+	return -EINVAL;
+}
+
+static vm_fault_t sdxi_uvma_fault(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct sdxi_uctx *u = vma->vm_private_data;
+	unsigned int r = (vma->vm_pgoff >> (SDXI_UOFF_REGION_SHIFT - PAGE_SHIFT)) & 0xf;
+	unsigned long pg = vmf->pgoff - vma->vm_pgoff;
+	unsigned long pfn;
+	void *va;
+
+	guard(rwsem_read)(&u->map_rwsem);
+	if (u->dead || !u->cxt)
+		return VM_FAULT_SIGBUS;
+	if (r == SDXI_UREGION_DB) {
+		pfn = u->db_pfn + pg;
+	} else {
+		va = u->cxt->bufs[r].va + (pg << PAGE_SHIFT);
+		pfn = is_vmalloc_addr(va) ? vmalloc_to_pfn(va) :
+					    PHYS_PFN(virt_to_phys(va));
+	}
+	return vmf_insert_pfn(vma, vmf->address, pfn);
+}
+
+static const struct vm_operations_struct sdxi_uvm_ops = {
+	.open = sdxi_uvma_open,
+	.close = sdxi_uvma_close,
+	.may_split = sdxi_uvma_may_split,
+	.fault = sdxi_uvma_fault,
+};
+
+static int sdxi_ummap(struct file *f, struct vm_area_struct *vma)
+{
+	struct sdxi_ufile *uf = f->private_data;
+	u64 off = (u64)vma->vm_pgoff << PAGE_SHIFT;
+	unsigned int r = (off >> SDXI_UOFF_REGION_SHIFT) & 0xf;
+	struct sdxi_uctx *u;
+
+	if (current->mm != uf->mm)
+		return -EPERM;
+	if (!(vma->vm_flags & VM_SHARED) || (vma->vm_flags & VM_EXEC) ||
+	    (off & (SDXI_UOFF(0, 1) - 1)) || r >= SDXI_UREGIONS)
+		return -EINVAL;
+
+	guard(mutex)(&uf->lock);
+	u = xa_load(&uf->cxts, off >> SDXI_UOFF_ID_SHIFT);
+	if (!u || !u->cxt)
+		return -EINVAL;
+	if (vma->vm_end - vma->vm_start != sdxi_uregion_size(u, r))
+		return -EINVAL;
+	/* CXT_STS is the function's to write: never writable by the user. */
+	if (r == SDXI_CXT_STS) {
+		if (vma->vm_flags & VM_WRITE)
+			return -EACCES;
+		vm_flags_clear(vma, VM_MAYWRITE);
+	}
+	vm_flags_clear(vma, VM_MAYEXEC);
+	vm_flags_set(vma, VM_PFNMAP | VM_DONTCOPY | VM_DONTEXPAND | VM_DONTDUMP);
+	if (r == SDXI_UREGION_DB) {
+		vm_flags_set(vma, VM_IO);
+		vma->vm_page_prot = pgprot_noncached(vma->vm_page_prot);
+	}
+	vma->vm_ops = &sdxi_uvm_ops;
+	vma->vm_private_data = u;
+	kref_get(&u->ref);
+	return 0;
+}
+
+static __poll_t sdxi_upoll(struct file *f, poll_table *wait)
+{
+	struct sdxi_ufile *uf = f->private_data;
+	__poll_t mask = 0;
+
+	poll_wait(f, &uf->wq, wait);
+	if (atomic64_read(&uf->events))
+		mask |= EPOLLIN | EPOLLRDNORM;
+	if (atomic_read(&uf->nr_in_error))
+		mask |= EPOLLPRI | EPOLLERR;
+	if (!READ_ONCE(uf->udev->sdxi))
+		mask |= EPOLLHUP | EPOLLERR;
+	return mask;
+}
+
+static ssize_t sdxi_uread(struct file *f, char __user *buf, size_t len,
+			  loff_t *ppos)
+{
+	struct sdxi_ufile *uf = f->private_data;
+	u64 v;
+	int err;
+
+	if (current->mm != uf->mm)
+		return -EPERM;
+	if (len < sizeof(v))
+		return -EINVAL;
+	while (!(v = atomic64_xchg(&uf->events, 0))) {
+		if (!READ_ONCE(uf->udev->sdxi))
+			return -ENODEV;
+		if (f->f_flags & O_NONBLOCK)
+			return -EAGAIN;
+		err = wait_event_interruptible(uf->wq,
+					       atomic64_read(&uf->events) ||
+					       !READ_ONCE(uf->udev->sdxi));
+		if (err)
+			return err;
+	}
+	if (put_user(v, (u64 __user *)buf)) {
+		atomic64_add(v, &uf->events);
+		return -EFAULT;
+	}
+	return sizeof(v);
+}
+
+static int sdxi_uopen(struct inode *inode, struct file *f)
+{
+	struct sdxi_udev *ud = container_of(inode->i_cdev, struct sdxi_udev, cdev);
+	struct sdxi_ufile *uf;
+
+	if (!current->mm)
+		return -EPERM;
+	uf = kzalloc(sizeof(*uf), GFP_KERNEL_ACCOUNT);
+	if (!uf)
+		return -ENOMEM;
+	uf->udev = ud;
+	uf->mm = current->mm;
+	mmgrab(uf->mm);
+	uf->pid = task_tgid_nr(current);
+	mutex_init(&uf->lock);
+	xa_init(&uf->cxts);
+	init_waitqueue_head(&uf->wq);
+
+	scoped_guard(rwsem_write, &ud->rwsem) {
+		if (!ud->sdxi) {
+			mmdrop(uf->mm);
+			kfree(uf);
+			return -ENODEV;
+		}
+		list_add(&uf->node, &ud->files);
+		get_device(&ud->dev);
+	}
+	atomic_inc(&ud->stats.files);
+	/* Every open shares one address space: revocation reaches all. */
+	f->f_mapping = ud->inode->i_mapping;
+	f->private_data = uf;
+	return nonseekable_open(inode, f);
+}
+
+/* Destroy every context of a file; &sdxi_udev.rwsem held. */
+static void sdxi_ufile_destroy_all(struct sdxi_ufile *uf)
+{
+	struct sdxi_uctx *u;
+	unsigned long id;
+
+	guard(mutex)(&uf->lock);
+	xa_for_each(&uf->cxts, id, u) {
+		xa_erase(&uf->cxts, id);
+		sdxi_uctx_teardown(u);
+	}
+}
+
+static int sdxi_urelease(struct inode *inode, struct file *f)
+{
+	struct sdxi_ufile *uf = f->private_data;
+	struct sdxi_udev *ud = uf->udev;
+
+	scoped_guard(rwsem_read, &ud->rwsem)
+		if (ud->sdxi)
+			sdxi_ufile_destroy_all(uf);
+	scoped_guard(rwsem_write, &ud->rwsem)
+		list_del(&uf->node);
+	atomic_dec(&ud->stats.files);
+	xa_destroy(&uf->cxts);
+	mmdrop(uf->mm);
+	kfree(uf);
+	put_device(&ud->dev);
+	return 0;
+}
+
+static const struct file_operations sdxi_ufops = {
+	.owner = THIS_MODULE,
+	.open = sdxi_uopen,
+	.release = sdxi_urelease,
+	.unlocked_ioctl = sdxi_uioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.mmap = sdxi_ummap,
+	.poll = sdxi_upoll,
+	.read = sdxi_uread,
+	.llseek = noop_llseek,
+};
+
+static int sdxi_uctx_debugfs_show(struct seq_file *s, void *unused)
+{
+	struct sdxi_uctx *u = s->private;
+	/*
+	 * debugfs_remove() waits for readers and runs before the context is
+	 * torn down, so @u and its regions are valid here.
+	 */
+	seq_printf(s, "pid=%d\npasid=%u\nring_entries=%u\n", u->uf->pid,
+		   u->isolated ? u->pasid : 0, u->entries);
+	seq_printf(s, "completed=%llu\nerrors=%u\ninterrupts=%lld\n",
+		   u->completed_base + sdxi_ring_read_index(u->cxt),
+		   READ_ONCE(u->nr_errs), atomic64_read(&u->intrs));
+	seq_printf(s, "pinned_bytes=%lu\nvector=%u\nstate=%s\n",
+		   READ_ONCE(u->pinned_pages) << PAGE_SHIFT, u->vector,
+		   sdxi_cxtv_name(sdxi_cxt_hw_state(u->cxt)));
+	return 0;
+}
+
+static ssize_t sdxi_dmabuf_move_write(struct file *f, const char __user *buf,
+				      size_t count, loff_t *ppos)
+{
+	struct sdxi_udev *ud = file_inode(f)->i_private;
+	bool remap;
+	int err;
+
+	err = kstrtobool_from_user(buf, count, &remap);
+	if (err)
+		return err;
+	guard(rwsem_read)(&ud->rwsem);
+	if (!ud->sdxi)
+		return -ENODEV;
+	sdxi_udmabuf_move_all(ud, remap);
+	return count;
+}
+
+static const struct file_operations sdxi_dmabuf_move_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = sdxi_dmabuf_move_write,
+};
+
+#define SDXI_USTAT_ATTR(_name, _expr)					\
+static ssize_t _name##_show(struct device *dev,				\
+			    struct device_attribute *attr, char *buf)	\
+{									\
+	struct sdxi_udev *ud = container_of(dev, struct sdxi_udev, dev); \
+									\
+	return sysfs_emit(buf, "%lld\n", (long long)(_expr));		\
+}									\
+static DEVICE_ATTR_RO(_name)
+
+SDXI_USTAT_ATTR(user_contexts, atomic_read(&ud->stats.contexts));
+SDXI_USTAT_ATTR(pasids, atomic_read(&ud->stats.pasids));
+SDXI_USTAT_ATTR(pinned_pages, atomic64_read(&ud->stats.pinned_pages));
+SDXI_USTAT_ATTR(dmabufs, atomic_read(&ud->stats.dmabufs));
+SDXI_USTAT_ATTR(open_files, atomic_read(&ud->stats.files));
+
+static ssize_t isolation_show(struct device *dev, struct device_attribute *attr,
+			      char *buf)
+{
+	struct sdxi_udev *ud = container_of(dev, struct sdxi_udev, dev);
+
+	return sysfs_emit(buf, "%s\n", ud->isolated ? "pasid" :
+			  allow_unsafe_noiommu ? "none" : "unavailable");
+}
+static DEVICE_ATTR_RO(isolation);
+
+static struct attribute *sdxi_udev_attrs[] = {
+	&dev_attr_user_contexts.attr,
+	&dev_attr_pasids.attr,
+	&dev_attr_pinned_pages.attr,
+	&dev_attr_dmabufs.attr,
+	&dev_attr_open_files.attr,
+	&dev_attr_isolation.attr,
+	NULL
+};
+ATTRIBUTE_GROUPS(sdxi_udev);
+
+static void sdxi_udev_release(struct device *dev)
+{
+	struct sdxi_udev *ud = container_of(dev, struct sdxi_udev, dev);
+
+	if (ud->inode)
+		iput(ud->inode);
+	scoped_guard(mutex, &sdxi_mnt_lock)
+		if (ud->inode)
+			simple_release_fs(&sdxi_mnt, &sdxi_mnt_count);
+	ida_free(&sdxi_minors, MINOR(dev->devt));
+	bitmap_free(ud->vectors);
+	kfree(ud);
+}
+
+/*
+ * Function teardown, first of the devres actions: no new opens; every
+ * context of every open file revoked and destroyed while the admin ring
+ * still works; later calls on those files fail with -ENODEV and the
+ * structure is freed at the last close.
+ */
+static void sdxi_cdev_unregister(void *data)
+{
+	struct sdxi_udev *ud = data;
+	struct sdxi_ufile *uf;
+
+	sysfs_remove_link(&ud->dev.kobj, "device");
+	cdev_device_del(&ud->cdev, &ud->dev);
+	scoped_guard(rwsem_write, &ud->rwsem) {
+		list_for_each_entry(uf, &ud->files, node)
+			sdxi_ufile_destroy_all(uf);
+		ud->sdxi->udev = NULL;
+		WRITE_ONCE(ud->sdxi, NULL);
+		list_for_each_entry(uf, &ud->files, node)
+			wake_up_all(&uf->wq);
+	}
+	debugfs_remove_recursive(ud->debugfs);
+	put_device(&ud->dev);
+}
+
+/**
+ * sdxi_cdev_remove() - remove /dev/sdxiN from the bus driver's remove()
+ * @sdxi: function
+ *
+ * User contexts hold PASIDs attached to the device, and the driver core
+ * checks that none is left right after remove() and before devres runs,
+ * so they are torn down here rather than by the devres action.
+ */
+void sdxi_cdev_remove(struct sdxi_dev *sdxi)
+{
+	if (sdxi->udev)
+		devm_release_action(sdxi->dev, sdxi_cdev_unregister, sdxi->udev);
+}
+
+/* The IOMMU gives the function PASIDs and private domains. */
+static bool sdxi_pasid_capable(struct device *dev)
+{
+	return device_iommu_mapped(dev) && dev->iommu &&
+	       dev->iommu->max_pasids > 0;
+}
+
+/**
+ * sdxi_cdev_register() - create /dev/sdxiN for an active function
+ * @sdxi: function
+ *
+ * Managed: removed (and every user context destroyed) before the rest of
+ * the function's teardown.
+ *
+ * Return: 0 or a negative errno.
+ */
+int sdxi_cdev_register(struct sdxi_dev *sdxi)
+{
+	struct device *dev = sdxi->dev;
+	struct sdxi_udev *ud;
+	int minor, err;
+
+	ud = kzalloc(sizeof(*ud), GFP_KERNEL);
+	if (!ud)
+		return -ENOMEM;
+	minor = ida_alloc_max(&sdxi_minors, SDXI_UMINORS - 1, GFP_KERNEL);
+	if (minor < 0) {
+		kfree(ud);
+		return minor;
+	}
+	init_rwsem(&ud->rwsem);
+	INIT_LIST_HEAD(&ud->files);
+	spin_lock_init(&ud->vec_lock);
+	ud->sdxi = sdxi;
+	ud->isolated = sdxi_pasid_capable(dev);
+	ud->nr_vectors = sdxi->nr_vectors;
+	ud->first_vector = max(sdxi->first_user_vector, 1U);
+
+	device_initialize(&ud->dev);
+	ud->dev.class = &sdxi_class;
+	ud->dev.devt = MKDEV(MAJOR(sdxi_devt), minor);
+	ud->dev.groups = sdxi_udev_groups;
+	ud->dev.release = sdxi_udev_release;
+	/* From here on put_device() frees everything. */
+	err = dev_set_name(&ud->dev, "sdxi%d", minor);
+	if (err)
+		goto put;
+	ud->vectors = bitmap_zalloc(ud->nr_vectors, GFP_KERNEL);
+	if (!ud->vectors) {
+		err = -ENOMEM;
+		goto put;
+	}
+	scoped_guard(mutex, &sdxi_mnt_lock) {
+		err = simple_pin_fs(&sdxi_fs_type, &sdxi_mnt, &sdxi_mnt_count);
+		if (!err) {
+			ud->inode = alloc_anon_inode(sdxi_mnt->mnt_sb);
+			if (IS_ERR(ud->inode)) {
+				err = PTR_ERR(ud->inode);
+				ud->inode = NULL;
+				simple_release_fs(&sdxi_mnt, &sdxi_mnt_count);
+			}
+		}
+	}
+	if (err)
+		goto put;
+
+	cdev_init(&ud->cdev, &sdxi_ufops);
+	ud->cdev.owner = THIS_MODULE;
+	err = cdev_device_add(&ud->cdev, &ud->dev);
+	if (err)
+		goto put;
+	err = sysfs_create_link(&ud->dev.kobj, &dev->kobj, "device");
+	if (err) {
+		cdev_device_del(&ud->cdev, &ud->dev);
+		goto put;
+	}
+	ud->debugfs = debugfs_create_dir(dev_name(&ud->dev), sdxi_debugfs_root);
+	debugfs_create_file("dmabuf_move", 0200, ud->debugfs, ud,
+			    &sdxi_dmabuf_move_fops);
+	sdxi->udev = ud;
+	if (!ud->isolated)
+		dev_info(dev, "%s: no PASID-capable IOMMU: user contexts %s\n",
+			 dev_name(&ud->dev), allow_unsafe_noiommu ?
+			 "without isolation (allow_unsafe_noiommu)" : "refused");
+	return devm_add_action_or_reset(dev, sdxi_cdev_unregister, ud);
+
+put:
+	put_device(&ud->dev);
+	return err;
+}
+
+/**
+ * sdxi_cdev_init() - module init: device numbers, class, debugfs
+ *
+ * Return: 0 or a negative errno.
+ */
+int sdxi_cdev_init(void)
+{
+	int err;
+
+	err = alloc_chrdev_region(&sdxi_devt, 0, SDXI_UMINORS, SDXI_DRV_NAME);
+	if (err)
+		return err;
+	err = class_register(&sdxi_class);
+	if (err) {
+		unregister_chrdev_region(sdxi_devt, SDXI_UMINORS);
+		return err;
+	}
+	sdxi_debugfs_root = debugfs_create_dir(SDXI_DRV_NAME, NULL);
+	return 0;
+}
+
+/**
+ * sdxi_cdev_exit() - module exit
+ */
+void sdxi_cdev_exit(void)
+{
+	debugfs_remove_recursive(sdxi_debugfs_root);
+	class_unregister(&sdxi_class);
+	unregister_chrdev_region(sdxi_devt, SDXI_UMINORS);
+}

@@ -1,0 +1,700 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Address space of a user context (Documentation/uapi.rst "Isolation"):
+ * its PASID and private paging domain, its own regions, pinned user memory
+ * and imported dma-bufs.
+ *
+ * Every access the function makes for a user context is tagged with the
+ * context's PASID: the L1 entry (ring, write index, CXT_STS, CST_BLKs) and
+ * both AKeys (data, interrupt) carry it (hardware.rst "Address spaces"),
+ * and the PASID is attached to a domain that holds only:
+ *   - the context's regions, at fixed IOVAs in SDXI_UIOVA_BASE's window,
+ *     with the least access the function needs (ring and write index
+ *     read-only, CXT_STS and CST_BLKs read/write);
+ *   - MAP_MEM registrations at IOVA == VA, with the access asked for;
+ *   - MAP_DMABUF imports at the IOVA user space named.
+ * L2/L1 tables, CXT_CTL and the AKey table are in the function address
+ * space, which no user context can name.
+ *
+ * Teardown order (sdxi-hw.md 7 item 1): the context layer stops the
+ * context, then sdxi_uas_release() detaches the PASID (the IOMMU flushes
+ * its caches), frees the domain and the PASID and unpins; only then the
+ * context layer frees the regions.  UNMAP_MEM likewise unmaps (the IOTLB
+ * is flushed by iommu_unmap()) before it unpins.
+ */
+#include <linux/dma-buf.h>
+#include <linux/dma-mapping.h>
+#include <linux/dma-resv.h>
+#include <linux/iommu.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+#include <linux/sdxi.h>
+
+#include "context.h"
+#include "sdxi.h"
+#include "user.h"
+
+MODULE_IMPORT_NS(DMA_BUF);
+
+/* Where each region sits in the kernel IOVA window, and what it may do. */
+static const struct {
+	u64 offset;
+	int prot;
+} sdxi_uregion[SDXI_CXT_NR_REGIONS] = {
+	[SDXI_CXT_RING] = { 0, IOMMU_READ },
+	[SDXI_CXT_CSB] = { SZ_1G, IOMMU_READ | IOMMU_WRITE },
+	[SDXI_CXT_STS] = { SZ_2G, IOMMU_READ | IOMMU_WRITE },
+	[SDXI_CXT_WRITE_INDEX] = { SZ_2G + SZ_64K, IOMMU_READ },
+};
+
+/**
+ * sdxi_uregion_iova() - IOVA of a user context region
+ * @r: region
+ *
+ * Return: its device address in every user context's domain.
+ */
+u64 sdxi_uregion_iova(enum sdxi_cxt_region r)
+{
+	return SDXI_UIOVA_BASE + sdxi_uregion[r].offset;
+}
+
+static struct device *sdxi_udevice(struct sdxi_uctx *u)
+{
+	return u->uf->udev->sdxi->dev;
+}
+
+/**
+ * sdxi_uas_init() - give a user context its PASID and private domain
+ * @u: context being created (isolated)
+ *
+ * Return: 0; -ENOSPC when no PASID is left; -ENOMEM; or the attach error.
+ */
+int sdxi_uas_init(struct sdxi_uctx *u)
+{
+	struct device *dev = sdxi_udevice(u);
+	struct iommu_domain *dom;
+	ioasid_t pasid;
+	int err;
+
+	pasid = iommu_alloc_global_pasid(dev);
+	if (pasid == IOMMU_PASID_INVALID)
+		return -ENOSPC;
+	dom = iommu_paging_domain_alloc(dev);
+	if (IS_ERR(dom)) {
+		iommu_free_global_pasid(pasid);
+		return PTR_ERR(dom);
+	}
+	err = iommu_attach_device_pasid(dom, dev, pasid, NULL);
+	if (err) {
+		iommu_domain_free(dom);
+		iommu_free_global_pasid(pasid);
+		return err;
+	}
+	u->pasid = pasid;
+	u->dom = dom;
+	atomic_inc(&u->uf->udev->stats.pasids);
+	return 0;
+}
+
+static void sdxi_unpin(struct sdxi_uctx *u, struct sdxi_umap *m)
+{
+	unpin_user_pages(m->pages, m->npages);
+	atomic64_sub(m->npages, &u->uf->mm->pinned_vm);
+	atomic64_sub(m->npages, &u->uf->udev->stats.pinned_pages);
+	u->pinned_pages -= m->npages;
+	kvfree(m->pages);
+	m->pages = NULL;
+}
+
+static void sdxi_udmabuf_release(struct sdxi_uctx *u, struct sdxi_umap *m);
+
+/**
+ * sdxi_uas_release() - tear down a user context's address space
+ * @u: context the function no longer executes (stopped), or one whose
+ *     creation failed
+ *
+ * Detaches the PASID first: from then on nothing tagged with it reaches
+ * memory.  Then the domain and PASID are freed, registrations unpinned
+ * and dma-bufs detached.  The regions themselves are freed by the caller.
+ */
+void sdxi_uas_release(struct sdxi_uctx *u)
+{
+	struct sdxi_udev *ud = u->uf->udev;
+	struct interval_tree_node *it;
+
+	/*
+	 * An exporter may call move_notify at any time: make every import
+	 * forget the domain (under its reservation lock) before it goes.
+	 */
+	for (it = interval_tree_iter_first(&u->maps, 0, ULONG_MAX); it;
+	     it = interval_tree_iter_next(it, 0, ULONG_MAX)) {
+		struct sdxi_umap *m = container_of(it, struct sdxi_umap, it);
+
+		if (m->kind != SDXI_UMAP_DMABUF)
+			continue;
+		dma_resv_lock(m->dmabuf->resv, NULL);
+		m->dead = true;
+		dma_resv_unlock(m->dmabuf->resv);
+		cancel_work_sync(&m->remap);
+	}
+	if (u->dom) {
+		iommu_detach_device_pasid(u->dom, sdxi_udevice(u), u->pasid);
+		iommu_domain_free(u->dom);
+		iommu_free_global_pasid(u->pasid);
+		atomic_dec(&ud->stats.pasids);
+		u->dom = NULL;
+	}
+	while ((it = interval_tree_iter_first(&u->maps, 0, ULONG_MAX))) {
+		struct sdxi_umap *m = container_of(it, struct sdxi_umap, it);
+
+		interval_tree_remove(it, &u->maps);
+		if (m->kind == SDXI_UMAP_MEM)
+			sdxi_unpin(u, m);
+		else
+			sdxi_udmabuf_release(u, m);
+		kfree(m);
+	}
+}
+
+/* Map [iova, iova + len) of the domain to @pages, coalescing runs. */
+static int sdxi_iommu_map_pages(struct iommu_domain *dom, u64 iova,
+				struct page **pages, unsigned long n, int prot)
+{
+	unsigned long i = 0, j;
+	int err;
+
+	while (i < n) {
+		phys_addr_t phys = page_to_phys(pages[i]);
+
+		for (j = i + 1; j < n; j++)
+			if (page_to_phys(pages[j]) != phys + (j - i) * PAGE_SIZE)
+				break;
+		err = iommu_map(dom, iova + i * PAGE_SIZE, phys, (j - i) * PAGE_SIZE,
+				prot, GFP_KERNEL_ACCOUNT);
+		if (err) {
+			if (i)
+				iommu_unmap(dom, iova, i * PAGE_SIZE);
+			return err;
+		}
+		i = j;
+	}
+	return 0;
+}
+
+/*
+ * Region allocator of user contexts (struct sdxi_cxt_mem_ops).  Isolated:
+ * zeroed vmalloc pages (mapped to user space by the fault handler) mapped
+ * into the domain at the region's fixed IOVA.  Unsafe no-IOMMU mode:
+ * coherent memory at a bus address.
+ */
+static int sdxi_umem_alloc(struct sdxi_cxt *cxt, enum sdxi_cxt_region r,
+			   size_t size, struct sdxi_cxt_buf *buf)
+{
+	struct sdxi_uctx *u = cxt->mem_priv;
+	unsigned long i, n;
+	dma_addr_t dma;
+	int err;
+
+	size = PAGE_ALIGN(size);
+	if (!u->isolated) {
+		buf->va = dma_alloc_coherent(sdxi_udevice(u), size, &dma,
+					     GFP_KERNEL);
+		if (!buf->va)
+			return -ENOMEM;
+		buf->addr = dma;
+		buf->size = size;
+		return 0;
+	}
+	buf->va = vmalloc_user(size);
+	if (!buf->va)
+		return -ENOMEM;
+	n = size >> PAGE_SHIFT;
+	struct page **pages __free(kvfree) = kvmalloc_array(n, sizeof(*pages),
+							    GFP_KERNEL);
+	if (!pages) {
+		vfree(buf->va);
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++)
+		pages[i] = vmalloc_to_page(buf->va + i * PAGE_SIZE);
+	buf->addr = sdxi_uregion_iova(r);
+	buf->size = size;
+	err = sdxi_iommu_map_pages(u->dom, buf->addr, pages, n,
+				   sdxi_uregion[r].prot | IOMMU_CACHE);
+	if (err)
+		vfree(buf->va);
+	return err;
+}
+
+static void sdxi_umem_free(struct sdxi_cxt *cxt, enum sdxi_cxt_region r,
+			   struct sdxi_cxt_buf *buf)
+{
+	struct sdxi_uctx *u = cxt->mem_priv;
+
+	if (!u->isolated) {
+		dma_free_coherent(sdxi_udevice(u), buf->size, buf->va, buf->addr);
+		return;
+	}
+	/* Only a failed creation frees regions with the domain attached. */
+	if (u->dom)
+		iommu_unmap(u->dom, buf->addr, buf->size);
+	vfree(buf->va);
+}
+
+static void sdxi_umem_release(struct sdxi_cxt *cxt)
+{
+	sdxi_uas_release(cxt->mem_priv);
+}
+
+const struct sdxi_cxt_mem_ops sdxi_umem_ops = {
+	.alloc = sdxi_umem_alloc,
+	.free = sdxi_umem_free,
+	.release = sdxi_umem_release,
+};
+
+/* An IOVA range user space may use: not the kernel's, not taken. */
+static int sdxi_urange_check(struct sdxi_uctx *u, u64 start, u64 len)
+{
+	u64 last = start + len - 1;
+
+	lockdep_assert_held(&u->uf->lock);
+	if (u->isolated) {
+		if (last > u->dom->geometry.aperture_end)
+			return -EINVAL;
+		if (start < SDXI_UIOVA_BASE + SDXI_UIOVA_SIZE &&
+		    last >= SDXI_UIOVA_BASE)
+			return -EEXIST;
+	}
+	if (interval_tree_iter_first(&u->maps, start, last))
+		return -EEXIST;
+	return 0;
+}
+
+static struct sdxi_uctx *sdxi_ufind(struct sdxi_ufile *uf, u32 id)
+{
+	lockdep_assert_held(&uf->lock);
+	return xa_load(&uf->cxts, id);
+}
+
+/* Charge @n pinned pages to the opener's RLIMIT_MEMLOCK (as RDMA does). */
+static int sdxi_account_pinned(struct sdxi_ufile *uf, unsigned long n)
+{
+	unsigned long limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
+	u64 total = atomic64_add_return(n, &uf->mm->pinned_vm);
+
+	if (total > limit && !capable(CAP_IPC_LOCK)) {
+		atomic64_sub(n, &uf->mm->pinned_vm);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/**
+ * sdxi_umap_mem() - MAP_MEM: pin a user range and map it at IOVA == VA
+ * @uf: file (the caller is its opener; &sdxi_ufile.lock not held)
+ * @id: context
+ * @va: page-aligned start
+ * @len: page-aligned length, not 0
+ * @flags: SDXI_MAP_READ and/or SDXI_MAP_WRITE
+ * @iova: the device address, on success
+ *
+ * The pages are pinned without the file lock (pinning takes mmap_lock,
+ * which mmap() holds around the file lock), then the context and range
+ * are checked again under it.
+ *
+ * Return: 0; -ENOENT (no such context); -EEXIST (overlap); -ENOMEM
+ * (RLIMIT_MEMLOCK or memory); -EFAULT (range not mapped with the access
+ * asked for); -EINVAL (physically discontiguous range without an IOMMU).
+ */
+int sdxi_umap_mem(struct sdxi_ufile *uf, u32 id, u64 va, u64 len, u32 flags,
+		  u64 *iova)
+{
+	unsigned long n = len >> PAGE_SHIFT, done = 0, i;
+	unsigned int gup = FOLL_LONGTERM;
+	struct sdxi_uctx *u;
+	struct sdxi_umap *m;
+	int prot = IOMMU_CACHE;
+	long ret;
+	int err;
+
+	if (flags & SDXI_MAP_READ)
+		prot |= IOMMU_READ;
+	if (flags & SDXI_MAP_WRITE) {
+		prot |= IOMMU_WRITE;
+		gup |= FOLL_WRITE;
+	}
+	/* Early answers for a missing context or an overlap. */
+	scoped_guard(mutex, &uf->lock) {
+		u = sdxi_ufind(uf, id);
+		if (!u)
+			return -ENOENT;
+		err = sdxi_urange_check(u, va, len);
+		if (err)
+			return err;
+	}
+
+	m = kzalloc(sizeof(*m), GFP_KERNEL_ACCOUNT);
+	if (!m)
+		return -ENOMEM;
+	m->pages = kvmalloc_array(n, sizeof(*m->pages),
+				  GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	if (!m->pages) {
+		kfree(m);
+		return -ENOMEM;
+	}
+	err = sdxi_account_pinned(uf, n);
+	if (err)
+		goto free;
+	while (done < n) {
+		ret = pin_user_pages_fast(va + done * PAGE_SIZE, n - done, gup,
+					  m->pages + done);
+		if (ret <= 0) {
+			err = ret ?: -EFAULT;
+			goto unpin;
+		}
+		done += ret;
+		if (fatal_signal_pending(current)) {
+			err = -EINTR;
+			goto unpin;
+		}
+	}
+	m->npages = n;
+	m->kind = SDXI_UMAP_MEM;
+	m->prot = prot;
+	m->it.start = va;
+	m->it.last = va + len - 1;
+
+	scoped_guard(mutex, &uf->lock) {
+		/* The context may have gone, or the range been taken. */
+		u = sdxi_ufind(uf, id);
+		err = u ? sdxi_urange_check(u, va, len) : -ENOENT;
+		if (err)
+			goto unpin;
+		if (u->isolated) {
+			err = sdxi_iommu_map_pages(u->dom, va, m->pages, n, prot);
+			*iova = va;
+		} else {
+			/*
+			 * No IOMMU: the function uses bus addresses, equal to
+			 * physical ones on the platforms this is allowed on.
+			 */
+			for (i = 1; i < n; i++)
+				if (page_to_phys(m->pages[i]) !=
+				    page_to_phys(m->pages[0]) + i * PAGE_SIZE)
+					break;
+			err = i < n ? -EINVAL : 0;
+			*iova = page_to_phys(m->pages[0]);
+		}
+		if (err)
+			goto unpin;
+		m->u = u;
+		interval_tree_insert(&m->it, &u->maps);
+		u->pinned_pages += n;
+		atomic64_add(n, &uf->udev->stats.pinned_pages);
+	}
+	return 0;
+
+unpin:
+	unpin_user_pages(m->pages, done);
+	atomic64_sub(n, &uf->mm->pinned_vm);
+free:
+	kvfree(m->pages);
+	kfree(m);
+	return err;
+}
+
+static struct sdxi_umap *sdxi_ufind_map(struct sdxi_uctx *u, u64 start,
+					u64 len, enum sdxi_umap_kind kind)
+{
+	struct interval_tree_node *it;
+	struct sdxi_umap *m;
+
+	it = interval_tree_iter_first(&u->maps, start, start);
+	if (!it)
+		return NULL;
+	m = container_of(it, struct sdxi_umap, it);
+	if (m->kind != kind || it->start != start ||
+	    (len && it->last != start + len - 1))
+		return NULL;
+	return m;
+}
+
+/**
+ * sdxi_uunmap_mem() - UNMAP_MEM: make a registration unreachable, unpin it
+ * @u: context; &sdxi_ufile.lock held
+ * @va: start given to MAP_MEM
+ * @len: length given to MAP_MEM
+ *
+ * iommu_unmap() flushes the IOTLB before it returns, so a descriptor still
+ * in flight faults instead of reaching pages that are about to be
+ * unpinned.
+ *
+ * Return: 0, or -ENOENT when no registration has exactly that range.
+ */
+int sdxi_uunmap_mem(struct sdxi_uctx *u, u64 va, u64 len)
+{
+	struct sdxi_umap *m;
+
+	lockdep_assert_held(&u->uf->lock);
+	m = sdxi_ufind_map(u, va, len, SDXI_UMAP_MEM);
+	if (!m)
+		return -ENOENT;
+	interval_tree_remove(&m->it, &u->maps);
+	if (u->dom)
+		iommu_unmap(u->dom, va, len);
+	sdxi_unpin(u, m);
+	kfree(m);
+	return 0;
+}
+
+/*
+ * dma-buf import.  The attachment is dynamic: the exporter calls
+ * move_notify (reservation lock held) before it moves the buffer; the
+ * range is then unmapped from the domain (IOTLB flushed, descriptors
+ * touching it fault) and a work item maps the new location once the
+ * exporter's kernel fences signalled.  The function reaches the pages
+ * through the context's PASID, not through the attachment's DMA
+ * addresses (those are in the function's requester-ID space), so the
+ * buffer must be backed by struct pages (no peer-to-peer).
+ */
+static int sdxi_udmabuf_map_locked(struct sdxi_umap *m)
+{
+	struct sdxi_uctx *u = m->u;
+	u64 skip = m->offset, len = m->it.last - m->it.start + 1, done = 0;
+	struct scatterlist *sg;
+	struct sg_table *sgt;
+	long lret;
+	int err = 0;
+	u32 i;
+
+	dma_resv_assert_held(m->dmabuf->resv);
+	if (m->mapped || m->dead || !u->dom)
+		return 0;
+	sgt = dma_buf_map_attachment(m->attach, DMA_BIDIRECTIONAL);
+	if (IS_ERR(sgt))
+		return PTR_ERR(sgt);
+	lret = dma_resv_wait_timeout(m->dmabuf->resv, DMA_RESV_USAGE_KERNEL,
+				     false, MAX_SCHEDULE_TIMEOUT);
+	if (lret < 0) {
+		err = lret;
+		goto unmap;
+	}
+	for_each_sgtable_sg(sgt, sg, i) {
+		u64 slen = sg->length, chunk;
+		struct page *page = sg_page(sg);
+
+		if (skip >= slen) {
+			skip -= slen;
+			continue;
+		}
+		if (!page || !PAGE_ALIGNED(sg->offset + skip)) {
+			err = -EOPNOTSUPP;
+			break;
+		}
+		chunk = min(slen - skip, len - done);
+		err = iommu_map(u->dom, m->it.start + done,
+				page_to_phys(page) + sg->offset + skip,
+				PAGE_ALIGN(chunk), m->prot, GFP_KERNEL_ACCOUNT);
+		if (err)
+			break;
+		done += PAGE_ALIGN(chunk);
+		skip = 0;
+		if (done >= len)
+			break;
+	}
+	if (!err && done < len)
+		err = -EINVAL;
+	if (err) {
+		if (done)
+			iommu_unmap(u->dom, m->it.start, done);
+		goto unmap;
+	}
+	m->sgt = sgt;
+	m->mapped = true;
+	return 0;
+unmap:
+	dma_buf_unmap_attachment(m->attach, sgt, DMA_BIDIRECTIONAL);
+	return err;
+}
+
+/*
+ * Revoke the device's access; reservation lock held.  A dead import's
+ * domain is detached already (or about to be freed): only the attachment
+ * mapping is dropped then.
+ */
+static void sdxi_udmabuf_unmap_locked(struct sdxi_umap *m)
+{
+	dma_resv_assert_held(m->dmabuf->resv);
+	if (!m->mapped)
+		return;
+	if (!m->dead && m->u->dom)
+		iommu_unmap(m->u->dom, m->it.start, m->it.last - m->it.start + 1);
+	dma_buf_unmap_attachment(m->attach, m->sgt, DMA_BIDIRECTIONAL);
+	m->sgt = NULL;
+	m->mapped = false;
+}
+
+static void sdxi_udmabuf_remap_work(struct work_struct *work)
+{
+	struct sdxi_umap *m = container_of(work, struct sdxi_umap, remap);
+	int err;
+
+	dma_resv_lock(m->dmabuf->resv, NULL);
+	err = sdxi_udmabuf_map_locked(m);
+	dma_resv_unlock(m->dmabuf->resv);
+	if (err)
+		dev_dbg(sdxi_udevice(m->u), "context %u: dma-buf at %#lx not re-mapped (%d)\n",
+			m->u->id, m->it.start, err);
+}
+
+static void sdxi_udmabuf_move_notify(struct dma_buf_attachment *attach)
+{
+	struct sdxi_umap *m = attach->importer_priv;
+
+	sdxi_udmabuf_unmap_locked(m);
+	if (!m->dead)
+		schedule_work(&m->remap);
+}
+
+static const struct dma_buf_attach_ops sdxi_udmabuf_ops = {
+	.allow_peer2peer = false,
+	.move_notify = sdxi_udmabuf_move_notify,
+};
+
+static void sdxi_udmabuf_release(struct sdxi_uctx *u, struct sdxi_umap *m)
+{
+	dma_resv_lock(m->dmabuf->resv, NULL);
+	sdxi_udmabuf_unmap_locked(m);
+	m->dead = true;
+	dma_resv_unlock(m->dmabuf->resv);
+	cancel_work_sync(&m->remap);
+	dma_buf_detach(m->dmabuf, m->attach);
+	dma_buf_put(m->dmabuf);
+	atomic_dec(&u->uf->udev->stats.dmabufs);
+}
+
+/**
+ * sdxi_umap_dmabuf() - MAP_DMABUF: import a dma-buf at a chosen IOVA
+ * @u: isolated context; &sdxi_ufile.lock held
+ * @fd: the dma-buf
+ * @offset: page-aligned offset into it
+ * @len: page-aligned length, not 0
+ * @iova: page-aligned device address
+ * @flags: SDXI_MAP_READ and/or SDXI_MAP_WRITE
+ *
+ * Return: 0; -EBADF/-EINVAL (not a dma-buf, range outside it); -EEXIST
+ * (overlap); -EOPNOTSUPP (not backed by pages); -ENOMEM.
+ */
+int sdxi_umap_dmabuf(struct sdxi_uctx *u, int fd, u64 offset, u64 len,
+		     u64 iova, u32 flags)
+{
+	struct dma_buf *dmabuf;
+	struct sdxi_umap *m;
+	int err;
+
+	lockdep_assert_held(&u->uf->lock);
+	err = sdxi_urange_check(u, iova, len);
+	if (err)
+		return err;
+	dmabuf = dma_buf_get(fd);
+	if (IS_ERR(dmabuf))
+		return PTR_ERR(dmabuf);
+	if (offset > dmabuf->size || len > dmabuf->size - offset) {
+		dma_buf_put(dmabuf);
+		return -EINVAL;
+	}
+	m = kzalloc(sizeof(*m), GFP_KERNEL_ACCOUNT);
+	if (!m) {
+		dma_buf_put(dmabuf);
+		return -ENOMEM;
+	}
+	m->kind = SDXI_UMAP_DMABUF;
+	m->u = u;
+	m->dmabuf = dmabuf;
+	m->offset = offset;
+	m->prot = IOMMU_CACHE | ((flags & SDXI_MAP_READ) ? IOMMU_READ : 0) |
+		  ((flags & SDXI_MAP_WRITE) ? IOMMU_WRITE : 0);
+	m->it.start = iova;
+	m->it.last = iova + len - 1;
+	INIT_WORK(&m->remap, sdxi_udmabuf_remap_work);
+	m->attach = dma_buf_dynamic_attach(dmabuf, sdxi_udevice(u),
+					   &sdxi_udmabuf_ops, m);
+	if (IS_ERR(m->attach)) {
+		err = PTR_ERR(m->attach);
+		dma_buf_put(dmabuf);
+		kfree(m);
+		return err;
+	}
+	dma_resv_lock(dmabuf->resv, NULL);
+	err = sdxi_udmabuf_map_locked(m);
+	dma_resv_unlock(dmabuf->resv);
+	if (err) {
+		dma_buf_detach(dmabuf, m->attach);
+		dma_buf_put(dmabuf);
+		kfree(m);
+		return err;
+	}
+	interval_tree_insert(&m->it, &u->maps);
+	atomic_inc(&u->uf->udev->stats.dmabufs);
+	return 0;
+}
+
+/**
+ * sdxi_uunmap_dmabuf() - UNMAP_DMABUF
+ * @u: context; &sdxi_ufile.lock held
+ * @iova: the IOVA given to MAP_DMABUF
+ *
+ * Return: 0, or -ENOENT when no dma-buf is mapped there.
+ */
+int sdxi_uunmap_dmabuf(struct sdxi_uctx *u, u64 iova)
+{
+	struct sdxi_umap *m;
+
+	lockdep_assert_held(&u->uf->lock);
+	m = sdxi_ufind_map(u, iova, 0, SDXI_UMAP_DMABUF);
+	if (!m)
+		return -ENOENT;
+	interval_tree_remove(&m->it, &u->maps);
+	sdxi_udmabuf_release(u, m);
+	kfree(m);
+	return 0;
+}
+
+/**
+ * sdxi_udmabuf_move_all() - act as if every exporter moved its buffer
+ * @ud: device; its rwsem held for reading
+ * @remap: also re-establish the mappings (as after a real move); false
+ *	   leaves them revoked until the next call with @remap
+ *
+ * A test hook (debugfs "dmabuf_move"): udmabuf and the system heap never
+ * move their buffers, so this is how the revoke and re-establish paths run.
+ */
+void sdxi_udmabuf_move_all(struct sdxi_udev *ud, bool remap)
+{
+	struct interval_tree_node *it;
+	struct sdxi_ufile *uf;
+	struct sdxi_uctx *u;
+	unsigned long id;
+
+	list_for_each_entry(uf, &ud->files, node) {
+		guard(mutex)(&uf->lock);
+		xa_for_each(&uf->cxts, id, u) {
+			for (it = interval_tree_iter_first(&u->maps, 0, ULONG_MAX);
+			     it; it = interval_tree_iter_next(it, 0, ULONG_MAX)) {
+				struct sdxi_umap *m = container_of(it, struct sdxi_umap, it);
+
+				if (m->kind != SDXI_UMAP_DMABUF)
+					continue;
+				dma_resv_lock(m->dmabuf->resv, NULL);
+				sdxi_udmabuf_unmap_locked(m);
+				if (remap)
+					sdxi_udmabuf_map_locked(m);
+				dma_resv_unlock(m->dmabuf->resv);
+			}
+		}
+	}
+}

@@ -1,0 +1,259 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * /dev/sdxiN: user-mapped contexts (Documentation/uapi.rst).
+ *
+ * cdev.c owns the character device, the open files, the ioctls, mmap and
+ * poll; mem.c owns what the function reaches on a user context's behalf:
+ * the context's PASID and private IOMMU domain, the context's own regions
+ * (ring, CXT_STS, write index, CST_BLK array) mapped into that domain at
+ * kernel-chosen IOVAs, pinned user memory at IOVA == VA and imported
+ * dma-bufs.
+ *
+ * Object lifetimes:
+ *   sdxi_udev   one per function; a struct device (refcounted): the
+ *		 function's teardown drops its reference, every open file
+ *		 holds one, so a file outlives the function safely.
+ *   sdxi_ufile  one per open(); freed at the final close (mappings hold
+ *		 the file, so that is after the last munmap).
+ *   sdxi_uctx   one per CREATE_CONTEXT; its resources go at DESTROY,
+ *		 close or device removal, its memory when the last mapping
+ *		 of it is gone (kref: the file's xarray and each VMA).
+ */
+#ifndef _SDXI_USER_H
+#define _SDXI_USER_H
+
+#include <linux/cdev.h>
+#include <linux/device.h>
+#include <linux/interval_tree.h>
+#include <linux/kref.h>
+#include <linux/rwsem.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+#include <linux/xarray.h>
+
+#include "context.h"
+#include "hwstruct.h"
+
+struct sdxi_dev;
+struct sdxi_cxt;
+struct sdxi_uctx;
+
+/*
+ * IOVA window where the kernel maps a user context's own regions, the same
+ * in every context's private domain: far above the user VAs a process
+ * normally has (x86-64 user space ends below 2^47) yet within a 48-bit
+ * IOVA space.  Ring at +0 (<= 1 GiB), CST_BLK array at +1 GiB (<= 512
+ * MiB), CXT_STS at +2 GiB, write index at +2 GiB + 64 KiB; the unmapped
+ * gaps fault.
+ */
+#define SDXI_UIOVA_BASE		0x200000000000ULL
+#define SDXI_UIOVA_SIZE		SZ_4G
+
+/* mmap offset of region @r of context @id: id << 36 | r << 32. */
+#define SDXI_UOFF_ID_SHIFT	36
+#define SDXI_UOFF_REGION_SHIFT	32
+#define SDXI_UOFF(id, r)	(((u64)(id) << SDXI_UOFF_ID_SHIFT) | \
+				 ((u64)(r) << SDXI_UOFF_REGION_SHIFT))
+/* The doorbell follows the four enum sdxi_cxt_region regions. */
+#define SDXI_UREGION_DB		4
+#define SDXI_UREGIONS		5
+
+/* Error records a user context keeps for CONTEXT_STATUS. */
+#define SDXI_UCTX_ERR_RECORDS	16
+
+/* AKey indexes of a user context (CREATE_CONTEXT out_akey_*). */
+#define SDXI_UAKEY_DATA		0
+#define SDXI_UAKEY_INTR		1
+#define SDXI_UAKEY_NONE		0xffff
+
+/**
+ * struct sdxi_ustats - device-wide user-context counters (sysfs)
+ * @contexts: user contexts alive
+ * @pasids: PASIDs allocated for them
+ * @pinned_pages: user pages pinned by MAP_MEM
+ * @dmabufs: dma-buf attachments
+ * @files: open files
+ */
+struct sdxi_ustats {
+	atomic_t contexts;
+	atomic_t pasids;
+	atomic64_t pinned_pages;
+	atomic_t dmabufs;
+	atomic_t files;
+};
+
+/**
+ * struct sdxi_udev - the /dev/sdxiN of one function
+ * @dev: the class device; its release frees this structure
+ * @cdev: the character device
+ * @rwsem: guards @sdxi and @files; ioctls hold it for reading, device
+ *	   removal for writing
+ * @sdxi: the function, NULL once it was removed
+ * @inode: shared address space of every open file, so that revocation
+ *	   (unmap_mapping_range()) reaches every mapping whatever node the
+ *	   file was opened through
+ * @files: open files (&sdxi_ufile.node)
+ * @isolated: the function sits behind a PASID-capable IOMMU
+ * @vec_lock: guards @vectors
+ * @vectors: MSI-X vectors given to user contexts, bit n = vector n
+ * @nr_vectors: size of @vectors
+ * @first_vector: lowest vector user contexts may get
+ * @stats: counters
+ * @debugfs: debugfs directory
+ */
+struct sdxi_udev {
+	struct device dev;
+	struct cdev cdev;
+	struct rw_semaphore rwsem;	/* guards sdxi, files */
+	struct sdxi_dev *sdxi;
+	struct inode *inode;
+	struct list_head files;
+	bool isolated;
+	spinlock_t vec_lock;		/* guards vectors */
+	unsigned long *vectors;
+	unsigned int nr_vectors;
+	unsigned int first_vector;
+	struct sdxi_ustats stats;
+	struct dentry *debugfs;
+};
+
+/**
+ * struct sdxi_ufile - one open file
+ * @udev: its device
+ * @mm: the opener's address space; ioctls and mmap from another are refused
+ * @pid: the opener's thread group
+ * @node: in &sdxi_udev.files
+ * @lock: guards @cxts and the contexts' registrations and state; never
+ *	  held across a user-memory access or a page pin (mmap() takes it
+ *	  under mmap_lock)
+ * @cxts: context ID -> &struct sdxi_uctx
+ * @wq: poll() and read() waiters
+ * @events: completion interrupts not yet read()
+ * @nr_in_error: contexts with &sdxi_uctx.in_error set
+ */
+struct sdxi_ufile {
+	struct sdxi_udev *udev;
+	struct mm_struct *mm;
+	pid_t pid;
+	struct list_head node;
+	struct mutex lock;		/* guards cxts, registrations */
+	struct xarray cxts;
+	wait_queue_head_t wq;
+	atomic64_t events;
+	atomic_t nr_in_error;
+};
+
+/**
+ * enum sdxi_umap_kind - what a registration maps
+ * @SDXI_UMAP_MEM: pinned user pages (MAP_MEM)
+ * @SDXI_UMAP_DMABUF: an imported dma-buf (MAP_DMABUF)
+ */
+enum sdxi_umap_kind {
+	SDXI_UMAP_MEM,
+	SDXI_UMAP_DMABUF,
+};
+
+/**
+ * struct sdxi_umap - one registration in a context's address space
+ * @it: IOVA range [start, last], in &sdxi_uctx.maps
+ * @kind: enum sdxi_umap_kind
+ * @prot: IOMMU_READ / IOMMU_WRITE
+ * @u: its context
+ * @pages: MAP_MEM: the pinned pages
+ * @npages: MAP_MEM: their number
+ * @dmabuf: MAP_DMABUF: the buffer (a reference)
+ * @attach: MAP_DMABUF: the dynamic attachment
+ * @sgt: MAP_DMABUF: its mapping while @mapped
+ * @offset: MAP_DMABUF: offset into the buffer
+ * @mapped: MAP_DMABUF: the range is mapped in the domain; dma-buf
+ *	    reservation lock
+ * @dead: MAP_DMABUF: being unmapped, never map again; reservation lock
+ * @remap: MAP_DMABUF: re-establishes the mapping after a move
+ */
+struct sdxi_umap {
+	struct interval_tree_node it;
+	enum sdxi_umap_kind kind;
+	int prot;
+	struct sdxi_uctx *u;
+	struct page **pages;
+	unsigned long npages;
+	struct dma_buf *dmabuf;
+	struct dma_buf_attachment *attach;
+	struct sg_table *sgt;
+	u64 offset;
+	bool mapped;
+	bool dead;
+	struct work_struct remap;
+};
+
+/**
+ * struct sdxi_uctx - one user context
+ * @ref: the file's xarray and each VMA hold a reference
+ * @uf: its file
+ * @cxt: the context-layer context
+ * @id: context ID
+ * @entries: ring size
+ * @isolated: PASID + private domain (else no IOMMU, unsafe mode)
+ * @pasid: its PASID, with @isolated
+ * @dom: its private domain, NULL once detached
+ * @maps: registrations (struct sdxi_umap), &sdxi_ufile.lock
+ * @pinned_pages: pages pinned by its registrations
+ * @vector: its MSI-X vector, or 0
+ * @irq: Linux IRQ of @vector
+ * @ev_lock: guards @ev
+ * @ev: eventfd signalled on completion interrupts, or NULL
+ * @map_rwsem: guards @dead against the mmap fault handler
+ * @dead: revoked: faults get SIGBUS
+ * @db_pfn: first page frame of the context's doorbell window
+ * @err_lock: guards the error fields below
+ * @errs: the most recent error records, a ring
+ * @nr_errs: records since creation or the last reset
+ * @in_error: an error (or a function recovery) stopped the context;
+ *	      cleared by RESET_CONTEXT
+ * @intrs: completion interrupts
+ * @completed_base: descriptors completed before the last reset
+ * @debugfs: its debugfs file
+ */
+struct sdxi_uctx {
+	struct kref ref;
+	struct sdxi_ufile *uf;
+	struct sdxi_cxt *cxt;
+	u16 id;
+	u32 entries;
+	bool isolated;
+	u32 pasid;
+	struct iommu_domain *dom;
+	struct rb_root_cached maps;
+	unsigned long pinned_pages;
+	unsigned int vector;
+	int irq;
+	spinlock_t ev_lock;		/* guards ev */
+	struct eventfd_ctx *ev;
+	struct rw_semaphore map_rwsem;	/* guards dead */
+	bool dead;
+	unsigned long db_pfn;
+	spinlock_t err_lock;		/* guards errs, nr_errs, in_error */
+	struct sdxi_err_rec errs[SDXI_UCTX_ERR_RECORDS];
+	u32 nr_errs;
+	bool in_error;
+	atomic64_t intrs;
+	u64 completed_base;
+	struct dentry *debugfs;
+};
+
+/* mem.c */
+extern const struct sdxi_cxt_mem_ops sdxi_umem_ops;
+int sdxi_uas_init(struct sdxi_uctx *u);
+void sdxi_uas_release(struct sdxi_uctx *u);
+int sdxi_umap_mem(struct sdxi_ufile *uf, u32 id, u64 va, u64 len, u32 flags,
+		  u64 *iova);
+int sdxi_uunmap_mem(struct sdxi_uctx *u, u64 va, u64 len);
+int sdxi_umap_dmabuf(struct sdxi_uctx *u, int fd, u64 offset, u64 len,
+		     u64 iova, u32 flags);
+int sdxi_uunmap_dmabuf(struct sdxi_uctx *u, u64 iova);
+void sdxi_udmabuf_move_all(struct sdxi_udev *ud, bool remap);
+u64 sdxi_uregion_iova(enum sdxi_cxt_region r);
+
+#endif /* _SDXI_USER_H */
