@@ -38,10 +38,10 @@ deps:
 	@$(TOP)/tools/deps.sh
 
 include lib/engine/engine.mk
--include lib/lib.mk
 -include tools/qemu/qemu.mk
 -include tools/vm/vm.mk
 -include kernel/kernel.mk
+-include lib/lib.mk
 -include selftests/sdxi/selftests.mk
 -include tools/sdxi-perf/perf.mk
 

@@ -143,7 +143,7 @@ static void sdxi_uctx_reset_begin(struct sdxi_cxt *cxt)
 {
 	struct sdxi_uctx *u = cxt->owner;
 
-	/* Function recovery emptied the ring: user space must RESET. */
+	/* Function recovery left the context stopped: user space must RESET. */
 	scoped_guard(spinlock_irqsave, &u->err_lock)
 		sdxi_uctx_set_error(u);
 	wake_up_interruptible_poll(&u->uf->wq, EPOLLPRI | EPOLLERR);
@@ -269,6 +269,8 @@ static struct sdxi_uctx *sdxi_uctx_create(struct sdxi_ufile *uf, u32 entries,
 		.akeys = akeys,
 		.nr_akeys = intr ? 2 : 1,
 		.ops = &sdxi_uctx_ops,
+		/* User space owns the ring: only RESET_CONTEXT restarts it. */
+		.owner_restarts = true,
 	};
 	struct sdxi_uctx *u;
 	struct sdxi_cxt *cxt;

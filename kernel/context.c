@@ -132,6 +132,7 @@ static struct sdxi_cxt *sdxi_cxt_alloc(struct sdxi_dev *sdxi,
 		return ERR_PTR(-ENOMEM);
 	c->sdxi = sdxi;
 	c->pv = p->pv;
+	c->owner_restarts = p->owner_restarts;
 	c->pasid = p->pasid;
 	c->mem_ops = p->mem_ops ?: &sdxi_kmem_ops;
 	c->mem_priv = p->mem_priv;
@@ -543,6 +544,46 @@ void sdxi_cxt_report_error(struct sdxi_cxt *cxt, const struct sdxi_err_rec *rec)
 		cxt->ops->error(cxt, rec);
 }
 
+/*
+ * A context its owner restarts stays stopped after function recovery.  The
+ * function wrote nothing when it failed or was reset, so CXT_STS still
+ * reads RUN: say STOP_FN (SDXI 1.0 Table 3-6, stopped by the function) so
+ * that a user-space waiter sees it without a system call.  Its CST_BLKs are
+ * left alone: clearing them would read as successful completions.
+ */
+static void sdxi_cxt_mark_fn_stopped(struct sdxi_cxt *cxt)
+{
+	WRITE_ONCE(cxt->ring.sts->state, SDXI_CXTV_STOP_FN);
+	/* The state is visible before the owner is told. */
+	smp_wmb();
+}
+
+/**
+ * sdxi_cxts_report_fn_error() - tell owner-restarted contexts of a function error
+ * @sdxi: function
+ * @rec: decoded entry with reaction 2 (function stopped)
+ *
+ * Those contexts stay stopped through the recovery that follows, so they
+ * read STOP_FN at once (the function is in ERROR and writes nothing) and
+ * their owners get the record that explains why, without waiting for the
+ * recovery.  Other contexts are restarted by the recovery and not told.
+ * Called by the error-log consumer.
+ */
+void sdxi_cxts_report_fn_error(struct sdxi_dev *sdxi, const struct sdxi_err_rec *rec)
+{
+	struct sdxi_cxt *cxt;
+	unsigned long id;
+
+	xa_lock(&sdxi->cxts);
+	xa_for_each_start(&sdxi->cxts, id, cxt, 1) {
+		if (!cxt->owner_restarts || !cxt->published)
+			continue;
+		sdxi_cxt_mark_fn_stopped(cxt);
+		sdxi_cxt_report_error(cxt, rec);
+	}
+	xa_unlock(&sdxi->cxts);
+}
+
 /**
  * sdxi_cxt_last_error() - the last error logged for a context
  * @cxt: context
@@ -648,7 +689,8 @@ void sdxi_cxts_reset_begin(struct sdxi_dev *sdxi)
  *
  * The function was stopped or reset, so no ring is being read: every ring
  * is emptied, and contexts whose owner wants them running get
- * DSC_CXT_START_NM.  A context whose start fails (its structures no longer
+ * DSC_CXT_START_NM; contexts whose owner restarts them are left stopped
+ * and marked STOP_FN instead.  A context whose start fails (its structures no longer
  * walk) is left stopped and reported; only a wedged admin ring fails the
  * whole recovery.
  *
@@ -661,10 +703,16 @@ int sdxi_cxts_restart(struct sdxi_dev *sdxi)
 	int err;
 
 	lockdep_assert_held(&sdxi->adm_lock);
-	xa_for_each_start(&sdxi->cxts, id, cxt, 1)
-		sdxi_ring_reset(cxt);
 	xa_for_each_start(&sdxi->cxts, id, cxt, 1) {
-		if (!cxt->run || cxt->dying)
+		if (cxt->owner_restarts) {
+			cxt->run = false;
+			sdxi_cxt_mark_fn_stopped(cxt);
+		} else {
+			sdxi_ring_reset(cxt);
+		}
+	}
+	xa_for_each_start(&sdxi->cxts, id, cxt, 1) {
+		if (!cxt->run || cxt->dying || cxt->owner_restarts)
 			continue;
 		err = __sdxi_cxt_start(cxt, false);
 		if (err == -ETIMEDOUT || err == -EINTR)

@@ -119,10 +119,14 @@ struct sdxi_cxt_ops {
  * @nr_akeys: number of @akeys, <= SDXI_CXT_INIT_AKEYS
  * @ops: owner notifications, may be NULL
  * @owner: owner's data, available as &sdxi_cxt.owner
+ * @owner_restarts: function recovery leaves the context stopped, ring
+ *		    untouched, until the owner resets it (a ring that user
+ *		    space fills cannot be emptied behind its back)
  */
 struct sdxi_cxt_params {
 	u32 ring_entries;
 	bool pv;
+	bool owner_restarts;
 	u32 pasid;
 	const struct sdxi_cxt_mem_ops *mem_ops;
 	void *mem_priv;
@@ -186,8 +190,9 @@ struct sdxi_ring_rsv {
  * @db: doorbell register
  * @ring: producer state (kernel-owned rings)
  * @published: L1 entry written (must be rescinded before freeing)
- * @run: software wants the context running; recovery restarts it;
- *	 &sdxi_dev.adm_lock
+ * @owner_restarts: see &sdxi_cxt_params.owner_restarts
+ * @run: software wants the context running; recovery restarts it unless
+ *	 @owner_restarts; &sdxi_dev.adm_lock
  * @dying: being destroyed; never restarted; &sdxi_dev.adm_lock
  * @in_reset: @ops->reset_begin was called and reset_done not yet
  * @err_lock: guards @last_err and @nr_errors
@@ -198,6 +203,7 @@ struct sdxi_cxt {
 	struct sdxi_dev *sdxi;
 	u16 id;
 	bool pv;
+	bool owner_restarts;
 	u32 pasid;
 	const struct sdxi_cxt_mem_ops *mem_ops;
 	void *mem_priv;
@@ -233,6 +239,8 @@ int sdxi_cxt_resume(struct sdxi_cxt *cxt);
 u8 sdxi_cxt_hw_state(struct sdxi_cxt *cxt);
 void sdxi_cxt_report_error(struct sdxi_cxt *cxt,
 			   const struct sdxi_err_rec *rec);
+void sdxi_cxts_report_fn_error(struct sdxi_dev *sdxi,
+			       const struct sdxi_err_rec *rec);
 bool sdxi_cxt_last_error(struct sdxi_cxt *cxt, struct sdxi_err_rec *rec);
 unsigned int sdxi_cxt_count(struct sdxi_dev *sdxi);
 int sdxi_admin_cxt_create(struct sdxi_dev *sdxi);

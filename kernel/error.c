@@ -131,8 +131,10 @@ static void sdxi_errlog_report(struct sdxi_dev *sdxi,
 			sdxi_cxt_report_error(c, rec);
 		xa_unlock(&sdxi->cxts);
 	}
-	if (rec->re == SDXI_RE_FN_STOPPED)
+	if (rec->re == SDXI_RE_FN_STOPPED) {
+		sdxi_cxts_report_fn_error(sdxi, rec);
 		sdxi_dev_fn_error(sdxi);
+	}
 }
 
 /* Error-log processing by software, steps 1-11 (sdxi-hw.md 5.7). */

@@ -93,7 +93,7 @@ $(LIB_B)/sdxi-test-san: $(LIB_TEST_SRC) lib/tests/helpers.h lib/testing/tap.h $(
 		$(URCU_CFLAGS) -o $@ $(LIB_TEST_SRC) $(LIB_SRC) $(ENGINE_SRC) \
 		$(URCU_LIBS) -lpthread
 
-CHECK_SUITES += lib lib-san lib-pkg
+CHECK_SUITES += lib lib-san lib-pkg lib-vm
 BENCH_TARGETS += bench-lib
 
 check-lib: $(LIB_B)/sdxi-test
@@ -111,3 +111,11 @@ $(LIB_B)/sdxi-bench: lib/bench/bench.c $(LIB_B)/libsdxi.a $(LIB_HDR)
 
 bench-lib: $(LIB_B)/sdxi-bench
 	@$< --out $(LIB_B)/bench
+
+# The same suite in the test VM against /dev/sdxi0 (sdxi.ko from
+# kernel/kernel.mk); fault-injection tests drive the QEMU model's knobs
+# through the VM's sdxi-qom-set.
+.PHONY: check-lib-vm
+check-lib-vm: $(LIB_B)/sdxi-test $(SDXI_KO)
+	@$(VM_TAP) $(RESULTS)/lib-vm.tap --timeout 300 --file $(SDXI_KO) \
+		--file $(LIB_B)/sdxi-test -- 'modprobe sdxi && SDXI_DEVICE=/dev/sdxi0 sdxi-test'

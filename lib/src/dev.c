@@ -154,10 +154,12 @@ int dev_list_at(const char *sysfs, struct sdxi_dev_info *infos, unsigned int max
 		memset(in, 0, sizeof(*in));
 		snprintf(in->path, sizeof(in->path), "/dev/sdxi%ld", nums[i]);
 		snprintf(attr, sizeof(attr), "%s/sdxi%ld/device/numa_node", sysfs, nums[i]);
-		in->numa_node = (int32_t)read_long(attr);
-		if (kdev_probe(in->path, in) == 0)
-			continue;
-		/* Not openable (permissions, no driver): sysfs facts only. */
+		/*
+		 * Capabilities from the node when it opens (it may not:
+		 * permissions, no driver); the NUMA node always from the
+		 * tree being listed.
+		 */
+		kdev_probe(in->path, in);
 		in->numa_node = (int32_t)read_long(attr);
 	}
 	free(nums);

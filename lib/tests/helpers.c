@@ -109,11 +109,89 @@ int test_wait(struct sdxi_ctx *ctx, uint64_t ticket)
 	return sdxi_wait(ctx, ticket, &o, NULL);
 }
 
+/*
+ * Fault injection on a real device: the QEMU model's knobs, reached from
+ * inside the test VM through tools/vm's sdxi-qom-set/sdxi-qom-get (device
+ * id $SDXI_QOM_DEVICE, default sdxi0).  -EOPNOTSUPP outside that VM.
+ */
+static const char *qom_dev(void)
+{
+	const char *d = getenv("SDXI_QOM_DEVICE");
+
+	return d ? d : "sdxi0";
+}
+
+static int qom_available(void)
+{
+	return system("command -v sdxi-qom-set >/dev/null 2>&1") == 0;
+}
+
+static int qom_set(const char *prop, const char *value)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd), "sdxi-qom-set %s %s %s", qom_dev(), prop, value);
+	return system(cmd) == 0 ? 0 : -EIO;
+}
+
+static int qom_get(const char *prop, uint64_t *v)
+{
+	char cmd[256], line[64];
+	FILE *p;
+	int ok;
+
+	snprintf(cmd, sizeof(cmd), "sdxi-qom-get %s %s", qom_dev(), prop);
+	p = popen(cmd, "r");
+	if (!p)
+		return -EIO;
+	ok = fgets(line, sizeof(line), p) != NULL;
+	if (pclose(p) != 0 || !ok)
+		return -EIO;
+	*v = strcmp(line, "true\n") == 0 ? 1 : strtoull(line, NULL, 0);
+	return 0;
+}
+
+int test_inject(struct sdxi_dev *dev, const struct sdxi_soft_faults *f)
+{
+	char v[32];
+	int ret;
+
+	if (test_is_soft(dev))
+		return sdxi_soft_inject(dev, f);
+	if (!qom_available())
+		return -EOPNOTSUPP;
+	snprintf(v, sizeof(v), "%llu", (unsigned long long)f->fault_addr);
+	ret = qom_set("fault-addr", v);
+	snprintf(v, sizeof(v), "%llu", (unsigned long long)f->fault_after);
+	ret = ret ? ret : qom_set("fault-after", v);
+	ret = ret ? ret : qom_set("stall", f->stall ? "true" : "false");
+	if (!ret && f->force_fn_error)
+		ret = qom_set("force-fn-error", "true");
+	return ret;
+}
+
+int test_faults(struct sdxi_dev *dev, struct sdxi_soft_faults *f)
+{
+	uint64_t stall = 0;
+	int ret;
+
+	if (test_is_soft(dev))
+		return sdxi_soft_faults(dev, f);
+	if (!qom_available())
+		return -EOPNOTSUPP;
+	*f = (struct sdxi_soft_faults){ 0 };
+	ret = qom_get("fault-addr", &f->fault_addr);
+	ret = ret ? ret : qom_get("fault-after", &f->fault_after);
+	ret = ret ? ret : qom_get("stall", &stall);
+	f->stall = (uint32_t)stall;
+	return ret;
+}
+
 int test_stall(struct sdxi_dev *dev, int on)
 {
 	struct sdxi_soft_faults f = { .stall = (uint32_t)on };
 
-	return sdxi_soft_inject(dev, &f);
+	return test_inject(dev, &f);
 }
 
 uint64_t desc_bits(const void *desc, unsigned int lo, unsigned int hi)

@@ -28,7 +28,14 @@ uint64_t test_va(const void *p);
 void test_register(struct sdxi_ctx *ctx, const void *p, size_t len);
 /* Wait (spin, 10 s timeout) for @ticket; its result. */
 int test_wait(struct sdxi_ctx *ctx, uint64_t ticket);
-/* Stall / unstall the software device (0, or -EOPNOTSUPP). */
+/*
+ * Fault injection: the software device's hook, or on a real device in the
+ * test VM the QEMU model's knobs (sdxi-qom-set).  0, or -EOPNOTSUPP where
+ * neither exists.
+ */
+int test_inject(struct sdxi_dev *dev, const struct sdxi_soft_faults *f);
+int test_faults(struct sdxi_dev *dev, struct sdxi_soft_faults *f);
+/* Stall / unstall the device (test_inject). */
 int test_stall(struct sdxi_dev *dev, int on);
 
 /* Bits [lo, hi] (absolute, little endian) of a 64-byte descriptor. */

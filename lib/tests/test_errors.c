@@ -58,9 +58,9 @@ TEST(fault_addr_fails_copy_with_decoded_record)
 	src = test_va(f.buf);
 	dst = test_va(f.buf) + EBUF / 2;
 	sf = (struct sdxi_soft_faults){ .fault_addr = dst + 1000 };
-	if (sdxi_soft_inject(f.dev, &sf)) {
+	if (test_inject(f.dev, &sf)) {
 		efx_down(&f);
-		SKIP("fault injection of the software device");
+		SKIP("no fault injection on this device");
 	}
 	test_pattern(f.buf, 4096, 3);
 	memset(f.buf + EBUF / 2, 0, 4096);
@@ -76,10 +76,10 @@ TEST(fault_addr_fails_copy_with_decoded_record)
 	CHECK(test_pattern_ok(f.buf + EBUF / 2, 1000, 3));
 	CHECK_EQ(f.buf[EBUF / 2 + 1000], 0);
 	/* Still armed until cleared. */
-	CHECK_ERR(sdxi_soft_faults(f.dev, &sf), 0);
+	CHECK_ERR(test_faults(f.dev, &sf), 0);
 	CHECK_EQ(sf.fault_addr, dst + 1000);
 	sf = (struct sdxi_soft_faults){ 0 };
-	CHECK_ERR(sdxi_soft_inject(f.dev, &sf), 0);
+	CHECK_ERR(test_inject(f.dev, &sf), 0);
 	CHECK_ERR(sdxi_ctx_reset(f.ctx), 0);
 	t = submit_copy(f.ctx, dst, src, 4096);
 	CHECK_ERR(test_wait(f.ctx, t), 0);
@@ -95,9 +95,9 @@ TEST(fault_after_is_one_shot_mid_copy)
 	uint64_t t;
 
 	REQUIRE(efx_up(&f, 0));
-	if (sdxi_soft_inject(f.dev, &sf)) {
+	if (test_inject(f.dev, &sf)) {
 		efx_down(&f);
-		SKIP("fault injection of the software device");
+		SKIP("no fault injection on this device");
 	}
 	test_pattern(f.buf, 8192, 6);
 	t = submit_copy(f.ctx, test_va(f.buf) + 65536, test_va(f.buf), 8192);
@@ -105,7 +105,7 @@ TEST(fault_after_is_one_shot_mid_copy)
 	CHECK_EQ(err.reason, SDXI_ERR_INJECTED);
 	CHECK_EQ(err.step, SDXI_STEP_DATA);
 	CHECK(test_pattern_ok(f.buf + 65536, 3000, 6));
-	CHECK_ERR(sdxi_soft_faults(f.dev, &sf), 0);
+	CHECK_ERR(test_faults(f.dev, &sf), 0);
 	CHECK_EQ(sf.fault_after, 0);		/* disarmed */
 	CHECK_ERR(sdxi_ctx_reset(f.ctx), 0);
 	t = submit_copy(f.ctx, test_va(f.buf) + 65536, test_va(f.buf), 8192);
@@ -124,9 +124,9 @@ TEST(failure_cancels_later_tickets_until_reset)
 
 	REQUIRE(efx_up(&f, 0));
 	sf = (struct sdxi_soft_faults){ .fault_addr = test_va(f.buf) + 3 * 4096 + 8 };
-	if (sdxi_soft_inject(f.dev, &sf)) {
+	if (test_inject(f.dev, &sf)) {
 		efx_down(&f);
-		SKIP("fault injection of the software device");
+		SKIP("no fault injection on this device");
 	}
 	CHECK_ERR(sdxi_batch_start(f.ctx, &b, 6, 0), 0);
 	for (int i = 0; i < 6; i++) {
@@ -147,7 +147,7 @@ TEST(failure_cancels_later_tickets_until_reset)
 	CHECK_EQ(st.last.index, t[3]);
 	/* Ring full of canceled work: reservation reports the failure. */
 	sf = (struct sdxi_soft_faults){ 0 };
-	CHECK_ERR(sdxi_soft_inject(f.dev, &sf), 0);
+	CHECK_ERR(test_inject(f.dev, &sf), 0);
 	CHECK_ERR(sdxi_batch_start(f.ctx, &b, sdxi__ring(f.ctx)->mask + 1, SDXI_BATCH_WAIT),
 		  -EIO);
 	CHECK_ERR(sdxi_ctx_reset(f.ctx), 0);
@@ -195,7 +195,7 @@ TEST(stalled_device_wait_times_out)
 	REQUIRE(efx_up(&f, 0));
 	if (test_stall(f.dev, 1)) {
 		efx_down(&f);
-		SKIP("stalls the software device");
+		SKIP("no fault injection on this device");
 	}
 	CHECK_ERR(sdxi_batch_start(f.ctx, &b, 1, 0), 0);
 	CHECK_ERR(sdxi_batch_submit(&b, &t), 0);
@@ -206,10 +206,14 @@ TEST(stalled_device_wait_times_out)
 	efx_down(&f);
 }
 
-/* A function error stops every context; waiters get -EIO, not a hang. */
+/*
+ * A function error stops every context; waiters get -EIO, not a hang.  The
+ * software device stays down; the kernel recovers the function, and the
+ * context (left stopped by the function) comes back through a reset.
+ */
 TEST(function_error_fails_waiters_with_eio)
 {
-	struct sdxi_soft_faults sf = { .force_fn_error = 1 };
+	struct sdxi_soft_faults sf = { .stall = 1, .force_fn_error = 1 };
 	struct sdxi_ctx_status st;
 	struct sdxi_dev_info in;
 	struct sdxi_ctx *other;
@@ -221,21 +225,30 @@ TEST(function_error_fails_waiters_with_eio)
 	REQUIRE(efx_up(&f, 0));
 	if (test_stall(f.dev, 1)) {
 		efx_down(&f);
-		SKIP("fault injection of the software device");
+		SKIP("no fault injection on this device");
 	}
 	CHECK_ERR(sdxi_batch_start(f.ctx, &b, 1, 0), 0);
 	CHECK_ERR(sdxi_batch_submit(&b, &t), 0);
-	CHECK_ERR(sdxi_soft_inject(f.dev, &sf), 0);
+	/* Still stalled when the function fails: the NOP never runs. */
+	CHECK_ERR(test_inject(f.dev, &sf), 0);
 	CHECK_ERR(sdxi_wait(f.ctx, t, NULL, &err), -EIO);
 	CHECK_EQ(err.reason, SDXI_ERR_FN_FORCED);
 	CHECK_EQ(err.reaction, SDXI_RE_FN_STOPPED);
 	CHECK_ERR(sdxi_ctx_status(f.ctx, &st), 0);
 	CHECK_EQ(st.state, SDXI_CXTV_STOP_FN);
-	/* The function is gone: no new contexts. */
-	CHECK_ERR(sdxi_dev_info(f.dev, &in), 0);
-	CHECK_EQ(in.free_contexts, 0);
-	CHECK_ERR(_test_ctx(f.dev, 0, 0, &other), -EIO);
-	CHECK_ERR(sdxi_ctx_reset(f.ctx), -EIO);
+	CHECK_ERR(test_stall(f.dev, 0), 0);
+	if (test_is_soft(f.dev)) {
+		/* No recovery here: the function is gone, no new contexts. */
+		CHECK_ERR(sdxi_dev_info(f.dev, &in), 0);
+		CHECK_EQ(in.free_contexts, 0);
+		CHECK_ERR(_test_ctx(f.dev, 0, 0, &other), -EIO);
+		CHECK_ERR(sdxi_ctx_reset(f.ctx), -EIO);
+	} else {
+		/* Recovered: the context stays stopped until it is reset. */
+		CHECK_ERR(sdxi_ctx_reset(f.ctx), 0);
+		t = submit_copy(f.ctx, test_va(f.buf) + 4096, test_va(f.buf), 64);
+		CHECK_ERR(test_wait(f.ctx, t), 0);
+	}
 	efx_down(&f);
 }
 
