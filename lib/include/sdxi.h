@@ -918,6 +918,34 @@ SDXI_INLINE int sdxi_batch_copy(struct sdxi_batch *b, uint64_t dst, uint64_t src
 }
 
 /*
+ * REPCOPY: the @len bytes at @src copied to @count consecutive blocks
+ * starting at @dst (block i at @dst + i * @len).  Returns 0, -EINVAL (len
+ * or count 0, source overlapping the destination, flags), -E2BIG (a
+ * block, or len * count, above the context's max buffer), -ENOSPC or
+ * -EOPNOTSUPP; on error nothing is written.
+ */
+SDXI_INLINE int sdxi_batch_repcopy(struct sdxi_batch *b, uint64_t dst, uint64_t src,
+				   uint64_t len, uint64_t count, unsigned int flags)
+{
+	union sdxi_desc d;
+	int ret = sdxi__batch_room(b, flags, 1);
+
+	if (ret)
+		return ret;
+	if (len == 0 || count == 0)
+		return -EINVAL;
+	if (len > b->max_buffer || count > b->max_buffer / len)
+		return -E2BIG;
+	if (sdxi__overlap(src, len, dst, len * count))
+		return -EINVAL;
+	sdxi__enc_repcopy(&d, 0, b->akey, b->akey, flags & (SDXI_DESC_SEQ | SDXI_DESC_FENCE),
+			  dst, src, len, count);
+	sdxi__batch_put(b, &d, flags);
+	sdxi__batch_intr(b, flags);
+	return 0;
+}
+
+/*
  * WRT_IMM of the @len (1..32) bytes at @data to @dst.  Returns 0, -EINVAL,
  * -E2BIG (len above 32), -ENOSPC or -EOPNOTSUPP.
  */

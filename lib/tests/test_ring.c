@@ -252,6 +252,12 @@ TEST(batch_invalid_arguments_leave_ring_untouched)
 	CHECK_ERR(sdxi_batch_copy(&b, test_va(fx.dst), test_va(fx.src), 64, 1u << 12), -EINVAL);
 	CHECK_ERR(sdxi_batch_write_imm(&b, test_va(fx.dst), "x", 33, 0), -E2BIG);
 	CHECK_ERR(sdxi_batch_write_imm(&b, test_va(fx.dst), "x", 0, 0), -EINVAL);
+	CHECK_ERR(sdxi_batch_repcopy(&b, test_va(fx.dst), test_va(fx.src), 0, 4, 0), -EINVAL);
+	CHECK_ERR(sdxi_batch_repcopy(&b, test_va(fx.dst), test_va(fx.src), 64, 0, 0), -EINVAL);
+	CHECK_ERR(sdxi_batch_repcopy(&b, test_va(fx.dst), test_va(fx.src), 64,
+				     r->max_buffer / 64 + 1, 0), -E2BIG);
+	CHECK_ERR(sdxi_batch_repcopy(&b, test_va(fx.src) + 128, test_va(fx.src) + 200, 64, 4, 0),
+		  -EINVAL);		/* source inside the destination */
 	CHECK_ERR(sdxi_batch_fill(&b, test_va(fx.dst), 1, 0, 0), -EINVAL);
 	CHECK_ERR(sdxi_batch_fill(&b, test_va(fx.dst), 1, r->max_buffer + 1, 0), -E2BIG);
 	CHECK_ERR(sdxi_batch_atomic(&b, 0x04, 8, test_va(fx.dst), 0, 1, 0, 0), -EINVAL);
@@ -272,6 +278,43 @@ TEST(batch_invalid_arguments_leave_ring_untouched)
 	CHECK_EQ(r->tail, tail);
 	CHECK_ERR(sdxi_batch_submit(&b, &t), 0);
 	CHECK_ERR(test_wait(fx.ctx, t), 0);
+	fx_down(&fx);
+}
+
+/*
+ * sdxi_batch_repcopy(): the descriptor decodes with literal bit positions
+ * (hardware.rst: size 63:32, akeys 111:96/127:112, addr0 191:128, addr1
+ * 255:192, count 287:256) and the device replicates the block.
+ */
+TEST(batch_repcopy_encodes_and_replicates)
+{
+	struct sdxi_ring *r;
+	struct sdxi_batch b;
+	union sdxi_desc *d;
+	struct fx fx;
+	uint64_t t;
+
+	REQUIRE(fx_up(&fx, 0, 0, 8192));
+	r = sdxi__ring(fx.ctx);
+	test_pattern(fx.src, 100, 9);
+	memset(fx.dst, 0xee, 8192);
+	CHECK_ERR(sdxi_batch_start(fx.ctx, &b, 1, 0), 0);
+	d = &r->desc[b.next & b.mask];
+	CHECK_ERR(sdxi_batch_repcopy(&b, test_va(fx.dst), test_va(fx.src), 100, 7, 0), 0);
+	CHECK_EQ(desc_bits(d, 16, 26), 0x001);
+	CHECK_EQ(desc_bits(d, 8, 15), 0x04);
+	CHECK_EQ(desc_bits(d, 32, 63), 99);
+	CHECK_EQ(desc_bits(d, 96, 111), r->akey);
+	CHECK_EQ(desc_bits(d, 112, 127), r->akey);
+	CHECK_EQ(desc_bits(d, 128, 191), test_va(fx.src));
+	CHECK_EQ(desc_bits(d, 192, 255), test_va(fx.dst));
+	CHECK_EQ(desc_bits(d, 256, 287), 6);
+	CHECK(bytes_zero(d, 36, 56));
+	CHECK_ERR(sdxi_batch_submit(&b, &t), 0);
+	CHECK_ERR(test_wait(fx.ctx, t), 0);
+	for (int i = 0; i < 7; i++)
+		CHECK(test_pattern_ok(fx.dst + i * 100, 100, 9));
+	CHECK_EQ(fx.dst[700], 0xee);
 	fx_down(&fx);
 }
 

@@ -362,21 +362,10 @@ static int encode(struct worker *w, struct wctx *c, struct sdxi_batch *b, unsign
 	case OP_FILL:
 		ret = addrs(w, c, off, 0, &s, &d);
 		return ret ? ret : sdxi_batch_fill(b, d, FILL_PATTERN, pt->size, fl);
-	case OP_REPCOPY: {
-		/*
-		 * No batch helper for REPCOPY: encode with sdxi_prep_repcopy()
-		 * and add.  The data AKey is not available from the public API
-		 * except through the started batch (b->akey).
-		 */
-		struct sdxi_desc_attr a = { .akey0 = b->akey, .akey1 = b->akey };
-		union sdxi_desc desc;
-
+	case OP_REPCOPY:
 		ret = addrs(w, c, off, w->cfg->block, &s, &d);
-		if (!ret)
-			ret = sdxi_prep_repcopy(&desc, &a, d, s, w->cfg->block,
-						pt->size / w->cfg->block);
-		return ret ? ret : sdxi_batch_add(b, &desc, fl);
-	}
+		return ret ? ret : sdxi_batch_repcopy(b, d, s, w->cfg->block,
+						      pt->size / w->cfg->block, fl);
 	case OP_ATOMIC: {
 		uint64_t op1, op2, t = c->atom_iova;
 
