@@ -690,9 +690,9 @@ void sdxi_cxts_reset_begin(struct sdxi_dev *sdxi)
  * The function was stopped or reset, so no ring is being read: every ring
  * is emptied, and contexts whose owner wants them running get
  * DSC_CXT_START_NM; contexts whose owner restarts them are left stopped
- * and marked STOP_FN instead.  A context whose start fails (its structures no longer
- * walk) is left stopped and reported; only a wedged admin ring fails the
- * whole recovery.
+ * and marked STOP_FN instead.  A context whose start fails (its structures
+ * no longer walk) is left stopped and reported; only a wedged admin ring
+ * fails the whole recovery.
  *
  * Return: 0, or -ETIMEDOUT/-EINTR from the admin ring.
  */
