@@ -373,10 +373,8 @@ int perf_parse_ref(const char *s, struct perf_ref *ref)
 	return ref->n ? 0 : -EINVAL;
 }
 
-static int fail(char *err, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t len, const char *fmt, ...)
+/* Format an error message into @err and return -1. */
+int perf_fail(char *err, size_t len, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -444,41 +442,41 @@ static int cfg_finish(struct perf_cfg *cfg, char *err, size_t len)
 		uint64_t s = cfg->sizes[i];
 
 		if (cfg->op == OP_NOP && cfg->sizes_given)
-			return fail(err, len, "nop takes no --size");
+			return perf_fail(err, len, "nop takes no --size");
 		if (cfg->op == OP_WRITE_IMM && s > SDXI_WRT_IMM_MAX)
-			return fail(err, len, "write-imm writes 1..%d bytes, not %llu",
+			return perf_fail(err, len, "write-imm writes 1..%d bytes, not %llu",
 				    SDXI_WRT_IMM_MAX, (unsigned long long)s);
 		if (cfg->op == OP_ATOMIC && s != 4 && s != 8)
-			return fail(err, len, "atomics are 4 or 8 bytes, not %llu",
+			return perf_fail(err, len, "atomics are 4 or 8 bytes, not %llu",
 				    (unsigned long long)s);
 		if (cfg->op == OP_REPCOPY && s % cfg->block)
-			return fail(err, len, "repcopy size %llu is not a multiple of the block (%llu)",
+			return perf_fail(err, len, "repcopy size %llu is not a multiple of the block (%llu)",
 				    (unsigned long long)s, (unsigned long long)cfg->block);
 		if (s > SDXI_DESC_MAX_LEN)
-			return fail(err, len, "size %llu above the 4 GiB a descriptor can encode",
+			return perf_fail(err, len, "size %llu above the 4 GiB a descriptor can encode",
 				    (unsigned long long)s);
 	}
 	if (cfg->batch > cfg->qd)
-		return fail(err, len, "batch (%u) larger than the queue depth (%u)", cfg->batch,
+		return perf_fail(err, len, "batch (%u) larger than the queue depth (%u)", cfg->batch,
 			    cfg->qd);
 	if (cfg->procs * cfg->threads > PERF_MAX_WORKERS)
-		return fail(err, len, "more than %d workers (processes x threads)",
+		return perf_fail(err, len, "more than %d workers (processes x threads)",
 			    PERF_MAX_WORKERS);
 	if (!cfg->baseline_given)
 		cfg->baseline = (cfg->op == OP_COPY || cfg->op == OP_FILL) ? BASE_MEMCPY : BASE_NONE;
 	else if (cfg->baseline != BASE_NONE && cfg->op != OP_COPY && cfg->op != OP_FILL)
-		return fail(err, len, "the CPU baseline exists for copy and fill only");
+		return perf_fail(err, len, "the CPU baseline exists for copy and fill only");
 #if !defined(__x86_64__) && !defined(__i386__)
 	if (cfg->baseline == BASE_MOVSB)
-		return fail(err, len, "movsb is x86 only");
+		return perf_fail(err, len, "movsb is x86 only");
 #endif
 	if (cfg->json && cfg->csv && !strcmp(cfg->json, "-") && !strcmp(cfg->csv, "-"))
-		return fail(err, len, "--json and --csv cannot both replace the table");
+		return perf_fail(err, len, "--json and --csv cannot both replace the table");
 	if (cfg->plot) {
 		const char *dot = strrchr(cfg->plot, '.');
 
 		if (!dot || (strcmp(dot, ".png") && strcmp(dot, ".svg")))
-			return fail(err, len, "--plot wants a .png or .svg file name");
+			return perf_fail(err, len, "--plot wants a .png or .svg file name");
 	}
 	return 0;
 }
@@ -513,19 +511,19 @@ int perf_parse_args(int argc, char **argv, struct perf_cfg *cfg, char *err, size
 			break;
 		case 'o':
 			if (perf_op_lookup(a, &cfg->op, &cfg->atomic_op))
-				return fail(err, len, "unknown --op '%s' (see --help)", a);
+				return perf_fail(err, len, "unknown --op '%s' (see --help)", a);
 			snprintf(cfg->op_name, sizeof(cfg->op_name), "%s",
 				 !strcmp(a, "write_imm") ? "write-imm" : a);
 			break;
 		case 's':
 			if (perf_parse_sizes(a, cfg->sizes, PERF_MAX_SIZES, &cfg->nsizes))
-				return fail(err, len, "bad --size '%s' (4k, 64,4k,1m or 64:4m:x4; at most %d sizes)",
+				return perf_fail(err, len, "bad --size '%s' (4k, 64,4k,1m or 64:4m:x4; at most %d sizes)",
 					    a, PERF_MAX_SIZES);
 			cfg->sizes_given = 1;
 			break;
 		case OPT_BLOCK:
 			if (perf_parse_size(a, &cfg->block))
-				return fail(err, len, "bad --block '%s'", a);
+				return perf_fail(err, len, "bad --block '%s'", a);
 			break;
 		case 'q':
 		case 'b':
@@ -535,7 +533,7 @@ int perf_parse_args(int argc, char **argv, struct perf_cfg *cfg, char *err, size
 		case 'P':
 		case 'B':
 			if (uint_arg(a, 1u << 24, &v) || v == 0)
-				return fail(err, len, "-%c wants a positive number, not '%s'", c, a);
+				return perf_fail(err, len, "-%c wants a positive number, not '%s'", c, a);
 			if (c == 'q')
 				cfg->qd = (unsigned int)v;
 			else if (c == 'b')
@@ -553,7 +551,7 @@ int perf_parse_args(int argc, char **argv, struct perf_cfg *cfg, char *err, size
 			break;
 		case 'k':
 			if (perf_parse_cpus(a, cfg->cpus, PERF_MAX_CPUS, &cfg->ncpus))
-				return fail(err, len, "bad --cpus '%s' (e.g. 0-3,6)", a);
+				return perf_fail(err, len, "bad --cpus '%s' (e.g. 0-3,6)", a);
 			break;
 		case 'w':
 			if (!strcmp(a, "poll") || !strcmp(a, "read-index"))
@@ -563,7 +561,7 @@ int perf_parse_args(int argc, char **argv, struct perf_cfg *cfg, char *err, size
 			else if (!strcmp(a, "block"))
 				cfg->wait = WAIT_BLOCK;
 			else
-				return fail(err, len, "unknown --wait '%s' (poll, csb, block)", a);
+				return perf_fail(err, len, "unknown --wait '%s' (poll, csb, block)", a);
 			break;
 		case 'R':
 			if (!strcmp(a, "prereg"))
@@ -571,23 +569,23 @@ int perf_parse_args(int argc, char **argv, struct perf_cfg *cfg, char *err, size
 			else if (!strcmp(a, "cache"))
 				cfg->reg = REG_CACHE;
 			else
-				return fail(err, len, "unknown --reg '%s' (prereg, cache)", a);
+				return perf_fail(err, len, "unknown --reg '%s' (prereg, cache)", a);
 			break;
 		case 'n':
 			if (uint_arg(a, UINT64_MAX / 2, &cfg->iterations) || !cfg->iterations)
-				return fail(err, len, "bad --iterations '%s'", a);
+				return perf_fail(err, len, "bad --iterations '%s'", a);
 			break;
 		case 'T': {
 			char *end;
 
 			cfg->duration = strtod(a, &end);
 			if (end == a || *end || !(cfg->duration > 0) || cfg->duration > 86400)
-				return fail(err, len, "bad --duration '%s' (seconds)", a);
+				return perf_fail(err, len, "bad --duration '%s' (seconds)", a);
 			break;
 		}
 		case 'W':
 			if (uint_arg(a, UINT64_MAX / 2, &cfg->warmup))
-				return fail(err, len, "bad --warmup '%s'", a);
+				return perf_fail(err, len, "bad --warmup '%s'", a);
 			break;
 		case 'v':
 			if (!a || !strcmp(a, "on") || !strcmp(a, "1"))
@@ -595,7 +593,7 @@ int perf_parse_args(int argc, char **argv, struct perf_cfg *cfg, char *err, size
 			else if (!strcmp(a, "off") || !strcmp(a, "0"))
 				cfg->verify = 0;
 			else
-				return fail(err, len, "--verify is on or off, not '%s'", a);
+				return perf_fail(err, len, "--verify is on or off, not '%s'", a);
 			break;
 		case 'V':
 			cfg->verify = 0;
@@ -608,7 +606,7 @@ int perf_parse_args(int argc, char **argv, struct perf_cfg *cfg, char *err, size
 			else if (!strcmp(a, "none"))
 				cfg->baseline = BASE_NONE;
 			else
-				return fail(err, len, "unknown --baseline '%s' (memcpy, movsb, none)", a);
+				return perf_fail(err, len, "unknown --baseline '%s' (memcpy, movsb, none)", a);
 			cfg->baseline_given = 1;
 			break;
 		case 'c':
@@ -617,7 +615,7 @@ int perf_parse_args(int argc, char **argv, struct perf_cfg *cfg, char *err, size
 		case OPT_REF:
 			if (cfg->nrefs >= PERF_MAX_REFS ||
 			    perf_parse_ref(a, &cfg->refs[cfg->nrefs]))
-				return fail(err, len, "bad --ref '%s' (LABEL:SIZE=OPS[,SIZE=OPS]...)", a);
+				return perf_fail(err, len, "bad --ref '%s' (LABEL:SIZE=OPS[,SIZE=OPS]...)", a);
 			cfg->nrefs++;
 			break;
 		case 'j':
@@ -633,7 +631,7 @@ int perf_parse_args(int argc, char **argv, struct perf_cfg *cfg, char *err, size
 			const char *eq = strchr(a, '=');
 
 			if (!eq || eq == a || !eq[1] || cfg->nplot_add >= PERF_MAX_PLOT_ADD)
-				return fail(err, len, "bad --plot-add '%s' (LABEL=FILE.csv)", a);
+				return perf_fail(err, len, "bad --plot-add '%s' (LABEL=FILE.csv)", a);
 			cfg->plot_label[cfg->nplot_add] = strndup(a, (size_t)(eq - a));
 			cfg->plot_file[cfg->nplot_add++] = eq + 1;
 			break;
@@ -652,16 +650,16 @@ int perf_parse_args(int argc, char **argv, struct perf_cfg *cfg, char *err, size
 			       sdxi_lib_major(), sdxi_lib_minor(), SDXI_LIB_MAJOR, SDXI_LIB_MINOR);
 			return 1;
 		case ':':
-			return fail(err, len, "option needs a value (see --help)");
+			return perf_fail(err, len, "option needs a value (see --help)");
 		default:
 			if (optopt && optopt < 256)
-				return fail(err, len, "unknown option '-%c' (see --help)", optopt);
-			return fail(err, len, "unknown option '%s' (see --help)",
+				return perf_fail(err, len, "unknown option '-%c' (see --help)", optopt);
+			return perf_fail(err, len, "unknown option '%s' (see --help)",
 				    argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
-		return fail(err, len, "unexpected argument '%s' (see --help)", argv[optind]);
+		return perf_fail(err, len, "unexpected argument '%s' (see --help)", argv[optind]);
 	return cfg_finish(cfg, err, len);
 }
 
@@ -672,16 +670,16 @@ int perf_check_device(const struct perf_cfg *cfg, const struct sdxi_dev_info *in
 	uint32_t need = cfg->op == OP_ATOMIC ? SDXI_OPB_ATOMIC : SDXI_OPB_DMAB;
 
 	if (!(info->op_groups & need))
-		return fail(err, len, "%s does not advertise the %s operation group (op groups 0x%x)",
+		return perf_fail(err, len, "%s does not advertise the %s operation group (op groups 0x%x)",
 			    info->path, cfg->op == OP_ATOMIC ? "atomic" : "DMA base",
 			    info->op_groups);
 	if (cfg->ring && (cfg->ring < info->min_ring_entries ||
 			  cfg->ring > info->max_ring_entries))
-		return fail(err, len, "--ring %u outside the device's %u..%u", cfg->ring,
+		return perf_fail(err, len, "--ring %u outside the device's %u..%u", cfg->ring,
 			    info->min_ring_entries, info->max_ring_entries);
 	for (unsigned int i = 0; i < cfg->nsizes; i++)
 		if (perf_op_sized(cfg->op) && cfg->sizes[i] > info->max_buffer)
-			return fail(err, len, "size %llu above the device's max buffer (%llu)",
+			return perf_fail(err, len, "size %llu above the device's max buffer (%llu)",
 				    (unsigned long long)cfg->sizes[i],
 				    (unsigned long long)info->max_buffer);
 	{
@@ -692,11 +690,11 @@ int perf_check_device(const struct perf_cfg *cfg, const struct sdxi_dev_info *in
 		while (r2 < ring)
 			r2 <<= 1;
 		if ((uint64_t)cfg->batch * per_op + 1 > r2)
-			return fail(err, len, "batch of %u does not fit a ring of %llu entries",
+			return perf_fail(err, len, "batch of %u does not fit a ring of %llu entries",
 				    cfg->batch, (unsigned long long)r2);
 	}
 	if (cfg->wait == WAIT_BLOCK && !(info->flags & SDXI_DEV_INTERRUPTS))
-		return fail(err, len, "%s has no completion interrupts: --wait block is not possible",
+		return perf_fail(err, len, "%s has no completion interrupts: --wait block is not possible",
 			    info->path);
 	return 0;
 }

@@ -29,18 +29,6 @@ struct series {
 	int cpu;
 };
 
-static int fail(char *err, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 /* Split a CSV line in place (double quotes, "" inside them). */
 static unsigned int csv_split(char *line, char **fields, unsigned int max)
@@ -109,10 +97,10 @@ static int load_csv(const char *file, const char *prefix, struct series *s, unsi
 	FILE *in = fopen(file, "r");
 
 	if (!in)
-		return fail(err, errlen, "cannot read %s: %s", file, strerror(errno));
+		return perf_fail(err, errlen, "cannot read %s: %s", file, strerror(errno));
 	if (!fgets(line, sizeof(line), in)) {
 		fclose(in);
-		return fail(err, errlen, "%s is empty", file);
+		return perf_fail(err, errlen, "%s is empty", file);
 	}
 	nf = csv_split(line, f, 64);
 	for (unsigned int c = 0; c < NC; c++) {
@@ -122,7 +110,7 @@ static int load_csv(const char *file, const char *prefix, struct series *s, unsi
 				col[c] = (int)i;
 		if (col[c] < 0) {
 			fclose(in);
-			return fail(err, errlen, "%s: no column '%s' (not an sdxi-perf --csv file?)",
+			return perf_fail(err, errlen, "%s: no column '%s' (not an sdxi-perf --csv file?)",
 				    file, names[c]);
 		}
 	}
@@ -265,16 +253,16 @@ static int plot_with(const struct perf_cfg *cfg, const struct perf_env *env, con
 		if (load_csv(cfg->plot_file[i], cfg->plot_label[i], s, &ns, err, errlen))
 			return -1;
 	if (!ns)
-		return fail(err, errlen, "nothing to plot: no sized sweep rows (nop and atomics have no size)");
+		return perf_fail(err, errlen, "nothing to plot: no sized sweep rows (nop and atomics have no size)");
 	snprintf(title, sizeof(title), "sdxi-perf %s on %s (%s)", cfg->op_name, env->device,
 		 env->emulation);
 	snprintf(script, sizeof(script), "%s.gp", cfg->plot);
 	f = fopen(script, "w");
 	if (!f)
-		return fail(err, errlen, "cannot write %s: %s", script, strerror(errno));
+		return perf_fail(err, errlen, "cannot write %s: %s", script, strerror(errno));
 	write_script(f, cfg->plot, title, s, ns);
 	if (fclose(f))
-		return fail(err, errlen, "cannot write %s", script);
+		return perf_fail(err, errlen, "cannot write %s", script);
 	fflush(NULL);
 	pid = fork();
 	if (pid == 0) {
@@ -282,12 +270,12 @@ static int plot_with(const struct perf_cfg *cfg, const struct perf_env *env, con
 		_exit(127);
 	}
 	if (pid < 0 || waitpid(pid, &status, 0) < 0)
-		return fail(err, errlen, "cannot run gnuplot");
+		return perf_fail(err, errlen, "cannot run gnuplot");
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
-		return fail(err, errlen,
+		return perf_fail(err, errlen,
 			    "gnuplot not found (Debian: apt install gnuplot-nox; make deps installs it)");
 	if (!WIFEXITED(status) || WEXITSTATUS(status))
-		return fail(err, errlen, "gnuplot failed on %s", script);
+		return perf_fail(err, errlen, "gnuplot failed on %s", script);
 	return 0;
 }
 
@@ -299,7 +287,7 @@ int perf_plot(const struct perf_cfg *cfg, const struct perf_env *env, const char
 	int ret;
 
 	if (!s)
-		return fail(err, errlen, "out of memory");
+		return perf_fail(err, errlen, "out of memory");
 	ret = plot_with(cfg, env, csv, s, err, errlen);
 	free(s);
 	return ret;

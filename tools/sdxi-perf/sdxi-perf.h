@@ -209,6 +209,8 @@ double perf_timer_overhead_ns(void);
 
 /* opts.c */
 int perf_parse_args(int argc, char **argv, struct perf_cfg *cfg, char *err, size_t errlen);
+int perf_fail(char *err, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 int perf_parse_size(const char *s, uint64_t *out);
 int perf_parse_sizes(const char *s, uint64_t *sizes, unsigned int max, unsigned int *n);
 int perf_parse_cpus(const char *s, int *cpus, unsigned int max, unsigned int *n);
