@@ -393,6 +393,20 @@ static void errlog_process(struct soft_dev *sd)
 		    SDXI_FIELD_GET(SDXI_ERRLOG_TYPE, hd) != SDXI_ERRLOG_HD_TYPE)
 			continue;
 		error_decode(ent, &rec);
+		/*
+		 * As the kernel does (Documentation/uapi.rst): faults on the
+		 * structures only the device's owner writes (L2, L1, CXT_CTL,
+		 * AKey and RKey tables) report no address.
+		 */
+		switch (rec.step) {
+		case SDXI_STEP_CXT_L2:
+		case SDXI_STEP_CXT_L1:
+		case SDXI_STEP_CXT_CTL:
+		case SDXI_STEP_AKEY:
+		case SDXI_STEP_RKEY:
+			rec.addr = 0;
+			break;
+		}
 		if (rec.reaction == SDXI_RE_FN_STOPPED) {
 			fn_dead(sd, &rec);
 			continue;

@@ -2,48 +2,228 @@
 /*
  * Helpers shared by the /dev/sdxiN kselftests: raw UAPI only (no libsdxi).
  * Each helper returns 0 or -errno; descriptors are encoded here with the
- * layouts of <linux/sdxi_hw.h>.
+ * layouts of <linux/sdxi_hw.h>.  The macros that SKIP or ASSERT (OPEN_OR_SKIP,
+ * REQUIRE_*) need "../kselftest_harness.h" included first.
  */
 #ifndef _SDXI_SELFTEST_COMMON_H
 #define _SDXI_SELFTEST_COMMON_H
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
+#include <linux/dma-heap.h>
 #include <linux/sdxi.h>
 #include <linux/sdxi_hw.h>
+#include <linux/udmabuf.h>
 
 #define SDXI_DEV	"/dev/sdxi0"
 #define SDXI_SYSFS	"/sys/class/sdxi/sdxi0/"
+/* The PCI function's attribute group (Documentation/driver.rst "sysfs"). */
+#define SDXI_FN_SYSFS	SDXI_SYSFS "device/sdxi/"
 #define SDXI_DEBUGFS	"/sys/kernel/debug/sdxi/sdxi0/"
+#define SDXI_PG		4096UL
 
 static inline int sdxi_ioc(int fd, unsigned long cmd, void *arg)
 {
 	return ioctl(fd, cmd, arg) ? -errno : 0;
 }
 
-/* A device counter from sysfs, or -1. */
-static inline long long sdxi_counter(const char *name)
+/* The integer at the start of a file (sysfs, procfs), or -1. */
+static inline long long read_ll(const char *path)
 {
-	char path[128];
 	long long v = -1;
-	FILE *f;
+	FILE *f = fopen(path, "r");
 
-	snprintf(path, sizeof(path), SDXI_SYSFS "%s", name);
-	f = fopen(path, "r");
 	if (!f)
 		return -1;
-	if (fscanf(f, "%lld", &v) != 1)
+	if (fscanf(f, "%lli", &v) != 1)
 		v = -1;
 	fclose(f);
 	return v;
+}
+
+/* A device counter from sysfs (/sys/class/sdxi/sdxi0/NAME), or -1. */
+static inline long long sdxi_counter(const char *name)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), SDXI_SYSFS "%s", name);
+	return read_ll(path);
+}
+
+/* A counter of the PCI function (.../device/sdxi/NAME), or -1. */
+static inline long long sdxi_fn_counter(const char *name)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), SDXI_FN_SYSFS "%s", name);
+	return read_ll(path);
+}
+
+static inline int write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY);
+	int ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = write(fd, s, strlen(s)) < 0 ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+/* ---- skipping: no device, no permission, no IOMMU ---------------------- */
+static inline int sdxi_open_errno(int *fd)
+{
+	*fd = open(SDXI_DEV, O_RDWR | O_CLOEXEC);
+	if (*fd < 0)
+		return errno;
+	return 0;
+}
+
+#define OPEN_OR_SKIP(fdp)						\
+	do {								\
+		int __e = sdxi_open_errno(fdp);				\
+		if (__e == ENOENT || __e == ENXIO || __e == ENODEV)	\
+			SKIP(return, "no SDXI device (%s)", SDXI_DEV);	\
+		if (__e == EACCES || __e == EPERM)			\
+			SKIP(return, "no permission to open %s", SDXI_DEV); \
+		ASSERT_EQ(0, __e);					\
+	} while (0)
+
+static inline bool isolated(int fd)
+{
+	struct sdxi_info i;
+
+	memset(&i, 0, sizeof(i));
+	i.size = sizeof(i);
+	return !ioctl(fd, SDXI_IOC_GET_INFO, &i) &&
+	       i.out_isolation == SDXI_ISOLATION_PASID;
+}
+
+#define REQUIRE_ISOLATION(fd)						\
+	do {								\
+		if (!isolated(fd))					\
+			SKIP(return, "no PASID-capable IOMMU: user contexts refused"); \
+	} while (0)
+
+/* Tests that load modules, unbind functions or read debugfs. */
+#define REQUIRE_ROOT()							\
+	do {								\
+		if (geteuid() != 0)					\
+			SKIP(return, "needs root (modules, sysfs bind/unbind)"); \
+	} while (0)
+
+/* ---- memory ------------------------------------------------------------ */
+static inline void *alloc_pages_filled(size_t n, int c)
+{
+	void *p = mmap(NULL, n * SDXI_PG, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	memset(p, c, n * SDXI_PG);
+	return p;
+}
+
+/* Exit status of a child, or 1000 + the signal that killed it. */
+static inline int child_status(pid_t pid)
+{
+	int st;
+
+	if (waitpid(pid, &st, 0) != pid)
+		return -1;
+	return WIFSIGNALED(st) ? 1000 + WTERMSIG(st) : WEXITSTATUS(st);
+}
+
+static inline bool all_bytes(const void *p, size_t n, int c)
+{
+	const unsigned char *b = p;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (b[i] != (unsigned char)c)
+			return false;
+	return true;
+}
+
+/* ---- dma-buf exporters -------------------------------------------------- */
+/* A udmabuf of @size bytes (fd, or -errno) and its CPU mapping in *cpu. */
+static inline int udmabuf_new(size_t size, void **cpu)
+{
+	struct udmabuf_create c = { .flags = UDMABUF_FLAGS_CLOEXEC, .size = size };
+	int dev, memfd, buf;
+
+	dev = open("/dev/udmabuf", O_RDWR);
+	if (dev < 0)
+		return -errno;
+	memfd = memfd_create("sdxi", MFD_ALLOW_SEALING);
+	if (memfd < 0 || ftruncate(memfd, size) ||
+	    fcntl(memfd, F_ADD_SEALS, F_SEAL_SHRINK) < 0)
+		return -errno;
+	c.memfd = memfd;
+	buf = ioctl(dev, UDMABUF_CREATE, &c);
+	close(dev);
+	if (buf < 0)
+		return -errno;
+	*cpu = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
+	close(memfd);
+	return *cpu == MAP_FAILED ? -errno : buf;
+}
+
+/* A buffer from the system dma-heap (fd, or -errno), mapped in *cpu. */
+static inline int heap_new(size_t size, void **cpu)
+{
+	struct dma_heap_allocation_data a = {
+		.len = size, .fd_flags = O_RDWR | O_CLOEXEC,
+	};
+	int heap = open("/dev/dma_heap/system", O_RDONLY);
+
+	if (heap < 0)
+		return -errno;
+	if (ioctl(heap, DMA_HEAP_IOCTL_ALLOC, &a)) {
+		close(heap);
+		return -errno;
+	}
+	close(heap);
+	*cpu = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, a.fd, 0);
+	return *cpu == MAP_FAILED ? -errno : (int)a.fd;
+}
+
+static inline int map_dmabuf_flags(int fd, uint32_t id, int buf, uint64_t iova,
+				   uint64_t len, uint32_t flags)
+{
+	struct sdxi_map_dmabuf m = {
+		.size = sizeof(m), .flags = flags,
+		.context_id = id, .fd = buf, .length = len, .iova = iova,
+	};
+
+	return sdxi_ioc(fd, SDXI_IOC_MAP_DMABUF, &m);
+}
+
+static inline int map_dmabuf(int fd, uint32_t id, int buf, uint64_t iova, uint64_t len)
+{
+	return map_dmabuf_flags(fd, id, buf, iova, len, SDXI_MAP_READ | SDXI_MAP_WRITE);
+}
+
+static inline int unmap_dmabuf(int fd, uint32_t id, uint64_t iova)
+{
+	struct sdxi_unmap_dmabuf m = {
+		.size = sizeof(m), .context_id = id, .iova = iova,
+	};
+
+	return sdxi_ioc(fd, SDXI_IOC_UNMAP_DMABUF, &m);
 }
 
 static inline int sdxi_get_info(int fd, struct sdxi_info *info)
@@ -196,6 +376,52 @@ static inline void dsc_intr(union sdxi_desc *d, uint16_t akey)
 	d->intr.csb_ptr = SDXI_DSC_NP;
 }
 
+/* DSC_DMAB_REPCOPY: @count blocks of @len bytes from @src to @dst, @dst + len, ... */
+static inline void dsc_repcopy(union sdxi_desc *d, uint64_t src, uint64_t dst,
+			       uint32_t len, uint32_t count, uint16_t akey)
+{
+	memset(d, 0, sizeof(*d));
+	d->repcopy.opcode = dsc_op(SDXI_DSC_TYPE_DMAB, SDXI_DSC_DMAB_REPCOPY);
+	d->repcopy.size = len - 1;
+	d->repcopy.akey0 = akey;
+	d->repcopy.akey1 = akey;
+	d->repcopy.addr0 = src;
+	d->repcopy.addr1 = dst;
+	d->repcopy.count = count - 1;
+	d->repcopy.csb_ptr = SDXI_DSC_NP;
+}
+
+/* DSC_DMAB_WRT_IMM of the @len (1..32) bytes at @data to @dst. */
+static inline void dsc_wrt_imm(union sdxi_desc *d, uint64_t dst, const void *data,
+			       uint32_t len, uint16_t akey)
+{
+	memset(d, 0, sizeof(*d));
+	d->wrt_imm.opcode = dsc_op(SDXI_DSC_TYPE_DMAB, SDXI_DSC_DMAB_WRT_IMM);
+	d->wrt_imm.size = len - 1;
+	d->wrt_imm.akey1 = akey;
+	d->wrt_imm.addr1 = dst;
+	memcpy(d->wrt_imm.data, data, len);
+	d->wrt_imm.csb_ptr = SDXI_DSC_NP;
+}
+
+/* Atomic @op on the @size-byte target; old value to @ret unless it is 0. */
+static inline void dsc_atomic(union sdxi_desc *d, uint32_t op, unsigned int size,
+			      uint64_t target, uint64_t ret, uint64_t op1,
+			      uint64_t op2, uint16_t akey)
+{
+	memset(d, 0, sizeof(*d));
+	d->atomic.opcode = dsc_op(SDXI_DSC_TYPE_ATOMIC, op);
+	d->atomic.flags = (size == 4 ? SDXI_ATOMIC_SZ_4 : SDXI_ATOMIC_SZ_8) |
+			  (ret ? SDXI_ATOMIC_RV : 0);
+	d->atomic.akey0 = akey;
+	d->atomic.akey1 = ret ? akey : 0;
+	d->atomic.addr0 = target;
+	d->atomic.addr1 = ret;
+	d->atomic.operand1 = op1;
+	d->atomic.operand2 = op2;
+	d->atomic.csb_ptr = SDXI_DSC_NP;
+}
+
 /* Attach the CST_BLK of the slot the next descriptor lands in, armed. */
 static inline void uctx_use_slot_csb(struct uctx *x, union sdxi_desc *d,
 				     uint64_t index)
@@ -255,6 +481,94 @@ static inline int uctx_wait(struct uctx *x, uint64_t end, unsigned int ms)
 	}
 }
 
+/*
+ * Wait until the CST_BLK of ring slot @slot is signalled (signal reaches
+ * 0).  Returns 0 (done), -EIO (done with ER set) or -ETIMEDOUT.
+ */
+static inline int uctx_wait_csb(struct uctx *x, uint32_t slot, unsigned int ms)
+{
+	volatile struct sdxi_cst_blk *c = &x->csb[slot];
+	uint64_t t0 = now_ms();
+
+	for (;;) {
+		if (__atomic_load_n(&c->signal, __ATOMIC_ACQUIRE) == 0)
+			return c->flags & SDXI_CST_BLK_ER ? -EIO : 0;
+		if (now_ms() - t0 > ms)
+			return -ETIMEDOUT;
+		usleep(100);
+	}
+}
+
+static inline int set_eventfd(int fd, uint32_t id, int efd)
+{
+	struct sdxi_set_eventfd e = { .size = sizeof(e), .context_id = id, .fd = efd };
+
+	return sdxi_ioc(fd, SDXI_IOC_SET_EVENTFD, &e);
+}
+
+/*
+ * Reference model of the atomic group (hardware.rst "Atomic group"): the
+ * new target value for @op on @old with operands @op1/@op2 at @size bytes.
+ */
+static inline uint64_t atomic_ref(uint32_t op, unsigned int size, uint64_t old,
+				  uint64_t op1, uint64_t op2)
+{
+	uint64_t m = size == 4 ? 0xffffffffULL : ~0ULL;
+	int64_t so = size == 4 ? (int64_t)(int32_t)(uint32_t)old : (int64_t)old;
+	int64_t s1 = size == 4 ? (int64_t)(int32_t)(uint32_t)op1 : (int64_t)op1;
+	uint64_t sum = (old + op1) & m;
+
+	switch (op) {
+	case SDXI_DSC_ATOMIC_SWAP:	return op1;
+	case SDXI_DSC_ATOMIC_UADD:	return sum;
+	case SDXI_DSC_ATOMIC_USUB:	return (old - op1) & m;
+	case SDXI_DSC_ATOMIC_AND:	return old & op1;
+	case SDXI_DSC_ATOMIC_OR:	return old | op1;
+	case SDXI_DSC_ATOMIC_XOR:	return old ^ op1;
+	case SDXI_DSC_ATOMIC_SMIN:	return s1 < so ? op1 : old;
+	case SDXI_DSC_ATOMIC_SMAX:	return s1 > so ? op1 : old;
+	case SDXI_DSC_ATOMIC_UMIN:	return op1 < old ? op1 : old;
+	case SDXI_DSC_ATOMIC_UMAX:	return op1 > old ? op1 : old;
+	/* old + op1, or op2 when that overflows or exceeds op2. */
+	case SDXI_DSC_ATOMIC_UCLAMPI:	return sum < old || sum > op2 ? op2 : sum;
+	/* old - op1, or op2 when that underflows or is below op2. */
+	case SDXI_DSC_ATOMIC_UCLAMPD:	return old < op1 || old - op1 < op2 ? op2 : old - op1;
+	case SDXI_DSC_ATOMIC_CMPSWAP:	return old == op2 ? op1 : old;
+	}
+	return old;
+}
+
+static const uint32_t sdxi_atomic_ops[] = {
+	SDXI_DSC_ATOMIC_SWAP, SDXI_DSC_ATOMIC_UADD, SDXI_DSC_ATOMIC_USUB,
+	SDXI_DSC_ATOMIC_AND, SDXI_DSC_ATOMIC_OR, SDXI_DSC_ATOMIC_XOR,
+	SDXI_DSC_ATOMIC_SMIN, SDXI_DSC_ATOMIC_SMAX, SDXI_DSC_ATOMIC_UMIN,
+	SDXI_DSC_ATOMIC_UMAX, SDXI_DSC_ATOMIC_UCLAMPI, SDXI_DSC_ATOMIC_UCLAMPD,
+	SDXI_DSC_ATOMIC_CMPSWAP,
+};
+#define SDXI_NR_ATOMIC_OPS (sizeof(sdxi_atomic_ops) / sizeof(sdxi_atomic_ops[0]))
+
+static inline bool atomic_uses_op2(uint32_t op)
+{
+	return op == SDXI_DSC_ATOMIC_UCLAMPI || op == SDXI_DSC_ATOMIC_UCLAMPD ||
+	       op == SDXI_DSC_ATOMIC_CMPSWAP;
+}
+
+/* ---- fault injection through the VM runner (tools/vm/README.md) -------- */
+/*
+ * The knobs exist only on the emulated function (hardware.rst "Fault
+ * injection"): the guest helper sdxi-qom-set asks the runner on the host.
+ */
+static inline bool qom_available(void)
+{
+	return system("command -v sdxi-qom-set >/dev/null 2>&1") == 0;
+}
+
+#define REQUIRE_QOM()							\
+	do {								\
+		if (!qom_available())					\
+			SKIP(return, "no fault injection (sdxi-qom-set): emulated function only"); \
+	} while (0)
+
 /* Ask the VM runner to set a QOM property of the function (stall ...). */
 static inline int qom_set(const char *prop, const char *val)
 {
@@ -263,6 +577,37 @@ static inline int qom_set(const char *prop, const char *val)
 	snprintf(cmd, sizeof(cmd), "sdxi-qom-set sdxi0 %s %s >/dev/null 2>&1",
 		 prop, val);
 	return system(cmd) == 0 ? 0 : -1;
+}
+
+static inline int qom_set_u64(const char *prop, uint64_t v)
+{
+	char val[32];
+
+	snprintf(val, sizeof(val), "%llu", (unsigned long long)v);
+	return qom_set(prop, val);
+}
+
+/* Read a QOM property back (integers; true/false as 1/0); -1 on error. */
+static inline long long qom_get(const char *prop)
+{
+	char cmd[128], out[64] = "";
+	long long v = -1;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "sdxi-qom-get sdxi0 %s 2>/dev/null", prop);
+	p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	if (fgets(out, sizeof(out), p)) {
+		if (!strncmp(out, "true", 4))
+			v = 1;
+		else if (!strncmp(out, "false", 5))
+			v = 0;
+		else
+			v = strtoll(out, NULL, 0);
+	}
+	pclose(p);
+	return v;
 }
 
 #endif /* _SDXI_SELFTEST_COMMON_H */

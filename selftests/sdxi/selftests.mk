@@ -18,6 +18,21 @@
 #                               function's DMA addresses are physical, and
 #                               max-cxt=100 leaves doorbell windows past
 #                               the last context
+#   make check-selftests        the short profile of the issue-6 suite in
+#                               one VM: lib_functional (libsdxi on "soft"
+#                               and /dev/sdxi0, and both compared byte for
+#                               byte), user_functional, fault_matrix,
+#                               operator (unload, unbind, exhaustion,
+#                               100 x kill -9), robustness.sh with 5+5
+#                               cycles, the taint flags and the guest log
+#   make check-selftests-pasid  operator's exhaustion tests on a function
+#                               with 400 contexts: PASIDs run out first
+#   make check-selftests-intree the kselftest Makefile in a copy of the
+#                               kernel's selftests tree: build, install,
+#                               run without a device (all SKIP with reasons)
+#   make check-selftests-robustness   robustness.sh with 100 unbind/bind
+#                               and 100 reload cycles (check-full)
+#   SELFTESTS_CYCLES, SELFTESTS_FULL_CYCLES   cycles of the two profiles
 
 KSFT_SRC := $(SDXI_CACHE)/linux-source/tools/testing/selftests
 KSFT_INC := $(B)/ksft/include
@@ -58,10 +73,24 @@ check-hw-conformance-iommu: $(B)/selftests/hw_conformance
 		 dmesg | grep -m1 "DMAR: \[DMA Read" | sed "s/^/# /"'
 
 # /dev/sdxiN (kernel/cdev.c, kernel/mem.c; Documentation/uapi.rst).
-USER_KSFT := $(B)/selftests/user_contexts $(B)/selftests/user_fuzz
+USER_KSFT := $(B)/selftests/user_contexts $(B)/selftests/user_fuzz \
+	$(B)/selftests/fault_matrix $(B)/selftests/user_functional \
+	$(B)/selftests/operator $(B)/selftests/sdxi_traffic
+$(B)/selftests/operator $(B)/selftests/sdxi_traffic: selftests/sdxi/traffic.h
 $(USER_KSFT): selftests/sdxi/sdxi_common.h
 # kselftest_harness.h's TEST_F trips -Wclobbered under -Wextra.
 $(USER_KSFT): KSFT_CFLAGS += -Wno-clobbered -Wno-misleading-indentation -fno-strict-aliasing
+# libsdxi's kselftest links the static library (build/lib/libsdxi.a, with
+# the software device's test hooks of lib/src/sdxi_test.h) so that one
+# binary runs the software device and /dev/sdxi0 in the guest.
+LIB_KSFT := $(B)/selftests/lib_functional
+$(LIB_KSFT): selftests/sdxi/lib_functional.c selftests/sdxi/sdxi_common.h \
+		$(KSFT_INC)/kselftest_harness.h $(B)/lib/libsdxi.a lib/include/sdxi.h
+	@mkdir -p $(@D)
+	$(CC) $(KSFT_CFLAGS) -Wno-clobbered -fno-strict-aliasing -I$(TOP)/lib/include \
+		-I$(TOP)/lib/src -static -o $@ $< $(B)/lib/libsdxi.a \
+		-lurcu-memb -lurcu-common -lpthread
+
 USER_VM = $(VM_TAP) $(1) --timeout $(or $(3),400) --file $(SDXI_KO) \
 	--file $(B)/selftests/user_contexts --file $(B)/selftests/user_fuzz \
 	--script $(TOP)/selftests/sdxi/user-guest.sh $(2)
@@ -85,3 +114,48 @@ check-user-contexts-noiommu: $(USER_KSFT) $(SDXI_KO)
 check-user-fuzz-full: $(USER_KSFT) $(SDXI_KO)
 	@$(call USER_VM,$(RESULTS)/user-fuzz-full.tap,-- \
 		'SDXI_FUZZ_CALLS=100000 ksft user_fuzz; finish',1500)
+
+# ---- Issue 6: the kselftest suite and the robustness harness -------------
+SELFTESTS_BIN := $(addprefix $(B)/selftests/,lib_functional user_functional \
+	fault_matrix operator sdxi_traffic)
+SELFTESTS_CYCLES ?= 5
+SELFTESTS_FULL_CYCLES ?= 100
+SELFTESTS_VM = $(VM_TAP) $(1) --timeout $(or $(3),600) --file $(SDXI_KO) \
+	--file $(DMATEST_KO) $(foreach f,$(SELFTESTS_BIN),--file $(f)) \
+	--file $(TOP)/selftests/sdxi/robustness.sh \
+	--script $(TOP)/selftests/sdxi/user-guest.sh $(2)
+
+CHECK_SUITES += selftests selftests-pasid selftests-intree
+FULL_SUITES += selftests-robustness
+
+.PHONY: check-selftests check-selftests-pasid check-selftests-intree \
+	check-selftests-robustness
+check-selftests: $(SELFTESTS_BIN) $(SDXI_KO) $(DMATEST_KO)
+	@$(call SELFTESTS_VM,$(RESULTS)/selftests.tap,-- 'ksft lib_functional; \
+		ksft user_functional; ksft fault_matrix; ksft operator; \
+		SDXI_CYCLES=$(SELFTESTS_CYCLES) ksft robustness.sh; taint_check; finish')
+
+# 400 contexts, 256 PASIDs (our QEMU's VT-d): PASIDs run out first.  (The
+# device spec is a variable: its commas would split $(call)'s arguments.)
+SELFTESTS_PASID_DEV := sdxi,id=sdxi0,max-cxt=400
+check-selftests-pasid: $(SELFTESTS_BIN) $(SDXI_KO) $(DMATEST_KO)
+	@$(call SELFTESTS_VM,$(RESULTS)/selftests-pasid.tap,--device $(SELFTESTS_PASID_DEV) \
+		-- 'ksft operator -f exhaust; taint_check; finish')
+
+check-selftests-robustness: $(SELFTESTS_BIN) $(SDXI_KO) $(DMATEST_KO)
+	@$(call SELFTESTS_VM,$(RESULTS)/selftests-robustness.tap,-- \
+		'SDXI_CYCLES=$(SELFTESTS_FULL_CYCLES) ksft robustness.sh; taint_check; finish',1500)
+
+# The Makefile as a kernel developer uses it, against a libsdxi installed
+# in a scratch DESTDIR (found through pkg-config).
+SELFTESTS_INTREE := $(B)/ksft-intree
+check-selftests-intree: $(KSFT_INC)/kselftest_harness.h lib
+	@rm -rf $(SELFTESTS_INTREE)/libroot
+	@$(MAKE) --no-print-directory install-lib PREFIX=/usr \
+		DESTDIR=$(SELFTESTS_INTREE)/libroot >/dev/null
+	@mkdir -p $(RESULTS)
+	@$(TOP)/selftests/sdxi/intree-check.sh $(KSFT_SRC) $(TOP) \
+		$(SELFTESTS_INTREE)/run $(SELFTESTS_INTREE)/libroot \
+		"hw_conformance user_contexts user_fuzz $(notdir $(SELFTESTS_BIN))" \
+		>$(RESULTS)/selftests-intree.tap 2>&1 || true
+	@sed -n 's/^not ok/selftests-intree: &/p' $(RESULTS)/selftests-intree.tap

@@ -4,6 +4,9 @@
 # kselftest programs and merge their TAP into one numbered stream, then
 # check the kernel log.  The runner (selftests.mk) appends the commands:
 #   ksft PROGRAM [ARGS...]    run one kselftest program
+#   taint_check               one result: the kernel's taint flags are at
+#                             most O and E (out-of-tree, unsigned module),
+#                             never W
 #   finish                    dmesg check and the plan
 
 dmesg -n 1
@@ -18,6 +21,18 @@ ksft() {
 		/^#/ { print }
 		END { print base > "/tmp/ksft.n" }' /tmp/ksft.out
 	SDXI_N=$(cat /tmp/ksft.n)
+}
+
+taint_check() {
+	t=$(cat /proc/sys/kernel/tainted)
+	SDXI_N=$((SDXI_N + 1))
+	# Bits 12 (O) and 13 (E) only.
+	if [ $((t & ~12288)) = 0 ]; then
+		echo "ok $SDXI_N - kernel_taint_only_O_and_E"
+	else
+		echo "not ok $SDXI_N - kernel_taint_only_O_and_E"
+		echo "# tainted=$t (W is bit 9)"
+	fi
 }
 
 finish() {

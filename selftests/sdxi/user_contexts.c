@@ -27,67 +27,6 @@
 #define PG		4096UL
 #define BUF_PAGES	16
 
-static int open_or_skip(struct __test_metadata *_metadata, int *fd)
-{
-	*fd = open(SDXI_DEV, O_RDWR | O_CLOEXEC);
-	if (*fd < 0)
-		return errno;
-	return 0;
-}
-
-#define OPEN_OR_SKIP(fdp)						\
-	do {								\
-		int __e = open_or_skip(_metadata, fdp);			\
-		if (__e == ENOENT || __e == ENXIO || __e == ENODEV)	\
-			SKIP(return, "no SDXI device (%s)", SDXI_DEV);	\
-		if (__e == EACCES || __e == EPERM)			\
-			SKIP(return, "no permission to open %s", SDXI_DEV); \
-		ASSERT_EQ(0, __e);					\
-	} while (0)
-
-static bool isolated(int fd)
-{
-	struct sdxi_info i;
-
-	return !sdxi_get_info(fd, &i) && i.out_isolation == SDXI_ISOLATION_PASID;
-}
-
-#define REQUIRE_ISOLATION(fd)						\
-	do {								\
-		if (!isolated(fd))					\
-			SKIP(return, "no PASID-capable IOMMU: user contexts refused"); \
-	} while (0)
-
-static void *alloc_pages_filled(size_t n, int c)
-{
-	void *p = mmap(NULL, n * PG, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-
-	if (p == MAP_FAILED)
-		return NULL;
-	memset(p, c, n * PG);
-	return p;
-}
-
-static int child_status(pid_t pid)
-{
-	int st;
-
-	waitpid(pid, &st, 0);
-	return WIFSIGNALED(st) ? 1000 + WTERMSIG(st) : WEXITSTATUS(st);
-}
-
-static bool all_bytes(const void *p, size_t n, int c)
-{
-	const unsigned char *b = p;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (b[i] != (unsigned char)c)
-			return false;
-	return true;
-}
-
 /* ---- ABI shape (style.md 3.5) ---------------------------------------- */
 FIXTURE(dev) {
 	int fd;
@@ -653,65 +592,6 @@ TEST_F(ctx, poll_reports_context_error_until_reset)
 }
 
 /* ---- dma-buf import --------------------------------------------------- */
-static int udmabuf_new(size_t size, void **cpu)
-{
-	struct udmabuf_create c = { .flags = UDMABUF_FLAGS_CLOEXEC, .size = size };
-	int dev, memfd, buf;
-
-	dev = open("/dev/udmabuf", O_RDWR);
-	if (dev < 0)
-		return -errno;
-	memfd = memfd_create("sdxi", MFD_ALLOW_SEALING);
-	if (memfd < 0 || ftruncate(memfd, size) ||
-	    fcntl(memfd, F_ADD_SEALS, F_SEAL_SHRINK) < 0)
-		return -errno;
-	c.memfd = memfd;
-	buf = ioctl(dev, UDMABUF_CREATE, &c);
-	close(dev);
-	if (buf < 0)
-		return -errno;
-	*cpu = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
-	close(memfd);
-	return *cpu == MAP_FAILED ? -errno : buf;
-}
-
-static int heap_new(size_t size, void **cpu)
-{
-	struct dma_heap_allocation_data a = {
-		.len = size, .fd_flags = O_RDWR | O_CLOEXEC,
-	};
-	int heap = open("/dev/dma_heap/system", O_RDONLY);
-
-	if (heap < 0)
-		return -errno;
-	if (ioctl(heap, DMA_HEAP_IOCTL_ALLOC, &a)) {
-		close(heap);
-		return -errno;
-	}
-	close(heap);
-	*cpu = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, a.fd, 0);
-	return *cpu == MAP_FAILED ? -errno : (int)a.fd;
-}
-
-static int map_dmabuf(int fd, uint32_t id, int buf, uint64_t iova, uint64_t len)
-{
-	struct sdxi_map_dmabuf m = {
-		.size = sizeof(m), .flags = SDXI_MAP_READ | SDXI_MAP_WRITE,
-		.context_id = id, .fd = buf, .length = len, .iova = iova,
-	};
-
-	return sdxi_ioc(fd, SDXI_IOC_MAP_DMABUF, &m);
-}
-
-static int unmap_dmabuf(int fd, uint32_t id, uint64_t iova)
-{
-	struct sdxi_unmap_dmabuf m = {
-		.size = sizeof(m), .context_id = id, .iova = iova,
-	};
-
-	return sdxi_ioc(fd, SDXI_IOC_UNMAP_DMABUF, &m);
-}
-
 /* dst <- dma-buf <- src, through the device, data checked. */
 static void dmabuf_round_trip(struct __test_metadata *_metadata,
 			      FIXTURE_DATA(ctx) *self, int buf, char *cpu)
@@ -761,18 +641,6 @@ TEST_F(ctx, dmabuf_from_system_heap_as_copy_source_and_target)
 	ASSERT_GE(buf, 0);
 	dmabuf_round_trip(_metadata, self, buf, cpu);
 	close(buf);
-}
-
-static int write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY);
-	int ret;
-
-	if (fd < 0)
-		return -errno;
-	ret = write(fd, s, strlen(s)) < 0 ? -errno : 0;
-	close(fd);
-	return ret;
 }
 
 /* move_notify revokes the mapping (copies fault), a re-map restores it. */

@@ -334,7 +334,8 @@ struct sdxi_unmap_dmabuf {
  * @size: sizeof(struct sdxi_set_eventfd)
  * @flags: must be 0
  * @context_id: the context (created with SDXI_CTX_F_INTERRUPT)
- * @fd: eventfd signalled on each completion interrupt, or -1 to remove it
+ * @fd: eventfd signalled on completion interrupts (back-to-back ones may
+ *      be merged), or -1 to remove it
  *
  * Independently of any eventfd, poll() on the device file reports POLLIN
  * after a completion interrupt of any of its contexts (read() returns and
