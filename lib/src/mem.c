@@ -213,6 +213,9 @@ static int map_ent(struct sdxi_ctx *ctx, uint64_t va, uint64_t len, unsigned int
 	return 0;
 }
 
+/* Enough for the maps of any ordinary process in one read(). */
+#define MAPS_READ_SIZE	(1 << 20)
+
 /*
  * The run of contiguous mappings with the same access around @addr, from
  * /proc/self/maps (read on cache misses only).  0 with [*lo, *hi) and
@@ -228,15 +231,28 @@ static int vma_run(uint64_t addr, uint64_t *lo, uint64_t *hi, bool *writable)
 
 	if (!f)
 		return -EFAULT;
+	/*
+	 * One read() per buffer fill, and the kernel holds the mmap lock
+	 * for one read(): a buffer that takes the whole file at once gives
+	 * a consistent snapshot even while other threads map and unmap
+	 * (stdio's default 4 KiB reads could see a mapping change between
+	 * two of them and miss the run around @addr).
+	 */
+	setvbuf(f, NULL, _IOFBF, MAPS_READ_SIZE);
 	while (fgets(line, sizeof(line), f)) {
-		unsigned long long a, b;
-		char perm[5];
+		unsigned long long a, b, off, ino;
+		char perm[5], dev[16];
 		int p;
 
-		if (sscanf(line, "%llx-%llx %4s", &a, &b, perm) != 3)
+		if (sscanf(line, "%llx-%llx %4s %llx %15s %llu", &a, &b, perm, &off, dev, &ino) != 6)
 			continue;
-		p = (perm[0] == 'r') | (perm[1] == 'w') << 1;
-		if (a == run_hi && p == run_p) {
+		/*
+		 * Only private anonymous or file memory extends a run: shared
+		 * mappings (a device's registers or rings, shared files) end
+		 * it, since pinning across them would fail.
+		 */
+		p = (perm[0] == 'r') | (perm[1] == 'w') << 1 | (perm[3] == 's') << 2;
+		if (a == run_hi && p == run_p && !(p & 4)) {
 			run_hi = b;
 		} else {
 			if (found)
