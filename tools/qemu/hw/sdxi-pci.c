@@ -248,38 +248,35 @@ static AddressSpace *sdxi_dma_as(SdxiState *s, struct sdxie_as sas,
     return sdxi_pasid_address_space(s, sas.pasid);
 }
 
-static int sdxi_host_read(void *opaque, struct sdxie_as sas, uint64_t addr,
-                          void *buf, uint64_t len)
+static int sdxi_host_rw(SdxiState *s, struct sdxie_as sas, uint64_t addr,
+                        void *buf, uint64_t len, DMADirection dir)
 {
-    SdxiState *s = opaque;
-    AddressSpace *as = sdxi_dma_as(s, sas, addr, len, false);
+    bool is_write = dir == DMA_DIRECTION_FROM_DEVICE;
+    AddressSpace *as = sdxi_dma_as(s, sas, addr, len, is_write);
     MemTxResult r;
 
     if (!as) {
         return SDXIE_MEM_XLATE;
     }
-    r = dma_memory_read(as, addr, buf, len, MEMTXATTRS_UNSPECIFIED);
+    r = dma_memory_rw(as, addr, buf, len, dir, MEMTXATTRS_UNSPECIFIED);
     if (r != MEMTX_OK) {
-        trace_sdxi_dma_error(sas.has_pasid, sas.pasid, addr, len, false, r);
+        trace_sdxi_dma_error(sas.has_pasid, sas.pasid, addr, len, is_write, r);
     }
     return sdxi_mem_status(r);
+}
+
+static int sdxi_host_read(void *opaque, struct sdxie_as sas, uint64_t addr,
+                          void *buf, uint64_t len)
+{
+    return sdxi_host_rw(opaque, sas, addr, buf, len, DMA_DIRECTION_TO_DEVICE);
 }
 
 static int sdxi_host_write(void *opaque, struct sdxie_as sas, uint64_t addr,
                            const void *buf, uint64_t len)
 {
-    SdxiState *s = opaque;
-    AddressSpace *as = sdxi_dma_as(s, sas, addr, len, true);
-    MemTxResult r;
-
-    if (!as) {
-        return SDXIE_MEM_XLATE;
-    }
-    r = dma_memory_write(as, addr, buf, len, MEMTXATTRS_UNSPECIFIED);
-    if (r != MEMTX_OK) {
-        trace_sdxi_dma_error(sas.has_pasid, sas.pasid, addr, len, true, r);
-    }
-    return sdxi_mem_status(r);
+    /* dma_memory_rw() takes a non-const buffer; it only reads it here. */
+    return sdxi_host_rw(opaque, sas, addr, (void *)buf, len,
+                        DMA_DIRECTION_FROM_DEVICE);
 }
 
 /*
