@@ -556,13 +556,18 @@ static void sdxi_faults_set(SdxiState *s, const struct sdxie_faults *f)
 }
 
 /* fault-addr and fault-after: @opaque is the field's offset in the struct. */
+static uint64_t *sdxi_trap_field(struct sdxie_faults *f, void *opaque)
+{
+    return (uint64_t *)((char *)f + (uintptr_t)opaque);
+}
+
 static void sdxi_get_trap(Object *obj, Visitor *v, const char *name,
                           void *opaque, Error **errp)
 {
     struct sdxie_faults f;
 
     sdxi_faults_get(SDXI(obj), &f);
-    visit_type_uint64(v, name, (uint64_t *)((char *)&f + (uintptr_t)opaque), errp);
+    visit_type_uint64(v, name, sdxi_trap_field(&f, opaque), errp);
 }
 
 static void sdxi_set_trap(Object *obj, Visitor *v, const char *name,
@@ -572,7 +577,7 @@ static void sdxi_set_trap(Object *obj, Visitor *v, const char *name,
     struct sdxie_faults f;
 
     sdxi_faults_get(s, &f);
-    if (visit_type_uint64(v, name, (uint64_t *)((char *)&f + (uintptr_t)opaque), errp)) {
+    if (visit_type_uint64(v, name, sdxi_trap_field(&f, opaque), errp)) {
         sdxi_faults_set(s, &f);
     }
 }
