@@ -72,7 +72,7 @@ int sdxi_encode_nop(union sdxi_desc *out)
  */
 int sdxi_encode_copy(union sdxi_desc *out, const struct sdxi_copy *p)
 {
-	if (!p->len || p->len > SDXI_COPY_MAX_LEN)
+	if (!p->len || p->len > SDXI_DSC_MAX_LEN)
 		return -EINVAL;
 	if (p->src + (p->len - 1) < p->src || p->dst + (p->len - 1) < p->dst)
 		return -EINVAL;

@@ -13,18 +13,14 @@
 #ifndef _SDXI_DESCRIPTOR_H
 #define _SDXI_DESCRIPTOR_H
 
-#include <linux/bits.h>
 #include <linux/types.h>
 #include <linux/sdxi_hw.h>
-
-/* Largest DSC_DMAB_COPY length: size is a 32-bit "length - 1" (Table 6-8). */
-#define SDXI_COPY_MAX_LEN	BIT_ULL(32)
 
 /**
  * struct sdxi_copy - parameters of a DSC_DMAB_COPY
  * @src: source address in the address space named by @src_akey
  * @dst: destination address in the address space named by @dst_akey
- * @len: bytes to copy, 1 .. SDXI_COPY_MAX_LEN
+ * @len: bytes to copy, 1 .. SDXI_DSC_MAX_LEN
  * @src_akey: AKey table index used for the source
  * @dst_akey: AKey table index used for the destination
  */

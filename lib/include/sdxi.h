@@ -282,7 +282,7 @@ int sdxi_mem_stats(struct sdxi_ctx *ctx, struct sdxi_mem_stats *st);
 #define SDXI_DESC_INTR		(1u << 9)	/* follow it with a completion interrupt */
 
 /* Largest length one descriptor can encode (size is length - 1, 32 bits). */
-#define SDXI_DESC_MAX_LEN	(1ULL << 32)
+#define SDXI_DESC_MAX_LEN	SDXI_DSC_MAX_LEN
 /* Every context accepts at least this much (max_buffer is 2^(n+21) bytes). */
 #define SDXI_DESC_MIN_MAX_BUFFER (1ULL << 21)
 

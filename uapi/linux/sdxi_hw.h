@@ -619,6 +619,9 @@ SDXI_HW_ASSERT(sizeof(struct sdxi_dsc_sync) == 64, "sync is 64 bytes");
 SDXI_HW_ASSERT(sizeof(struct sdxi_dsc_cxt_upd) == 64, "cxt_upd is 64 bytes");
 SDXI_HW_ASSERT(sizeof(struct sdxi_dsc_adm_intr) == 64, "adm_intr is 64 bytes");
 
+/* Largest length a descriptor can encode: size is length - 1 in 32 bits (Table 6-8). */
+#define SDXI_DSC_MAX_LEN		(1ULL << 32)
+
 /* Encodings of sizes used in several structures. */
 #define SDXI_MAX_BUFFER_BYTES(n)	(1ULL << ((n) + 21))
 #define SDXI_RING_MAX_ENTRIES(n)	(1024ULL << (n))
