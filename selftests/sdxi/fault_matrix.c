@@ -344,8 +344,17 @@ static short block_wait(FIXTURE_DATA(fm) *self, int ms, bool *intr)
 	*intr = false;
 	if (poll(p, 2, ms) <= 0)
 		return 0;
-	if (p[0].revents & POLLIN)
-		*intr = read(self->efd, &v, 8) == 8 && v >= 1;
+	/*
+	 * A completion interrupt shows on the file (POLLIN) and signals the
+	 * eventfd, one after the other, and poll() looks at the two one
+	 * after the other: whichever woke us, wait for the eventfd itself.
+	 */
+	if ((p[0].revents | p[1].revents) & POLLIN) {
+		struct pollfd e = { .fd = self->efd, .events = POLLIN };
+
+		if (poll(&e, 1, ms) == 1)
+			*intr = read(self->efd, &v, 8) == 8 && v >= 1;
+	}
 	return p[1].revents;
 }
 
