@@ -159,8 +159,9 @@ static bool adm_intr(struct sdxie_fn *fn, const union sdxi_desc *d, struct sdxie
 
 	if (!all_zero(p->rsvd_0, sizeof(p->rsvd_0)) || !all_zero(p->rsvd_1, sizeof(p->rsvd_1)))
 		return dsc_invalid(e, SDXI_ERR_RSVD_SET);
-	if (!fn->ops->irq(fn->opaque, le16_get(&p->intr_num)))
+	if (le16_get(&p->intr_num) >= fn->cfg.nr_vectors)
 		return dsc_invalid(e, SDXI_ERR_INTR);
+	fn->irq_after_retire = (uint32_t)le16_get(&p->intr_num) + 1;
 	return true;
 }
 

@@ -58,7 +58,8 @@ static void retire_event(struct sdxie_fn *fn, uint32_t id, uint64_t index,
 /*
  * Retire descriptor @index of context @id, which succeeded when @e is NULL.
  *
- * Success: CST_BLK, then R = index + 1, so R > k means k is complete.
+ * Success: CST_BLK, then R = index + 1, so R > k means k is complete;
+ * then the interrupt an interrupt descriptor asked for.
  * Failure of a client context: CXT_STS.state = ERR_FN, R = index + 1,
  * CST_BLK with ER, then the error-log entry (reaction 1); the context
  * stops.  Failure in the admin context: R, CST_BLK with ER, log entry
@@ -87,8 +88,12 @@ bool retire(struct sdxie_fn *fn, uint32_t id, uint64_t index,
 	}
 	retire_event(fn, id, index, d, e);
 	if (!e) {
-		if (cxt_write_r(fn, id, index + 1))
+		if (cxt_write_r(fn, id, index + 1)) {
+			/* Interrupt last: whoever it wakes sees the descriptor done. */
+			if (fn->irq_after_retire)
+				fn->ops->irq(fn->opaque, fn->irq_after_retire - 1);
 			return true;
+		}
 		err_set(&csb_err, SDXI_STEP_CXT_STS, SDXI_SUB_STEP_ACCESS,
 			SDXI_ERR_ACCESS, c->sts_ptr);
 		cxt_fail(fn, id, &csb_err, true, index);

@@ -71,6 +71,7 @@ static bool step(struct sdxie_fn *fn, uint32_t id)
 	if (!(le32_get(&d.generic.opcode) & SDXI_DSC_VL))
 		return false;
 
+	fn->irq_after_retire = 0;
 	ok = execute(fn, id, &d, &e);
 	/* An admin descriptor may have taken the whole function down. */
 	if (fn->gsv != SDXI_GSV_ACTIVE || !c->cached)

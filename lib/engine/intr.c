@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * Interrupt group (type 0x004, SDXI 1.0 Table 6-12): DSC_INTR raises the
- * vector that AKey entry akey names (vl = 1, iv = 1, tgt_sfunc = 0).
+ * vector that AKey entry akey names (vl = 1, iv = 1, tgt_sfunc = 0), once
+ * the descriptor has retired (retire()).
  */
 #include "internal.h"
 
@@ -12,6 +13,7 @@ bool exec_intr(struct sdxie_fn *fn, uint32_t id, const union sdxi_desc *d,
 	uint16_t idx = le16_get(&p->akey);
 	struct sdxi_akey_ent k;
 	struct sdxie_as as;
+	uint32_t vector;
 	uint16_t intr;
 
 	if (subtype != SDXI_DSC_INTR)
@@ -21,10 +23,12 @@ bool exec_intr(struct sdxie_fn *fn, uint32_t id, const union sdxi_desc *d,
 	if (!akey_lookup(fn, &fn->cxt[id], idx, &k, &as, e))
 		return false;
 	intr = le16_get(&k.intr);
+	vector = (uint32_t)SDXI_FIELD_GET(SDXI_AKEY_INTR_NUM, intr);
 	/* Only the local function (tgt_sfunc 0) can be targeted. */
 	if (!(intr & SDXI_AKEY_IV) || le16_get(&k.tgt_sfunc) ||
-	    !fn->ops->irq(fn->opaque, (unsigned int)SDXI_FIELD_GET(SDXI_AKEY_INTR_NUM, intr)))
+	    vector >= fn->cfg.nr_vectors)
 		return err_set(e, SDXI_STEP_AKEY, SDXI_SUB_STEP_VALIDATION,
 			       SDXI_ERR_INTR, 0);
+	fn->irq_after_retire = vector + 1;
 	return true;
 }

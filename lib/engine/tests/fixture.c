@@ -117,6 +117,9 @@ static bool h_irq(void *o, unsigned int vector)
 		return false;
 	if (vector < FX_MAX_IRQ)
 		fx->irq[vector]++;
+	/* AKey 1 of context id names vector id + 1 (fx_cxt_build). */
+	if (vector >= 1 && vector < FX_MAX_IRQ && fx->cxt[vector - 1].used)
+		fx->irq_r[vector] = fx_r(fx, vector - 1);
 	return true;
 }
 

@@ -40,6 +40,8 @@ struct fx {
 	struct { uint64_t lo, hi; } hole[4];	/* unmapped ranges of the function space */
 	unsigned int nholes;
 	unsigned int irq[FX_MAX_IRQ];	/* raised count per vector */
+	/* Read index of context v - 1 when vector v was last raised. */
+	uint64_t irq_r[FX_MAX_IRQ];
 	unsigned int nr_vectors;
 	unsigned int kicks, events;
 	struct sdxie_config cfg;
