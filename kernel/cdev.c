@@ -1120,6 +1120,8 @@ int sdxi_cdev_register(struct sdxi_dev *sdxi)
 	}
 	init_rwsem(&ud->rwsem);
 	INIT_LIST_HEAD(&ud->files);
+	mutex_init(&ud->attach_lock);
+	INIT_LIST_HEAD(&ud->attachments);
 	spin_lock_init(&ud->vec_lock);
 	ud->sdxi = sdxi;
 	ud->isolated = sdxi_pasid_capable(dev);

@@ -157,6 +157,9 @@ struct sdxi_dma_chan {
  *	 after the function is gone if a client still holds a channel
  * @lock: serializes channel resource allocation with teardown
  * @dead: torn down: no new channel resources
+ * @park: a client held a channel at unregister: the release callback
+ *	  parks this object until module exit instead of freeing it
+ * @parked: entry in sdxi_dma_parked
  * @ring_entries: ring size of the channels' contexts
  * @nr_chans: number of @chans
  * @chans: channels
@@ -165,10 +168,24 @@ struct sdxi_dma {
 	struct dma_device dma;
 	struct mutex lock;		/* see @lock above */
 	bool dead;
+	bool park;
+	struct list_head parked;
 	u32 ring_entries;
 	unsigned int nr_chans;
 	struct sdxi_dma_chan chans[] __counted_by(nr_chans);
 };
+
+/*
+ * Providers released by a client's last dma_release_channel().  In that
+ * path the dmaengine core (drivers/dma/dmaengine.c, dma_chan_put()) calls
+ * module_put(chan->device->owner) after dma_device_put() has run our
+ * release callback, so the dma_device and its channels must outlive the
+ * callback.  Nothing in the core reaches them once the module reference
+ * is dropped, hence they are freed at module exit.  Only an unbind under
+ * a client that holds a channel parks one.
+ */
+static LIST_HEAD(sdxi_dma_parked);
+static DEFINE_SPINLOCK(sdxi_dma_parked_lock);
 
 static struct sdxi_dma_chan *to_sdxi_dma_chan(struct dma_chan *chan)
 {
@@ -801,7 +818,26 @@ static void sdxi_dma_release(struct dma_device *dma)
 {
 	struct sdxi_dma *sd = to_sdxi_dma(dma);
 
-	kfree(sd);
+	if (!sd->park) {
+		kfree(sd);
+		return;
+	}
+	spin_lock(&sdxi_dma_parked_lock);
+	list_add(&sd->parked, &sdxi_dma_parked);
+	spin_unlock(&sdxi_dma_parked_lock);
+}
+
+/**
+ * sdxi_dma_exit() - free the providers parked by sdxi_dma_release()
+ *
+ * Called at module exit, when no client can hold a channel any more.
+ */
+void sdxi_dma_exit(void)
+{
+	struct sdxi_dma *sd, *tmp;
+
+	list_for_each_entry_safe(sd, tmp, &sdxi_dma_parked, parked)
+		kfree(sd);
 }
 
 /*
@@ -816,11 +852,22 @@ static void sdxi_dma_unregister(void *data)
 
 	scoped_guard(mutex, &sd->lock) {
 		sd->dead = true;
-		for (i = 0; i < sd->nr_chans; i++)
-			sdxi_dma_chan_teardown(&sd->chans[i], true);
+		for (i = 0; i < sd->nr_chans; i++) {
+			struct sdxi_dma_chan *dc = &sd->chans[i];
+
+			/*
+			 * No new client can come (@dead).  A channel with a
+			 * context has a client, or one inside
+			 * dma_chan_get() whose client_count is not raised
+			 * yet; either may drop the last reference later.
+			 */
+			if (dc->cxt || READ_ONCE(dc->chan.client_count))
+				sd->park = true;
+			sdxi_dma_chan_teardown(dc, true);
+		}
 	}
 	sd->chans[0].sdxi->dma = NULL;
-	/* May free @sd (sdxi_dma_release) when no client holds a channel. */
+	/* Frees @sd (sdxi_dma_release) unless a client holds a channel. */
 	dma_async_device_unregister(&sd->dma);
 }
 

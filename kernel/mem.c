@@ -553,11 +553,14 @@ static void sdxi_udmabuf_remap_work(struct work_struct *work)
 
 static void sdxi_udmabuf_move_notify(struct dma_buf_attachment *attach)
 {
-	struct sdxi_umap *m = attach->importer_priv;
+	struct sdxi_uattach *ua = attach->importer_priv;
+	struct sdxi_umap *m;
 
-	sdxi_udmabuf_unmap_locked(m);
-	if (!m->dead)
-		schedule_work(&m->remap);
+	list_for_each_entry(m, &ua->maps, ua_node) {
+		sdxi_udmabuf_unmap_locked(m);
+		if (!m->dead)
+			schedule_work(&m->remap);
+	}
 }
 
 static const struct dma_buf_attach_ops sdxi_udmabuf_ops = {
@@ -565,15 +568,72 @@ static const struct dma_buf_attach_ops sdxi_udmabuf_ops = {
 	.move_notify = sdxi_udmabuf_move_notify,
 };
 
+/*
+ * One attachment per dma-buf and function, shared by every import of the
+ * buffer into any of the function's contexts: each attachment is mapped
+ * for the function by the exporter (the core maps it bidirectionally at
+ * attach time for exporters that do not move buffers), so two would map
+ * the same memory device-writable twice.  Takes over the caller's
+ * reference to @dmabuf.
+ */
+static struct sdxi_uattach *sdxi_uattach_get(struct sdxi_uctx *u,
+					     struct dma_buf *dmabuf)
+{
+	struct sdxi_udev *ud = u->uf->udev;
+	struct dma_buf_attachment *attach;
+	struct sdxi_uattach *ua;
+
+	guard(mutex)(&ud->attach_lock);
+	list_for_each_entry(ua, &ud->attachments, node) {
+		if (ua->dmabuf == dmabuf) {
+			ua->users++;
+			dma_buf_put(dmabuf);
+			return ua;
+		}
+	}
+	ua = kzalloc(sizeof(*ua), GFP_KERNEL_ACCOUNT);
+	if (!ua) {
+		dma_buf_put(dmabuf);
+		return ERR_PTR(-ENOMEM);
+	}
+	INIT_LIST_HEAD(&ua->maps);
+	ua->dmabuf = dmabuf;
+	ua->users = 1;
+	attach = dma_buf_dynamic_attach(dmabuf, sdxi_udevice(u),
+					&sdxi_udmabuf_ops, ua);
+	if (IS_ERR(attach)) {
+		dma_buf_put(dmabuf);
+		kfree(ua);
+		return ERR_CAST(attach);
+	}
+	ua->attach = attach;
+	list_add(&ua->node, &ud->attachments);
+	return ua;
+}
+
+static void sdxi_uattach_put(struct sdxi_uctx *u, struct sdxi_uattach *ua)
+{
+	struct sdxi_udev *ud = u->uf->udev;
+
+	scoped_guard(mutex, &ud->attach_lock) {
+		if (--ua->users)
+			return;
+		list_del(&ua->node);
+	}
+	dma_buf_detach(ua->dmabuf, ua->attach);
+	dma_buf_put(ua->dmabuf);
+	kfree(ua);
+}
+
 static void sdxi_udmabuf_release(struct sdxi_uctx *u, struct sdxi_umap *m)
 {
 	dma_resv_lock(m->dmabuf->resv, NULL);
 	sdxi_udmabuf_unmap_locked(m);
 	m->dead = true;
+	list_del(&m->ua_node);
 	dma_resv_unlock(m->dmabuf->resv);
 	cancel_work_sync(&m->remap);
-	dma_buf_detach(m->dmabuf, m->attach);
-	dma_buf_put(m->dmabuf);
+	sdxi_uattach_put(u, m->ua);
 	atomic_dec(&u->uf->udev->stats.dmabufs);
 }
 
@@ -614,27 +674,27 @@ int sdxi_umap_dmabuf(struct sdxi_uctx *u, int fd, u64 offset, u64 len,
 	}
 	m->kind = SDXI_UMAP_DMABUF;
 	m->u = u;
-	m->dmabuf = dmabuf;
 	m->offset = offset;
 	m->prot = IOMMU_CACHE | ((flags & SDXI_MAP_READ) ? IOMMU_READ : 0) |
 		  ((flags & SDXI_MAP_WRITE) ? IOMMU_WRITE : 0);
 	m->it.start = iova;
 	m->it.last = iova + len - 1;
 	INIT_WORK(&m->remap, sdxi_udmabuf_remap_work);
-	m->attach = dma_buf_dynamic_attach(dmabuf, sdxi_udevice(u),
-					   &sdxi_udmabuf_ops, m);
-	if (IS_ERR(m->attach)) {
-		err = PTR_ERR(m->attach);
-		dma_buf_put(dmabuf);
+	m->ua = sdxi_uattach_get(u, dmabuf);
+	if (IS_ERR(m->ua)) {
+		err = PTR_ERR(m->ua);
 		kfree(m);
 		return err;
 	}
+	m->dmabuf = m->ua->dmabuf;
+	m->attach = m->ua->attach;
 	dma_resv_lock(dmabuf->resv, NULL);
 	err = sdxi_udmabuf_map_locked(m);
+	if (!err)
+		list_add(&m->ua_node, &m->ua->maps);
 	dma_resv_unlock(dmabuf->resv);
 	if (err) {
-		dma_buf_detach(dmabuf, m->attach);
-		dma_buf_put(dmabuf);
+		sdxi_uattach_put(u, m->ua);
 		kfree(m);
 		return err;
 	}

@@ -124,6 +124,7 @@ static void __exit sdxi_pci_exit_module(void)
 {
 	pci_unregister_driver(&sdxi_pci_driver);
 	sdxi_cdev_exit();
+	sdxi_dma_exit();
 }
 module_exit(sdxi_pci_exit_module);
 

@@ -241,6 +241,7 @@ int sdxi_errlog_request_irq(struct sdxi_dev *sdxi);
 
 /* dma.c */
 int sdxi_dma_register(struct sdxi_dev *sdxi);
+void sdxi_dma_exit(void);
 
 /* cdev.c */
 int sdxi_cdev_init(void);

@@ -73,7 +73,7 @@ struct sdxi_uctx;
  * @contexts: user contexts alive
  * @pasids: PASIDs allocated for them
  * @pinned_pages: user pages pinned by MAP_MEM
- * @dmabufs: dma-buf attachments
+ * @dmabufs: dma-buf imports (MAP_DMABUF)
  * @files: open files
  */
 struct sdxi_ustats {
@@ -102,6 +102,8 @@ struct sdxi_ustats {
  * @first_vector: lowest vector user contexts may get
  * @stats: counters
  * @debugfs: debugfs directory
+ * @attach_lock: guards @attachments and their user counts
+ * @attachments: dma-buf attachments (&sdxi_uattach.node)
  */
 struct sdxi_udev {
 	struct device dev;
@@ -117,6 +119,25 @@ struct sdxi_udev {
 	unsigned int first_vector;
 	struct sdxi_ustats stats;
 	struct dentry *debugfs;
+	struct mutex attach_lock;	/* guards attachments */
+	struct list_head attachments;
+};
+
+/**
+ * struct sdxi_uattach - the function's attachment to one dma-buf, shared
+ *			 by every import of that buffer (mem.c)
+ * @node: in &sdxi_udev.attachments
+ * @users: imports using it; &sdxi_udev.attach_lock
+ * @dmabuf: the buffer (a reference)
+ * @attach: the dynamic attachment; its importer_priv is this structure
+ * @maps: the imports (&sdxi_umap.ua_node); the buffer's reservation lock
+ */
+struct sdxi_uattach {
+	struct list_head node;
+	unsigned int users;
+	struct dma_buf *dmabuf;
+	struct dma_buf_attachment *attach;
+	struct list_head maps;
 };
 
 /**
@@ -163,8 +184,10 @@ enum sdxi_umap_kind {
  * @u: its context
  * @pages: MAP_MEM: the pinned pages
  * @npages: MAP_MEM: their number
- * @dmabuf: MAP_DMABUF: the buffer (a reference)
- * @attach: MAP_DMABUF: the dynamic attachment
+ * @ua: MAP_DMABUF: the shared attachment (one user)
+ * @ua_node: MAP_DMABUF: in &sdxi_uattach.maps
+ * @dmabuf: MAP_DMABUF: @ua's buffer
+ * @attach: MAP_DMABUF: @ua's dynamic attachment
  * @sgt: MAP_DMABUF: its mapping while @mapped
  * @offset: MAP_DMABUF: offset into the buffer
  * @mapped: MAP_DMABUF: the range is mapped in the domain; dma-buf
@@ -179,6 +202,8 @@ struct sdxi_umap {
 	struct sdxi_uctx *u;
 	struct page **pages;
 	unsigned long npages;
+	struct sdxi_uattach *ua;
+	struct list_head ua_node;
 	struct dma_buf *dmabuf;
 	struct dma_buf_attachment *attach;
 	struct sg_table *sgt;
