@@ -10,7 +10,9 @@
  */
 #include <linux/bitfield.h>
 #include <linux/errno.h>
+#include <linux/export.h>
 #include <linux/types.h>
+#include <kunit/visibility.h>
 
 #include "descriptor.h"
 
@@ -56,6 +58,7 @@ int sdxi_encode_nop(union sdxi_desc *out)
 	};
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(sdxi_encode_nop);
 
 /**
  * sdxi_encode_copy() - encode a DSC_DMAB_COPY (Table 6-8)
@@ -93,6 +96,7 @@ int sdxi_encode_copy(union sdxi_desc *out, const struct sdxi_copy *p)
 	};
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(sdxi_encode_copy);
 
 /**
  * sdxi_encode_intr() - encode a DSC_INTR (Table 6-12)
@@ -116,6 +120,7 @@ int sdxi_encode_intr(union sdxi_desc *out, u16 akey)
 	};
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(sdxi_encode_intr);
 
 /**
  * sdxi_encode_cxt_start() - encode DSC_CXT_START_NM or _RS (Table 6-14)
@@ -151,6 +156,7 @@ int sdxi_encode_cxt_start(union sdxi_desc *out, const struct sdxi_cxt_range *r,
 	};
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(sdxi_encode_cxt_start);
 
 /**
  * sdxi_encode_cxt_stop() - encode a DSC_CXT_STOP (Table 6-15)
@@ -181,6 +187,7 @@ int sdxi_encode_cxt_stop(union sdxi_desc *out, const struct sdxi_cxt_range *r,
 	};
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(sdxi_encode_cxt_stop);
 
 /**
  * sdxi_encode_sync() - encode a DSC_SYNC (Table 6-22)
@@ -210,6 +217,7 @@ int sdxi_encode_sync(union sdxi_desc *out, u8 flt,
 	};
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(sdxi_encode_sync);
 
 /**
  * sdxi_encode_cxt_upd() - encode a DSC_CXT_UPD
@@ -238,6 +246,7 @@ int sdxi_encode_cxt_upd(union sdxi_desc *out, const struct sdxi_cxt_range *r)
 	};
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(sdxi_encode_cxt_upd);
 
 /**
  * sdxi_encode_fn_upd() - encode a DSC_FN_UPD (body reserved, our choice)
@@ -258,6 +267,7 @@ int sdxi_encode_fn_upd(union sdxi_desc *out)
 	};
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(sdxi_encode_fn_upd);
 
 /**
  * sdxi_encode_adm_intr() - encode a DSC_ADM_INTR (our choice)
@@ -281,6 +291,7 @@ int sdxi_encode_adm_intr(union sdxi_desc *out, u16 vector)
 	};
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(sdxi_encode_adm_intr);
 
 /**
  * sdxi_desc_set_csb() - attach a completion status block to a descriptor
@@ -300,6 +311,7 @@ int sdxi_desc_set_csb(union sdxi_desc *d, u64 csb_addr)
 	d->generic.csb_ptr = cpu_to_le64(csb_addr);
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(sdxi_desc_set_csb);
 
 /**
  * sdxi_desc_set_fence() - make a descriptor wait for all earlier ones
@@ -309,3 +321,4 @@ void sdxi_desc_set_fence(union sdxi_desc *d)
 {
 	d->generic.opcode |= cpu_to_le32(SDXI_DSC_FE);
 }
+EXPORT_SYMBOL_IF_KUNIT(sdxi_desc_set_fence);

@@ -8,7 +8,9 @@
 #include <linux/array_size.h>
 #include <linux/bitfield.h>
 #include <linux/errno.h>
+#include <linux/export.h>
 #include <linux/types.h>
+#include <kunit/visibility.h>
 
 #include "hwstruct.h"
 
@@ -27,6 +29,7 @@ int sdxi_encode_l2_ent(__le64 *out, u64 l1_table)
 	*out = cpu_to_le64(l1_table | SDXI_L2_ENT_VL);
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(sdxi_encode_l2_ent);
 
 /**
  * sdxi_akey_sz_encode() - akey_sz field for an AKey table size
@@ -46,6 +49,7 @@ int sdxi_akey_sz_encode(u32 entries)
 			return n;
 	return -EINVAL;
 }
+EXPORT_SYMBOL_IF_KUNIT(sdxi_akey_sz_encode);
 
 /**
  * sdxi_encode_l1_ent() - encode a CXT_L1_ENT (Table 3-3)
@@ -82,6 +86,7 @@ int sdxi_encode_l1_ent(struct sdxi_cxt_l1_ent *out,
 	};
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(sdxi_encode_l1_ent);
 
 /**
  * sdxi_encode_cxt_ctl() - encode a CXT_CTL (Table 3-4)
@@ -115,6 +120,7 @@ int sdxi_encode_cxt_ctl(struct sdxi_cxt_ctl *out,
 	};
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(sdxi_encode_cxt_ctl);
 
 /**
  * sdxi_encode_akey() - encode an AKEY_ENT (Table 3-7)
@@ -145,6 +151,7 @@ int sdxi_encode_akey(struct sdxi_akey_ent *out, const struct sdxi_akey *p)
 	};
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(sdxi_encode_akey);
 
 /**
  * sdxi_errlog_decode() - decode an ERRLOG_HD_ENT (SDXI 1.0 3.4)
@@ -179,6 +186,7 @@ int sdxi_errlog_decode(const struct sdxi_errlog_ent *ent,
 	};
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(sdxi_errlog_decode);
 
 static const char *const sdxi_step_names[] = {
 	[SDXI_STEP_INTERNAL] = "internal",
@@ -265,6 +273,7 @@ const char *sdxi_step_name(u8 step)
 {
 	return sdxi_name(sdxi_step_names, ARRAY_SIZE(sdxi_step_names), step);
 }
+EXPORT_SYMBOL_IF_KUNIT(sdxi_step_name);
 
 /**
  * sdxi_sub_step_name() - name of an error-log sub-step
@@ -277,6 +286,7 @@ const char *sdxi_sub_step_name(u8 sub_step)
 	return sdxi_name(sdxi_sub_step_names, ARRAY_SIZE(sdxi_sub_step_names),
 			 sub_step);
 }
+EXPORT_SYMBOL_IF_KUNIT(sdxi_sub_step_name);
 
 /**
  * sdxi_re_name() - name of an error-log reaction
@@ -288,6 +298,7 @@ const char *sdxi_re_name(u8 re)
 {
 	return sdxi_name(sdxi_re_names, ARRAY_SIZE(sdxi_re_names), re);
 }
+EXPORT_SYMBOL_IF_KUNIT(sdxi_re_name);
 
 /**
  * sdxi_reason_name() - name of an err_class reason code (our choice)
@@ -300,6 +311,7 @@ const char *sdxi_reason_name(u16 reason)
 	return sdxi_name(sdxi_reason_names, ARRAY_SIZE(sdxi_reason_names),
 			 reason);
 }
+EXPORT_SYMBOL_IF_KUNIT(sdxi_reason_name);
 
 /**
  * sdxi_gsv_name() - name of a function state (MMIO_STS0.fn_gsv)
@@ -311,6 +323,7 @@ const char *sdxi_gsv_name(u8 gsv)
 {
 	return sdxi_name(sdxi_gsv_names, ARRAY_SIZE(sdxi_gsv_names), gsv);
 }
+EXPORT_SYMBOL_IF_KUNIT(sdxi_gsv_name);
 
 /**
  * sdxi_cxtv_name() - name of a context state (CXT_STS.state)
@@ -322,3 +335,4 @@ const char *sdxi_cxtv_name(u8 state)
 {
 	return sdxi_name(sdxi_cxtv_names, ARRAY_SIZE(sdxi_cxtv_names), state);
 }
+EXPORT_SYMBOL_IF_KUNIT(sdxi_cxtv_name);
