@@ -11,6 +11,8 @@
 # make deps       idempotent host setup (tools/deps.sh)
 # make check      host and VM tests; ends with "N passed, N failed"
 # make check-full check plus the long robustness profiles
+# make check-debug the VM suites again on the debug kernel (KASAN, lockdep,
+#                 kmemleak, UBSAN, KUnit, DMA-API debug; tools/vm/debug.mk)
 # make run        the main job (boots the VM with the emulated function)
 # make bench      host-native benchmarks
 
@@ -44,6 +46,7 @@ include lib/engine/engine.mk
 -include lib/lib.mk
 -include selftests/sdxi/selftests.mk
 -include tools/sdxi-perf/perf.mk
+-include tools/vm/debug.mk
 
 check: deps
 	@rm -rf $(RESULTS); mkdir -p $(RESULTS)

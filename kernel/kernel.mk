@@ -27,7 +27,9 @@ SDXI_KO := $(KMOD_B)/sdxi.ko
 DMATEST_KO := $(B)/kernel-dmatest/dmatest.ko
 KUNIT_BIN := $(B)/kernel-unit/unit
 KBENCH_BIN := $(B)/kernel-bench/memcpy-bench
-KMOD_SRCS := $(wildcard $(TOP)/kernel/*.c $(TOP)/kernel/*.h) $(TOP)/kernel/Kbuild
+KMOD_SRCS := $(wildcard $(TOP)/kernel/*.c $(TOP)/kernel/*.h) $(TOP)/kernel/Kbuild \
+	$(TOP)/kernel/tests/kunit.c $(TOP)/kernel/tests/unit_cases.h \
+	$(TOP)/kernel/tests/debug_canary.c
 KMAKE = $(MAKE) --no-print-directory -C $(KDIR) M=$(KMOD_B) \
 	SDXI_UAPI=$(TOP)/uapi W=1
 KVM_RUN = SDXI_KO=$(SDXI_KO) DMATEST_KO=$(DMATEST_KO) \
@@ -46,8 +48,10 @@ kmod: $(SDXI_KO)
 # next to them.
 $(SDXI_KO): $(KMOD_SRCS) $(TOP)/uapi/linux/sdxi_hw.h $(TOP)/uapi/linux/sdxi.h
 	@mkdir -p $(KMOD_B)
-	@rsync -a --delete --include='*.c' --include='*.h' --include=Kbuild \
-		--exclude='*' $(TOP)/kernel/ $(KMOD_B)/
+	@rsync -a --delete --include=/tests/ --include=/tests/kunit.c \
+		--include=/tests/unit_cases.h --include=/tests/debug_canary.c \
+		--exclude='/tests/*' --include='*.c' \
+		--include='*.h' --include=Kbuild --exclude='*' $(TOP)/kernel/ $(KMOD_B)/
 	@$(KMAKE) modules
 
 $(DMATEST_KO): $(KSRC)/drivers/dma/dmatest.c
@@ -56,10 +60,11 @@ $(DMATEST_KO): $(KSRC)/drivers/dma/dmatest.c
 	@echo 'obj-m := dmatest.o' >$(@D)/Kbuild
 	@$(MAKE) --no-print-directory -C $(KDIR) M=$(@D) modules >/dev/null
 
-$(KUNIT_BIN): $(TOP)/kernel/tests/unit.c $(TOP)/kernel/descriptor.c \
+$(KUNIT_BIN): $(TOP)/kernel/tests/unit.c $(TOP)/kernel/tests/unit_cases.h \
+		$(TOP)/kernel/descriptor.c \
 		$(TOP)/kernel/hwstruct.c $(TOP)/kernel/descriptor.h \
 		$(TOP)/kernel/hwstruct.h $(TOP)/kernel/ring.h \
-		$(wildcard $(TOP)/kernel/tests/shim/linux/*.h) \
+		$(wildcard $(TOP)/kernel/tests/shim/*/*.h) \
 		$(TOP)/uapi/linux/sdxi_hw.h
 	@mkdir -p $(@D)
 	@$(CC) -I$(TOP)/kernel/tests/shim $(HOST_CFLAGS) $(SAN_FLAGS) -o $@ \

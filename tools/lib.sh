@@ -6,7 +6,9 @@
 # warm machine rebuilds nothing it does not have to.
 SDXI_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SDXI_CACHE=${SDXI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sdxi}
-SDXI_GUEST=$SDXI_CACHE/guest-kernel
+# The guest kernel: Debian's (make deps), or another one laid out the same
+# way (vmlinuz, kver, root/lib/modules/<kver>), e.g. the debug kernel.
+SDXI_GUEST=${SDXI_GUEST:-$SDXI_CACHE/guest-kernel}
 SDXI_KSRC=$SDXI_CACHE/linux-source
 mkdir -p "$SDXI_CACHE"
 export SDXI_TOP SDXI_CACHE SDXI_GUEST SDXI_KSRC

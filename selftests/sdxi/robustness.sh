@@ -31,7 +31,7 @@ TRAFFIC=$here/sdxi_traffic
 DT=/sys/module/dmatest/parameters
 KMEMLEAK=/sys/kernel/debug/kmemleak
 RUNNING=/tmp/sdxi-robustness.running
-BAD_LOG='WARNING:|BUG:|KASAN|UBSAN|lockdep|possible circular locking|possible recursive locking|refcount_t:|use-after-free|general protection fault|Oops|Call Trace:|INFO: task .* blocked'
+BAD_LOG='WARNING:|BUG:|KASAN|UBSAN|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|refcount_t:|use-after-free|general protection fault|Oops|Call Trace:|INFO: task .* blocked'
 
 echo "TAP version 13"
 [ "$(id -u)" = 0 ] || { echo "1..0 # SKIP needs root"; exit $ksft_skip; }

@@ -157,8 +157,9 @@ dmatest_ok() { # EXPECTED_THREADS EXPECTED_TESTS
 }
 
 # Kernel log problems that fail a run: warnings, bugs, refcount and
-# use-after-free reports, lockdep, oopses.
+# use-after-free reports, lockdep reports (not its "RCU lockdep checking is
+# enabled" banner on a debug kernel), oopses.
 dmesg_bad() {
-	dmesg | grep -E 'WARNING:|BUG:|refcount|use-after-free|lockdep|possible circular|INFO: task .* blocked|Oops|general protection|Call Trace' |
+	dmesg | grep -E 'WARNING:|BUG:|refcount|use-after-free|possible (circular|recursive) locking|inconsistent lock state|suspicious RCU usage|INFO: task .* blocked|Oops|general protection|Call Trace' |
 		head -n 5
 }
