@@ -308,15 +308,8 @@ static void expect_injected_record(struct __test_metadata *_metadata,
 {
 	struct sdxi_error_record rec[2];
 	struct sdxi_context_status s;
-	int i;
 
-	/* The error-log entry arrives through the log interrupt. */
-	for (i = 0; i < 250; i++) {
-		ASSERT_EQ(0, ctx_status(self->fd, id_of(self), &s, rec, 2));
-		if (s.out_errors)
-			break;
-		usleep(20000);
-	}
+	ASSERT_EQ(0, ctx_status_wait_error(self->fd, id_of(self), &s, rec, 2, 5000));
 	EXPECT_EQ(SDXI_CXTV_ERR_FN, s.out_state);
 	EXPECT_EQ(1, s.out_errors);
 	ASSERT_EQ(1, s.nr_records);

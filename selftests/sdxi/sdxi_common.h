@@ -342,6 +342,29 @@ static inline int ctx_status(int fd, uint32_t id, struct sdxi_context_status *s,
 	return sdxi_ioc(fd, SDXI_IOC_CONTEXT_STATUS, s);
 }
 
+/*
+ * CONTEXT_STATUS, repeated every 20 ms until the context reports an error
+ * (its error-log entry arrives through the log interrupt): 0 once
+ * out_errors is set, -ETIMEDOUT after @ms, or the ioctl's error.
+ */
+static inline int ctx_status_wait_error(int fd, uint32_t id,
+					struct sdxi_context_status *s,
+					struct sdxi_error_record *recs,
+					uint32_t n, unsigned int ms)
+{
+	unsigned int waited;
+	int err;
+
+	for (waited = 0;; waited += 20) {
+		err = ctx_status(fd, id, s, recs, n);
+		if (err || s->out_errors)
+			return err;
+		if (waited >= ms)
+			return -ETIMEDOUT;
+		usleep(20000);
+	}
+}
+
 static inline uint32_t dsc_op(uint32_t type, uint32_t subtype)
 {
 	return SDXI_FIELD_PREP(SDXI_DSC_TYPE, type) |

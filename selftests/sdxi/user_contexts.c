@@ -886,14 +886,8 @@ static void expect_error(struct __test_metadata *_metadata, int fd, uint32_t id,
 {
 	struct sdxi_error_record rec;
 	struct sdxi_context_status s;
-	int i;
 
-	for (i = 0; i < 100; i++) {
-		ASSERT_EQ(0, ctx_status(fd, id, &s, &rec, 1));
-		if (s.out_errors)
-			break;
-		usleep(20000);
-	}
+	ASSERT_EQ(0, ctx_status_wait_error(fd, id, &s, &rec, 1, 2000));
 	EXPECT_EQ(SDXI_CXTV_ERR_FN, s.out_state);
 	ASSERT_EQ(1, s.nr_records);
 	EXPECT_EQ(reason, rec.reason);

@@ -186,12 +186,7 @@ TEST_F(ring, write_index_past_a_whole_ring_is_an_index_error)
 	__atomic_store_n(self->x.wi, self->x.w, __ATOMIC_RELEASE);
 	*self->x.db = self->x.w;
 	ASSERT_EQ(-EIO, uctx_wait(&self->x, self->x.w, WAIT_MS));
-	for (i = 0; i < 100; i++) {
-		ASSERT_EQ(0, ctx_status(self->fd, id_of(&self->x), &s, &rec, 1));
-		if (s.out_errors)
-			break;
-		usleep(20000);
-	}
+	ASSERT_EQ(0, ctx_status_wait_error(self->fd, id_of(&self->x), &s, &rec, 1, 2000));
 	ASSERT_EQ(1, s.nr_records);
 	EXPECT_EQ(SDXI_STEP_WRITE_INDEX, rec.step);
 	EXPECT_EQ(SDXI_ERR_INDEX, rec.reason);
@@ -804,7 +799,6 @@ TEST_F(dmabuf, read_only_import_at_an_offset)
 	};
 	unsigned char before[128];
 	union sdxi_desc d;
-	int i;
 
 	fill_pattern(self->cpu, DB_PAGES * PG, 9);
 	ASSERT_EQ(0, sdxi_ioc(self->fd, SDXI_IOC_MAP_DMABUF, &m));
@@ -817,12 +811,7 @@ TEST_F(dmabuf, read_only_import_at_an_offset)
 	dsc_copy(&d, (uintptr_t)self->src, ro + PG, 64, 0);
 	uctx_submit(&self->x, &d, 1);
 	ASSERT_EQ(-EIO, uctx_wait(&self->x, self->x.w, WAIT_MS));
-	for (i = 0; i < 100; i++) {
-		ASSERT_EQ(0, ctx_status(self->fd, id_of(&self->x), &s, &rec, 1));
-		if (s.out_errors)
-			break;
-		usleep(20000);
-	}
+	ASSERT_EQ(0, ctx_status_wait_error(self->fd, id_of(&self->x), &s, &rec, 1, 2000));
 	ASSERT_EQ(1, s.nr_records);
 	EXPECT_EQ(SDXI_ERR_XLATE, rec.reason);
 	EXPECT_EQ(SDXI_STEP_DATA, rec.step);
