@@ -688,11 +688,11 @@ int sdxi_umap_dmabuf(struct sdxi_uctx *u, int fd, u64 offset, u64 len,
 	}
 	m->dmabuf = m->ua->dmabuf;
 	m->attach = m->ua->attach;
-	dma_resv_lock(dmabuf->resv, NULL);
+	dma_resv_lock(m->dmabuf->resv, NULL);
 	err = sdxi_udmabuf_map_locked(m);
 	if (!err)
 		list_add(&m->ua_node, &m->ua->maps);
-	dma_resv_unlock(dmabuf->resv);
+	dma_resv_unlock(m->dmabuf->resv);
 	if (err) {
 		sdxi_uattach_put(u, m->ua);
 		kfree(m);
