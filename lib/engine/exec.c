@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * Descriptor fetch and dispatch for one context's turn (sdxi-hw.md 5.1 ..
- * 5.3): read Write_Index, take slots R mod N while R < W and the slot is
- * valid, validate the common header (Table 6-3) and run the operation.
+ * Descriptor fetch and dispatch for one context's turn
+ * (Documentation/hardware.rst, "Descriptor processing"): read Write_Index,
+ * take slots R mod N while R < W and the slot is valid, validate the
+ * common header (Table 6-3) and run the operation.
  *
  * The engine is in order within a context: a descriptor retires
  * completely (data, CST_BLK, read index) before the next one is fetched,
