@@ -146,6 +146,12 @@ const struct sdxie_host_ops fx_ops = {
 	.event = h_event,
 };
 
+/* The same host without the trace hook (fx.events stays 0). */
+static const struct sdxie_host_ops fx_ops_untraced = {
+	.read = h_read, .write = h_write, .map = h_map, .unmap = h_unmap,
+	.pasid_usable = h_pasid_usable, .irq = h_irq, .kick = h_kick,
+};
+
 static void space_init(struct fx_space *s, struct sdxie_as as, uint64_t base)
 {
 	s->used = true;
@@ -278,7 +284,8 @@ int fx_cxt_new(struct fx *fx, uint32_t id, uint32_t ring_sz, struct sdxie_as as)
 	return fx_admin(fx, &d);
 }
 
-void fx_init_stopped(struct fx *fx, const struct sdxie_config *cfg)
+static void init_stopped(struct fx *fx, const struct sdxie_config *cfg,
+			 const struct sdxie_host_ops *ops)
 {
 	memset(fx, 0, sizeof(*fx));
 	if (cfg)
@@ -287,7 +294,7 @@ void fx_init_stopped(struct fx *fx, const struct sdxie_config *cfg)
 		sdxie_config_default(&fx->cfg);
 	fx->nr_vectors = fx->cfg.nr_vectors;
 	space_init(&fx->fn_space, FN_AS, FX_FN_BASE);
-	fx->fn = sdxie_fn_new(&fx->cfg, &fx_ops, fx);
+	fx->fn = sdxie_fn_new(&fx->cfg, ops, fx);
 	if (!fx->fn)
 		die("sdxie_fn_new");
 
@@ -314,6 +321,11 @@ void fx_init_stopped(struct fx *fx, const struct sdxie_config *cfg)
 			 SDXI_ERR_CFG_EN, 8);
 }
 
+void fx_init_stopped(struct fx *fx, const struct sdxie_config *cfg)
+{
+	init_stopped(fx, cfg, &fx_ops);
+}
+
 void fx_activate(struct fx *fx)
 {
 	/* 9: fn_gsr = ACTIVE, then poll (here: run) until it settles. */
@@ -322,12 +334,23 @@ void fx_activate(struct fx *fx)
 	fx_run(fx);
 }
 
-void fx_init(struct fx *fx, const struct sdxie_config *cfg)
+static void init_active(struct fx *fx, const struct sdxie_config *cfg,
+			const struct sdxie_host_ops *ops)
 {
-	fx_init_stopped(fx, cfg);
+	init_stopped(fx, cfg, ops);
 	fx_activate(fx);
 	if (sdxie_fn_state(fx->fn) != SDXI_GSV_ACTIVE)
 		die("activation failed");
+}
+
+void fx_init(struct fx *fx, const struct sdxie_config *cfg)
+{
+	init_active(fx, cfg, &fx_ops);
+}
+
+void fx_init_untraced(struct fx *fx, const struct sdxie_config *cfg)
+{
+	init_active(fx, cfg, &fx_ops_untraced);
 }
 
 void fx_fini(struct fx *fx)
