@@ -36,20 +36,22 @@ static int csb_signal(struct sdxie_fn *fn, struct sdxie_as as, uint64_t addr,
 	return mem_write(fn, as, addr, raw, 8);
 }
 
-static void retire_event(struct sdxie_fn *fn, uint32_t id, uint64_t index,
-			 const union sdxi_desc *d, const struct sdxie_err *e)
+void retire_event(struct sdxie_fn *fn, uint32_t id, uint64_t index,
+		  const union sdxi_desc *d, const struct sdxie_err *e)
 {
 	uint32_t opcode = le32_get(&d->generic.opcode);
-	struct sdxi_errlog_ent ent = { 0 };
+	struct sdxi_errlog_ent ent;
 
+	if (!fn->ops->event)
+		return;
 	if (e) {
+		memset(&ent, 0, sizeof(ent));
 		le64_put(&ent.hd, SDXI_FIELD_PREP(SDXI_ERRLOG_STEP, (uint64_t)e->step) |
 			 SDXI_FIELD_PREP(SDXI_ERRLOG_SUB_STEP, (uint64_t)e->sub_step));
 		le16_put(&ent.err_class, e->reason);
 		le64_put(&ent.vendor_addr, e->addr);
 	}
-	fn->stats.descriptors++;
-	fn_event(fn, &(struct sdxie_event){
+	fn->ops->event(fn->opaque, &(struct sdxie_event){
 		.kind = SDXIE_EV_DESC, .cxt = (uint16_t)id, .index = index,
 		.type = (uint16_t)SDXI_FIELD_GET(SDXI_DSC_TYPE, opcode),
 		.subtype = (uint8_t)SDXI_FIELD_GET(SDXI_DSC_SUBTYPE, opcode),
@@ -59,8 +61,9 @@ static void retire_event(struct sdxie_fn *fn, uint32_t id, uint64_t index,
 /*
  * Retire descriptor @index of context @id, which succeeded when @e is NULL.
  *
- * Success: CST_BLK, then R = index + 1, so R > k means k is complete;
- * then the interrupt an interrupt descriptor asked for.
+ * Success: CST_BLK, then R = index + 1 (in a client turn, written when
+ * the turn ends unless an interrupt follows: view.c), so R > k means k is
+ * complete; then the interrupt an interrupt descriptor asked for.
  * Failure of a client context: CXT_STS.state = ERR_FN, R = index + 1,
  * CST_BLK with ER, then the error-log entry (reaction 1); the context
  * stops.  Failure in the admin context: R, CST_BLK with ER, log entry
@@ -87,8 +90,15 @@ bool retire(struct sdxie_fn *fn, uint32_t id, uint64_t index,
 			has_csb = false;
 		}
 	}
+	fn->stats.descriptors++;
 	retire_event(fn, id, index, d, e);
 	if (!e) {
+		/* In a client turn R is written when the turn ends (view.c). */
+		if (fn->view.on && !fn->irq_after_retire) {
+			c->r = index + 1;
+			fn->view.r_dirty = true;
+			return true;
+		}
 		if (cxt_write_r(fn, id, index + 1)) {
 			/* Interrupt last: whoever it wakes sees the descriptor done. */
 			if (fn->irq_after_retire)

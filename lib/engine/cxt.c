@@ -164,6 +164,7 @@ bool cxt_write_r(struct sdxie_fn *fn, uint32_t id, uint64_t r)
 	uint8_t raw[8];
 
 	c->r = r;
+	fn->view.r_dirty = false;
 	le64_put(raw, r);
 	return mem_write(fn, c->as, c->sts_ptr + 8, raw, sizeof(raw)) == SDXIE_MEM_OK;
 }
@@ -180,6 +181,9 @@ void cxt_fail(struct sdxie_fn *fn, uint32_t id, const struct sdxie_err *e,
 		fn_enter_error(fn, e, (int)id);
 		return;
 	}
+	/* R of what the turn retired first, as if written at each retire. */
+	if (fn->view.r_dirty && fn->view.id == id)
+		cxt_write_r(fn, id, fn->cxt[id].r);
 	cxt_set_state(fn, id, SDXI_CXTV_ERR_FN);
 	errlog_report(fn, e, (int)id, div, index, SDXI_RE_CXT_STOPPED);
 }
@@ -204,14 +208,20 @@ bool akey_lookup(struct sdxie_fn *fn, const struct sdxie_cxt *c, uint16_t idx,
 	uint64_t addr = c->akey_ptr + (uint64_t)idx * sizeof(*ent);
 	uint16_t intr;
 	uint32_t pasid;
+	void *p;
 	int st;
 
 	if (idx >= c->akey_entries)
 		return err_set(e, SDXI_STEP_AKEY, SDXI_SUB_STEP_VALIDATION,
 			       SDXI_ERR_AKEY_INVALID, addr);
-	st = mem_read(fn, fn_as(fn), addr, ent, sizeof(*ent));
-	if (st)
-		return walk_fault(e, SDXI_STEP_AKEY, st, addr);
+	p = view_ptr(&fn->view.akey, addr, sizeof(*ent));
+	if (p) {
+		memcpy(ent, p, sizeof(*ent));
+	} else {
+		st = view_read_akey(fn, c, addr, ent);
+		if (st)
+			return walk_fault(e, SDXI_STEP_AKEY, st, addr);
+	}
 
 	intr = le16_get(&ent->intr);
 	pasid = le32_get(&ent->pasid);

@@ -21,6 +21,11 @@ static bool hits_csb(const struct sdxie_cxt *c, const union sdxi_desc *d,
 			      sizeof(struct sdxi_cst_blk));
 }
 
+static bool has_csb(const union sdxi_desc *d)
+{
+	return !(le64_get(&d->generic.csb_ptr) & SDXI_DSC_NP);
+}
+
 static bool size_ok(const struct sdxie_cxt *c, uint64_t len, struct sdxie_err *e)
 {
 	if (len == 0 || len > c->max_buffer)
@@ -78,8 +83,15 @@ static bool move_blocks(struct sdxie_fn *fn, struct sdxie_cxt *c,
 {
 	uint64_t pattern = 0;	/* bytes of fn->pattern holding whole blocks */
 
+	/* A COPY that fits the run, both buffers in view: one move. */
+	if (total == len && !c->moved && len <= fn->bytes_left &&
+	    data_copy_direct(fn, das, dst, sas, src, len)) {
+		c->moved = len;
+		fn->bytes_left -= len;
+		return true;
+	}
 	while (c->moved < total) {
-		uint64_t off = c->moved % len, n;
+		uint64_t off = c->moved < len ? c->moved : c->moved % len, n;
 		bool ok;
 
 		if (!fn->bytes_left) {
@@ -94,7 +106,8 @@ static bool move_blocks(struct sdxie_fn *fn, struct sdxie_cxt *c,
 						 fn->pattern + off, n, e);
 		} else {
 			n = min64(len - off, fn->bytes_left);
-			ok = data_copy(fn, das, dst + c->moved, sas, src + off, n, e);
+			ok = data_copy_direct(fn, das, dst + c->moved, sas, src + off, n) ||
+			     data_copy(fn, das, dst + c->moved, sas, src + off, n, e);
 		}
 		if (!ok)
 			return false;
@@ -106,13 +119,13 @@ static bool move_blocks(struct sdxie_fn *fn, struct sdxie_cxt *c,
 
 /*
  * COPY and REPCOPY: COPY is one repetition, and the two layouts agree up
- * to byte 31 (size, attr, akey0/akey1, addr0/addr1).  @rsvd is the rest
- * of the body, which must be zero.  A resumed transfer passes every check
- * again (AKey entries are read on every use) before it goes on.
+ * to byte 31 (size, attr, akey0/akey1, addr0/addr1).  @rsvd_zero: the
+ * rest of the body, reserved, is zero.  A resumed transfer passes every
+ * check again (AKey entries are read on every use) before it goes on.
  */
 static bool copy_blocks(struct sdxie_fn *fn, struct sdxie_cxt *c,
-			const union sdxi_desc *d, uint64_t reps,
-			const uint8_t *rsvd, size_t rsvd_len, struct sdxie_err *e)
+			const union sdxi_desc *d, uint64_t reps, bool rsvd_zero,
+			struct sdxie_err *e)
 {
 	const struct sdxi_dsc_copy *p = &d->copy;
 	uint64_t len = (uint64_t)le32_get(&p->size) + 1;
@@ -120,17 +133,24 @@ static bool copy_blocks(struct sdxie_fn *fn, struct sdxie_cxt *c,
 	struct sdxi_akey_ent k;
 	struct sdxie_as sas, das;
 
-	if (p->attr || !all_zero(p->rsvd_0, sizeof(p->rsvd_0)) || !all_zero(rsvd, rsvd_len))
+	if (p->attr || !all_zero(p->rsvd_0, sizeof(p->rsvd_0)) || !rsvd_zero)
 		return dsc_invalid(e, SDXI_ERR_RSVD_SET);
 	if (!size_ok(c, len, e))
 		return false;
-	if (reps > c->max_buffer / len)
+	if (reps > 1 && reps > c->max_buffer / len)
 		return dsc_invalid(e, SDXI_ERR_SIZE);
-	if (!akey_lookup(fn, c, le16_get(&p->akey0), &k, &sas, e) ||
-	    !akey_lookup(fn, c, le16_get(&p->akey1), &k, &das, e))
+	/* One read of the entry when both buffers name the same key. */
+	if (!akey_plain(fn, c, le16_get(&p->akey0), &sas) &&
+	    !akey_lookup(fn, c, le16_get(&p->akey0), &k, &sas, e))
+		return false;
+	if (le16_get(&p->akey1) == le16_get(&p->akey0))
+		das = sas;
+	else if (!akey_plain(fn, c, le16_get(&p->akey1), &das) &&
+		 !akey_lookup(fn, c, le16_get(&p->akey1), &k, &das, e))
 		return false;
 	if (ranges_overlap(sas, src, len, das, dst, len * reps) ||
-	    hits_csb(c, d, sas, src, len) || hits_csb(c, d, das, dst, len * reps))
+	    (has_csb(d) && (hits_csb(c, d, sas, src, len) ||
+			    hits_csb(c, d, das, dst, len * reps))))
 		return dsc_invalid(e, SDXI_ERR_OVERLAP);
 	return move_blocks(fn, c, das, dst, sas, src, len, len * reps, e);
 }
@@ -139,6 +159,8 @@ bool exec_dmab(struct sdxie_fn *fn, uint32_t id, const union sdxi_desc *d,
 	       uint8_t subtype, struct sdxie_err *e)
 {
 	struct sdxie_cxt *c = &fn->cxt[id];
+	uint64_t reps = 1;
+	bool rsvd_zero;
 
 	switch (subtype) {
 	case SDXI_DSC_DMAB_NOP:
@@ -146,11 +168,14 @@ bool exec_dmab(struct sdxie_fn *fn, uint32_t id, const union sdxi_desc *d,
 	case SDXI_DSC_DMAB_WRT_IMM:
 		return wrt_imm(fn, c, d, e);
 	case SDXI_DSC_DMAB_COPY:
-		return copy_blocks(fn, c, d, 1, d->copy.rsvd_1, sizeof(d->copy.rsvd_1), e);
+		rsvd_zero = all_zero(d->copy.rsvd_1, sizeof(d->copy.rsvd_1));
+		break;
 	case SDXI_DSC_DMAB_REPCOPY:
-		return copy_blocks(fn, c, d, (uint64_t)le32_get(&d->repcopy.count) + 1,
-				   d->repcopy.rsvd_1, sizeof(d->repcopy.rsvd_1), e);
+		reps = (uint64_t)le32_get(&d->repcopy.count) + 1;
+		rsvd_zero = all_zero(d->repcopy.rsvd_1, sizeof(d->repcopy.rsvd_1));
+		break;
 	default:
 		return dsc_invalid(e, SDXI_ERR_BAD_TYPE);
 	}
+	return copy_blocks(fn, c, d, reps, rsvd_zero, e);
 }

@@ -6,11 +6,11 @@
  * common header (Table 6-3) and run the operation.
  *
  * The engine is in order within a context: a descriptor retires
- * completely (data, CST_BLK, read index) before the next one is fetched,
- * so fence (fe) and sequential (se) are always satisfied.  A transfer that
- * reaches the byte limit of a run (fn->bytes_left) is suspended with the
- * context (still at R) and resumed first at its next turn.  The function
- * never clears vl in the ring.
+ * completely (data, CST_BLK) before the next one is fetched, so fence (fe)
+ * and sequential (se) are always satisfied.  A transfer that reaches the
+ * byte limit of a run (fn->bytes_left) is suspended with the context
+ * (still at R) and resumed first at its next turn.  The function never
+ * clears vl in the ring.
  */
 #include "internal.h"
 
@@ -63,7 +63,6 @@ static enum step_result step(struct sdxie_fn *fn, uint32_t id)
 {
 	struct sdxie_cxt *c = &fn->cxt[id];
 	uint64_t index = c->r;
-	uint64_t addr = c->ring + (index % c->ring_sz) * SDXI_DESC_SIZE;
 	union sdxi_desc d;
 	struct sdxie_err e;
 	bool ok;
@@ -73,11 +72,11 @@ static enum step_result step(struct sdxie_fn *fn, uint32_t id)
 		d = c->desc;
 		c->suspended = false;
 	} else {
-		st = mem_read(fn, c->as, addr, &d, sizeof(d));
+		st = view_fetch(fn, c, index, &d);
 		if (st) {
 			err_set(&e, SDXI_STEP_DSC, mem_sub_step(st),
 				st == SDXIE_MEM_XLATE ? SDXI_ERR_XLATE : SDXI_ERR_ACCESS,
-				addr);
+				c->ring + (index % c->ring_sz) * SDXI_DESC_SIZE);
 			cxt_fail(fn, id, &e, true, index);
 			return STEP_STOP;
 		}
@@ -90,13 +89,15 @@ static enum step_result step(struct sdxie_fn *fn, uint32_t id)
 	fn->irq_after_retire = 0;
 	ok = execute(fn, id, &d, &e);
 	/* An admin descriptor may have taken the whole function down. */
-	if (fn->gsv != SDXI_GSV_ACTIVE || !c->cached)
+	if (id == SDXI_ADMIN_CXT_ID && (fn->gsv != SDXI_GSV_ACTIVE || !c->cached))
 		return STEP_STOP;
 	/* The transfer set suspended: keep the descriptor for the next turn. */
 	if (ok && c->suspended) {
 		c->desc = d;
 		return STEP_SUSPENDED;
 	}
+	if (ok && retire_plain(fn, id, index, &d))
+		return STEP_RETIRED;
 	return retire(fn, id, index, &d, ok ? NULL : &e) ? STEP_RETIRED : STEP_STOP;
 }
 
@@ -104,6 +105,7 @@ unsigned int cxt_process(struct sdxie_fn *fn, uint32_t id, unsigned int quantum,
 			 bool *more)
 {
 	struct sdxie_cxt *c = &fn->cxt[id];
+	enum step_result res = STEP_RETIRED;
 	unsigned int done = 0;
 	struct sdxie_err e;
 	uint8_t raw[8];
@@ -130,20 +132,24 @@ unsigned int cxt_process(struct sdxie_fn *fn, uint32_t id, unsigned int quantum,
 		return 0;
 	}
 
+	view_begin(fn, id);
 	while ((c->suspended || c->r < w) && done < quantum && fn->bytes_left) {
 		uint64_t r = c->r;
-		enum step_result res = step(fn, id);
 
+		res = step(fn, id);
 		/* A failed descriptor retires too (R moves past it). */
 		if (c->r != r || res == STEP_SUSPENDED)
 			done++;
-		if (res == STEP_SUSPENDED) {
-			*more = true;
-			return done;
-		}
-		if (res == STEP_STOP)
-			return done;
+		if (res != STEP_RETIRED)
+			break;
 	}
-	*more = c->suspended || c->r < w;
+	if (fn->view.r_dirty && !cxt_write_r(fn, id, c->r)) {
+		err_set(&e, SDXI_STEP_CXT_STS, SDXI_SUB_STEP_ACCESS, SDXI_ERR_ACCESS,
+			c->sts_ptr);
+		cxt_fail(fn, id, &e, true, c->r - 1);
+		res = STEP_STOP;
+	}
+	view_end(fn);
+	*more = res != STEP_STOP && (c->suspended || c->r < w);
 	return done;
 }

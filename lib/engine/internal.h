@@ -55,15 +55,30 @@ static inline void le64_put(void *p, uint64_t v)
 	le32_put((uint8_t *)p + 4, (uint32_t)(v >> 32));
 }
 
-/* True if all @len bytes at @p are zero. */
+/* True if all @len bytes at @p are zero (32, 8, 4, then 1 at a time). */
 static inline bool all_zero(const void *p, size_t len)
 {
 	const uint8_t *b = p;
+	uint64_t acc = 0, w[4];
+	uint32_t h;
+	size_t i = 0;
 
-	for (size_t i = 0; i < len; i++)
-		if (b[i])
-			return false;
-	return true;
+	for (; i + 32 <= len; i += 32) {
+		memcpy(w, b + i, 32);
+		acc |= w[0] | w[1] | w[2] | w[3];
+	}
+	for (; i + 8 <= len; i += 8) {
+		memcpy(w, b + i, 8);
+		acc |= w[0];
+	}
+	if (i + 4 <= len) {
+		memcpy(&h, b + i, 4);
+		acc |= h;
+		i += 4;
+	}
+	for (; i < len; i++)
+		acc |= b[i];
+	return !acc;
 }
 
 /* Why a step failed: becomes an error-log entry (Documentation/hardware.rst). */
@@ -105,6 +120,37 @@ struct sdxie_cxt {
 	union sdxi_desc desc;
 };
 
+/* A host mapping held for one turn (view.c). */
+struct sdxie_view {
+	void *host;		/* NULL (and len 0): none */
+	struct sdxie_as as;
+	uint64_t addr, len;
+	bool is_write;
+};
+
+/*
+ * Host pointer to [addr, addr + len) (len > 0) in view @v, or NULL
+ * (view.c).  An address below the view wraps to a huge offset.
+ */
+static inline void *view_ptr(const struct sdxie_view *v, uint64_t addr, uint64_t len)
+{
+	if (len <= v->len && addr - v->addr <= v->len - len)
+		return (uint8_t *)v->host + (addr - v->addr);
+	return NULL;
+}
+
+static inline bool same_as(struct sdxie_as a, struct sdxie_as b)
+{
+	return a.has_pasid == b.has_pasid && (!a.has_pasid || a.pasid == b.pasid);
+}
+
+/* The same for [addr, addr + len) in address space @as. */
+static inline void *view_ptr_as(const struct sdxie_view *v, struct sdxie_as as,
+				uint64_t addr, uint64_t len)
+{
+	return same_as(v->as, as) ? view_ptr(v, addr, len) : NULL;
+}
+
 /* Pending function state transition, completed by sdxie_run(). */
 enum sdxie_pending {
 	PEND_NONE,
@@ -134,6 +180,18 @@ struct sdxie_fn {
 	uint32_t *queue;
 	uint32_t q_head, q_len;
 	uint64_t bytes_left;		/* data bytes this sdxie_run() may still move */
+	struct {			/* the current turn's views (view.c) */
+		bool on;
+		bool r_dirty;		/* cxt[id].r not yet written */
+		uint32_t id;
+		struct sdxie_view ring, akey, src, dst;
+		/*
+		 * The ring view from descriptor next_index on: its host
+		 * pointer and how many slots follow contiguously (0: none).
+		 */
+		uint64_t next_index, run;
+		const uint8_t *next_host;
+	} view;
 
 	struct {			/* fault injection */
 		uint64_t addr;		/* 0: off */
@@ -171,6 +229,49 @@ int mem_write(struct sdxie_fn *fn, struct sdxie_as as, uint64_t addr,
 	      const void *buf, uint64_t len);
 uint8_t mem_sub_step(int status);
 
+/*
+ * The common case of akey_lookup(), inline: AKey @idx of @c is in the
+ * turn's view, valid, with pv = 0 and every field a data access must not
+ * use zero (the checks of akey_lookup() for such an entry); @as is then
+ * the context's address space.  False: not that case, use akey_lookup().
+ */
+static inline bool akey_plain(const struct sdxie_fn *fn, const struct sdxie_cxt *c,
+			      uint16_t idx, struct sdxie_as *as)
+{
+	const uint8_t *p;
+
+	if (idx >= c->akey_entries)
+		return false;
+	p = view_ptr(&fn->view.akey, c->akey_ptr + (uint64_t)idx * 16, 16);
+	if (!p || (le16_get(p) & (SDXI_AKEY_VL | SDXI_AKEY_PV | SDXI_AKEY_STE |
+				  SDXI_AKEY_INTR_RSVD)) != SDXI_AKEY_VL ||
+	    (le32_get(p + 4) & ~SDXI_AKEY_PASID) || le64_get(p + 8))
+		return false;
+	*as = c->as;
+	return true;
+}
+
+/*
+ * The common case of data_copy(), inline: no fault trap armed and both
+ * buffers inside the turn's views.  False: not done, use data_copy().
+ */
+static inline bool data_copy_direct(struct sdxie_fn *fn, struct sdxie_as das,
+				    uint64_t dst, struct sdxie_as sas, uint64_t src,
+				    uint64_t len)
+{
+	void *s, *d;
+
+	if (!fn->view.on || fn->faults.addr || fn->faults.after_armed)
+		return false;
+	s = view_ptr_as(&fn->view.src, sas, src, len);
+	d = s ? view_ptr_as(&fn->view.dst, das, dst, len) : NULL;
+	if (!d)
+		return false;
+	memmove(d, s, len);
+	fn->stats.bytes += len;
+	return true;
+}
+
 /* mem.c: data accesses (fault injection applies) */
 bool data_copy(struct sdxie_fn *fn, struct sdxie_as das, uint64_t dst,
 	       struct sdxie_as sas, uint64_t src, uint64_t len,
@@ -185,6 +286,44 @@ bool data_write(struct sdxie_fn *fn, struct sdxie_as as, uint64_t addr,
 bool data_rmw(struct sdxie_fn *fn, struct sdxie_as as, uint64_t addr,
 	      unsigned int size, uint64_t (*op)(uint64_t old, const void *arg),
 	      const void *arg, uint64_t *old, struct sdxie_err *e);
+
+/* view.c: a client context's structures and data mapped for its turn */
+void view_begin(struct sdxie_fn *fn, uint32_t id);
+void view_end(struct sdxie_fn *fn);
+void *view_data(struct sdxie_fn *fn, struct sdxie_as as, uint64_t addr,
+		uint64_t *len, bool is_write, int *status);
+void view_release_writes(struct sdxie_fn *fn);
+int view_fetch_slow(struct sdxie_fn *fn, const struct sdxie_cxt *c, uint64_t index,
+		    union sdxi_desc *d);
+
+/*
+ * Copy a descriptor out of the ring: qword 0 (with vl) first, then the
+ * body after an acquire fence, pairing with a producer that writes the
+ * body before qword 0 (release).
+ */
+static inline void view_load_desc(union sdxi_desc *d, const void *slot)
+{
+	memcpy(d, slot, 8);
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	memcpy((uint8_t *)d + 8, (const uint8_t *)slot + 8, sizeof(*d) - 8);
+}
+
+/* Read descriptor @index of @c: the turn's next slot inline, else view.c. */
+static inline int view_fetch(struct sdxie_fn *fn, const struct sdxie_cxt *c,
+			     uint64_t index, union sdxi_desc *d)
+{
+	const uint8_t *p = fn->view.next_host;
+
+	if (index != fn->view.next_index || !fn->view.run)
+		return view_fetch_slow(fn, c, index, d);
+	fn->view.next_index = index + 1;
+	fn->view.next_host = p + SDXI_DESC_SIZE;
+	fn->view.run--;
+	view_load_desc(d, p);
+	return SDXIE_MEM_OK;
+}
+int view_read_akey(struct sdxie_fn *fn, const struct sdxie_cxt *c, uint64_t addr,
+		   struct sdxi_akey_ent *ent);
 
 /* errlog.c */
 bool errlog_report(struct sdxie_fn *fn, const struct sdxie_err *e, int cxt,
@@ -205,6 +344,28 @@ bool akey_lookup(struct sdxie_fn *fn, const struct sdxie_cxt *c, uint16_t idx,
 /* completion.c */
 bool retire(struct sdxie_fn *fn, uint32_t id, uint64_t index,
 	    const union sdxi_desc *d, const struct sdxie_err *e);
+/* The host's SDXIE_EV_DESC event for a retiring descriptor, if it wants one. */
+void retire_event(struct sdxie_fn *fn, uint32_t id, uint64_t index,
+		  const union sdxi_desc *d, const struct sdxie_err *e);
+
+/*
+ * retire() of a descriptor that succeeded, inline for its commonest case:
+ * in a client turn, without a CST_BLK or an interrupt (R is written when
+ * the turn ends, view.c).  False: not that case, call retire().
+ */
+static inline bool retire_plain(struct sdxie_fn *fn, uint32_t id, uint64_t index,
+				const union sdxi_desc *d)
+{
+	if (!fn->view.on || fn->irq_after_retire ||
+	    !(le64_get(&d->generic.csb_ptr) & SDXI_DSC_NP))
+		return false;
+	fn->stats.descriptors++;
+	if (fn->ops->event)
+		retire_event(fn, id, index, d, NULL);
+	fn->cxt[id].r = index + 1;
+	fn->view.r_dirty = true;
+	return true;
+}
 
 /* exec.c */
 unsigned int cxt_process(struct sdxie_fn *fn, uint32_t id, unsigned int quantum,
@@ -238,10 +399,7 @@ static inline bool dsc_invalid(struct sdxie_err *e, uint16_t reason)
 static inline bool ranges_overlap(struct sdxie_as aas, uint64_t a, uint64_t alen,
 				  struct sdxie_as bas, uint64_t b, uint64_t blen)
 {
-	if (aas.has_pasid != bas.has_pasid ||
-	    (aas.has_pasid && aas.pasid != bas.pasid))
-		return false;
-	return a < b + blen && b < a + alen;
+	return same_as(aas, bas) && a < b + blen && b < a + alen;
 }
 
 #endif /* SDXIE_INTERNAL_H */

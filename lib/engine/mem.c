@@ -19,6 +19,8 @@ int mem_read(struct sdxie_fn *fn, struct sdxie_as as, uint64_t addr,
 int mem_write(struct sdxie_fn *fn, struct sdxie_as as, uint64_t addr,
 	      const void *buf, uint64_t len)
 {
+	/* Data written through views first reaches the host. */
+	view_release_writes(fn);
 	if (addr + len < addr)
 		return SDXIE_MEM_XLATE;
 	return fn->ops->write(fn->opaque, as, addr, buf, len);
@@ -84,6 +86,25 @@ struct data_src {
 	const uint8_t *host;	/* non-NULL: the bytes are here */
 };
 
+/*
+ * Direct access to data: in a client context's turn through the turn's
+ * views (kept mapped until the turn ends or a control structure is
+ * written), otherwise mapped for this one access.
+ */
+static void *map_data(struct sdxie_fn *fn, struct sdxie_as as, uint64_t addr,
+		      uint64_t *len, bool is_write, int *st)
+{
+	if (fn->view.on)
+		return view_data(fn, as, addr, len, is_write, st);
+	return fn->ops->map(fn->opaque, as, addr, len, is_write, st);
+}
+
+static void unmap_data(struct sdxie_fn *fn, void *host, uint64_t len, bool is_write)
+{
+	if (!fn->view.on)
+		fn->ops->unmap(fn->opaque, host, len, is_write);
+}
+
 /* Write up to @n bytes from host memory; the count written or 0 with @e. */
 static uint64_t write_chunk(struct sdxie_fn *fn, struct sdxie_as das, uint64_t dst,
 			    const uint8_t *src, uint64_t n, struct sdxie_err *e)
@@ -93,11 +114,11 @@ static uint64_t write_chunk(struct sdxie_fn *fn, struct sdxie_as das, uint64_t d
 
 	if (ops->map) {
 		uint64_t dl = n;
-		void *d = ops->map(fn->opaque, das, dst, &dl, true, &st);
+		void *d = map_data(fn, das, dst, &dl, true, &st);
 
 		if (d) {
 			memcpy(d, src, dl);
-			ops->unmap(fn->opaque, d, dl, true);
+			unmap_data(fn, d, dl, true);
 			return dl;
 		}
 		if (st)
@@ -120,7 +141,7 @@ static uint64_t copy_chunk(struct sdxie_fn *fn, struct sdxie_as das, uint64_t ds
 
 	if (ops->map) {
 		uint64_t sl = n, dl;
-		void *s = ops->map(fn->opaque, sas, src, &sl, false, &st);
+		void *s = map_data(fn, sas, src, &sl, false, &st);
 		void *d;
 
 		if (!s && st)
@@ -129,14 +150,14 @@ static uint64_t copy_chunk(struct sdxie_fn *fn, struct sdxie_as das, uint64_t ds
 			/* The destination is mapped no longer than the source,
 			 * so every mapped destination byte is written. */
 			dl = sl;
-			d = ops->map(fn->opaque, das, dst, &dl, true, &st);
+			d = map_data(fn, das, dst, &dl, true, &st);
 			if (d) {
 				memmove(d, s, dl);
-				ops->unmap(fn->opaque, d, dl, true);
-				ops->unmap(fn->opaque, s, sl, false);
+				unmap_data(fn, d, dl, true);
+				unmap_data(fn, s, sl, false);
 				return dl;
 			}
-			ops->unmap(fn->opaque, s, sl, false);
+			unmap_data(fn, s, sl, false);
 			if (st)
 				return mem_fault(e, st, SDXI_BUF_DST, dst), 0;
 		}
@@ -202,6 +223,8 @@ bool data_copy(struct sdxie_fn *fn, struct sdxie_as das, uint64_t dst,
 	       struct sdxie_as sas, uint64_t src, uint64_t len,
 	       struct sdxie_err *e)
 {
+	if (data_copy_direct(fn, das, dst, sas, src, len))
+		return true;
 	return transfer(fn, das, dst, (struct data_src){ .as = sas, .addr = src },
 			len, e);
 }

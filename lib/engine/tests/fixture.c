@@ -56,13 +56,33 @@ static int h_read(void *o, struct sdxie_as as, uint64_t addr, void *buf, uint64_
 	return st;
 }
 
+/* Is [addr, addr + len) in @as a context's CXT_STS or CST_BLK array? */
+static bool is_completion(struct fx *fx, struct sdxie_as as, uint64_t addr, uint64_t len)
+{
+	for (unsigned int i = 0; i < FX_MAX_CXT; i++) {
+		struct fx_cxt *c = &fx->cxt[i];
+
+		if (!c->used || c->as.has_pasid != as.has_pasid ||
+		    (as.has_pasid && c->as.pasid != as.pasid))
+			continue;
+		if ((addr < c->sts + 64 && c->sts < addr + len) ||
+		    (addr < c->csb + (uint64_t)c->ring_sz * 32 && c->csb < addr + len))
+			return true;
+	}
+	return false;
+}
+
 static int h_write(void *o, struct sdxie_as as, uint64_t addr, const void *buf,
 		   uint64_t len)
 {
+	struct fx *fx = o;
 	uint8_t *p;
 	int st = xlate(o, as, addr, len, &p);
 
-	((struct fx *)o)->host_ops++;
+	fx->host_ops++;
+	/* Data written through a mapping must reach memory before completion. */
+	if (fx->open_wmaps && is_completion(fx, as, addr, len))
+		fx->completion_before_unmap++;
 	if (!st)
 		memcpy(p, buf, len);
 	return st;
@@ -74,7 +94,6 @@ static void *h_map(void *o, struct sdxie_as as, uint64_t addr, uint64_t *len,
 	struct fx *fx = o;
 	uint8_t *p;
 
-	(void)is_write;
 	fx->host_ops++;
 	*status = SDXIE_MEM_OK;
 	if (fx->no_map)
@@ -88,6 +107,8 @@ static void *h_map(void *o, struct sdxie_as as, uint64_t addr, uint64_t *len,
 	*status = xlate(fx, as, addr, 1, &p);
 	if (*status)
 		return NULL;
+	if (is_write)
+		fx->open_wmaps++;
 	{
 		struct fx_space *s = space_of(fx, as);
 		uint64_t left = s->size - (addr - s->base);
@@ -104,7 +125,11 @@ static void *h_map(void *o, struct sdxie_as as, uint64_t addr, uint64_t *len,
 
 static void h_unmap(void *o, void *host, uint64_t len, bool is_write)
 {
-	(void)o, (void)host, (void)len, (void)is_write;
+	struct fx *fx = o;
+
+	(void)host, (void)len;
+	if (is_write)
+		fx->open_wmaps--;
 }
 
 static bool h_pasid_usable(void *o, uint32_t pasid)
@@ -123,6 +148,8 @@ static bool h_irq(void *o, unsigned int vector)
 	/* AKey 1 of context id names vector id + 1 (fx_cxt_build). */
 	if (vector >= 1 && vector < FX_MAX_IRQ && fx->cxt[vector - 1].used)
 		fx->irq_r[vector] = fx_r(fx, vector - 1);
+	if (vector == SDXI_ERRLOG_VECTOR && fx->cxt[1].used)
+		fx->err_irq_r1 = fx_r(fx, 1);
 	return true;
 }
 

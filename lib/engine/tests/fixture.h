@@ -43,9 +43,14 @@ struct fx {
 	unsigned int irq[FX_MAX_IRQ];	/* raised count per vector */
 	/* Read index of context v - 1 when vector v was last raised. */
 	uint64_t irq_r[FX_MAX_IRQ];
+	/* Read index of context 1 when vector 0 (error log) was last raised. */
+	uint64_t err_irq_r1;
 	unsigned int nr_vectors;
 	unsigned int kicks, events;
 	uint64_t host_ops;	/* read, write and map calls */
+	unsigned int open_wmaps;	/* writable mappings not yet unmapped */
+	/* Writes of a CXT_STS or CST_BLK made while a writable map was open. */
+	unsigned int completion_before_unmap;
 	/* Contexts of retired descriptors in order, when @retired is set. */
 	uint16_t *retired;
 	size_t nretired, retired_cap;

@@ -12,6 +12,7 @@
  *     a running context just rung that stopped short of W did so at an
  *     invalid slot;
  *   - every error-log entry is a valid header of a known step;
+ *   - every writable mapping the engine took is released;
  *   - the kernel-owned tables (L2, L1, CXT_CTL, AKey) are never written;
  *   - data writes of the kernel-style context stay inside its data area.
  *
@@ -351,6 +352,10 @@ int main(int argc, char **argv)
 		}
 		bad_inv += check_cxt(z, KERN_CXT, id == KERN_CXT) +
 			   check_cxt(z, PASID_CXT, id == PASID_CXT);
+		if (z->fx.open_wmaps) {
+			printf("# %u writable mappings left open\n", z->fx.open_wmaps);
+			bad_inv++;
+		}
 		bad_log += drain_errlog(z);
 		for (uint32_t c = KERN_CXT; c <= PASID_CXT; c++)
 			if (sdxie_cxt_state(z->fx.fn, c) != SDXI_CXTV_RUN && !restart(z, c))
