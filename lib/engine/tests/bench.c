@@ -60,12 +60,41 @@ static int per_batch(uint64_t len)
 	return len >= (1 << 20) ? 4 : 64;
 }
 
-/* GB/s of the median batch of COPYs, over @total bytes. */
-static double engine_copy(struct fx *fx, uint64_t src, uint64_t dst, uint64_t len,
-			  uint64_t total)
+/* One measurement: the engine's COPYs or memcpy, on the same buffers. */
+struct batch {
+	struct fx *fx;
+	uint64_t src, dst, len;		/* device addresses */
+	void *to;
+	const void *from;		/* their host pointers */
+};
+
+static void engine_queue(struct batch *b)
 {
-	uint64_t batch = len * per_batch(len);
-	size_t n = total / batch;
+	queue_copies(b->fx, b->src, b->dst, b->len, per_batch(b->len));
+}
+
+static void engine_run(struct batch *b)
+{
+	fx_run(b->fx);
+}
+
+static void cpu_run(struct batch *b)
+{
+	for (int k = 0; k < per_batch(b->len); k++) {
+		memcpy(b->to, b->from, b->len);
+		__asm__ volatile("" : : "r"(b->to) : "memory");
+	}
+}
+
+/*
+ * GB/s of the median batch over @total bytes: @prepare (untimed, may be
+ * NULL) then @run (timed), per batch.
+ */
+static double batch_gbs(struct batch *b, uint64_t total,
+			void (*prepare)(struct batch *), void (*run)(struct batch *))
+{
+	uint64_t bytes = b->len * per_batch(b->len);
+	size_t n = total / bytes;
 	double *t = malloc(n * sizeof(*t)), gbs;
 
 	if (!t)
@@ -73,35 +102,13 @@ static double engine_copy(struct fx *fx, uint64_t src, uint64_t dst, uint64_t le
 	for (size_t i = 0; i < n; i++) {
 		double t0;
 
-		queue_copies(fx, src, dst, len, per_batch(len));
+		if (prepare)
+			prepare(b);
 		t0 = now();
-		fx_run(fx);
+		run(b);
 		t[i] = now() - t0;
 	}
-	gbs = batch / median(t, n) / 1e9;
-	free(t);
-	return gbs;
-}
-
-/* The same for memcpy in batches of as many copies. */
-static double cpu_copy(void *dst, const void *src, uint64_t len, uint64_t total)
-{
-	uint64_t batch = len * per_batch(len);
-	size_t n = total / batch;
-	double *t = malloc(n * sizeof(*t)), gbs;
-
-	if (!t)
-		abort();
-	for (size_t i = 0; i < n; i++) {
-		double t0 = now();
-
-		for (int k = 0; k < per_batch(len); k++) {
-			memcpy(dst, src, len);
-			__asm__ volatile("" : : "r"(dst) : "memory");
-		}
-		t[i] = now() - t0;
-	}
-	gbs = batch / median(t, n) / 1e9;
+	gbs = bytes / median(t, n) / 1e9;
 	free(t);
 	return gbs;
 }
@@ -207,21 +214,23 @@ int main(void)
 	printf("engine COPY vs memcpy (GB/s = 1e9 bytes/s, same buffers, hot cache)\n");
 	printf("%10s %12s %12s %8s\n", "size", "engine", "memcpy", "ratio");
 	for (unsigned int k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
-		uint64_t len = sizes[k], total = 2ULL << 30;
+		struct batch b = { .fx = &fx, .src = src, .dst = dst, .len = sizes[k],
+				   .to = fx_ptr(&fx, FN, dst), .from = fx_ptr(&fx, FN, src) };
+		uint64_t total = 2ULL << 30;
 		double e, c;
 
 		/* Warm up both paths, then take the best of three. */
-		engine_copy(&fx, src, dst, len, 64ULL << 20);
-		cpu_copy(fx_ptr(&fx, FN, dst), fx_ptr(&fx, FN, src), len, 64ULL << 20);
+		batch_gbs(&b, 64ULL << 20, engine_queue, engine_run);
+		batch_gbs(&b, 64ULL << 20, NULL, cpu_run);
 		e = c = 0;
 		for (int rep = 0; rep < 3; rep++) {
-			double x = engine_copy(&fx, src, dst, len, total);
-			double y = cpu_copy(fx_ptr(&fx, FN, dst), fx_ptr(&fx, FN, src), len, total);
+			double x = batch_gbs(&b, total, engine_queue, engine_run);
+			double y = batch_gbs(&b, total, NULL, cpu_run);
 
 			e = x > e ? x : e;
 			c = y > c ? y : c;
 		}
-		printf("%7llu KiB %12.2f %12.2f %8.2f\n", (unsigned long long)(len >> 10),
+		printf("%7llu KiB %12.2f %12.2f %8.2f\n", (unsigned long long)(b.len >> 10),
 		       e, c, e / c);
 	}
 

@@ -232,6 +232,16 @@ TEST(a_long_copy_is_suspended_at_the_turn_limit_and_resumed)
 	fx_fini(&fx);
 }
 
+/* The copy of @b, suspended after one turn, was abandoned by a stop. */
+static void expect_abandoned(struct fx *fx, const struct big_copy *b, uint8_t state)
+{
+	CHECK_EQ(fx_state(fx, 1), state);
+	CHECK_EQ(fx_r(fx, 1), 0);
+	CHECK_EQ(fx_csb(fx, 1, b->index), -1);
+	CHECK(!memcmp(b->s, b->t, SDXIE_TURN_BYTES));	/* bytes moved stay */
+	CHECK_EQ(b->t[SDXIE_TURN_BYTES], 0);
+}
+
 TEST(a_context_stop_abandons_a_suspended_copy)
 {
 	struct big_copy b;
@@ -242,11 +252,7 @@ TEST(a_context_stop_abandons_a_suspended_copy)
 	CHECK(sdxie_run(fx.fn, 1));
 	/* The stop is admin work: it runs before the copy's next turn. */
 	CHECK_EQ(admin_range(&fx, SDXI_DSC_CXT_STOP, 1), 0);
-	CHECK_EQ(fx_state(&fx, 1), SDXI_CXTV_STOP_SW);
-	CHECK_EQ(fx_r(&fx, 1), 0);
-	CHECK_EQ(fx_csb(&fx, 1, b.index), -1);
-	CHECK(!memcmp(b.s, b.t, SDXIE_TURN_BYTES));	/* bytes moved stay */
-	CHECK_EQ(b.t[SDXIE_TURN_BYTES], 0);
+	expect_abandoned(&fx, &b, SDXI_CXTV_STOP_SW);
 	CHECK_EQ(fx_r(&fx, 2), 1);		/* others went on */
 
 	/* Restarted at R, the descriptor runs again from its start. */
@@ -275,10 +281,7 @@ TEST(a_function_stop_abandons_a_suspended_copy)
 			 (ctl0 & ~SDXI_CTL0_FN_GSR) | SDXI_GSR_STOP_SF, 8);
 	fx_run(&fx);
 	CHECK_EQ(sdxie_fn_state(fx.fn), SDXI_GSV_STOP);
-	CHECK_EQ(fx_state(&fx, 1), SDXI_CXTV_STOP_FN);
-	CHECK_EQ(fx_r(&fx, 1), 0);
-	CHECK_EQ(fx_csb(&fx, 1, b.index), -1);
-	CHECK_EQ(b.t[SDXIE_TURN_BYTES], 0);
+	expect_abandoned(&fx, &b, SDXI_CXTV_STOP_FN);
 	fx_fini(&fx);
 }
 

@@ -95,26 +95,6 @@ TEST(an_akey_entry_changed_earlier_in_the_turn_is_read_again)
 	fx_fini(&fx);
 }
 
-TEST(data_written_earlier_in_the_turn_is_what_a_later_copy_reads)
-{
-	uint64_t a, b, d;
-	struct fx fx;
-	union sdxi_desc c1, c2;
-
-	setup(&fx, 1024);
-	a = fx_alloc(&fx, FN, 8192, 64);
-	b = fx_alloc(&fx, FN, 8192, 64);
-	d = fx_alloc(&fx, FN, 8192, 64);
-	fill(fx_ptr(&fx, FN, a), 8192, 3);
-	c1 = d_copy(a, b, 8192);
-	c2 = d_copy(b, d, 8192);
-	fx_put(&fx, 1, &c1, false);
-	fx_submit(&fx, 1, &c2, true);
-	fx_run(&fx);
-	CHECK(!memcmp(fx_ptr(&fx, FN, a), fx_ptr(&fx, FN, d), 8192));
-	fx_fini(&fx);
-}
-
 TEST(an_interrupt_finds_r_past_everything_before_it)
 {
 	union sdxi_desc n = d_nop(), in = d_intr(1);
