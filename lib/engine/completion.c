@@ -78,8 +78,11 @@ bool retire(struct sdxie_fn *fn, uint32_t id, uint64_t index,
 	uint64_t csbq = le64_get(&d->generic.csb_ptr);
 	uint64_t csb = csbq & SDXI_DSC_CSB_PTR;
 	bool has_csb = !(csbq & SDXI_DSC_NP);
+	uint32_t irq = fn->irq_after_retire;
 	struct sdxie_err csb_err;
 	int st;
+
+	fn->irq_after_retire = 0;
 
 	if (!e) {
 		st = has_csb ? csb_signal(fn, c->as, csb, false) : SDXIE_MEM_OK;
@@ -94,15 +97,15 @@ bool retire(struct sdxie_fn *fn, uint32_t id, uint64_t index,
 	retire_event(fn, id, index, d, e);
 	if (!e) {
 		/* In a client turn R is written when the turn ends (view.c). */
-		if (fn->view.on && !fn->irq_after_retire) {
+		if (fn->view.on && !irq) {
 			c->r = index + 1;
 			fn->view.r_dirty = true;
 			return true;
 		}
 		if (cxt_write_r(fn, id, index + 1)) {
 			/* Interrupt last: whoever it wakes sees the descriptor done. */
-			if (fn->irq_after_retire)
-				fn->ops->irq(fn->opaque, fn->irq_after_retire - 1);
+			if (irq)
+				fn->ops->irq(fn->opaque, irq - 1);
 			return true;
 		}
 		err_set(&csb_err, SDXI_STEP_CXT_STS, SDXI_SUB_STEP_ACCESS,

@@ -86,7 +86,6 @@ static enum step_result step(struct sdxie_fn *fn, uint32_t id)
 		c->moved = 0;
 	}
 
-	fn->irq_after_retire = 0;
 	ok = execute(fn, id, &d, &e);
 	/* An admin descriptor may have taken the whole function down. */
 	if (id == SDXI_ADMIN_CXT_ID && (fn->gsv != SDXI_GSV_ACTIVE || !c->cached))
@@ -137,11 +136,13 @@ unsigned int cxt_process(struct sdxie_fn *fn, uint32_t id, unsigned int quantum,
 		uint64_t r = c->r;
 
 		res = step(fn, id);
-		/* A failed descriptor retires too (R moves past it). */
-		if (c->r != r || res == STEP_SUSPENDED)
-			done++;
-		if (res != STEP_RETIRED)
+		if (res != STEP_RETIRED) {
+			/* A failed descriptor retires too (R moves past it). */
+			if (res == STEP_SUSPENDED || c->r != r)
+				done++;
 			break;
+		}
+		done++;
 	}
 	if (fn->view.r_dirty && !cxt_write_r(fn, id, c->r)) {
 		err_set(&e, SDXI_STEP_CXT_STS, SDXI_SUB_STEP_ACCESS, SDXI_ERR_ACCESS,

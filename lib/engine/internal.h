@@ -202,7 +202,7 @@ struct sdxie_fn {
 	struct sdxie_stats stats;
 	/*
 	 * Vector + 1 an interrupt descriptor asked for, raised once that
-	 * descriptor has retired (retire()); 0: none.
+	 * descriptor has retired (retire(), which clears it); 0: none.
 	 */
 	uint32_t irq_after_retire;
 	uint8_t *bounce;		/* for hosts without map() */

@@ -72,6 +72,7 @@ void view_begin(struct sdxie_fn *fn, uint32_t id)
 	fn->view.id = id;
 	fn->view.r_dirty = false;
 	fn->view.run = 0;
+	fn->irq_after_retire = 0;
 }
 
 void view_end(struct sdxie_fn *fn)
@@ -87,7 +88,9 @@ int view_fetch_slow(struct sdxie_fn *fn, const struct sdxie_cxt *c, uint64_t ind
 		    union sdxi_desc *d)
 {
 	struct sdxie_view *v = &fn->view.ring;
-	uint64_t slot = index % c->ring_sz;
+	/* Rings of a power-of-two size need no division. */
+	uint64_t slot = c->ring_sz & (c->ring_sz - 1) ? index % c->ring_sz :
+			index & (c->ring_sz - 1);
 	uint64_t addr = c->ring + slot * SDXI_DESC_SIZE;
 	void *p;
 	int st;

@@ -80,9 +80,14 @@ static void engine_run(struct batch *b)
 
 static void cpu_run(struct batch *b)
 {
-	for (int k = 0; k < per_batch(b->len); k++) {
-		memcpy(b->to, b->from, b->len);
-		__asm__ volatile("" : : "r"(b->to) : "memory");
+	void *to = b->to;
+	const void *from = b->from;
+	uint64_t len = b->len;
+	int n = per_batch(len);
+
+	for (int k = 0; k < n; k++) {
+		memcpy(to, from, len);
+		__asm__ volatile("" : : "r"(to) : "memory");
 	}
 }
 
