@@ -80,7 +80,11 @@ struct sdxie_host_ops {
 	 * host pointer, with *len set to the contiguous length mapped (> 0).
 	 * Return NULL with *status set on a fault, or NULL with *status
 	 * SDXIE_MEM_OK when direct mapping is not possible here (the engine
-	 * then falls back to read/write through a bounce buffer).
+	 * then falls back to read/write through a bounce buffer).  The
+	 * engine may keep a mapping until the sdxie_run() call that took it
+	 * returns (a context's turn reuses it, as an IOTLB entry), so the
+	 * host must keep it valid that long; every mapping is unmapped
+	 * before the call returns.
 	 */
 	void *(*map)(void *opaque, struct sdxie_as as, uint64_t addr,
 		     uint64_t *len, bool is_write, int *status);
