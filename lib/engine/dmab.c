@@ -64,11 +64,6 @@ static bool wrt_imm(struct sdxie_fn *fn, const struct sdxie_cxt *c,
 	return data_write(fn, das, dst, p->data, len, SDXI_BUF_DST, e);
 }
 
-static uint64_t min64(uint64_t a, uint64_t b)
-{
-	return a < b ? a : b;
-}
-
 /*
  * Write bytes [c->moved, total) of a transfer whose block i (@len bytes
  * from @src) goes to @dst + i * len, front to back, as far as this run's
@@ -106,8 +101,7 @@ static bool move_blocks(struct sdxie_fn *fn, struct sdxie_cxt *c,
 						 fn->pattern + off, n, e);
 		} else {
 			n = min64(len - off, fn->bytes_left);
-			ok = data_copy_direct(fn, das, dst + c->moved, sas, src + off, n) ||
-			     data_copy(fn, das, dst + c->moved, sas, src + off, n, e);
+			ok = data_copy(fn, das, dst + c->moved, sas, src + off, n, e);
 		}
 		if (!ok)
 			return false;

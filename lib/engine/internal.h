@@ -55,6 +55,11 @@ static inline void le64_put(void *p, uint64_t v)
 	le32_put((uint8_t *)p + 4, (uint32_t)(v >> 32));
 }
 
+static inline uint64_t min64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
 /* True if all @len bytes at @p are zero (32, 8, 4, then 1 at a time). */
 static inline bool all_zero(const void *p, size_t len)
 {

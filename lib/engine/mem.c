@@ -51,11 +51,6 @@ static bool mem_fault(struct sdxie_err *e, int status, uint8_t buf, uint64_t add
 			  SDXI_ERR_ACCESS, buf, addr);
 }
 
-static uint64_t min64(uint64_t a, uint64_t b)
-{
-	return a < b ? a : b;
-}
-
 /* Bytes of [addr, addr + len) reachable before the fault-addr trap. */
 static uint64_t fault_limit(const struct sdxie_fn *fn, uint64_t addr, uint64_t len)
 {

@@ -25,11 +25,6 @@
 #define VIEW_MAX	65536		/* bytes of ring one view maps at most */
 #define VIEW_AKEY_PAGE	4096
 
-static uint64_t min64(uint64_t a, uint64_t b)
-{
-	return a < b ? a : b;
-}
-
 static void view_drop(struct sdxie_fn *fn, struct sdxie_view *v)
 {
 	if (v->host)
