@@ -4,8 +4,9 @@
 # Idempotent host setup for sdxi (make deps): apt sources, Debian packages,
 # and the guest kernel extracted (not installed) into the cache.
 #
-# Adds bookworm-backports (Linux 6.12, meson >= 1.5, python3-pycotap) and a
-# trixie deb-src entry (QEMU 10.0.x source) when missing.  Fails with one
+# Adds bookworm-backports (Linux 6.12, meson >= 1.5, python3-pycotap) when
+# missing; packages from newer suites (QEMU's source) come through
+# tools/apt-private, never through the host's apt sources.  Fails with one
 # clear line when it cannot: not root, not Debian 12, archive unreachable.
 set -eu
 
@@ -23,22 +24,19 @@ if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -e "$SDXI_GUEST/vmlin
 	exit 0
 fi
 
+# Our sources file holds bookworm-backports only.  A file of ours with
+# anything else in it (a trixie deb-src entry, from older setups) is
+# rewritten; a file someone else wrote under this name is left alone.
 src=/etc/apt/sources.list.d/sdxi.sources
-if [ ! -f "$src" ]; then
-	cat > "$src" <<'SRC'
-# Added by sdxi tools/deps.sh
+src_text='# Added by sdxi tools/deps.sh
 Types: deb
 URIs: http://deb.debian.org/debian
 Suites: bookworm-backports
 Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-
-Types: deb-src
-URIs: http://deb.debian.org/debian
-Suites: trixie
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SRC
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg'
+if [ ! -f "$src" ] || { [ "$(head -n1 "$src")" = "# Added by sdxi tools/deps.sh" ] &&
+	[ "$(cat "$src")" != "$src_text" ]; }; then
+	printf '%s\n' "$src_text" >"$src"
 fi
 
 echo "deps: apt-get update"

@@ -560,8 +560,7 @@ TEST_F(hw, doorbell_misuse_is_ignored)
  * For a run where the function's DMA is translated and nothing is mapped for it
  * (an IOMMU and no driver): every DMA faults in the IOMMU.  Activation
  * must end in ERROR with the failed log write recorded (ERR_STS.err),
- * never a crash.  (QEMU 10.0 ignores PASID-cache invalidation, so the
- * group's domain type cannot be switched at run time for this test.)
+ * never a crash.
  */
 TEST_F(hw, iommu_fault_on_tables_is_a_function_error)
 {

@@ -9,6 +9,11 @@
 #                    a test module instead of sdxi.ko (tools/qemu/tests):
 #                    requester-ID DMA, MSI-X, IOMMU faults, PASID-tagged
 #                    DMA through a private domain and its isolation, FLR
+#   make check-qemu-glue-switch
+#                    the same in a VM booted with iommu.passthrough=1,
+#                    after switching the function's IOMMU group from the
+#                    identity domain to a DMA domain at run time: the
+#                    IOMMU model must start translating its requests
 #
 # QEMU_BIN is the binary's path; expanding it builds QEMU when needed, so
 # use it in recipes, not in make-time conditionals.
@@ -24,7 +29,7 @@ QEMU_GLUE_KVER := $(shell cat $(SDXI_CACHE)/guest-kernel/kver 2>/dev/null)
 QEMU_GLUE_B := $(B)/qemu-glue
 QEMU_GLUE_KO := $(QEMU_GLUE_B)/sdxi_glue_test.ko
 
-CHECK_SUITES += qemu-glue
+CHECK_SUITES += qemu-glue qemu-glue-switch
 
 # Kbuild writes its objects next to the sources: build from a copy.
 $(QEMU_GLUE_KO): $(TOP)/tools/qemu/tests/sdxi_glue_test.c $(TOP)/tools/qemu/tests/Kbuild \
@@ -40,3 +45,9 @@ check-qemu-glue: $(QEMU_GLUE_KO)
 	@$(VM_TAP) $(RESULTS)/qemu-glue.tap --timeout 300 --file $(QEMU_GLUE_KO) \
 		--script $(TOP)/tools/qemu/tests/glue-guest.sh
 	@sed -n 's/^not ok/qemu-glue: &/p' $(RESULTS)/qemu-glue.tap
+
+.PHONY: check-qemu-glue-switch
+check-qemu-glue-switch: $(QEMU_GLUE_KO)
+	@$(VM_TAP) $(RESULTS)/qemu-glue-switch.tap --timeout 300 --append iommu.passthrough=1 \
+		--file $(QEMU_GLUE_KO) --script $(TOP)/tools/qemu/tests/glue-guest.sh
+	@sed -n 's/^not ok/qemu-glue-switch: &/p' $(RESULTS)/qemu-glue-switch.tap

@@ -88,7 +88,6 @@
 #include "qemu/rcu.h"
 #include "qapi/error.h"
 #include "qapi/visitor.h"
-#include "exec/memory.h"
 #include "hw/i386/intel_iommu.h"
 #include "hw/i386/x86-iommu.h"
 #include "hw/pci/msix.h"
@@ -97,6 +96,7 @@
 #include "hw/qdev-properties.h"
 #include "migration/vmstate.h"
 #include "system/dma.h"
+#include "system/memory.h"
 #include "trace.h"
 
 #include "engine/sdxie.h"
@@ -169,10 +169,11 @@ static IntelIOMMUState *sdxi_intel_iommu(void)
 }
 
 /*
- * The only place that turns a PASID into an AddressSpace.  QEMU 10.0 has
- * no PCI-level PASID DMA API, so with intel-iommu we take VT-d's
- * per-PASID address space directly (vtd_find_add_as() returns the same
- * one on every call, and we cache the pointer per PASID until reset).
+ * The only place that turns a PASID into an AddressSpace.  QEMU 10.2 has
+ * no PCI-level API for PASID-tagged DMA (its ATS API only translates), so
+ * with intel-iommu we take VT-d's per-PASID address space directly
+ * (vtd_find_add_as() returns the same one on every call, and we cache the
+ * pointer per PASID until reset).
  * Without intel-iommu nothing translates PASIDs: the function's
  * requester-ID address space is used, with no isolation between PASIDs.
  * Needs the BQL: vtd_find_add_as() creates MemoryRegions.
@@ -775,7 +776,7 @@ static const Property sdxi_props[] = {
                        SDXIE_DEFAULT_BURST),
 };
 
-static void sdxi_class_init(ObjectClass *oc, void *data)
+static void sdxi_class_init(ObjectClass *oc, const void *data)
 {
     DeviceClass *dc = DEVICE_CLASS(oc);
     PCIDeviceClass *pc = PCI_DEVICE_CLASS(oc);

@@ -308,7 +308,7 @@ static void test_pasid(struct glue *g)
 
 	/*
 	 * VT-d's per-PASID address space cannot translate the MSI window
-	 * (QEMU 10.0 asserts); the glue must refuse it, not crash.
+	 * (QEMU 10.2's VT-d model asserts); the glue must refuse it, not crash.
 	 */
 	if (!start_pasid_context(g, 2, g->ctl2, pasid, PASID_IOVA + 32 * PAGE_SIZE, 4)) {
 		tap(g, false, "pasid_write_to_the_msi_window_faults");
