@@ -259,10 +259,12 @@ struct sdxi_mem_stats {
 				 * (0 on SDXI_CTX_SHARED contexts: not counted,
 				 * so that lookups write no shared memory) */
 	uint64_t misses;	/* lookups that registered memory */
-	uint64_t registrations;	/* live registrations (explicit + cached) */
-	uint64_t cached;	/* of which made by the cache */
-	uint64_t bytes;		/* bytes registered */
-	uint64_t reserved[3];
+	uint64_t registrations;	/* device mappings (held + cached) */
+	uint64_t cached;	/* of which the cache's */
+	uint64_t bytes;		/* bytes mapped */
+	uint64_t held;		/* registrations the application holds
+				 * (sdxi_mem_register(), sdxi_mem_iova()) */
+	uint64_t reserved[2];
 };
 /* Fill @st.  Always 0. */
 int sdxi_mem_stats(struct sdxi_ctx *ctx, struct sdxi_mem_stats *st);

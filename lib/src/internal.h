@@ -90,20 +90,44 @@ struct sdxi_dev {
 	void *priv;
 };
 
-/* A registration: [start, end) page aligned, reachable at iova. */
-struct reg_ent {
+/*
+ * One device mapping of a context (a MAP_MEM range): [start, end) page
+ * aligned, reachable at iova with access.  @holds counts the
+ * registrations of the application (struct reg_hold) that use it; a
+ * mapping no registration holds belongs to the cache.
+ */
+struct reg_map {
 	uint64_t start;
 	uint64_t end;
 	uint64_t iova;
 	uint32_t access;		/* SDXI_MEM_* */
-	uint32_t flags;			/* REG_* */
+	uint32_t holds;
 };
-#define REG_CACHED	(1u << 0)	/* made by the cache, not sdxi_mem_register() */
 
-/* Immutable sorted snapshot of a context's registrations (RCU). */
+/*
+ * A registration the application holds, made by sdxi_mem_register() or
+ * sdxi_mem_iova(): the exact bytes [start, end) it asked for.
+ */
+struct reg_hold {
+	uint64_t start;
+	uint64_t end;
+	uint32_t access;		/* SDXI_MEM_* asked for */
+	uint32_t flags;			/* HOLD_* */
+};
+#define HOLD_IOVA	(1u << 0)	/* made by sdxi_mem_iova() */
+
+/*
+ * Immutable snapshot of a context's registrations (RCU): the mappings,
+ * sorted and disjoint, and the holds, sorted by start, with reach[k][i]
+ * the largest end among holds 0..i that allow access k + 1 (so that
+ * "is [a, b) inside one hold" is one binary search).
+ */
 struct reg_table {
-	uint32_t n;
-	struct reg_ent e[];
+	uint32_t nmap;
+	uint32_t nhold;
+	struct reg_map *map;
+	struct reg_hold *hold;
+	uint64_t *reach[3];
 };
 
 /* How tickets older than the last reset resolve. */
@@ -197,15 +221,42 @@ int ctx_quiesce(struct sdxi_ctx *ctx);
 int ring_submit_intr(struct sdxi_ctx *ctx);
 uint64_t now_ns(void);
 
-/* mem.c */
+/* regtable.c: the RCU snapshot and lookups in it */
 void rcu_reader(void);
 void reg_rcu_lock(void);
 void reg_rcu_unlock(void);
+long reg_map_find(const struct reg_table *t, uint64_t va);
 int reg_lookup(struct sdxi_ctx *ctx, uint64_t va, uint64_t len, unsigned int access,
 	       uint64_t *iova);
-int reg_fill(struct sdxi_ctx *ctx, uint64_t va, uint64_t len, unsigned int access);
+int hold_lookup(struct sdxi_ctx *ctx, const struct reg_table *t, uint64_t va, uint64_t len,
+		unsigned int access, uint64_t *iova);
+int hold_lookup_rcu(struct sdxi_ctx *ctx, uint64_t va, uint64_t len, unsigned int access,
+		    uint64_t *iova);
 int reg_init(struct sdxi_ctx *ctx, uint32_t cache_shift);
 void reg_fini(struct sdxi_ctx *ctx);
+
+/*
+ * A table being changed under reg_lock: growable copies of the arrays,
+ * published as a new snapshot by draft_publish().
+ */
+struct reg_draft {
+	struct reg_map *map;
+	uint32_t nmap, cap_map;
+	struct reg_hold *hold;
+	uint32_t nhold, cap_hold;
+};
+int draft_init(struct reg_draft *d, const struct reg_table *t);
+void draft_free(struct reg_draft *d);
+int draft_add_map(struct reg_draft *d, const struct reg_map *m);
+int draft_add_hold(struct reg_draft *d, const struct reg_hold *h);
+int draft_publish(struct sdxi_ctx *ctx, struct reg_draft *d);
+int map_device(struct sdxi_ctx *ctx, uint64_t va, uint64_t len, unsigned int access,
+	       struct reg_map *out);
+void unmap_device(struct sdxi_ctx *ctx, const struct reg_map *m, uint32_t n);
+
+/* cache.c: the registration cache (mappings for the convenience layer) */
+int vma_run(uint64_t addr, uint64_t *lo, uint64_t *hi, bool *writable);
+int reg_fill(struct sdxi_ctx *ctx, uint64_t va, uint64_t len, unsigned int access);
 
 /* soft.c */
 extern const struct sdxi_backend_ops soft_ops;

@@ -2,8 +2,10 @@
 /*
  * Memory registration and the registration cache: hits, misses, aligned
  * chunks and their fallback to exact pages, never overlapping an explicit
- * registration, invalidation by unregister, access rights, and an
- * unregistered buffer faulting exactly as on the device.
+ * registration, invalidation by unregister, access rights, the lifetime
+ * rule of device addresses (releasing one registration never takes a page
+ * another uses), and an unregistered buffer faulting exactly as on the
+ * device.
  */
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -199,6 +201,7 @@ TEST(register_rules_and_errors)
 {
 	struct mfx f;
 	uint8_t *buf = test_buf(16 * 4096);
+	struct sdxi_mem_stats st;
 
 	REQUIRE(mfx_up(&f, 0) && buf);
 	/* Bad arguments. */
@@ -207,18 +210,191 @@ TEST(register_rules_and_errors)
 	CHECK_ERR(sdxi_mem_register(f.ctx, buf, 4096, 1u << 2), -EINVAL);
 	CHECK_ERR(sdxi_mem_register(f.ctx, (void *)(uintptr_t)(UINT64_MAX - 10), 100,
 				    SDXI_MEM_READ), -EINVAL);
+	CHECK_ERR(sdxi_mem_register(NULL, buf, 4096, SDXI_MEM_READ), -EINVAL);
 	/* Page rounded: [buf + 10, +5000) covers pages 0 and 1. */
 	CHECK_ERR(sdxi_mem_register(f.ctx, buf + 10, 5000, SDXI_MEM_READ | SDXI_MEM_WRITE), 0);
-	CHECK_EQ(stats(f.ctx).bytes, 8192);
-	/* Overlapping an explicit registration: EEXIST, even partially. */
-	CHECK_ERR(sdxi_mem_register(f.ctx, buf, 4096, SDXI_MEM_READ), -EEXIST);
-	CHECK_ERR(sdxi_mem_register(f.ctx, buf + 8191, 2, SDXI_MEM_READ), -EEXIST);
-	/* Adjacent is fine. */
-	CHECK_ERR(sdxi_mem_register(f.ctx, buf + 8192, 4096, SDXI_MEM_READ), 0);
-	CHECK_ERR(sdxi_mem_unregister(f.ctx, buf, 16 * 4096), 2);
-	CHECK_EQ(stats(f.ctx).registrations, 0);
+	st = stats(f.ctx);
+	CHECK_EQ(st.bytes, 8192);
+	CHECK_EQ(st.held, 1);
+	/* Registrations may share pages: they share the page's mapping. */
+	CHECK_ERR(sdxi_mem_register(f.ctx, buf + 5100, 4000, SDXI_MEM_READ), 0);
+	st = stats(f.ctx);
+	CHECK_EQ(st.held, 2);
+	CHECK_EQ(st.bytes, 3 * 4096);
+	/* Unregistering a range releases the registrations inside it only. */
+	CHECK_ERR(sdxi_mem_unregister(f.ctx, buf, 4096), 0);
+	CHECK_EQ(stats(f.ctx).held, 2);
+	CHECK_ERR(sdxi_mem_unregister(f.ctx, buf + 10, 5000), 1);
+	st = stats(f.ctx);
+	CHECK_EQ(st.held, 1);
+	/* Page 0 was the released one's alone; page 1 is still used. */
+	CHECK_EQ(st.bytes, 2 * 4096);
+	CHECK_ERR(sdxi_mem_unregister(f.ctx, buf, 16 * 4096), 1);
+	st = stats(f.ctx);
+	CHECK_EQ(st.registrations, 0);
+	CHECK_EQ(st.held, 0);
+	CHECK_ERR(sdxi_mem_unregister(f.ctx, buf, 16 * 4096), -ENOENT);
 	mfx_down(&f);
 	test_buf_free(buf, 16 * 4096);
+}
+
+/* A page registered read-only cannot be registered again for writing. */
+TEST(register_over_a_read_only_registration_for_write_eexist)
+{
+	struct mfx f;
+	uint8_t *buf = test_buf(4 * 4096);
+	uint64_t iova;
+
+	REQUIRE(mfx_up(&f, 0) && buf);
+	CHECK_ERR(sdxi_mem_register(f.ctx, buf, 2 * 4096, SDXI_MEM_READ), 0);
+	CHECK_ERR(sdxi_mem_register(f.ctx, buf + 4096, 4096, SDXI_MEM_WRITE), -EEXIST);
+	CHECK_ERR(sdxi_mem_iova(f.ctx, buf + 4096, 64, SDXI_MEM_WRITE, &iova), -EFAULT);
+	CHECK_ERR(sdxi_mem_iova(f.ctx, buf + 4096, 64, SDXI_MEM_READ, &iova), 0);
+	/* Nothing was left behind by the refusals. */
+	CHECK_EQ(stats(f.ctx).held, 1);
+	mfx_down(&f);
+	test_buf_free(buf, 4 * 4096);
+}
+
+/* Copy @n bytes with one raw COPY descriptor between device addresses. */
+static int raw_copy(struct sdxi_ctx *ctx, uint64_t dst, uint64_t src, uint64_t n)
+{
+	struct sdxi_batch b;
+	uint64_t t;
+	int ret = sdxi_batch_start(ctx, &b, 1, SDXI_BATCH_WAIT);
+
+	if (ret)
+		return ret;
+	ret = sdxi_batch_copy(&b, dst, src, n, 0);
+	sdxi_batch_submit(&b, &t);
+	return ret ? ret : test_wait(ctx, t);
+}
+
+/*
+ * The defect this rule fixes: buffers A and B lie in one cache chunk;
+ * releasing A must not take the mapping B's device address relies on,
+ * whether A was registered, handed out by sdxi_mem_iova() or only cached.
+ */
+TEST(iova_survives_release_of_a_neighbour_in_the_same_chunk)
+{
+	struct mfx f;
+	void *map;
+	size_t ml;
+	uint8_t *buf, *a, *b;
+	uint64_t ia, ib, ib2;
+
+	REQUIRE(mfx_up(&f, 0));
+	buf = aligned_region(2 * MB, &map, &ml);
+	REQUIRE(buf);
+	a = buf + 4096;
+	b = buf + 64 * 4096;
+	test_pattern(a, 4096, 1);
+	/* A cached, then B handed out, then A handed out and registered. */
+	CHECK_ERR(sdxi_memcpy(f.ctx, buf + 8192, a, 4096), 0);
+	CHECK_ERR(sdxi_mem_iova(f.ctx, b, 8192, SDXI_MEM_READ | SDXI_MEM_WRITE, &ib), 0);
+	CHECK_ERR(sdxi_mem_iova(f.ctx, a, 4096, SDXI_MEM_READ, &ia), 0);
+	CHECK_ERR(sdxi_mem_register(f.ctx, a + 4096 * 10, 4096, SDXI_MEM_READ), 0);
+	CHECK_ERR(sdxi_mem_unregister(f.ctx, a, 4096), 1);
+	CHECK_ERR(sdxi_mem_unregister(f.ctx, a + 4096 * 10, 4096), 1);
+	CHECK_ERR(sdxi_mem_unregister(f.ctx, buf + 8192, 4096), -ENOENT);
+	/* B's address still works, from the device's side. */
+	test_pattern(b, 4096, 7);
+	CHECK_ERR(raw_copy(f.ctx, ib + 4096, ib, 4096), 0);
+	CHECK(test_pattern_ok(b + 4096, 4096, 7));
+	/* Asking again gives the same address and no new registration. */
+	CHECK_ERR(sdxi_mem_iova(f.ctx, b + 100, 200, SDXI_MEM_READ, &ib2), 0);
+	CHECK_EQ(ib2, ib + 100);
+	CHECK_EQ(stats(f.ctx).held, 1);
+	mfx_down(&f);
+	test_buf_free(map, ml);
+}
+
+/* Two small buffers in one page: releasing one keeps the page for the other. */
+TEST(iova_survives_release_of_a_buffer_sharing_its_page)
+{
+	struct mfx f;
+	uint8_t *buf = test_buf(4 * 4096);
+	uint64_t ia, ib;
+	struct sdxi_mem_stats st;
+
+	REQUIRE(mfx_up(&f, SDXI_CTX_NO_CACHE) && buf);
+	CHECK_ERR(sdxi_mem_register(f.ctx, buf + 100, 1000, SDXI_MEM_READ | SDXI_MEM_WRITE), 0);
+	CHECK_ERR(sdxi_mem_iova(f.ctx, buf + 100, 1000, SDXI_MEM_READ, &ia), 0);
+	CHECK_ERR(sdxi_mem_register(f.ctx, buf + 2000, 5000, SDXI_MEM_READ | SDXI_MEM_WRITE), 0);
+	CHECK_ERR(sdxi_mem_iova(f.ctx, buf + 2000, 5000, SDXI_MEM_READ, &ib), 0);
+	st = stats(f.ctx);
+	CHECK_EQ(st.held, 2);
+	CHECK_EQ(st.bytes, 2 * 4096);
+	CHECK_ERR(sdxi_mem_unregister(f.ctx, buf + 100, 1000), 1);
+	/* Page 0 is B's too: still mapped; so is page 1. */
+	st = stats(f.ctx);
+	CHECK_EQ(st.held, 1);
+	CHECK_EQ(st.bytes, 2 * 4096);
+	test_pattern(buf + 2000, 2000, 3);
+	CHECK_ERR(raw_copy(f.ctx, ib + 3000, ib, 2000), 0);
+	CHECK(test_pattern_ok(buf + 5000, 2000, 3));
+	CHECK_ERR(sdxi_mem_unregister(f.ctx, buf + 2000, 5000), 1);
+	CHECK_EQ(stats(f.ctx).registrations, 0);
+	mfx_down(&f);
+	test_buf_free(buf, 4 * 4096);
+}
+
+/*
+ * After unregistering, the pages only the released registration used are
+ * gone for the device (a raw descriptor faults with XLATE there), while a
+ * page shared with a registration still held stays reachable.
+ */
+TEST(unregister_unmaps_exactly_the_pages_nobody_else_uses)
+{
+	struct sdxi_error err;
+	struct mfx f;
+	uint8_t *buf = test_buf(4 * 4096);
+	uint64_t ia, ib;
+
+	REQUIRE(mfx_up(&f, SDXI_CTX_NO_CACHE) && buf);
+	/* A: pages 0-2 (ends inside page 2); B: from inside page 2 to page 3. */
+	CHECK_ERR(sdxi_mem_register(f.ctx, buf, 2 * 4096 + 100, SDXI_MEM_READ | SDXI_MEM_WRITE),
+		  0);
+	CHECK_ERR(sdxi_mem_iova(f.ctx, buf, 2 * 4096 + 100, SDXI_MEM_READ, &ia), 0);
+	CHECK_ERR(sdxi_mem_register(f.ctx, buf + 2 * 4096 + 200, 4096,
+				    SDXI_MEM_READ | SDXI_MEM_WRITE), 0);
+	CHECK_ERR(sdxi_mem_iova(f.ctx, buf + 2 * 4096 + 200, 4096, SDXI_MEM_WRITE, &ib), 0);
+	CHECK_ERR(sdxi_mem_unregister(f.ctx, buf, 2 * 4096 + 100), 1);
+	CHECK_EQ(stats(f.ctx).bytes, 2 * 4096);
+	/* Page 2 (shared) works; page 0 (A's alone) faults. */
+	CHECK_ERR(raw_copy(f.ctx, ib + 64, ib, 64), 0);
+	CHECK_ERR(raw_copy(f.ctx, ib, ia, 64), -EFAULT);
+	CHECK_ERR(sdxi_ctx_error(f.ctx, &err), 0);
+	CHECK_EQ(err.step, 10);
+	CHECK_EQ(err.sub_step, 1);
+	CHECK_EQ(err.reason, SDXI_ERR_XLATE);
+	CHECK_EQ(err.buf, 0);
+	CHECK_ERR(sdxi_ctx_reset(f.ctx), 0);
+	mfx_down(&f);
+	test_buf_free(buf, 4 * 4096);
+}
+
+/* sdxi_mem_iova() of memory it already handed out adds nothing. */
+TEST(iova_of_the_same_memory_holds_once)
+{
+	struct mfx f;
+	uint8_t *buf = test_buf(64 * 4096);
+	uint64_t iova;
+
+	REQUIRE(mfx_up(&f, 0) && buf);
+	for (int i = 0; i < 100; i++)
+		CHECK_ERR(sdxi_mem_iova(f.ctx, buf + (i % 10) * 100, 3000, SDXI_MEM_READ, &iova),
+			  0);
+	/* [0, 3000) ... [900, 3900): each not inside an earlier one: 10. */
+	CHECK_EQ(stats(f.ctx).held, 10);
+	CHECK_ERR(sdxi_mem_iova(f.ctx, buf, 64 * 4096, SDXI_MEM_READ, &iova), 0);
+	for (int i = 0; i < 100; i++)
+		CHECK_ERR(sdxi_mem_iova(f.ctx, buf + i * 1000, 500, SDXI_MEM_READ, &iova), 0);
+	CHECK_EQ(stats(f.ctx).held, 11);
+	CHECK_ERR(sdxi_mem_unregister(f.ctx, buf, 64 * 4096), 11);
+	CHECK_EQ(stats(f.ctx).registrations, 0);
+	mfx_down(&f);
+	test_buf_free(buf, 64 * 4096);
 }
 
 /* An explicit registration replaces the cached chunk it overlaps. */
