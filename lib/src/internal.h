@@ -75,18 +75,38 @@ struct sdxi_backend_ops {
 };
 
 /*
+ * Handle checks.  Every public call checks the magic of the handles it is
+ * given; a handle that was closed or destroyed keeps a dead magic.  With
+ * SDXI_DEBUG=1 in the environment when the device was opened, freed
+ * handles are kept (never reused), so the check always catches the
+ * misuse; otherwise using a freed handle is undefined, and the check a
+ * best effort.  A misuse prints what happened and aborts.
+ */
+#define DEV_MAGIC	0x53445844u	/* "SDXD" */
+#define CTX_MAGIC	0x53445843u	/* "SDXC" */
+#define DEAD_MAGIC	0xdeadd1e5u
+
+/*
  * struct sdxi_dev - an open device
+ * @magic: DEV_MAGIC, DEAD_MAGIC once freed
  * @ops: its backend
- * @lock: guards @refs
+ * @lock: guards @refs, @closed and @pol
  * @refs: the opener's reference plus one per context
+ * @closed: the opener called sdxi_dev_close()
+ * @debug: SDXI_DEBUG=1: keep freed handles for the checks
  * @info: what sdxi_dev_info() reports
+ * @pol: the device's offload policy, once decided (struct sdxi_policy)
  * @priv: backend state (struct soft_dev, struct kdev)
  */
 struct sdxi_dev {
+	uint32_t magic;
 	const struct sdxi_backend_ops *ops;
 	pthread_mutex_t lock;
 	unsigned int refs;
+	bool closed;
+	bool debug;
 	struct sdxi_dev_info info;
+	struct sdxi_policy pol;
 	void *priv;
 };
 
@@ -135,6 +155,7 @@ struct sdxi_reset_hist {
 	uint64_t base;			/* tickets below this predate the reset */
 	uint64_t ok_end;		/* tickets below this completed */
 	uint64_t fail;			/* ticket that failed, or UINT64_MAX */
+	uint64_t fail_batch;		/* ticket of the batch it was in, or UINT64_MAX */
 	int fail_err;			/* its error */
 };
 
@@ -156,9 +177,13 @@ struct sdxi_reset_hist {
  * @fail: that failure (hardware index)
  * @hist: resolution of tickets before the last reset
  * @intr_hw: hardware index + 1 of the newest interrupt descriptor
+ * @magic: CTX_MAGIC, DEAD_MAGIC once destroyed
+ * @pol_lock: serializes deciding @pol
+ * @pol: the offload policy (ring.cpu_below is its fast-path copy)
  */
 struct sdxi_ctx {
 	struct sdxi_ring ring;
+	uint32_t magic;
 	struct sdxi_dev *dev;
 	struct sdxi_hwctx hw;
 	uint32_t flags;
@@ -179,6 +204,9 @@ struct sdxi_ctx {
 	struct sdxi_reset_hist hist;
 
 	_Atomic uint64_t intr_hw;
+
+	pthread_mutex_t pol_lock;
+	struct sdxi_policy pol;
 };
 
 static inline struct sdxi_ctx *ring_ctx(struct sdxi_ring *r)
@@ -201,6 +229,24 @@ static inline uint8_t ctx_state(struct sdxi_ctx *ctx)
 	return __atomic_load_n(&ctx->ring.sts->state, __ATOMIC_RELAXED) & SDXI_CXT_STS_STATE;
 }
 
+/* handle.c */
+void dev_misuse(const struct sdxi_dev *dev, const char *call) __attribute__((noreturn, cold));
+void ctx_misuse(const struct sdxi_ctx *ctx, const char *call) __attribute__((noreturn, cold));
+
+/* Abort with a message unless @dev is an open device (the opener's handle). */
+static inline void dev_check(const struct sdxi_dev *dev, const char *call)
+{
+	if (__builtin_expect(dev->magic != DEV_MAGIC || dev->closed, 0))
+		dev_misuse(dev, call);
+}
+
+/* Abort with a message unless @ctx is a live context. */
+static inline void ctx_check(const struct sdxi_ctx *ctx, const char *call)
+{
+	if (__builtin_expect(ctx->magic != CTX_MAGIC, 0))
+		ctx_misuse(ctx, call);
+}
+
 /* ctx.c */
 void *map_guarded(size_t bytes);
 void unmap_guarded(void *p, size_t bytes);
@@ -211,6 +257,10 @@ void dev_get(struct sdxi_dev *dev);
 void dev_put(struct sdxi_dev *dev);
 int dev_list_at(const char *sysfs, struct sdxi_dev_info *infos, unsigned int max);
 
+/* policy.c */
+void policy_init(struct sdxi_ctx *ctx);
+bool policy_cpu(struct sdxi_ctx *ctx, uint64_t n);
+
 /* error.c */
 int error_errno(unsigned int reason);
 void error_decode(const struct sdxi_errlog_ent *ent, struct sdxi_error *out);
@@ -219,6 +269,7 @@ void error_decode(const struct sdxi_errlog_ent *ent, struct sdxi_error *out);
 int ctx_failure(struct sdxi_ctx *ctx, struct sdxi_error *out);
 int ctx_quiesce(struct sdxi_ctx *ctx);
 int ring_submit_intr(struct sdxi_ctx *ctx);
+uint64_t batch_ticket_of(struct sdxi_ctx *ctx, uint64_t ticket);
 uint64_t now_ns(void);
 
 /* regtable.c: the RCU snapshot and lookups in it */

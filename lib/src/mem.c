@@ -308,6 +308,7 @@ SDXI_EXPORT int sdxi_mem_register(struct sdxi_ctx *ctx, const void *addr, size_t
 
 	if (!ctx || access_check(access))
 		return -EINVAL;
+	ctx_check(ctx, "sdxi_mem_register()");
 	ret = range_check(addr, len, &va, &end);
 	if (ret)
 		return ret;
@@ -324,6 +325,7 @@ SDXI_EXPORT int sdxi_mem_unregister(struct sdxi_ctx *ctx, const void *addr, size
 
 	if (!ctx)
 		return -EINVAL;
+	ctx_check(ctx, "sdxi_mem_unregister()");
 	ret = range_check(addr, len, &va, &end);
 	if (ret)
 		return ret;
@@ -341,6 +343,7 @@ SDXI_EXPORT int sdxi_mem_iova(struct sdxi_ctx *ctx, const void *addr, size_t len
 
 	if (!ctx || !iova || access_check(access))
 		return -EINVAL;
+	ctx_check(ctx, "sdxi_mem_iova()");
 	ret = range_check(addr, len, &va, &end);
 	if (ret)
 		return ret;
@@ -367,6 +370,7 @@ SDXI_EXPORT int sdxi_mem_stats(struct sdxi_ctx *ctx, struct sdxi_mem_stats *st)
 
 	if (!ctx || !st)
 		return -EINVAL;
+	ctx_check(ctx, "sdxi_mem_stats()");
 	memset(st, 0, sizeof(*st));
 	pthread_mutex_lock(&ctx->reg_lock);
 	t = ctx->regs;

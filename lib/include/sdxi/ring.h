@@ -1,0 +1,635 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libsdxi's inline fast path: batches (reserve ring slots, encode into
+ * them, publish them with one doorbell), polling for completion, and the
+ * synchronous convenience calls' decision to run on the calling CPU.
+ * Included by <sdxi.h>; not meant to be included on its own.
+ *
+ * struct sdxi_ring is the first member of every struct sdxi_ctx; it is
+ * public only so that these functions can be inline.  Applications never
+ * allocate it nor write its fields.  The padding keeps the layout stable
+ * as fields are added.  Documentation/library.rst, "Submission and memory
+ * ordering", describes the protocol; each ordering point is commented
+ * where it happens.
+ */
+#ifndef LIBSDXI_RING_H
+#define LIBSDXI_RING_H
+
+#ifndef LIBSDXI_H
+#error "include <sdxi.h>, not <sdxi/ring.h>"
+#endif
+
+#include <string.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* struct sdxi_ring.flags (internal) */
+#define SDXI__RING_SHARED	(1u << 0)	/* SDXI_CTX_SHARED: atomic reservation */
+
+struct sdxi_ring {
+	/* Read-only after creation. */
+	union sdxi_desc *desc;			/* slots */
+	struct sdxi_cst_blk *csb;		/* per-slot CST_BLK (CPU view) */
+	uint64_t csb_iova;			/* device address of csb[0] */
+	uint64_t *wi;				/* Write_Index, read by the device */
+	const struct sdxi_cxt_sts *sts;		/* CXT_STS, written by the device */
+	volatile uint64_t *db;			/* doorbell; NULL: software device */
+	uint64_t *pub;				/* SHARED: per-slot publication marks */
+	uint64_t *pat;				/* per-slot 64-byte fill patterns */
+	uint64_t pat_iova;			/* their device address */
+	uint64_t max_buffer;			/* bytes per descriptor */
+	uint32_t mask;				/* entries - 1 (a power of two) */
+	uint32_t flags;				/* SDXI__RING_* */
+	uint16_t akey;				/* data AKey */
+	uint16_t akey_intr;			/* interrupt AKey, 0xffff if none */
+	uint32_t pad0;
+	uint64_t base;				/* ticket of hardware index 0 (reset) */
+	uint64_t *bmark;			/* per-slot: first index + 1 of the
+						 * batch that ends there */
+	uint64_t cpu_below;			/* synchronous calls shorter than
+						 * this run on the CPU */
+	uint64_t pad1;
+	/* Producer state, on its own cache line. */
+	uint64_t tail;				/* next index to reserve */
+	uint64_t cached_r;			/* last read index seen */
+	uint64_t pad2[6];
+};
+
+/*
+ * A batch under construction: reserved slots [first, end) of one context
+ * (hardware indexes), and a cursor over them.  It lives on the caller's
+ * stack and holds what the fast path needs, so that the compiler keeps it
+ * in registers while descriptors are written (stores to the ring cannot
+ * alias it).  The cursor runs from @slot to @stop, where it either ends
+ * (the batch is full) or turns to the ring's first slot for @after more.
+ */
+struct sdxi_batch {
+	union sdxi_desc *slot;		/* next slot to fill */
+	union sdxi_desc *stop;		/* end of the run @slot is in */
+	struct sdxi_cst_blk *csb;	/* @slot's CST_BLK */
+	uint64_t csb_iova;		/* its device address */
+	struct sdxi_ring *ring;
+	uint64_t max_buffer;
+	uint64_t first;
+	uint64_t end;			/* one past the last slot of the batch */
+	uint32_t after;			/* slots after the turn to the ring's start */
+	uint16_t akey;
+	uint16_t flags;			/* SDXI_BATCH_* */
+	uint64_t reserved[2];
+};
+
+/* sdxi_batch_start() flags */
+#define SDXI_BATCH_WAIT		(1u << 0)	/* wait for ring space instead of -EAGAIN */
+#define SDXI_BATCH_INTR		(1u << 1)	/* end with a completion interrupt */
+#define SDXI__BATCH_SHARED	(1u << 15)	/* internal: the ring is shared */
+
+/* Batch helpers' @flags, besides SDXI_DESC_SEQ and SDXI_DESC_FENCE: */
+#define SDXI_DESC_NO_CSB	(1u << 8)	/* no completion block for this descriptor */
+#define SDXI_DESC_INTR		(1u << 9)	/* follow it with a completion interrupt */
+
+/* Every context accepts at least this much (max_buffer is 2^(n+21) bytes). */
+#define SDXI_DESC_MIN_MAX_BUFFER (1ULL << 21)
+
+/*
+ * A ticket that is always complete: what the asynchronous calls return
+ * for a length of 0.  sdxi_poll() and sdxi_wait() return 0 for it.
+ */
+#define SDXI_TICKET_DONE	UINT64_MAX
+
+/* Exported internals used by the inline functions below. */
+int64_t __sdxi_reserve(struct sdxi_ring *r, uint64_t need, uint32_t flags);
+void __sdxi_publish(struct sdxi_ring *r, uint64_t first, uint64_t end);
+void __sdxi_doorbell(struct sdxi_ring *r, uint64_t w);
+int __sdxi_poll_slow(struct sdxi_ctx *ctx, uint64_t ticket);
+int __sdxi_memcpy(struct sdxi_ctx *ctx, void *dst, const void *src, size_t n);
+
+SDXI_INLINE struct sdxi_ring *sdxi__ring(struct sdxi_ctx *ctx)
+{
+	return (struct sdxi_ring *)(void *)ctx;
+}
+
+/*
+ * Is @len outside 1..@max?  Lengths up to the smallest possible max
+ * buffer skip the comparison with @max (it folds away for a constant).
+ */
+SDXI_INLINE int sdxi__len_bad(uint64_t len, uint64_t max)
+{
+	return len - 1 >= SDXI_DESC_MIN_MAX_BUFFER && len - 1 >= max;
+}
+
+/*
+ * Ring the doorbell with write index @w.  Ordering: the caller stored W
+ * (release) before; the doorbell store must reach the device after it.
+ * On x86 an uncached store is not reordered with earlier stores; arm64
+ * needs a store barrier towards the outer domain (what writeq does).
+ */
+SDXI_INLINE void sdxi__doorbell(struct sdxi_ring *r, uint64_t w)
+{
+	if (r->db) {
+#if defined(__aarch64__)
+		__asm__ __volatile__("dmb oshst" ::: "memory");
+#else
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
+#endif
+		*r->db = sdxi__le64(w);
+	} else {
+		__sdxi_doorbell(r, w);
+	}
+}
+
+/*
+ * A batch whose start failed: helpers say -ENOSPC and submit -EINVAL.
+ * Every field is set (only on this path, so that the successful one keeps
+ * the batch in registers).  Returns @err.
+ */
+SDXI_INLINE int sdxi__batch_inert(struct sdxi_batch *b, int err)
+{
+	b->slot = b->stop = NULL;
+	b->csb = NULL;
+	b->ring = NULL;
+	b->csb_iova = b->max_buffer = b->first = b->end = 0;
+	b->after = 0;
+	b->akey = 0;
+	b->flags = 0;
+	return err;
+}
+
+/*
+ * Reserve @n descriptor slots of @ctx (plus one for the interrupt with
+ * SDXI_BATCH_INTR) into @b.  Returns 0, -EAGAIN when the ring is full
+ * (without SDXI_BATCH_WAIT), -EINVAL (n 0, more than the ring, unknown
+ * flags), -EOPNOTSUPP (SDXI_BATCH_INTR without interrupts), or -EPIPE
+ * when the context has stopped (a descriptor or the function failed:
+ * sdxi_ctx_error() has the record, sdxi_ctx_reset() restarts it).
+ * A started batch must be submitted; on a context without SDXI_CTX_SHARED
+ * it must be submitted before the next batch is started.
+ */
+SDXI_INLINE int sdxi_batch_start(struct sdxi_ctx *ctx, struct sdxi_batch *b,
+				 unsigned int n, unsigned int flags)
+{
+	struct sdxi_ring *r = sdxi__ring(ctx);
+	uint64_t need = (uint64_t)n + ((flags & SDXI_BATCH_INTR) ? 1 : 0);
+	uint64_t entries = (uint64_t)r->mask + 1, t, s0;
+	uint8_t state;
+
+	if ((flags & ~(uint32_t)(SDXI_BATCH_WAIT | SDXI_BATCH_INTR)) || n == 0 || need > entries)
+		return sdxi__batch_inert(b, -EINVAL);
+	if ((flags & SDXI_BATCH_INTR) && r->akey_intr == 0xffff)
+		return sdxi__batch_inert(b, -EOPNOTSUPP);
+	t = r->tail;
+	/*
+	 * Room: slot reuse needs R > index - entries, i.e. the descriptor
+	 * that last used the slot has retired (data, CST_BLK and R written).
+	 * Acquire on R orders our rewrite of the slot and its CST_BLK after
+	 * the device's last access to them.  Shared rings, a full ring and a
+	 * context that is not running go out of line (atomic reservation,
+	 * waiting, the stopped context's error).  The state byte is only a
+	 * hint here (relaxed): the device may stop the context at any time.
+	 */
+	state = __atomic_load_n(&r->sts->state, __ATOMIC_RELAXED) & SDXI_CXT_STS_STATE;
+	if ((r->flags & SDXI__RING_SHARED) || state != SDXI_CXTV_RUN ||
+	    t + need - r->cached_r > entries) {
+		int64_t first = __sdxi_reserve(r, need, flags);
+
+		if (first < 0)
+			return sdxi__batch_inert(b, (int)first);
+		t = (uint64_t)first;
+	} else {
+		r->tail = t + need;
+	}
+	s0 = t & r->mask;
+	b->slot = r->desc + s0;
+	b->csb = r->csb + s0;
+	b->csb_iova = r->csb_iova + s0 * sizeof(struct sdxi_cst_blk);
+	if (n <= entries - s0) {
+		b->stop = b->slot + n;
+		b->after = 0;
+	} else {
+		b->stop = r->desc + entries;
+		b->after = (uint32_t)(n - (entries - s0));
+	}
+	b->ring = r;
+	b->max_buffer = r->max_buffer;
+	b->akey = r->akey;
+	b->flags = (uint16_t)(flags | ((r->flags & SDXI__RING_SHARED) ? SDXI__BATCH_SHARED : 0));
+	b->first = t;
+	b->end = t + n;
+	return 0;
+}
+
+/* Slots of @b not filled yet. */
+SDXI_INLINE unsigned int sdxi_batch_space(const struct sdxi_batch *b)
+{
+	return (unsigned int)(b->stop - b->slot) + b->after;
+}
+
+/* The ticket the next descriptor added to @b will have. */
+SDXI_INLINE uint64_t sdxi_batch_ticket(const struct sdxi_batch *b)
+{
+	return b->ring ? b->ring->base + b->end - sdxi_batch_space(b) : SDXI_TICKET_DONE;
+}
+
+/*
+ * Make the cursor point at a free slot, turning it to the ring's first
+ * slot at the end of the ring.  0, or -ENOSPC when the batch is full.
+ */
+SDXI_INLINE int sdxi__batch_next(struct sdxi_batch *b)
+{
+	if (b->slot != b->stop)
+		return 0;
+	if (!b->after)
+		return -ENOSPC;
+	b->slot = b->ring->desc;
+	b->csb = b->ring->csb;
+	b->csb_iova = b->ring->csb_iova;
+	b->stop = b->slot + b->after;
+	b->after = 0;
+	return 0;
+}
+
+/*
+ * Write a descriptor, given as its eight little-endian quadwords, into the
+ * next slot of @b (there is one: the caller checked).  Unless it names its
+ * own CST_BLK (q7 is not just np) or flags has SDXI_DESC_NO_CSB, the
+ * slot's CST_BLK is attached and re-armed (signal 1, flags 0) first.
+ * Ordering: quadwords 1-7 and the CST_BLK are plain stores; quadword 0
+ * with vl is stored last with release, so whoever sees vl = 1 sees the
+ * whole descriptor and its armed CST_BLK.  The device only reads a slot
+ * below the published W, which is stored after this
+ * (sdxi_batch_submit()).
+ */
+SDXI_INLINE void sdxi__batch_put8(struct sdxi_batch *b, uint32_t flags, uint64_t q0,
+				  uint64_t q1, uint64_t q2, uint64_t q3, uint64_t q4,
+				  uint64_t q5, uint64_t q6, uint64_t q7)
+{
+	union sdxi_desc *s;
+
+	sdxi__batch_next(b);
+	s = b->slot;
+	if (!(flags & SDXI_DESC_NO_CSB) && q7 == sdxi__le64((uint64_t)SDXI_DSC_NP)) {
+		b->csb->signal = sdxi__le64(1);
+		b->csb->flags = 0;
+		q7 = sdxi__le64(b->csb_iova);
+	}
+	s->qw[1] = q1;
+	s->qw[2] = q2;
+	s->qw[3] = q3;
+	s->qw[4] = q4;
+	s->qw[5] = q5;
+	s->qw[6] = q6;
+	s->qw[7] = q7;
+	__atomic_store_n(&s->qw[0], q0 | sdxi__le64(SDXI_DSC_VL), __ATOMIC_RELEASE);
+	b->slot = s + 1;
+	b->csb++;
+	b->csb_iova += sizeof(struct sdxi_cst_blk);
+}
+
+/* The same for a descriptor in memory. */
+SDXI_INLINE void sdxi__batch_put(struct sdxi_batch *b, const union sdxi_desc *d,
+				 uint32_t flags)
+{
+	sdxi__batch_put8(b, flags, d->qw[0], d->qw[1], d->qw[2], d->qw[3], d->qw[4],
+			 d->qw[5], d->qw[6], d->qw[7]);
+}
+
+/* Slots a helper with @flags needs, checked against what @b has left. */
+SDXI_INLINE int sdxi__batch_room(struct sdxi_batch *b, uint32_t flags, uint64_t descs)
+{
+	uint64_t need = descs + ((flags & SDXI_DESC_INTR) ? 1 : 0);
+
+	if (flags & ~(uint32_t)(SDXI_DESC_SEQ | SDXI_DESC_FENCE | SDXI_DESC_NO_CSB |
+				SDXI_DESC_INTR))
+		return -EINVAL;
+	if (need == 1 ? sdxi__batch_next(b) != 0 : sdxi_batch_space(b) < need)
+		return -ENOSPC;
+	if ((flags & SDXI_DESC_INTR) && b->ring->akey_intr == 0xffff)
+		return -EOPNOTSUPP;
+	return 0;
+}
+
+/* The interrupt descriptor a helper with SDXI_DESC_INTR appends. */
+SDXI_INLINE void sdxi__batch_intr(struct sdxi_batch *b, uint32_t flags)
+{
+	union sdxi_desc d;
+
+	if (!(flags & SDXI_DESC_INTR))
+		return;
+	sdxi__enc_simple(&d, 0, SDXI_DSC_FE, SDXI_DSC_TYPE_INTR, SDXI_DSC_INTR,
+			 b->ring->akey_intr);
+	sdxi__batch_put(b, &d, 0);
+}
+
+/*
+ * Add descriptor @d (encoded by a sdxi_prep_* function; vl is set here)
+ * to @b.  @flags may hold SDXI_DESC_NO_CSB and SDXI_DESC_INTR.  Returns 0,
+ * -ENOSPC when the batch is full, -EINVAL (admin descriptor), -E2BIG
+ * (length above the context's max buffer) or -EOPNOTSUPP.
+ */
+SDXI_INLINE int sdxi_batch_add(struct sdxi_batch *b, const union sdxi_desc *d,
+			       unsigned int flags)
+{
+	uint32_t op = sdxi__le32(d->generic.opcode);
+	unsigned int type = (unsigned int)SDXI_FIELD_GET(SDXI_DSC_TYPE, op);
+	unsigned int sub = (unsigned int)SDXI_FIELD_GET(SDXI_DSC_SUBTYPE, op);
+	int ret = sdxi__batch_room(b, flags & (SDXI_DESC_NO_CSB | SDXI_DESC_INTR), 1);
+
+	if (ret)
+		return ret;
+	if (type == SDXI_DSC_TYPE_ADMIN)
+		return -EINVAL;
+	if (type == SDXI_DSC_TYPE_DMAB &&
+	    (sub == SDXI_DSC_DMAB_COPY || sub == SDXI_DSC_DMAB_REPCOPY)) {
+		uint64_t len = (uint64_t)sdxi__le32(d->copy.size) + 1;
+		uint64_t reps = sub == SDXI_DSC_DMAB_REPCOPY ?
+				(uint64_t)sdxi__le32(d->repcopy.count) + 1 : 1;
+
+		if (len > b->max_buffer || reps > b->max_buffer / len)
+			return -E2BIG;
+	}
+	sdxi__batch_put(b, d, flags);
+	sdxi__batch_intr(b, flags);
+	return 0;
+}
+
+/* NOP in the next slot.  0, -EINVAL (flags), -ENOSPC or -EOPNOTSUPP. */
+SDXI_INLINE int sdxi_batch_nop(struct sdxi_batch *b, unsigned int flags)
+{
+	union sdxi_desc d;
+	int ret = sdxi__batch_room(b, flags, 1);
+
+	if (ret)
+		return ret;
+	sdxi__enc_simple(&d, 0, flags, SDXI_DSC_TYPE_DMAB, SDXI_DSC_DMAB_NOP, 0);
+	sdxi__batch_put(b, &d, flags);
+	sdxi__batch_intr(b, flags);
+	return 0;
+}
+
+/*
+ * COPY of @len bytes from @src to @dst (device addresses, e.g. from
+ * sdxi_mem_iova()) in the next slot of @b.  Returns 0, -EINVAL (len 0,
+ * overlap, flags), -E2BIG (len above the context's max buffer), -ENOSPC
+ * or -EOPNOTSUPP; on error nothing is written.  (A range that wraps the
+ * address space is not checked here: the device reports a translation
+ * fault for it, as for any address it cannot reach.)
+ */
+SDXI_INLINE int sdxi_batch_copy(struct sdxi_batch *b, uint64_t dst, uint64_t src,
+				uint64_t len, unsigned int flags)
+{
+	uint32_t op = sdxi__opcode(SDXI_DSC_TYPE_DMAB, SDXI_DSC_DMAB_COPY, flags);
+	uint64_t w = SDXI_DSC_NP;
+	int ret = sdxi__batch_room(b, flags, 1);
+	uint16_t k;
+
+	if (ret)
+		return ret;
+	k = b->akey;
+	if (sdxi__len_bad(len, b->max_buffer))
+		return len ? -E2BIG : -EINVAL;
+	/* A range that wraps faults on the device (translation): not checked. */
+	if (sdxi__overlap_eq(src, dst, len))
+		return -EINVAL;
+	sdxi__batch_put8(b, flags,
+			 sdxi__copy_q(0, op, k, k, dst, src, len, w),
+			 sdxi__copy_q(1, op, k, k, dst, src, len, w),
+			 sdxi__copy_q(2, op, k, k, dst, src, len, w),
+			 sdxi__copy_q(3, op, k, k, dst, src, len, w),
+			 sdxi__copy_q(4, op, k, k, dst, src, len, w),
+			 sdxi__copy_q(5, op, k, k, dst, src, len, w),
+			 sdxi__copy_q(6, op, k, k, dst, src, len, w),
+			 sdxi__copy_q(7, op, k, k, dst, src, len, w));
+	sdxi__batch_intr(b, flags);
+	return 0;
+}
+
+/*
+ * REPCOPY: the @len bytes at @src copied to @count consecutive blocks
+ * starting at @dst (block i at @dst + i * @len).  Returns 0, -EINVAL (len
+ * or count 0, source overlapping the destination, flags), -E2BIG (a
+ * block, or len * count, above the context's max buffer), -ENOSPC or
+ * -EOPNOTSUPP; on error nothing is written.
+ */
+SDXI_INLINE int sdxi_batch_repcopy(struct sdxi_batch *b, uint64_t dst, uint64_t src,
+				   uint64_t len, uint64_t count, unsigned int flags)
+{
+	union sdxi_desc d;
+	int ret = sdxi__batch_room(b, flags, 1);
+
+	if (ret)
+		return ret;
+	if (len == 0 || count == 0)
+		return -EINVAL;
+	if (len > b->max_buffer || count > b->max_buffer / len)
+		return -E2BIG;
+	if (sdxi__overlap(src, len, dst, len * count))
+		return -EINVAL;
+	sdxi__enc_repcopy(&d, 0, b->akey, b->akey, flags & (SDXI_DESC_SEQ | SDXI_DESC_FENCE),
+			  dst, src, len, count);
+	sdxi__batch_put(b, &d, flags);
+	sdxi__batch_intr(b, flags);
+	return 0;
+}
+
+/*
+ * WRT_IMM of the @len (1..32) bytes at @data to @dst.  Returns 0, -EINVAL,
+ * -E2BIG (len above 32), -ENOSPC or -EOPNOTSUPP.
+ */
+SDXI_INLINE int sdxi_batch_write_imm(struct sdxi_batch *b, uint64_t dst,
+				     const void *data, uint32_t len, unsigned int flags)
+{
+	struct sdxi_desc_attr a;
+	union sdxi_desc d;
+	int ret = sdxi__batch_room(b, flags, 1);
+
+	if (ret)
+		return ret;
+	a.csb = 0;
+	a.akey0 = a.akey1 = b->akey;
+	a.flags = flags & (SDXI_DESC_SEQ | SDXI_DESC_FENCE);
+	ret = sdxi_prep_write_imm(&d, &a, dst, data, len);
+	if (ret)
+		return ret;
+	sdxi__batch_put(b, &d, flags);
+	sdxi__batch_intr(b, flags);
+	return 0;
+}
+
+/*
+ * Atomic @op on the @size-byte target (see sdxi_prep_atomic()).  Returns 0,
+ * -EINVAL, -ENOSPC or -EOPNOTSUPP.
+ */
+SDXI_INLINE int sdxi_batch_atomic(struct sdxi_batch *b, unsigned int op, unsigned int size,
+				  uint64_t target, uint64_t ret_addr, uint64_t operand1,
+				  uint64_t operand2, unsigned int flags)
+{
+	struct sdxi_desc_attr a;
+	union sdxi_desc d;
+	int ret = sdxi__batch_room(b, flags, 1);
+
+	if (ret)
+		return ret;
+	a.csb = 0;
+	a.akey0 = a.akey1 = b->akey;
+	a.flags = flags & (SDXI_DESC_SEQ | SDXI_DESC_FENCE);
+	ret = sdxi_prep_atomic(&d, &a, op, size, target, ret_addr, operand1, operand2);
+	if (ret)
+		return ret;
+	sdxi__batch_put(b, &d, flags);
+	sdxi__batch_intr(b, flags);
+	return 0;
+}
+
+/*
+ * Fill [dst, dst + len) with the 8-byte @pattern (little endian: byte i
+ * of the destination is byte i % 8 of the pattern).  REPCOPY of a 64-byte
+ * block holding the pattern, kept by the library for this slot, plus a
+ * COPY for a tail shorter than 64 bytes: 1 or 2 slots.  Returns 0,
+ * -EINVAL (len 0), -E2BIG (len above the max buffer), -ENOSPC or
+ * -EOPNOTSUPP.
+ */
+SDXI_INLINE int sdxi_batch_fill(struct sdxi_batch *b, uint64_t dst, uint64_t pattern,
+				uint64_t len, unsigned int flags)
+{
+	uint64_t blocks = len / 64, tail = len % 64;
+	uint64_t descs = (uint64_t)(blocks != 0) + (uint64_t)(tail != 0);
+	uint32_t f = flags & (SDXI_DESC_SEQ | SDXI_DESC_FENCE);
+	union sdxi_desc d;
+	struct sdxi_ring *r;
+	int ret = sdxi__batch_room(b, flags, descs);
+
+	if (ret)
+		return ret;
+	if (sdxi__len_bad(len, b->max_buffer))
+		return len ? -E2BIG : -EINVAL;
+	r = b->ring;
+	/*
+	 * Each descriptor reads the pattern block of its own slot, which is
+	 * rewritten only when that slot is reused (after it retired).
+	 */
+	for (uint64_t i = 0; i < descs; i++) {
+		uint64_t slot, *p, src;
+
+		sdxi__batch_next(b);
+		slot = (uint64_t)(b->slot - r->desc);
+		p = r->pat + slot * 8;
+		src = r->pat_iova + slot * 64;
+		for (int k = 0; k < 8; k++)
+			p[k] = sdxi__le64(pattern);
+		if (i == 0 && blocks)
+			sdxi__enc_repcopy(&d, 0, b->akey, b->akey, f, dst, src, 64, blocks);
+		else
+			sdxi__enc_copy(&d, 0, b->akey, b->akey, f, dst + blocks * 64, src, tail);
+		sdxi__batch_put(b, &d, flags);
+	}
+	sdxi__batch_intr(b, flags);
+	return 0;
+}
+
+/*
+ * Publish @b: unfilled slots become NOPs, the interrupt descriptor is
+ * appended with SDXI_BATCH_INTR, then W is stored and the doorbell rung
+ * once.  *ticket (if not NULL) is the batch's ticket, that of its last
+ * descriptor: when it completes, the whole batch has, and if a descriptor
+ * of the batch fails, it reports that failure.  Returns 0, or -EINVAL for
+ * a batch whose sdxi_batch_start() failed or that was submitted already.
+ *
+ * Ordering: every slot's vl was stored with release before; W is stored
+ * with release after them, so the device, which reads W and then the
+ * slots below it, never sees a stale slot of the previous lap.  With
+ * SDXI_CTX_SHARED, __sdxi_publish() advances W only over slots whose
+ * producers have finished (a slower producer holds W back; it rings the
+ * doorbell for everyone when it publishes).
+ */
+SDXI_INLINE int sdxi_batch_submit(struct sdxi_batch *b, uint64_t *ticket)
+{
+	struct sdxi_ring *r = b->ring;
+	union sdxi_desc d;
+	uint64_t end = b->end;
+
+	if (!r)
+		return -EINVAL;
+	if (b->slot != b->stop || b->after) {
+		sdxi__enc_simple(&d, 0, 0, SDXI_DSC_TYPE_DMAB, SDXI_DSC_DMAB_NOP, 0);
+		while (sdxi_batch_space(b))
+			sdxi__batch_put(b, &d, 0);
+	}
+	if (b->flags & SDXI_BATCH_INTR) {
+		/* The slot reserved past the batch's end. */
+		uint64_t s = end & r->mask;
+
+		b->slot = r->desc + s;
+		b->stop = b->slot + 1;
+		b->csb = r->csb + s;
+		b->csb_iova = r->csb_iova + s * sizeof(struct sdxi_cst_blk);
+		sdxi__batch_intr(b, SDXI_DESC_INTR);
+		end++;
+	}
+	/* For sdxi_poll(): which batch the slot of its ticket ends. */
+	r->bmark[(end - 1) & r->mask] = b->first + 1;
+	if (b->flags & SDXI__BATCH_SHARED) {
+		__sdxi_publish(r, b->first, end);
+	} else {
+		__atomic_store_n(r->wi, sdxi__le64(end), __ATOMIC_RELEASE);
+		sdxi__doorbell(r, end);
+	}
+	if (ticket)
+		*ticket = r->base + end - 1;
+	sdxi__batch_inert(b, 0);
+	return 0;
+}
+
+/*
+ * Has the descriptor with @ticket completed?  Returns 0 when it completed
+ * successfully, -EAGAIN while it is pending, the error of the descriptor
+ * when it failed (-EFAULT, -EINVAL, -EIO, see sdxi_ctx_error()) - for a
+ * batch's ticket, that of any descriptor of the batch -, -ECANCELED when
+ * an earlier descriptor failed so it will never run, or -EINVAL for a
+ * ticket that was never issued.  Non-blocking.
+ *
+ * Ordering: R is loaded with acquire; the device writes a descriptor's
+ * data and CST_BLK before R = index + 1 (hardware contract), so after
+ * seeing R > index the data is visible.  The state byte is read after R:
+ * the device writes ERR_FN before R on a failure.
+ */
+SDXI_INLINE int sdxi_poll(struct sdxi_ctx *ctx, uint64_t ticket)
+{
+	struct sdxi_ring *r = sdxi__ring(ctx);
+	uint64_t hw = ticket - r->base, rd;
+	uint8_t state;
+
+	if (ticket < r->base)
+		return __sdxi_poll_slow(ctx, ticket);
+	rd = sdxi__le64(__atomic_load_n(&r->sts->read_index, __ATOMIC_ACQUIRE));
+	state = __atomic_load_n(&r->sts->state, __ATOMIC_RELAXED) & SDXI_CXT_STS_STATE;
+	if (state == SDXI_CXTV_RUN) {
+		if (rd > hw)
+			return 0;
+		if (hw < __atomic_load_n(&r->tail, __ATOMIC_RELAXED))
+			return -EAGAIN;
+	}
+	return __sdxi_poll_slow(ctx, ticket);
+}
+
+/*
+ * The synchronous copy (see sdxi.h): below the context's offload
+ * threshold (sdxi_ctx_policy()) the calling CPU copies at once, else the
+ * library's device path.  Both check the arguments the same way.
+ */
+SDXI_INLINE int sdxi_memcpy(struct sdxi_ctx *ctx, void *dst, const void *src, size_t n)
+{
+	uintptr_t d = (uintptr_t)dst, s = (uintptr_t)src;
+
+	if (ctx && n < sdxi__ring(ctx)->cpu_below && d && s && d - s >= n && s - d >= n) {
+		memcpy(dst, src, n);
+		return 0;
+	}
+	return __sdxi_memcpy(ctx, dst, src, n);
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LIBSDXI_RING_H */
