@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * SDXI context layer: allocation, publication, start/stop, reset and
- * teardown of contexts (SDXI 1.0 3.2-3.7, sdxi-hw.md 5.5 and 7).
+ * teardown of contexts (SDXI 1.0 3.2-3.7; Documentation/driver.rst,
+ * "Contexts" and "Rules the driver keeps").
  *
  * Lifecycle of a client context:
  *   create:  ID from the xarray, regions and control structures allocated,
@@ -187,7 +188,7 @@ static void sdxi_l1_write(struct sdxi_cxt_l1_ent *dst,
 	WRITE_ONCE(dst->cxt_ctl_ptr, src->cxt_ctl_ptr);
 }
 
-/* Publish CXT_CTL and the L1 entry of @cxt (sdxi-hw.md 5.5 "Create"). */
+/* Publish CXT_CTL and the L1 entry of @cxt (driver.rst, "Contexts"). */
 static int sdxi_cxt_publish(struct sdxi_cxt *cxt)
 {
 	struct sdxi_dev *sdxi = cxt->sdxi;
@@ -485,7 +486,7 @@ int sdxi_cxt_resume(struct sdxi_cxt *cxt)
  *
  * The memory is freed only once the function can no longer reach it: after
  * a confirmed stop, or after function recovery stopped the function.
- * Otherwise it is leaked, loudly (sdxi-hw.md 7 item 1).
+ * Otherwise it is leaked, loudly (driver.rst, "Quiesce before freeing").
  */
 void sdxi_cxt_destroy(struct sdxi_cxt *cxt)
 {

@@ -16,7 +16,8 @@
  * L2/L1 tables, CXT_CTL and the AKey table are in the function address
  * space, which no user context can name.
  *
- * Teardown order (sdxi-hw.md 7 item 1): the context layer stops the
+ * Teardown order (driver.rst, "Quiesce before freeing"): the context layer
+ * stops the
  * context, then sdxi_uas_release() detaches the PASID (the IOMMU flushes
  * its caches), frees the domain and the PASID and unpins; only then the
  * context layer frees the regions.  UNMAP_MEM likewise unmaps (the IOTLB

@@ -18,7 +18,7 @@
 #                               function's DMA addresses are physical, and
 #                               max-cxt=100 leaves doorbell windows past
 #                               the last context
-#   make check-selftests        the short profile of the issue-6 suite in
+#   make check-selftests        the short profile of the kselftest suite in
 #                               one VM: lib_functional (libsdxi on "soft"
 #                               and /dev/sdxi0, and both compared byte for
 #                               byte), user_functional, fault_matrix,
@@ -115,7 +115,7 @@ check-user-fuzz-full: $(USER_KSFT) $(SDXI_KO)
 	@$(call USER_VM,$(RESULTS)/user-fuzz-full.tap,-- \
 		'SDXI_FUZZ_CALLS=100000 ksft user_fuzz; finish',1500)
 
-# ---- Issue 6: the kselftest suite and the robustness harness -------------
+# ---- The kselftest suite and the robustness harness ----------------------
 SELFTESTS_BIN := $(addprefix $(B)/selftests/,lib_functional user_functional \
 	fault_matrix operator sdxi_traffic)
 SELFTESTS_CYCLES ?= 5
