@@ -68,8 +68,9 @@ __attribute__((noinline)) static uint64_t lib_loop(struct sdxi_ctx *ctx, uint64_
 
 /*
  * By hand: the same protocol with nothing checked.  Reserve against the
- * cached read index, per slot re-arm the CST_BLK and write qwords 1-7 then
- * qword 0 with vl (release), store W (release), ring the doorbell.
+ * cached read index, per slot write qwords 1-7 then qword 0 with vl
+ * (release), arm the last slot's CST_BLK and point its qword 7 at it,
+ * store W (release), ring the doorbell.
  */
 __attribute__((noinline)) static uint64_t hand_loop(struct sdxi_ctx *ctx, uint64_t dst, uint64_t src, unsigned int batch)
 {
@@ -83,24 +84,26 @@ __attribute__((noinline)) static uint64_t hand_loop(struct sdxi_ctx *ctx, uint64
 	uint64_t t = r->tail, rd = r->cached_r;
 
 	for (unsigned int k = 0; k < PER_SECTION; k += batch) {
+		uint32_t last = (uint32_t)(t + batch - 1) & (RING - 1);
+
 		while (t + batch - rd > RING)
 			rd = __atomic_load_n(&r->sts->read_index, __ATOMIC_ACQUIRE);
 		for (unsigned int i = 0; i < batch; i++) {
-			uint32_t slot = (uint32_t)(t + i) & (RING - 1);
-			union sdxi_desc *d = &ring[slot];
+			union sdxi_desc *d = &ring[(uint32_t)(t + i) & (RING - 1)];
 			uint64_t off = (uint64_t)((k + i) % 32) * 64;
 
-			csb[slot].signal = 1;
-			csb[slot].flags = 0;
 			d->qw[1] = q1;
 			d->qw[2] = src + off;
 			d->qw[3] = dst + off;
 			d->qw[4] = 0;
 			d->qw[5] = 0;
 			d->qw[6] = 0;
-			d->qw[7] = csb_iova + slot * 32;
+			d->qw[7] = SDXI_DSC_NP;
 			__atomic_store_n(&d->qw[0], q0, __ATOMIC_RELEASE);
 		}
+		csb[last].signal = 1;
+		csb[last].flags = 0;
+		ring[last].qw[7] = csb_iova + last * 32;
 		t += batch;
 		__atomic_store_n(r->wi, t, __ATOMIC_RELEASE);
 		__sdxi_doorbell(r, t);

@@ -96,6 +96,7 @@ static void ctx_free(struct sdxi_ctx *ctx, bool keep)
 		ctx->ring.base = UINT64_MAX;
 		ctx->ring.cpu_below = 0;
 		ctx->ring.flags |= SDXI__RING_SHARED;
+		ctx->ring.fast_room = 0;
 		return;
 	}
 	pthread_mutex_destroy(&ctx->err_lock);
@@ -180,6 +181,7 @@ SDXI_EXPORT int sdxi_ctx_create(struct sdxi_dev *dev, const struct sdxi_ctx_opts
 	ctx->ring.max_buffer = dev->info.max_buffer;
 	ctx->ring.mask = entries - 1;
 	ctx->ring.flags = (opts->flags & SDXI_CTX_SHARED) ? SDXI__RING_SHARED : 0;
+	ctx->ring.fast_room = (opts->flags & SDXI_CTX_SHARED) ? 0 : entries;
 	ctx->ring.akey = ctx->hw.akey_data;
 	ctx->ring.akey_intr = ctx->hw.akey_intr;
 	policy_init(ctx);

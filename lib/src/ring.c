@@ -45,20 +45,16 @@ static void backoff(unsigned int *spins)
 
 /*
  * Reserve @need slots: the shared case (atomic tail), the full case of
- * either, and a context that is not running.  The first index, -EINVAL
- * (more than the ring), -EAGAIN (full, no SDXI_BATCH_WAIT) or -EPIPE (the
- * context has stopped: new work would never run; also when it stops
- * while waiting for room).
+ * either, and a context that is not running.  The first index, -EAGAIN
+ * (full, no SDXI_BATCH_WAIT) or -EPIPE (the context has stopped: new work
+ * would never run; also when it stops while waiting for room).
  */
-SDXI_EXPORT int64_t __sdxi_reserve(struct sdxi_ring *r, uint64_t need, uint32_t flags)
+static int64_t reserve(struct sdxi_ring *r, uint64_t need, uint32_t flags)
 {
 	struct sdxi_ctx *ctx = ring_ctx(r);
 	uint64_t entries = (uint64_t)r->mask + 1;
 	unsigned int spins = 0;
 
-	ctx_check(ctx, "sdxi_batch_start()");
-	if (need > entries)
-		return -EINVAL;
 	for (;;) {
 		uint64_t t = __atomic_load_n(&r->tail, __ATOMIC_RELAXED), rd;
 
@@ -95,6 +91,47 @@ SDXI_EXPORT int64_t __sdxi_reserve(struct sdxi_ring *r, uint64_t need, uint32_t 
 			return -EAGAIN;
 		backoff(&spins);
 	}
+}
+
+/*
+ * sdxi_batch_start() for what its inline part leaves: checks every
+ * argument, reserves (reserve()) and sets the cursor up, turning it at the
+ * ring's end.  On an error @b is left inert (helpers -ENOSPC, submit
+ * -EINVAL).
+ */
+SDXI_EXPORT int __sdxi_batch_start(struct sdxi_ctx *ctx, struct sdxi_batch *b, unsigned int n,
+				   unsigned int flags)
+{
+	struct sdxi_ring *r = &ctx->ring;
+	uint64_t need = (uint64_t)n + ((flags & SDXI_BATCH_INTR) ? 1 : 0);
+	uint64_t entries = (uint64_t)r->mask + 1, s0;
+	int64_t t;
+
+	ctx_check(ctx, "sdxi_batch_start()");
+	if ((flags & ~(uint32_t)(SDXI_BATCH_WAIT | SDXI_BATCH_INTR)) || n == 0 || need > entries)
+		return sdxi__batch_inert(b, -EINVAL);
+	if ((flags & SDXI_BATCH_INTR) && r->akey_intr == 0xffff)
+		return sdxi__batch_inert(b, -EOPNOTSUPP);
+	t = reserve(r, need, flags);
+	if (t < 0)
+		return sdxi__batch_inert(b, (int)t);
+	s0 = (uint64_t)t & r->mask;
+	b->slot = r->desc + s0;
+	if (n <= entries - s0) {
+		b->stop = b->slot + n;
+		b->after = 0;
+	} else {
+		b->stop = r->desc + entries;
+		b->after = (uint32_t)(n - (entries - s0));
+	}
+	b->ring = r;
+	b->max_buffer = r->max_buffer;
+	b->akey = r->akey;
+	b->flags = (uint16_t)flags;
+	b->bare = NULL;
+	b->first = (uint64_t)t;
+	b->end = (uint64_t)t + n;
+	return 0;
 }
 
 /*

@@ -57,7 +57,10 @@ TEST(ring_copy_completes_and_moves_bytes)
 	fx_down(&fx);
 }
 
-/* The slot as published: vl set last, CST_BLK of its own slot attached. */
+/*
+ * The slots as published: vl set, and the batch's last descriptor (only)
+ * with the CST_BLK of its own slot attached.
+ */
 TEST(ring_slot_has_vl_and_its_own_csb)
 {
 	struct sdxi_ring *r;
@@ -85,6 +88,16 @@ TEST(ring_slot_has_vl_and_its_own_csb)
 	d = &r->desc[(t - 1) & r->mask];			/* SDXI_DESC_NO_CSB */
 	CHECK_EQ(desc_bits(d, 448, 448), 1);
 	CHECK_EQ(desc_bits(d, 449, 511), 0);
+	d = &r->desc[(t - 2) & r->mask];			/* not the last */
+	CHECK_EQ(desc_bits(d, 0, 0), 1);
+	CHECK_EQ(desc_bits(d, 448, 448), 1);
+	CHECK_EQ(desc_bits(d, 449, 511), 0);
+	/* The last one added with SDXI_DESC_NO_CSB: no block at all. */
+	CHECK_ERR(sdxi_batch_start(fx.ctx, &b, 1, 0), 0);
+	CHECK_ERR(sdxi_batch_nop(&b, SDXI_DESC_NO_CSB), 0);
+	CHECK_ERR(sdxi_batch_submit(&b, &t), 0);
+	CHECK_ERR(test_wait(fx.ctx, t), 0);
+	CHECK_EQ(desc_bits(&r->desc[t & r->mask], 448, 448), 1);
 	fx_down(&fx);
 }
 

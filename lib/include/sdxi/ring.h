@@ -44,7 +44,7 @@ struct sdxi_ring {
 	uint32_t flags;				/* SDXI__RING_* */
 	uint16_t akey;				/* data AKey */
 	uint16_t akey_intr;			/* interrupt AKey, 0xffff if none */
-	uint32_t pad0;
+	uint32_t fast_room;			/* entries; 0 for a shared ring */
 	uint64_t base;				/* ticket of hardware index 0 (reset) */
 	uint64_t *bmark;			/* per-slot: first index + 1 of the
 						 * batch that ends there */
@@ -68,8 +68,6 @@ struct sdxi_ring {
 struct sdxi_batch {
 	union sdxi_desc *slot;		/* next slot to fill */
 	union sdxi_desc *stop;		/* end of the run @slot is in */
-	struct sdxi_cst_blk *csb;	/* @slot's CST_BLK */
-	uint64_t csb_iova;		/* its device address */
 	struct sdxi_ring *ring;
 	uint64_t max_buffer;
 	uint64_t first;
@@ -77,13 +75,14 @@ struct sdxi_batch {
 	uint32_t after;			/* slots after the turn to the ring's start */
 	uint16_t akey;
 	uint16_t flags;			/* SDXI_BATCH_* */
-	uint64_t reserved[2];
+	union sdxi_desc *bare;		/* the last slot written that takes no
+					 * completion block of the library's */
+	uint64_t reserved[3];
 };
 
 /* sdxi_batch_start() flags */
 #define SDXI_BATCH_WAIT		(1u << 0)	/* wait for ring space instead of -EAGAIN */
 #define SDXI_BATCH_INTR		(1u << 1)	/* end with a completion interrupt */
-#define SDXI__BATCH_SHARED	(1u << 15)	/* internal: the ring is shared */
 
 /* Batch helpers' @flags, besides SDXI_DESC_SEQ and SDXI_DESC_FENCE: */
 #define SDXI_DESC_NO_CSB	(1u << 8)	/* no completion block for this descriptor */
@@ -99,7 +98,8 @@ struct sdxi_batch {
 #define SDXI_TICKET_DONE	UINT64_MAX
 
 /* Exported internals used by the inline functions below. */
-int64_t __sdxi_reserve(struct sdxi_ring *r, uint64_t need, uint32_t flags);
+int __sdxi_batch_start(struct sdxi_ctx *ctx, struct sdxi_batch *b, unsigned int n,
+		       unsigned int flags);
 void __sdxi_publish(struct sdxi_ring *r, uint64_t first, uint64_t end);
 void __sdxi_doorbell(struct sdxi_ring *r, uint64_t w);
 int __sdxi_poll_slow(struct sdxi_ctx *ctx, uint64_t ticket);
@@ -146,10 +146,9 @@ SDXI_INLINE void sdxi__doorbell(struct sdxi_ring *r, uint64_t w)
  */
 SDXI_INLINE int sdxi__batch_inert(struct sdxi_batch *b, int err)
 {
-	b->slot = b->stop = NULL;
-	b->csb = NULL;
+	b->slot = b->stop = b->bare = NULL;
 	b->ring = NULL;
-	b->csb_iova = b->max_buffer = b->first = b->end = 0;
+	b->max_buffer = b->first = b->end = 0;
 	b->after = 0;
 	b->akey = 0;
 	b->flags = 0;
@@ -165,55 +164,57 @@ SDXI_INLINE int sdxi__batch_inert(struct sdxi_batch *b, int err)
  * sdxi_ctx_error() has the record, sdxi_ctx_reset() restarts it).
  * A started batch must be submitted; on a context without SDXI_CTX_SHARED
  * it must be submitted before the next batch is started.
+ *
+ * Inline is the common case only: a private ring with room for the whole
+ * batch before its end, on a running context, and valid arguments.
+ * Everything else (argument errors, a shared ring, a full ring, a batch
+ * that wraps, a stopped context) is __sdxi_batch_start().
  */
 SDXI_INLINE int sdxi_batch_start(struct sdxi_ctx *ctx, struct sdxi_batch *b,
 				 unsigned int n, unsigned int flags)
 {
 	struct sdxi_ring *r = sdxi__ring(ctx);
-	uint64_t need = (uint64_t)n + ((flags & SDXI_BATCH_INTR) ? 1 : 0);
-	uint64_t entries = (uint64_t)r->mask + 1, t, s0;
-	uint8_t state;
+	uint64_t intr = (flags & SDXI_BATCH_INTR) ? 1 : 0, need = (uint64_t)n + intr;
+	uint64_t mask = r->mask, t = r->tail, s0 = t & mask;
 
-	if ((flags & ~(uint32_t)(SDXI_BATCH_WAIT | SDXI_BATCH_INTR)) || n == 0 || need > entries)
-		return sdxi__batch_inert(b, -EINVAL);
-	if ((flags & SDXI_BATCH_INTR) && r->akey_intr == 0xffff)
-		return sdxi__batch_inert(b, -EOPNOTSUPP);
-	t = r->tail;
 	/*
-	 * Room: slot reuse needs R > index - entries, i.e. the descriptor
-	 * that last used the slot has retired (data, CST_BLK and R written).
-	 * Acquire on R orders our rewrite of the slot and its CST_BLK after
-	 * the device's last access to them.  Shared rings, a full ring and a
-	 * context that is not running go out of line (atomic reservation,
-	 * waiting, the stopped context's error).  The state byte is only a
-	 * hint here (relaxed): the device may stop the context at any time.
+	 * n - 1 wraps for n 0; otherwise this is "the batch would run past
+	 * the ring's end".  Room: slot reuse needs R > index - entries, i.e.
+	 * the descriptor that last used the slot has retired (data, CST_BLK
+	 * and R written); cached_r is a read index seen earlier (acquire, in
+	 * __sdxi_reserve()), which orders our rewrite of the slot after the
+	 * device's last access to it.  fast_room is 0 on a shared ring.  The
+	 * state byte is only a hint (relaxed: the device may stop the
+	 * context at any time), and is compared whole: reserved bits set
+	 * would merely send us out of line, where the field is read properly.
 	 */
-	state = __atomic_load_n(&r->sts->state, __ATOMIC_RELAXED) & SDXI_CXT_STS_STATE;
-	if ((r->flags & SDXI__RING_SHARED) || state != SDXI_CXTV_RUN ||
-	    t + need - r->cached_r > entries) {
-		int64_t first = __sdxi_reserve(r, need, flags);
+	if ((flags & ~(uint32_t)(SDXI_BATCH_WAIT | SDXI_BATCH_INTR)) ||
+	    (uint64_t)n - 1 >= mask + 1 - s0 - intr ||
+	    (intr && r->akey_intr == 0xffff) ||
+	    __atomic_load_n(&r->sts->state, __ATOMIC_RELAXED) != SDXI_CXTV_RUN ||
+	    t + need - r->cached_r > r->fast_room) {
+		/*
+		 * Through a copy, so that @b itself never escapes (it stays
+		 * in registers); the fields the slow path sets to what is
+		 * known here are set again, so that they stay constants.
+		 */
+		struct sdxi_batch nb;
+		int ret = __sdxi_batch_start(ctx, &nb, n, flags);
 
-		if (first < 0)
-			return sdxi__batch_inert(b, (int)first);
-		t = (uint64_t)first;
-	} else {
-		r->tail = t + need;
+		*b = nb;
+		b->flags = ret ? 0 : (uint16_t)flags;
+		b->bare = NULL;
+		return ret;
 	}
-	s0 = t & r->mask;
+	r->tail = t + need;
 	b->slot = r->desc + s0;
-	b->csb = r->csb + s0;
-	b->csb_iova = r->csb_iova + s0 * sizeof(struct sdxi_cst_blk);
-	if (n <= entries - s0) {
-		b->stop = b->slot + n;
-		b->after = 0;
-	} else {
-		b->stop = r->desc + entries;
-		b->after = (uint32_t)(n - (entries - s0));
-	}
+	b->stop = b->slot + n;
+	b->after = 0;
 	b->ring = r;
 	b->max_buffer = r->max_buffer;
 	b->akey = r->akey;
-	b->flags = (uint16_t)(flags | ((r->flags & SDXI__RING_SHARED) ? SDXI__BATCH_SHARED : 0));
+	b->flags = (uint16_t)flags;
+	b->bare = NULL;
 	b->first = t;
 	b->end = t + n;
 	return 0;
@@ -242,8 +243,6 @@ SDXI_INLINE int sdxi__batch_next(struct sdxi_batch *b)
 	if (!b->after)
 		return -ENOSPC;
 	b->slot = b->ring->desc;
-	b->csb = b->ring->csb;
-	b->csb_iova = b->ring->csb_iova;
 	b->stop = b->slot + b->after;
 	b->after = 0;
 	return 0;
@@ -251,14 +250,13 @@ SDXI_INLINE int sdxi__batch_next(struct sdxi_batch *b)
 
 /*
  * Write a descriptor, given as its eight little-endian quadwords, into the
- * next slot of @b (there is one: the caller checked).  Unless it names its
- * own CST_BLK (q7 is not just np) or flags has SDXI_DESC_NO_CSB, the
- * slot's CST_BLK is attached and re-armed (signal 1, flags 0) first.
- * Ordering: quadwords 1-7 and the CST_BLK are plain stores; quadword 0
- * with vl is stored last with release, so whoever sees vl = 1 sees the
- * whole descriptor and its armed CST_BLK.  The device only reads a slot
- * below the published W, which is stored after this
- * (sdxi_batch_submit()).
+ * next slot of @b (there is one: the caller checked).  Ordering:
+ * quadwords 1-7 are plain stores, quadword 0 with vl is stored last with
+ * release, so whoever sees vl = 1 sees the whole descriptor.  The device
+ * only reads a slot below the published W, which is stored after this
+ * (sdxi_batch_submit()).  Whether it may take its slot's completion block
+ * when it ends the batch: not with SDXI_DESC_NO_CSB or its own CST_BLK
+ * (q7 is not just np).
  */
 SDXI_INLINE void sdxi__batch_put8(struct sdxi_batch *b, uint32_t flags, uint64_t q0,
 				  uint64_t q1, uint64_t q2, uint64_t q3, uint64_t q4,
@@ -268,11 +266,6 @@ SDXI_INLINE void sdxi__batch_put8(struct sdxi_batch *b, uint32_t flags, uint64_t
 
 	sdxi__batch_next(b);
 	s = b->slot;
-	if (!(flags & SDXI_DESC_NO_CSB) && q7 == sdxi__le64((uint64_t)SDXI_DSC_NP)) {
-		b->csb->signal = sdxi__le64(1);
-		b->csb->flags = 0;
-		q7 = sdxi__le64(b->csb_iova);
-	}
 	s->qw[1] = q1;
 	s->qw[2] = q2;
 	s->qw[3] = q3;
@@ -282,8 +275,8 @@ SDXI_INLINE void sdxi__batch_put8(struct sdxi_batch *b, uint32_t flags, uint64_t
 	s->qw[7] = q7;
 	__atomic_store_n(&s->qw[0], q0 | sdxi__le64(SDXI_DSC_VL), __ATOMIC_RELEASE);
 	b->slot = s + 1;
-	b->csb++;
-	b->csb_iova += sizeof(struct sdxi_cst_blk);
+	if ((flags & SDXI_DESC_NO_CSB) || q7 != sdxi__le64((uint64_t)SDXI_DSC_NP))
+		b->bare = s;
 }
 
 /* The same for a descriptor in memory. */
@@ -529,24 +522,29 @@ SDXI_INLINE int sdxi_batch_fill(struct sdxi_batch *b, uint64_t dst, uint64_t pat
 
 /*
  * Publish @b: unfilled slots become NOPs, the interrupt descriptor is
- * appended with SDXI_BATCH_INTR, then W is stored and the doorbell rung
- * once.  *ticket (if not NULL) is the batch's ticket, that of its last
- * descriptor: when it completes, the whole batch has, and if a descriptor
- * of the batch fails, it reports that failure.  Returns 0, or -EINVAL for
- * a batch whose sdxi_batch_start() failed or that was submitted already.
+ * appended with SDXI_BATCH_INTR, the last descriptor gets its slot's
+ * completion block (unless it was added with SDXI_DESC_NO_CSB or names
+ * its own), then W is stored and the doorbell rung once.  *ticket (if not
+ * NULL) is the batch's ticket, that of its last descriptor: when it
+ * completes, the whole batch has, and if a descriptor of the batch fails,
+ * it reports that failure.  Returns 0, or -EINVAL for a batch whose
+ * sdxi_batch_start() failed or that was submitted already.
  *
- * Ordering: every slot's vl was stored with release before; W is stored
- * with release after them, so the device, which reads W and then the
- * slots below it, never sees a stale slot of the previous lap.  With
- * SDXI_CTX_SHARED, __sdxi_publish() advances W only over slots whose
- * producers have finished (a slower producer holds W back; it rings the
- * doorbell for everyone when it publishes).
+ * Ordering: every slot's vl was stored with release before; the last
+ * slot's CST_BLK and quadword 7 are written after its vl, which is safe
+ * because the device reads no slot at or above W, and W is stored with
+ * release after all of them, so the device, which reads W and then the
+ * slots below it, never sees a stale slot of the previous lap nor an
+ * unarmed completion block.  With SDXI_CTX_SHARED, __sdxi_publish()
+ * advances W only over slots whose producers have finished (a slower
+ * producer holds W back; it rings the doorbell for everyone when it
+ * publishes).
  */
 SDXI_INLINE int sdxi_batch_submit(struct sdxi_batch *b, uint64_t *ticket)
 {
 	struct sdxi_ring *r = b->ring;
-	union sdxi_desc d;
-	uint64_t end = b->end;
+	union sdxi_desc d, *ls;
+	uint64_t end = b->end, last;
 
 	if (!r)
 		return -EINVAL;
@@ -557,18 +555,22 @@ SDXI_INLINE int sdxi_batch_submit(struct sdxi_batch *b, uint64_t *ticket)
 	}
 	if (b->flags & SDXI_BATCH_INTR) {
 		/* The slot reserved past the batch's end. */
-		uint64_t s = end & r->mask;
-
-		b->slot = r->desc + s;
+		b->slot = r->desc + (end & r->mask);
 		b->stop = b->slot + 1;
-		b->csb = r->csb + s;
-		b->csb_iova = r->csb_iova + s * sizeof(struct sdxi_cst_blk);
 		sdxi__batch_intr(b, SDXI_DESC_INTR);
 		end++;
 	}
+	/* The cursor is just past the last slot written. */
+	ls = b->slot - 1;
+	last = (uint64_t)(ls - r->desc);
+	if (ls != b->bare) {
+		r->csb[last].signal = sdxi__le64(1);
+		r->csb[last].flags = 0;
+		ls->qw[7] = sdxi__le64(r->csb_iova + last * sizeof(struct sdxi_cst_blk));
+	}
 	/* For sdxi_poll(): which batch the slot of its ticket ends. */
-	r->bmark[(end - 1) & r->mask] = b->first + 1;
-	if (b->flags & SDXI__BATCH_SHARED) {
+	r->bmark[last] = b->first + 1;
+	if (r->flags & SDXI__RING_SHARED) {
 		__sdxi_publish(r, b->first, end);
 	} else {
 		__atomic_store_n(r->wi, sdxi__le64(end), __ATOMIC_RELEASE);
