@@ -615,16 +615,66 @@ SDXI_INLINE int sdxi_poll(struct sdxi_ctx *ctx, uint64_t ticket)
 }
 
 /*
+ * Copy @n (at most 64) bytes between ranges that do not overlap, inline:
+ * at most four 16-byte moves, the first and the last ones overlapping
+ * within the range when @n is not a multiple of their size.  Small copies
+ * are cheaper without the call.
+ */
+SDXI_INLINE void sdxi__copy_small(unsigned char *d, const unsigned char *s, size_t n)
+{
+	if (n >= 16) {
+		if (n > 32) {
+			__builtin_memcpy(d, s, 16);
+			__builtin_memcpy(d + 16, s + 16, 16);
+			__builtin_memcpy(d + n - 32, s + n - 32, 16);
+			__builtin_memcpy(d + n - 16, s + n - 16, 16);
+		} else {
+			__builtin_memcpy(d, s, 16);
+			__builtin_memcpy(d + n - 16, s + n - 16, 16);
+		}
+	} else if (n >= 4) {
+		if (n >= 8) {
+			__builtin_memcpy(d, s, 8);
+			__builtin_memcpy(d + n - 8, s + n - 8, 8);
+		} else {
+			__builtin_memcpy(d, s, 4);
+			__builtin_memcpy(d + n - 4, s + n - 4, 4);
+		}
+	} else if (n) {
+		d[0] = s[0];
+		d[n - 1] = s[n - 1];
+		d[n / 2] = s[n / 2];
+	}
+}
+
+/*
  * The synchronous copy (see sdxi.h): below the context's offload
  * threshold (sdxi_ctx_policy()) the calling CPU copies at once, else the
  * library's device path.  Both check the arguments the same way.
  */
 SDXI_INLINE int sdxi_memcpy(struct sdxi_ctx *ctx, void *dst, const void *src, size_t n)
 {
-	uintptr_t d = (uintptr_t)dst, s = (uintptr_t)src;
+	uint64_t d = (uintptr_t)dst, s = (uintptr_t)src;
+	int cpu;
 
-	if (ctx && n < sdxi__ring(ctx)->cpu_below && d && s && d - s >= n && s - d >= n) {
+	if (!ctx)
+		return __sdxi_memcpy(ctx, dst, src, n);
+	/*
+	 * This runs before every small copy, whose own cost is a few cycles,
+	 * so the conditions are combined with & into one test: below the
+	 * threshold; the ranges do not overlap (|d - s| >= n, i.e.
+	 * d - s + n - 1 >= 2n - 1 mod 2^64, as sdxi__overlap_eq(); always
+	 * true for n 0); neither pointer is NULL.  Up to 64 bytes the copy
+	 * is inline.
+	 */
+	cpu = (n < sdxi__ring(ctx)->cpu_below) & (d - s + (n - 1) >= 2 * (uint64_t)n - 1) &
+	      (d != 0 && s != 0);
+	if (cpu & (n > 64)) {
 		memcpy(dst, src, n);
+		return 0;
+	}
+	if (cpu) {
+		sdxi__copy_small((unsigned char *)dst, (const unsigned char *)src, n);
 		return 0;
 	}
 	return __sdxi_memcpy(ctx, dst, src, n);
