@@ -410,15 +410,27 @@ SDXI_EXPORT int sdxi_wait(struct sdxi_ctx *ctx, uint64_t ticket,
 
 /*
  * Wait until nothing submitted before the call can still run: R has
- * reached the tail, or the context stopped (a failed context never
- * resumes the old ring: a reset clears it).
+ * reached the target below, or the context stopped (a failed context
+ * never resumes the old ring: a reset clears it).
+ *
+ * The target on a private ring is the published W: its one producer may
+ * be the caller, inside a batch it has not submitted (waiting for the
+ * tail would wait for itself), and every descriptor that could use a
+ * mapping being dropped was published before (the convenience layer
+ * publishes within its RCU read-side section; a batch built with an
+ * address the application is unregistering meanwhile is its own error).
+ * On a shared ring it is the tail: a batch published behind another
+ * producer's open batch is not below W yet but may use the mapping, so
+ * registration calls must not be made while holding an open batch there
+ * (Documentation/library.rst, "Threading").
  */
 int ctx_quiesce(struct sdxi_ctx *ctx)
 {
-	uint64_t tail = ctx_tail(ctx);
+	uint64_t target = (ctx->ring.flags & SDXI__RING_SHARED) ? ctx_tail(ctx) :
+			  le64toh(__atomic_load_n(ctx->ring.wi, __ATOMIC_ACQUIRE));
 	unsigned int spins = 0;
 
-	while (ctx_read_index(ctx) < tail && ctx_state(ctx) == SDXI_CXTV_RUN)
+	while (ctx_read_index(ctx) < target && ctx_state(ctx) == SDXI_CXTV_RUN)
 		backoff(&spins);
 	return 0;
 }

@@ -9,6 +9,8 @@
  */
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "helpers.h"
 
@@ -592,4 +594,53 @@ TEST(unregister_waits_for_descriptors_in_flight)
 	CHECK(test_pattern_ok(buf + MB / 2, MB / 2, 8));
 	mfx_down(&f);
 	test_buf_free(buf, MB);
+}
+
+/*
+ * A registration call made while the caller holds an open batch on a
+ * private ring: dropping the cache mapping it needs waits for what was
+ * published, not for the caller's own batch (which would never come).
+ * In a child with an alarm, so that a regression fails instead of hanging.
+ */
+static int iova_inside_open_batch(void)
+{
+	struct mfx f;
+	void *map;
+	size_t ml;
+	uint8_t *buf;
+	struct sdxi_batch b;
+	uint64_t s, t;
+	int ret;
+
+	if (!mfx_up(&f, 0))
+		return 2;
+	buf = aligned_region(2 * MB, &map, &ml);
+	if (!buf || sdxi_memcpy(f.ctx, buf + 65536, buf, 64))
+		return 3;
+	ret = sdxi_batch_start(f.ctx, &b, 2, 0);
+	if (!ret)
+		ret = sdxi_mem_iova(f.ctx, buf + 4096, 4096, SDXI_MEM_READ | SDXI_MEM_WRITE, &s);
+	if (!ret)
+		ret = sdxi_batch_copy(&b, s + 2048, s, 64, 0);
+	sdxi_batch_submit(&b, &t);
+	if (!ret)
+		ret = test_wait(f.ctx, t);
+	mfx_down(&f);
+	return ret ? 4 : 0;
+}
+
+TEST(iova_inside_an_open_batch_on_a_private_ring)
+{
+	int status = 0;
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		alarm(20);
+		_exit(iova_inside_open_batch());
+	}
+	REQUIRE(pid > 0 && waitpid(pid, &status, 0) == pid);
+	CHECK(WIFEXITED(status));
+	CHECK_EQ(WEXITSTATUS(status), 0);
 }
