@@ -8,6 +8,8 @@
 #   make check-lib        TAP: the library suite on $SDXI_DEVICE (default soft)
 #   make check-lib-san    the same suite built with ASan + UBSan
 #   make check-lib-pkg    TAP: install, headers, pkg-config, examples
+#   make check-lib-docs   TAP: every C block of library.rst, README.md and the
+#                         man pages compiled (programs run), man pages lint clean
 #   make bench-lib        callgrind instructions per descriptor, memcpy ns/op
 #   make install-lib      PREFIX (/usr/local), DESTDIR, LIBDIR, INCLUDEDIR, MANDIR,
 #                         DOCDIR (the examples go to DOCDIR/examples)
@@ -84,7 +86,7 @@ $(LIB_B)/sdxi.pc: lib/sdxi.pc.in
 	@mkdir -p $(@D)
 	sed $(LIB_PC_SED) $< > $@
 
-.PHONY: lib install install-lib check-lib check-lib-san check-lib-pkg bench-lib
+.PHONY: lib install install-lib check-lib check-lib-san check-lib-pkg check-lib-docs bench-lib
 all: lib
 lib: $(LIB_B)/libsdxi.so.$(LIB_VERSION) $(LIB_B)/libsdxi.a $(LIB_B)/sdxi.pc
 
@@ -119,7 +121,7 @@ $(LIB_B)/sdxi-test-san: $(LIB_TEST_SRC) lib/tests/helpers.h lib/testing/tap.h $(
 		$(URCU_CFLAGS) -o $@ $(LIB_TEST_SRC) $(LIB_SRC) $(LIB_HOOKS_SRC) $(ENGINE_SRC) \
 		$(URCU_LIBS) -lpthread
 
-CHECK_SUITES += lib lib-san lib-pkg lib-vm
+CHECK_SUITES += lib lib-san lib-pkg lib-docs lib-vm
 BENCH_TARGETS += bench-lib
 
 check-lib: $(LIB_B)/sdxi-test
@@ -130,6 +132,9 @@ check-lib-san: $(LIB_B)/sdxi-test-san
 
 check-lib-pkg: lib
 	@lib/tests/pkg-check.sh $(LIB_B) > $(RESULTS)/lib-pkg.tap 2>&1 || true
+
+check-lib-docs: $(LIB_B)/libsdxi.a
+	@lib/tests/doc-check.sh $(LIB_B) > $(RESULTS)/lib-docs.tap 2>&1 || true
 
 $(LIB_B)/sdxi-bench: lib/bench/bench.c $(LIB_B)/libsdxi.a $(LIB_HDR)
 	$(CC) $(HOST_CFLAGS) -I$(TOP)/lib/include -I$(TOP)/lib/src -o $@ \
