@@ -30,6 +30,30 @@
 #define cpu_relax()	__asm__ __volatile__("" ::: "memory")
 #endif
 
+/*
+ * Index of the last of @n entries of @size bytes at @base, sorted by the
+ * uint64_t at offset @off of each, whose key is <= @key; -1 if none.
+ */
+static inline long find_last_le(const void *base, size_t n, size_t size, size_t off,
+				uint64_t key)
+{
+	long lo = 0, hi = (long)n - 1, best = -1;
+
+	while (lo <= hi) {
+		long mid = (lo + hi) / 2;
+		uint64_t k;
+
+		memcpy(&k, (const char *)base + (size_t)mid * size + off, sizeof(k));
+		if (k <= key) {
+			best = mid;
+			lo = mid + 1;
+		} else {
+			hi = mid - 1;
+		}
+	}
+	return best;
+}
+
 #define container_of(ptr, type, member) \
 	((type *)(void *)((char *)(ptr) - offsetof(type, member)))
 

@@ -69,37 +69,14 @@ void reg_rcu_unlock(void)
 /* Index of the last mapping with start <= va, or -1. */
 long reg_map_find(const struct reg_table *t, uint64_t va)
 {
-	long lo = 0, hi = (long)t->nmap - 1, best = -1;
-
-	while (lo <= hi) {
-		long mid = (lo + hi) / 2;
-
-		if (t->map[mid].start <= va) {
-			best = mid;
-			lo = mid + 1;
-		} else {
-			hi = mid - 1;
-		}
-	}
-	return best;
+	return find_last_le(t->map, t->nmap, sizeof(*t->map), offsetof(struct reg_map, start), va);
 }
 
 /* Index of the last hold with start <= va, or -1. */
 static long hold_find(const struct reg_table *t, uint64_t va)
 {
-	long lo = 0, hi = (long)t->nhold - 1, best = -1;
-
-	while (lo <= hi) {
-		long mid = (lo + hi) / 2;
-
-		if (t->hold[mid].start <= va) {
-			best = mid;
-			lo = mid + 1;
-		} else {
-			hi = mid - 1;
-		}
-	}
-	return best;
+	return find_last_le(t->hold, t->nhold, sizeof(*t->hold),
+			    offsetof(struct reg_hold, start), va);
 }
 
 /*

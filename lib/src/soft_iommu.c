@@ -50,19 +50,8 @@ struct soft_cxt *pasid_cxt(struct soft_dev *sd, uint32_t pasid)
 /* Index of the last map with start <= addr, or -1. */
 static long map_find(const struct soft_cxt *sc, uint64_t addr)
 {
-	long lo = 0, hi = (long)sc->nmaps - 1, best = -1;
-
-	while (lo <= hi) {
-		long mid = (lo + hi) / 2;
-
-		if (sc->maps[mid].start <= addr) {
-			best = mid;
-			lo = mid + 1;
-		} else {
-			hi = mid - 1;
-		}
-	}
-	return best;
+	return find_last_le(sc->maps, sc->nmaps, sizeof(*sc->maps),
+			    offsetof(struct soft_map, start), addr);
 }
 
 /* Where a translated address lies. */

@@ -315,6 +315,30 @@ SDXI_INLINE void sdxi__batch_intr(struct sdxi_batch *b, uint32_t flags)
 }
 
 /*
+ * For helpers that encode with a sdxi_prep_* function: check room for one
+ * descriptor and fill *a with the batch's AKey and the descriptor flags of
+ * @flags.  0, or what sdxi__batch_room() returns.
+ */
+SDXI_INLINE int sdxi__batch_attr(struct sdxi_batch *b, uint32_t flags, struct sdxi_desc_attr *a)
+{
+	int ret = sdxi__batch_room(b, flags, 1);
+
+	a->csb = 0;
+	a->akey0 = a->akey1 = b->akey;
+	a->flags = flags & (SDXI_DESC_SEQ | SDXI_DESC_FENCE);
+	return ret;
+}
+
+/* Put the encoded @d, then the interrupt of SDXI_DESC_INTR.  0. */
+SDXI_INLINE int sdxi__batch_add_encoded(struct sdxi_batch *b, const union sdxi_desc *d,
+					uint32_t flags)
+{
+	sdxi__batch_put(b, d, flags);
+	sdxi__batch_intr(b, flags);
+	return 0;
+}
+
+/*
  * Add descriptor @d (encoded by a sdxi_prep_* function; vl is set here)
  * to @b.  @flags may hold SDXI_DESC_NO_CSB and SDXI_DESC_INTR.  Returns 0,
  * -ENOSPC when the batch is full, -EINVAL (admin descriptor), -E2BIG
@@ -341,9 +365,7 @@ SDXI_INLINE int sdxi_batch_add(struct sdxi_batch *b, const union sdxi_desc *d,
 		if (len > b->max_buffer || reps > b->max_buffer / len)
 			return -E2BIG;
 	}
-	sdxi__batch_put(b, d, flags);
-	sdxi__batch_intr(b, flags);
-	return 0;
+	return sdxi__batch_add_encoded(b, d, flags);
 }
 
 /* NOP in the next slot.  0, -EINVAL (flags), -ENOSPC or -EOPNOTSUPP. */
@@ -355,9 +377,7 @@ SDXI_INLINE int sdxi_batch_nop(struct sdxi_batch *b, unsigned int flags)
 	if (ret)
 		return ret;
 	sdxi__enc_simple(&d, 0, flags, SDXI_DSC_TYPE_DMAB, SDXI_DSC_DMAB_NOP, 0);
-	sdxi__batch_put(b, &d, flags);
-	sdxi__batch_intr(b, flags);
-	return 0;
+	return sdxi__batch_add_encoded(b, &d, flags);
 }
 
 /*
@@ -420,9 +440,7 @@ SDXI_INLINE int sdxi_batch_repcopy(struct sdxi_batch *b, uint64_t dst, uint64_t 
 		return -EINVAL;
 	sdxi__enc_repcopy(&d, 0, b->akey, b->akey, flags & (SDXI_DESC_SEQ | SDXI_DESC_FENCE),
 			  dst, src, len, count);
-	sdxi__batch_put(b, &d, flags);
-	sdxi__batch_intr(b, flags);
-	return 0;
+	return sdxi__batch_add_encoded(b, &d, flags);
 }
 
 /*
@@ -434,19 +452,11 @@ SDXI_INLINE int sdxi_batch_write_imm(struct sdxi_batch *b, uint64_t dst,
 {
 	struct sdxi_desc_attr a;
 	union sdxi_desc d;
-	int ret = sdxi__batch_room(b, flags, 1);
+	int ret = sdxi__batch_attr(b, flags, &a);
 
-	if (ret)
-		return ret;
-	a.csb = 0;
-	a.akey0 = a.akey1 = b->akey;
-	a.flags = flags & (SDXI_DESC_SEQ | SDXI_DESC_FENCE);
-	ret = sdxi_prep_write_imm(&d, &a, dst, data, len);
-	if (ret)
-		return ret;
-	sdxi__batch_put(b, &d, flags);
-	sdxi__batch_intr(b, flags);
-	return 0;
+	if (!ret)
+		ret = sdxi_prep_write_imm(&d, &a, dst, data, len);
+	return ret ? ret : sdxi__batch_add_encoded(b, &d, flags);
 }
 
 /*
@@ -459,19 +469,11 @@ SDXI_INLINE int sdxi_batch_atomic(struct sdxi_batch *b, unsigned int op, unsigne
 {
 	struct sdxi_desc_attr a;
 	union sdxi_desc d;
-	int ret = sdxi__batch_room(b, flags, 1);
+	int ret = sdxi__batch_attr(b, flags, &a);
 
-	if (ret)
-		return ret;
-	a.csb = 0;
-	a.akey0 = a.akey1 = b->akey;
-	a.flags = flags & (SDXI_DESC_SEQ | SDXI_DESC_FENCE);
-	ret = sdxi_prep_atomic(&d, &a, op, size, target, ret_addr, operand1, operand2);
-	if (ret)
-		return ret;
-	sdxi__batch_put(b, &d, flags);
-	sdxi__batch_intr(b, flags);
-	return 0;
+	if (!ret)
+		ret = sdxi_prep_atomic(&d, &a, op, size, target, ret_addr, operand1, operand2);
+	return ret ? ret : sdxi__batch_add_encoded(b, &d, flags);
 }
 
 /*
