@@ -133,6 +133,9 @@ TEST(failure_cancels_later_tickets_until_reset)
 		efx_down(&f);
 		SKIP("no fault injection on this device");
 	}
+	/* Stalled while both batches go in: the later one is queued before the failure. */
+	sf.stall = 1;
+	CHECK_ERR(test_inject(f.dev, &sf), 0);
 	CHECK_ERR(sdxi_batch_start(f.ctx, &b, 6, 0), 0);
 	for (int i = 0; i < 6; i++) {
 		t[i] = sdxi_batch_ticket(&b);
@@ -142,6 +145,8 @@ TEST(failure_cancels_later_tickets_until_reset)
 	CHECK_ERR(sdxi_batch_submit(&b, &batch), 0);
 	CHECK_EQ(batch, t[5]);
 	later = submit_copy(f.ctx, test_va(f.buf) + 8 * 4096, test_va(f.buf) + 65536, 64);
+	sf.stall = 0;
+	CHECK_ERR(test_inject(f.dev, &sf), 0);
 	/* The batch's ticket: the failed descriptor's error and record. */
 	memset(&err, 0, sizeof(err));
 	CHECK_ERR(sdxi_wait(f.ctx, batch, NULL, &err), -EFAULT);
