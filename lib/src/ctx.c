@@ -231,7 +231,6 @@ SDXI_EXPORT int sdxi_ctx_error(struct sdxi_ctx *ctx, struct sdxi_error *err)
 		return -EINVAL;
 	ctx_check(ctx, "sdxi_ctx_error()");
 	ret = ctx_failure(ctx, &e);
-
 	if (!ret && err)
 		*err = e;
 	return ret;
@@ -296,12 +295,13 @@ static void record_history(struct sdxi_ctx *ctx)
 
 SDXI_EXPORT int sdxi_ctx_reset(struct sdxi_ctx *ctx)
 {
-	struct sdxi_ring *r = &ctx->ring;
+	struct sdxi_ring *r;
 	int ret;
 
 	if (!ctx)
 		return -EINVAL;
 	ctx_check(ctx, "sdxi_ctx_reset()");
+	r = &ctx->ring;
 	record_history(ctx);
 	ret = ctx->dev->ops->ctx_reset(ctx->dev, &ctx->hw);
 	if (ret)

@@ -103,11 +103,11 @@ SDXI_EXPORT int __sdxi_batch_start(struct sdxi_ctx *ctx, struct sdxi_batch *b, u
 				   unsigned int flags)
 {
 	struct sdxi_ring *r = &ctx->ring;
-	uint64_t need = (uint64_t)n + ((flags & SDXI_BATCH_INTR) ? 1 : 0);
-	uint64_t entries = (uint64_t)r->mask + 1, s0;
+	uint64_t need = (uint64_t)n + ((flags & SDXI_BATCH_INTR) ? 1 : 0), entries, s0;
 	int64_t t;
 
 	ctx_check(ctx, "sdxi_batch_start()");
+	entries = (uint64_t)r->mask + 1;
 	if ((flags & ~(uint32_t)(SDXI_BATCH_WAIT | SDXI_BATCH_INTR)) || n == 0 || need > entries)
 		return sdxi__batch_inert(b, -EINVAL);
 	if ((flags & SDXI_BATCH_INTR) && r->akey_intr == 0xffff)
@@ -343,15 +343,17 @@ static int wait_opts(struct sdxi_ctx *ctx, const struct sdxi_wait_opts *in,
 SDXI_EXPORT int sdxi_wait(struct sdxi_ctx *ctx, uint64_t ticket,
 			  const struct sdxi_wait_opts *opts, struct sdxi_error *err)
 {
-	struct sdxi_ring *r = &ctx->ring;
 	const struct sdxi_cst_blk *csb = NULL;
 	struct sdxi_wait_opts o;
-	uint64_t t0 = 0, now = 0, hw = ticket - r->base;
+	uint64_t t0 = 0, now = 0, hw;
+	struct sdxi_ring *r;
 	int ret;
 
 	if (!ctx)
 		return -EINVAL;
 	ctx_check(ctx, "sdxi_wait()");
+	r = &ctx->ring;
+	hw = ticket - r->base;
 	ret = wait_opts(ctx, opts, &o);
 	if (ret)
 		return ret;
