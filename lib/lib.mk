@@ -42,13 +42,31 @@ DOCDIR ?= $(PREFIX)/share/doc/libsdxi
 LIB_EXAMPLESDIR := $(DOCDIR)/examples
 LIB_EXAMPLES := lib/examples/Makefile $(wildcard lib/examples/*.c)
 
+# The software device's objects (the engine core and soft*.c) call the
+# library's own memcpy/memmove/memset (memops.c), never the symbol table's:
+# see memops.c.
+LIB_MEMOPS := --redefine-sym memcpy=sdxi__memcpy --redefine-sym memmove=sdxi__memmove \
+	--redefine-sym memset=sdxi__memset
+
 $(LIB_B)/obj/%.o: lib/src/%.c $(LIB_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(LIB_CFLAGS) -c -o $@ $<
 
-$(LIB_B)/obj/engine-%.o: lib/engine/%.c $(ENGINE_HDR)
+LIB_SOFT_OBJ := $(patsubst lib/src/%.c,$(LIB_B)/obj/%.o,$(filter lib/src/soft%,\
+	$(LIB_SRC) $(LIB_HOOKS_SRC)))
+$(LIB_SOFT_OBJ): $(LIB_B)/obj/%.o: lib/src/%.c $(LIB_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(LIB_CFLAGS) -c -o $@ $<
+	objcopy $(LIB_MEMOPS) $@
+
+$(LIB_B)/obj/memops.o: lib/src/memops.c $(LIB_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(LIB_CFLAGS) -fno-tree-loop-distribute-patterns -c -o $@ $<
+
+$(LIB_B)/obj/engine-%.o: lib/engine/%.c $(ENGINE_HDR) lib/lib.mk
+	@mkdir -p $(@D)
+	$(CC) $(LIB_CFLAGS) -c -o $@ $<
+	objcopy $(LIB_MEMOPS) $@
 
 $(LIB_B)/libsdxi.so.$(LIB_VERSION): $(LIB_OBJ) lib/libsdxi.map
 	$(CC) -shared -Wl,-soname,$(LIB_SONAME) -Wl,--version-script=lib/libsdxi.map \

@@ -253,6 +253,11 @@ static inline uint8_t ctx_state(struct sdxi_ctx *ctx)
 	return __atomic_load_n(&ctx->ring.sts->state, __ATOMIC_RELAXED) & SDXI_CXT_STS_STATE;
 }
 
+/* memops.c: the software device's memcpy(), memmove(), memset() (lib.mk) */
+void *sdxi__memcpy(void *dst, const void *src, size_t n);
+void *sdxi__memmove(void *dst, const void *src, size_t n);
+void *sdxi__memset(void *dst, int c, size_t n);
+
 /* handle.c */
 void dev_misuse(const struct sdxi_dev *dev, const char *call) __attribute__((noreturn, cold));
 void ctx_misuse(const struct sdxi_ctx *ctx, const char *call) __attribute__((noreturn, cold));

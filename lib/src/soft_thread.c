@@ -189,6 +189,8 @@ int soft_thread_start(struct soft_dev *sd)
 	int ret = -pthread_create(&sd->thread, NULL, engine_thread, sd);
 
 	sd->thread_started = !ret;
+	if (!ret)
+		pthread_setname_np(sd->thread, "sdxi-soft");	/* for ps, gdb, and tests */
 	return ret;
 }
 

@@ -153,6 +153,27 @@ run_example() {
 	"$examples/$1" && ldd "$examples/$1" | grep -q "$libdir/libsdxi.so.1"
 }
 
+# The software device's engine thread never calls an interposed memcpy():
+# the guard exits 3 when it is entered from the thread named "sdxi-soft"
+# (first shown to work: a thread of that name calling memcpy() is caught).
+memcpy_guard() {
+	local guard=$tmp/memcpy-guard.so
+	gcc -shared -fPIC -O2 -fno-builtin -fno-tree-loop-distribute-patterns -Wall -Wextra \
+		-Werror -o "$guard" "$top/lib/tests/memcpy-guard.c" || return 1
+	cat > "$tmp/named.c" <<'C'
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <string.h>
+static char a[64], b[64];
+static void *run(void *x) { (void)x; pthread_setname_np(pthread_self(), "sdxi-soft");
+	memcpy(a, b, sizeof(a)); __asm__ __volatile__("" : : "r"(a) : "memory"); return 0; }
+int main(void) { pthread_t t; pthread_create(&t, 0, run, 0); pthread_join(t, 0); return 0; }
+C
+	gcc -O0 -fno-builtin -o "$tmp/named" "$tmp/named.c" -lpthread || return 1
+	LD_PRELOAD=$guard "$tmp/named" 2>/dev/null; [ $? -eq 3 ] || { echo "guard inert"; return 1; }
+	LD_PRELOAD=$guard "$examples/async-copies" && LD_PRELOAD=$guard "$examples/threads-batches"
+}
+
 static_example() {
 	gcc -O2 -Wall -Wextra -Werror $(pkg-config --cflags sdxi) -o "$tmp/$1-static" \
 		"$examples/$1.c" "$libdir/libsdxi.a" \
@@ -161,7 +182,7 @@ static_example() {
 		"$tmp/$1-static" && ! ldd "$tmp/$1-static" | grep -q libsdxi
 }
 
-echo "1..17"
+echo "1..18"
 tap "install_lib_to_destdir" make -s -C "$top" install-lib DESTDIR="$dest" PREFIX="$prefix"
 tap "installed_files_and_symlinks" installed_files
 tap "soname_is_libsdxi_so_1" soname
@@ -178,5 +199,6 @@ tap "example_async_copies_runs_on_soft_device" run_example async-copies
 tap "example_threads_batches_runs_on_soft_device" run_example threads-batches
 tap "example_async_pipeline_runs_on_soft_device" run_example async-pipeline
 tap "example_links_statically_and_runs" static_example threads-batches
+tap "engine_thread_never_calls_an_interposed_memcpy" memcpy_guard
 tap "no_build_left_in_the_installed_examples" make -s -C "$examples" clean
 exit 0
