@@ -159,7 +159,7 @@ run_example() {
 memcpy_guard() {
 	local guard=$tmp/memcpy-guard.so
 	gcc -shared -fPIC -O2 -fno-builtin -fno-tree-loop-distribute-patterns -Wall -Wextra \
-		-Werror -o "$guard" "$top/lib/tests/memcpy-guard.c" || return 1
+		-Werror -o "$guard" "$top/lib/tests/interpose/memcpy-guard.c" || return 1
 	cat > "$tmp/named.c" <<'C'
 #define _GNU_SOURCE
 #include <pthread.h>
