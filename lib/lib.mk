@@ -8,8 +8,11 @@
 #   make check-lib        TAP: the library suite on $SDXI_DEVICE (default soft)
 #   make check-lib-san    the same suite built with ASan + UBSan
 #   make check-lib-pkg    TAP: install, headers, pkg-config, examples
+#   make check-lib-docs   TAP: every C block of library.rst, README.md and the
+#                         man pages compiled (programs run), man pages lint clean
 #   make bench-lib        callgrind instructions per descriptor, memcpy ns/op
-#   make install-lib      PREFIX (/usr/local), DESTDIR, LIBDIR, INCLUDEDIR, MANDIR
+#   make install-lib      PREFIX (/usr/local), DESTDIR, LIBDIR, INCLUDEDIR, MANDIR,
+#                         DOCDIR (the examples go to DOCDIR/examples)
 #
 # The test binary links libsdxi.a statically, so the same file runs in the
 # VM against /dev/sdxi0 (SDXI_DEVICE=/dev/sdxi0).
@@ -17,8 +20,10 @@
 LIB_B := $(B)/lib
 LIB_VERSION := 1.0.0
 LIB_SONAME := libsdxi.so.1
-LIB_SRC := $(wildcard lib/src/*.c)
-LIB_HDR := lib/include/sdxi.h $(wildcard lib/src/*.h) uapi/linux/sdxi_hw.h \
+# soft_test.c: the test hooks of lib/src/sdxi_test.h, only in libsdxi-test.a.
+LIB_HOOKS_SRC := lib/src/soft_test.c
+LIB_SRC := $(filter-out $(LIB_HOOKS_SRC),$(wildcard lib/src/*.c))
+LIB_HDR := lib/include/sdxi.h $(wildcard lib/include/sdxi/*.h) $(wildcard lib/src/*.h) uapi/linux/sdxi_hw.h \
 	uapi/linux/sdxi.h lib/engine/sdxie.h
 LIB_TEST_SRC := $(wildcard lib/tests/*.c) lib/testing/tap.c
 LIB_MAN := $(wildcard lib/man/*.3)
@@ -33,14 +38,35 @@ PREFIX ?= /usr/local
 LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 MANDIR ?= $(PREFIX)/share/man
+DOCDIR ?= $(PREFIX)/share/doc/libsdxi
+LIB_EXAMPLESDIR := $(DOCDIR)/examples
+LIB_EXAMPLES := lib/examples/Makefile $(wildcard lib/examples/*.c)
+
+# The software device's objects (the engine core and soft*.c) call the
+# library's own memcpy/memmove/memset (memops.c), never the symbol table's:
+# see memops.c.
+LIB_MEMOPS := --redefine-sym memcpy=sdxi__memcpy --redefine-sym memmove=sdxi__memmove \
+	--redefine-sym memset=sdxi__memset
 
 $(LIB_B)/obj/%.o: lib/src/%.c $(LIB_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(LIB_CFLAGS) -c -o $@ $<
 
-$(LIB_B)/obj/engine-%.o: lib/engine/%.c $(ENGINE_HDR)
+LIB_SOFT_OBJ := $(patsubst lib/src/%.c,$(LIB_B)/obj/%.o,$(filter lib/src/soft%,\
+	$(LIB_SRC) $(LIB_HOOKS_SRC)))
+$(LIB_SOFT_OBJ): $(LIB_B)/obj/%.o: lib/src/%.c $(LIB_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(LIB_CFLAGS) -c -o $@ $<
+	objcopy $(LIB_MEMOPS) $@
+
+$(LIB_B)/obj/memops.o: lib/src/memops.c $(LIB_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(LIB_CFLAGS) -fno-tree-loop-distribute-patterns -c -o $@ $<
+
+$(LIB_B)/obj/engine-%.o: lib/engine/%.c $(ENGINE_HDR) lib/lib.mk
+	@mkdir -p $(@D)
+	$(CC) $(LIB_CFLAGS) -c -o $@ $<
+	objcopy $(LIB_MEMOPS) $@
 
 $(LIB_B)/libsdxi.so.$(LIB_VERSION): $(LIB_OBJ) lib/libsdxi.map
 	$(CC) -shared -Wl,-soname,$(LIB_SONAME) -Wl,--version-script=lib/libsdxi.map \
@@ -49,51 +75,71 @@ $(LIB_B)/libsdxi.so.$(LIB_VERSION): $(LIB_OBJ) lib/libsdxi.map
 	ln -sf $(LIB_SONAME) $(LIB_B)/libsdxi.so
 
 # One relocatable object whose hidden symbols (internals, the engine) are
-# made local, so that libsdxi.a exports only what libsdxi.so does (plus
-# the test hooks of lib/src/sdxi_test.h).
+# made local, so that libsdxi.a exports only what libsdxi.so does.
+# libsdxi-test.a is the same plus the test hooks; it is never installed.
+define LIB_ARCHIVE
+	ld -r -o $(1:.a=-all.o) $(2)
+	objcopy --localize-hidden $(1:.a=-all.o)
+	rm -f $(1)
+	ar rcs $(1) $(1:.a=-all.o)
+endef
+
 $(LIB_B)/libsdxi.a: $(LIB_OBJ)
-	ld -r -o $(LIB_B)/libsdxi-all.o $(LIB_OBJ)
-	objcopy --localize-hidden $(LIB_B)/libsdxi-all.o
-	rm -f $@
-	ar rcs $@ $(LIB_B)/libsdxi-all.o
+	$(call LIB_ARCHIVE,$@,$(LIB_OBJ))
+
+$(LIB_B)/libsdxi-test.a: $(LIB_OBJ) $(LIB_B)/obj/soft_test.o
+	$(call LIB_ARCHIVE,$@,$(LIB_OBJ) $(LIB_B)/obj/soft_test.o)
+
+# sdxi.pc is relocatable: its prefix is ${pcfiledir} up to PREFIX (as many
+# levels as LIBDIR/pkgconfig is below PREFIX), libdir and includedir are
+# under ${prefix}, so the tree can move and pkg-config --define-prefix
+# works.  A LIBDIR or INCLUDEDIR outside PREFIX is written as it is.
+LIB_PC_UP := $(shell realpath -m --relative-to='$(LIBDIR)/pkgconfig' '$(PREFIX)')
+LIB_PC_LIBDIR := $(patsubst $(PREFIX)/%,$${prefix}/%,$(LIBDIR))
+LIB_PC_INCDIR := $(patsubst $(PREFIX)/%,$${prefix}/%,$(INCLUDEDIR))
+LIB_PC_SED := -e 's|@PREFIX@|$${pcfiledir}/$(LIB_PC_UP)|' -e 's|@LIBDIR@|$(LIB_PC_LIBDIR)|' \
+	-e 's|@INCLUDEDIR@|$(LIB_PC_INCDIR)|' -e 's|@VERSION@|$(LIB_VERSION)|'
 
 $(LIB_B)/sdxi.pc: lib/sdxi.pc.in
 	@mkdir -p $(@D)
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
-		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(LIB_VERSION)|' $< > $@
+	sed $(LIB_PC_SED) $< > $@
 
-.PHONY: lib install install-lib check-lib check-lib-san check-lib-pkg bench-lib
+.PHONY: lib install install-lib check-lib check-lib-san check-lib-pkg check-lib-docs bench-lib
 all: lib
 lib: $(LIB_B)/libsdxi.so.$(LIB_VERSION) $(LIB_B)/libsdxi.a $(LIB_B)/sdxi.pc
 
 install: install-lib
 install-lib: lib
-	install -d $(DESTDIR)$(INCLUDEDIR)/libsdxi/linux $(DESTDIR)$(LIBDIR)/pkgconfig \
-		$(DESTDIR)$(MANDIR)/man3
+	install -d $(DESTDIR)$(INCLUDEDIR)/sdxi $(DESTDIR)$(INCLUDEDIR)/libsdxi/linux \
+		$(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(LIB_EXAMPLESDIR)
 	install -m 644 lib/include/sdxi.h $(DESTDIR)$(INCLUDEDIR)/sdxi.h
+	install -m 644 lib/include/sdxi/encode.h lib/include/sdxi/ring.h \
+		$(DESTDIR)$(INCLUDEDIR)/sdxi/
 	install -m 644 uapi/linux/sdxi_hw.h uapi/linux/sdxi.h $(DESTDIR)$(INCLUDEDIR)/libsdxi/linux/
 	install -m 755 $(LIB_B)/libsdxi.so.$(LIB_VERSION) $(DESTDIR)$(LIBDIR)/
 	ln -sf libsdxi.so.$(LIB_VERSION) $(DESTDIR)$(LIBDIR)/$(LIB_SONAME)
 	ln -sf $(LIB_SONAME) $(DESTDIR)$(LIBDIR)/libsdxi.so
 	install -m 644 $(LIB_B)/libsdxi.a $(DESTDIR)$(LIBDIR)/
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
-		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(LIB_VERSION)|' \
-		lib/sdxi.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/sdxi.pc
+	sed $(LIB_PC_SED) lib/sdxi.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/sdxi.pc
 	install -m 644 $(LIB_MAN) $(DESTDIR)$(MANDIR)/man3/
+	install -m 644 $(LIB_EXAMPLES) $(DESTDIR)$(LIB_EXAMPLESDIR)/
 
-# The suite: static libsdxi, so the binary is self-contained for the VM.
-$(LIB_B)/sdxi-test: $(LIB_TEST_SRC) lib/tests/helpers.h lib/testing/tap.h $(LIB_B)/libsdxi.a $(LIB_HDR)
+# The suite: static libsdxi with the test hooks, so the binary is
+# self-contained for the VM.
+$(LIB_B)/sdxi-test: $(LIB_TEST_SRC) lib/tests/helpers.h lib/testing/tap.h $(LIB_B)/libsdxi-test.a \
+		$(LIB_HDR)
 	$(CC) $(HOST_CFLAGS) -I$(TOP)/lib/include -I$(TOP)/lib/src -I$(TOP)/lib/testing -o $@ \
-		$(LIB_TEST_SRC) $(LIB_B)/libsdxi.a $(URCU_LIBS) -lpthread
+		$(LIB_TEST_SRC) $(LIB_B)/libsdxi-test.a $(URCU_LIBS) -lpthread
 
 # The same suite with ASan + UBSan over the library and the engine.
-$(LIB_B)/sdxi-test-san: $(LIB_TEST_SRC) lib/tests/helpers.h lib/testing/tap.h $(LIB_SRC) $(ENGINE_SRC) $(LIB_HDR)
+$(LIB_B)/sdxi-test-san: $(LIB_TEST_SRC) lib/tests/helpers.h lib/testing/tap.h $(LIB_SRC) \
+		$(LIB_HOOKS_SRC) $(ENGINE_SRC) $(LIB_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -O1 $(SAN_FLAGS) -I$(TOP)/lib/include -I$(TOP)/lib/src -I$(TOP)/lib/testing \
-		$(URCU_CFLAGS) -o $@ $(LIB_TEST_SRC) $(LIB_SRC) $(ENGINE_SRC) \
+		$(URCU_CFLAGS) -o $@ $(LIB_TEST_SRC) $(LIB_SRC) $(LIB_HOOKS_SRC) $(ENGINE_SRC) \
 		$(URCU_LIBS) -lpthread
 
-CHECK_SUITES += lib lib-san lib-pkg lib-vm
+CHECK_SUITES += lib lib-san lib-pkg lib-docs lib-vm
 BENCH_TARGETS += bench-lib
 
 check-lib: $(LIB_B)/sdxi-test
@@ -104,6 +150,9 @@ check-lib-san: $(LIB_B)/sdxi-test-san
 
 check-lib-pkg: lib
 	@lib/tests/pkg-check.sh $(LIB_B) > $(RESULTS)/lib-pkg.tap 2>&1 || true
+
+check-lib-docs: $(LIB_B)/libsdxi.a
+	@lib/tests/doc-check.sh $(LIB_B) > $(RESULTS)/lib-docs.tap 2>&1 || true
 
 $(LIB_B)/sdxi-bench: lib/bench/bench.c $(LIB_B)/libsdxi.a $(LIB_HDR)
 	$(CC) $(HOST_CFLAGS) -I$(TOP)/lib/include -I$(TOP)/lib/src -o $@ \

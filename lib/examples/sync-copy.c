@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * sync-copy: the smallest libsdxi program.  Opens the default device
- * ($SDXI_DEVICE, e.g. "soft", or the SDXI function nearest to this
- * thread), creates a context and copies a buffer with sdxi_memcpy(), which
- * registers the memory on first use and waits for the copy.
+ * sync-copy: the smallest libsdxi program, a 1 MiB synchronous copy.
+ * Opens the default device ($SDXI_DEVICE, e.g. "soft", or the SDXI
+ * function nearest to this thread), creates a context and copies with
+ * sdxi_memcpy(), which registers the memory on first use (or, below the
+ * offload threshold, lets this CPU copy) and waits.  Prints the offload
+ * policy the library applied.
  *
  *   cc $(pkg-config --cflags sdxi) sync-copy.c $(pkg-config --libs sdxi)
  *   SDXI_DEVICE=soft ./a.out
@@ -18,6 +20,7 @@ int main(void)
 {
 	size_t len = 1 << 20;
 	struct sdxi_dev_info info;
+	struct sdxi_policy pol;
 	struct sdxi_dev *dev;
 	struct sdxi_ctx *ctx;
 	char *src, *dst;
@@ -28,10 +31,11 @@ int main(void)
 		fprintf(stderr, "sdxi_dev_open: %s\n", strerror(-ret));
 		return 1;
 	}
-	sdxi_dev_info(dev, &info);
-	ret = sdxi_ctx_create(dev, NULL, &ctx);
+	ret = sdxi_dev_info(dev, &info);
+	if (!ret)
+		ret = sdxi_ctx_create(dev, NULL, &ctx);
 	if (ret) {
-		fprintf(stderr, "sdxi_ctx_create: %s\n", strerror(-ret));
+		fprintf(stderr, "device setup: %s\n", strerror(-ret));
 		sdxi_dev_close(dev);
 		return 1;
 	}
@@ -52,11 +56,13 @@ int main(void)
 				err.sub_step, sdxi_reason_name(err.reason),
 				(unsigned long long)err.addr);
 	} else {
-		printf("copied %zu bytes on %s: %s\n", len, info.path,
-		       memcmp(src, dst, len) ? "MISMATCH" : "ok");
 		ret = memcmp(src, dst, len) ? -EIO : 0;
+		if (!sdxi_ctx_policy(ctx, &pol))
+			printf("copied %zu bytes on %s (%s): %s\n", len, info.path,
+			       len >= pol.offload_min ? "by the device" : "by this CPU",
+			       ret ? "MISMATCH" : "ok");
 	}
-	/* Drop the registrations before freeing the memory they pin. */
+	/* Drop the registrations before freeing the memory (the device pins it). */
 	sdxi_mem_unregister(ctx, src, len);
 	sdxi_mem_unregister(ctx, dst, len);
 	free(src);

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
- * Convenience layer on CPU addresses: registration-cache lookups (RCU,
- * lock free), splitting at the max buffer and the ring size, and the
- * synchronous variants, which wait with the default strategy.
+ * Convenience layer on CPU addresses: the argument rules shared by every
+ * call, the offload policy's CPU side for the synchronous calls,
+ * registration-cache lookups (RCU, lock free), splitting at the max
+ * buffer and the ring size, and the synchronous variants, which wait with
+ * the default strategy.
  *
  * Lookups and the submission that uses them happen inside one RCU
- * read-side section, so a registration dropped by sdxi_mem_unregister()
- * is only unmapped after every descriptor that was given its addresses
- * has been submitted (and then retired: see ctx_quiesce()).
+ * read-side section, so a mapping dropped by sdxi_mem_unregister() is only
+ * unmapped after every descriptor that was given its addresses has been
+ * submitted (and then retired: see drop_maps() in mem.c).
  */
 #include "internal.h"
 
@@ -73,13 +75,34 @@ static bool overlap(uint64_t a, uint64_t b, uint64_t n)
 	return a < b + n && b < a + n;
 }
 
+/*
+ * The rules every convenience call applies to a buffer of @n bytes at
+ * @p: NULL or wrapping around the end of the address space is memory that
+ * cannot be registered.  0 or -EFAULT.
+ */
+static int buf_check(const void *p, uint64_t n)
+{
+	uint64_t a = (uint64_t)(uintptr_t)p;
+
+	return !a || a + n < a ? -EFAULT : 0;
+}
+
 SDXI_EXPORT int sdxi_memcpy_async(struct sdxi_ctx *ctx, void *dst, const void *src, size_t n,
 				  uint64_t *ticket)
 {
 	uint64_t d = (uint64_t)(uintptr_t)dst, s = (uint64_t)(uintptr_t)src, di, si;
 	int ret;
 
-	if (!ctx || !ticket || !n || d + n < d || s + n < s || overlap(d, s, n))
+	if (!ctx || !ticket)
+		return -EINVAL;
+	ctx_check(ctx, "sdxi_memcpy_async()");
+	if (!n) {
+		*ticket = SDXI_TICKET_DONE;
+		return 0;
+	}
+	if (buf_check(dst, n) || buf_check(src, n))
+		return -EFAULT;
+	if (overlap(d, s, n))
 		return -EINVAL;
 	ret = lookup2(ctx, d, n, s, n, &di, &si);
 	if (ret)
@@ -89,13 +112,25 @@ SDXI_EXPORT int sdxi_memcpy_async(struct sdxi_ctx *ctx, void *dst, const void *s
 	return ret;
 }
 
-SDXI_EXPORT int sdxi_memcpy(struct sdxi_ctx *ctx, void *dst, const void *src, size_t n)
+/* sdxi_memcpy() past its inline CPU path (<sdxi/ring.h>). */
+SDXI_EXPORT int __sdxi_memcpy(struct sdxi_ctx *ctx, void *dst, const void *src, size_t n)
 {
 	uint64_t t;
 	int ret;
 
+	if (!ctx)
+		return -EINVAL;
+	ctx_check(ctx, "sdxi_memcpy()");
 	if (!n)
-		return ctx ? 0 : -EINVAL;
+		return 0;
+	if (buf_check(dst, n) || buf_check(src, n))
+		return -EFAULT;
+	if (overlap((uint64_t)(uintptr_t)dst, (uint64_t)(uintptr_t)src, n))
+		return -EINVAL;
+	if (policy_cpu(ctx, n)) {
+		memcpy(dst, src, n);
+		return 0;
+	}
 	ret = sdxi_memcpy_async(ctx, dst, src, n, &t);
 	return ret ? ret : sdxi_wait(ctx, t, NULL, NULL);
 }
@@ -107,8 +142,15 @@ SDXI_EXPORT int sdxi_fill_async(struct sdxi_ctx *ctx, void *dst, uint64_t patter
 	struct sdxi_ring *r;
 	int ret;
 
-	if (!ctx || !ticket || !n || d + n < d)
+	if (!ctx || !ticket)
 		return -EINVAL;
+	ctx_check(ctx, "sdxi_fill_async()");
+	if (!n) {
+		*ticket = SDXI_TICKET_DONE;
+		return 0;
+	}
+	if (buf_check(dst, n))
+		return -EFAULT;
 	r = &ctx->ring;
 	ret = lookup2(ctx, d, n, 0, 0, &di, NULL);
 	if (ret)
@@ -129,13 +171,40 @@ SDXI_EXPORT int sdxi_fill_async(struct sdxi_ctx *ctx, void *dst, uint64_t patter
 	return ret;
 }
 
+/*
+ * The CPU's fill: byte i is byte i % 8 of @pattern (little endian), as on
+ * the device.  The first 8 bytes, then copies of what is written, doubling.
+ */
+static void cpu_fill(uint8_t *p, uint64_t pattern, size_t n)
+{
+	size_t done = n < 8 ? n : 8;
+
+	for (size_t i = 0; i < done; i++)
+		p[i] = (uint8_t)(pattern >> (8 * i));
+	while (done < n) {
+		size_t k = done < n - done ? done : n - done;
+
+		memcpy(p + done, p, k);
+		done += k;
+	}
+}
+
 SDXI_EXPORT int sdxi_fill(struct sdxi_ctx *ctx, void *dst, uint64_t pattern, size_t n)
 {
 	uint64_t t;
 	int ret;
 
+	if (!ctx)
+		return -EINVAL;
+	ctx_check(ctx, "sdxi_fill()");
 	if (!n)
-		return ctx ? 0 : -EINVAL;
+		return 0;
+	if (buf_check(dst, n))
+		return -EFAULT;
+	if (policy_cpu(ctx, n)) {
+		cpu_fill(dst, pattern, n);
+		return 0;
+	}
 	ret = sdxi_fill_async(ctx, dst, pattern, n, &t);
 	return ret ? ret : sdxi_wait(ctx, t, NULL, NULL);
 }
@@ -146,8 +215,13 @@ SDXI_EXPORT int sdxi_write_imm(struct sdxi_ctx *ctx, void *dst, const void *data
 	struct sdxi_batch b;
 	int ret;
 
-	if (!ctx || !data || !n || d + n < d)
+	if (!ctx)
 		return -EINVAL;
+	ctx_check(ctx, "sdxi_write_imm()");
+	if (!n)
+		return 0;
+	if (buf_check(dst, n) || buf_check(data, n))
+		return -EFAULT;
 	if (n > SDXI_WRT_IMM_MAX)
 		return -E2BIG;
 	ret = lookup2(ctx, d, n, 0, 0, &di, NULL);

@@ -76,13 +76,31 @@ static int check_opts(const struct sdxi_ctx_opts *o, const struct sdxi_dev_info 
 	return 0;
 }
 
-static void ctx_free(struct sdxi_ctx *ctx)
+/*
+ * What a destroyed context keeps with SDXI_DEBUG=1: a status that sends
+ * every inline call out of line (state not RUN, base above any ticket, no
+ * CPU path), where the handle check catches it.
+ */
+static const struct sdxi_cxt_sts dead_sts = { .state = SDXI_CXTV_STOP_SW };
+
+static void ctx_free(struct sdxi_ctx *ctx, bool keep)
 {
 	if (ctx->efd >= 0)
 		close(ctx->efd);
 	unmap_guarded(ctx->pat_mem, ctx->pat_bytes);
 	free(ctx->ring.pub);
+	free(ctx->ring.bmark);
+	ctx->magic = DEAD_MAGIC;
+	if (keep) {
+		ctx->ring.sts = &dead_sts;
+		ctx->ring.base = UINT64_MAX;
+		ctx->ring.cpu_below = 0;
+		ctx->ring.flags |= SDXI__RING_SHARED;
+		ctx->ring.fast_room = 0;
+		return;
+	}
 	pthread_mutex_destroy(&ctx->err_lock);
+	pthread_mutex_destroy(&ctx->pol_lock);
 	free(ctx);
 }
 
@@ -97,6 +115,7 @@ SDXI_EXPORT int sdxi_ctx_create(struct sdxi_dev *dev, const struct sdxi_ctx_opts
 
 	if (!dev || !ctxp)
 		return -EINVAL;
+	dev_check(dev, "sdxi_ctx_create()");
 	if (!opts)
 		opts = &defaults;
 	ret = check_opts(opts, &dev->info, &entries);
@@ -106,15 +125,17 @@ SDXI_EXPORT int sdxi_ctx_create(struct sdxi_dev *dev, const struct sdxi_ctx_opts
 	if (!ctx)
 		return -ENOMEM;
 	memset(ctx, 0, sizeof(*ctx));
+	ctx->magic = CTX_MAGIC;
 	ctx->dev = dev;
 	ctx->flags = opts->flags;
 	ctx->efd = -1;
 	pthread_mutex_init(&ctx->err_lock, NULL);
-	ctx->hist.fail = UINT64_MAX;
+	pthread_mutex_init(&ctx->pol_lock, NULL);
+	ctx->hist.fail = ctx->hist.fail_batch = UINT64_MAX;
 
 	ret = dev->ops->ctx_create(dev, entries, opts->flags & SDXI_CTX_INTERRUPTS, &ctx->hw);
 	if (ret) {
-		ctx_free(ctx);
+		ctx_free(ctx, false);
 		return ret;
 	}
 	ret = reg_init(ctx, opts->cache_shift ? opts->cache_shift : 21);
@@ -138,12 +159,16 @@ SDXI_EXPORT int sdxi_ctx_create(struct sdxi_dev *dev, const struct sdxi_ctx_opts
 	if (ret)
 		goto fail_reg;
 	if (opts->flags & SDXI_CTX_SHARED) {
-		ctx->ring.pub = aligned_alloc(64, ALIGN_UP((uint64_t)entries * 8, 64));
+		ctx->ring.pub = calloc(entries, sizeof(uint64_t));
 		if (!ctx->ring.pub) {
 			ret = -ENOMEM;
 			goto fail_reg;
 		}
-		memset(ctx->ring.pub, 0, (uint64_t)entries * 8);
+	}
+	ctx->ring.bmark = calloc(entries, sizeof(uint64_t));
+	if (!ctx->ring.bmark) {
+		ret = -ENOMEM;
+		goto fail_reg;
 	}
 	ctx->ring.desc = ctx->hw.ring;
 	ctx->ring.csb = ctx->hw.csb;
@@ -155,9 +180,11 @@ SDXI_EXPORT int sdxi_ctx_create(struct sdxi_dev *dev, const struct sdxi_ctx_opts
 	ctx->ring.pat_iova = pat_iova;
 	ctx->ring.max_buffer = dev->info.max_buffer;
 	ctx->ring.mask = entries - 1;
-	ctx->ring.flags = (opts->flags & SDXI_CTX_SHARED) ? SDXI_RING_SHARED : 0;
+	ctx->ring.flags = (opts->flags & SDXI_CTX_SHARED) ? SDXI__RING_SHARED : 0;
+	ctx->ring.fast_room = (opts->flags & SDXI_CTX_SHARED) ? 0 : entries;
 	ctx->ring.akey = ctx->hw.akey_data;
 	ctx->ring.akey_intr = ctx->hw.akey_intr;
+	policy_init(ctx);
 	dev_get(dev);
 	*ctxp = ctx;
 	return 0;
@@ -166,34 +193,44 @@ fail_reg:
 	reg_fini(ctx);
 fail_hw:
 	dev->ops->ctx_destroy(dev, &ctx->hw);
-	ctx_free(ctx);
+	ctx_free(ctx, false);
 	return ret;
 }
 
 SDXI_EXPORT void sdxi_ctx_destroy(struct sdxi_ctx *ctx)
 {
 	struct sdxi_dev *dev;
+	bool keep;
 
 	if (!ctx)
 		return;
+	ctx_check(ctx, "sdxi_ctx_destroy()");
 	dev = ctx->dev;
+	keep = dev->debug;
 	/* Stops the context and drops every registration with it. */
 	dev->ops->ctx_destroy(dev, &ctx->hw);
 	reg_fini(ctx);
-	ctx_free(ctx);
+	ctx_free(ctx, keep);
 	dev_put(dev);
 }
 
 SDXI_EXPORT int sdxi_ctx_fd(struct sdxi_ctx *ctx)
 {
+	if (!ctx)
+		return -EINVAL;
+	ctx_check(ctx, "sdxi_ctx_fd()");
 	return ctx->efd >= 0 ? ctx->efd : -EOPNOTSUPP;
 }
 
 SDXI_EXPORT int sdxi_ctx_error(struct sdxi_ctx *ctx, struct sdxi_error *err)
 {
 	struct sdxi_error e;
-	int ret = ctx_failure(ctx, &e);
+	int ret;
 
+	if (!ctx)
+		return -EINVAL;
+	ctx_check(ctx, "sdxi_ctx_error()");
+	ret = ctx_failure(ctx, &e);
 	if (!ret && err)
 		*err = e;
 	return ret;
@@ -204,6 +241,9 @@ SDXI_EXPORT int sdxi_ctx_status(struct sdxi_ctx *ctx, struct sdxi_ctx_status *st
 	struct sdxi_hwerr e;
 	int ret;
 
+	if (!ctx || !st)
+		return -EINVAL;
+	ctx_check(ctx, "sdxi_ctx_status()");
 	memset(st, 0, sizeof(*st));
 	ret = ctx->dev->ops->ctx_errors(ctx->dev, &ctx->hw, &e);
 	if (ret)
@@ -242,21 +282,26 @@ static void record_history(struct sdxi_ctx *ctx)
 			usleep(1000);
 	}
 	ctx->hist.base = r->base + ctx_tail(ctx);
-	ctx->hist.fail = UINT64_MAX;
+	ctx->hist.fail = ctx->hist.fail_batch = UINT64_MAX;
 	ctx->hist.fail_err = -EIO;
 	ctx->hist.ok_end = r->base + rd;
 	if (!ret && (e.flags & SDXI_ERROR_INDEX)) {
 		ctx->hist.ok_end = e.index;
 		ctx->hist.fail = e.index;
+		ctx->hist.fail_batch = batch_ticket_of(ctx, e.index);
 		ctx->hist.fail_err = e.err;
 	}
 }
 
 SDXI_EXPORT int sdxi_ctx_reset(struct sdxi_ctx *ctx)
 {
-	struct sdxi_ring *r = &ctx->ring;
+	struct sdxi_ring *r;
 	int ret;
 
+	if (!ctx)
+		return -EINVAL;
+	ctx_check(ctx, "sdxi_ctx_reset()");
+	r = &ctx->ring;
 	record_history(ctx);
 	ret = ctx->dev->ops->ctx_reset(ctx->dev, &ctx->hw);
 	if (ret)
@@ -268,6 +313,7 @@ SDXI_EXPORT int sdxi_ctx_reset(struct sdxi_ctx *ctx)
 	r->cached_r = 0;
 	if (r->pub)
 		memset(r->pub, 0, ((uint64_t)r->mask + 1) * 8);
+	memset(r->bmark, 0, ((uint64_t)r->mask + 1) * 8);
 	atomic_store(&ctx->intr_hw, 0);
 	ctx->fail_known = false;
 	pthread_mutex_unlock(&ctx->err_lock);

@@ -34,15 +34,25 @@ SDXI_EXPORT int sdxi_lib_check_version(int major, int minor)
 	return major == SDXI_LIB_MAJOR && minor <= SDXI_LIB_MINOR;
 }
 
+/* SDXI_DEBUG set to anything but "" or "0". */
+static bool debug_env(void)
+{
+	const char *v = secure_getenv("SDXI_DEBUG");
+
+	return v && *v && strcmp(v, "0");
+}
+
 struct sdxi_dev *dev_alloc(const struct sdxi_backend_ops *ops, void *priv)
 {
 	struct sdxi_dev *dev = calloc(1, sizeof(*dev));
 
 	if (!dev)
 		return NULL;
+	dev->magic = DEV_MAGIC;
 	dev->ops = ops;
 	dev->priv = priv;
 	dev->refs = 1;
+	dev->debug = debug_env();
 	pthread_mutex_init(&dev->lock, NULL);
 	return dev;
 }
@@ -64,20 +74,34 @@ void dev_put(struct sdxi_dev *dev)
 	if (left)
 		return;
 	dev->ops->close(dev);
+	dev->magic = DEAD_MAGIC;
+	if (dev->debug)
+		return;		/* kept, so that a later use is caught */
 	pthread_mutex_destroy(&dev->lock);
 	free(dev);
 }
 
 SDXI_EXPORT void sdxi_dev_close(struct sdxi_dev *dev)
 {
-	if (dev)
-		dev_put(dev);
+	bool was;
+
+	if (!dev)
+		return;
+	dev_check(dev, "sdxi_dev_close()");
+	pthread_mutex_lock(&dev->lock);
+	was = dev->closed;
+	dev->closed = true;
+	pthread_mutex_unlock(&dev->lock);
+	if (was)
+		dev_misuse(dev, "sdxi_dev_close()");
+	dev_put(dev);
 }
 
 SDXI_EXPORT int sdxi_dev_info(struct sdxi_dev *dev, struct sdxi_dev_info *info)
 {
 	if (!dev || !info)
 		return -EINVAL;
+	dev_check(dev, "sdxi_dev_info()");
 	return dev->ops->info(dev, info);
 }
 

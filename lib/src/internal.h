@@ -30,6 +30,30 @@
 #define cpu_relax()	__asm__ __volatile__("" ::: "memory")
 #endif
 
+/*
+ * Index of the last of @n entries of @size bytes at @base, sorted by the
+ * uint64_t at offset @off of each, whose key is <= @key; -1 if none.
+ */
+static inline long find_last_le(const void *base, size_t n, size_t size, size_t off,
+				uint64_t key)
+{
+	long lo = 0, hi = (long)n - 1, best = -1;
+
+	while (lo <= hi) {
+		long mid = (lo + hi) / 2;
+		uint64_t k;
+
+		memcpy(&k, (const char *)base + (size_t)mid * size + off, sizeof(k));
+		if (k <= key) {
+			best = mid;
+			lo = mid + 1;
+		} else {
+			hi = mid - 1;
+		}
+	}
+	return best;
+}
+
 #define container_of(ptr, type, member) \
 	((type *)(void *)((char *)(ptr) - offsetof(type, member)))
 
@@ -75,35 +99,79 @@ struct sdxi_backend_ops {
 };
 
 /*
+ * Handle checks.  Every public call checks the magic of the handles it is
+ * given; a handle that was closed or destroyed keeps a dead magic.  With
+ * SDXI_DEBUG=1 in the environment when the device was opened, freed
+ * handles are kept (never reused), so the check always catches the
+ * misuse; otherwise using a freed handle is undefined, and the check a
+ * best effort.  A misuse prints what happened and aborts.
+ */
+#define DEV_MAGIC	0x53445844u	/* "SDXD" */
+#define CTX_MAGIC	0x53445843u	/* "SDXC" */
+#define DEAD_MAGIC	0xdeadd1e5u
+
+/*
  * struct sdxi_dev - an open device
+ * @magic: DEV_MAGIC, DEAD_MAGIC once freed
  * @ops: its backend
- * @lock: guards @refs
+ * @lock: guards @refs, @closed and @pol
  * @refs: the opener's reference plus one per context
+ * @closed: the opener called sdxi_dev_close()
+ * @debug: SDXI_DEBUG=1: keep freed handles for the checks
  * @info: what sdxi_dev_info() reports
+ * @pol: the device's offload policy, once decided (struct sdxi_policy)
  * @priv: backend state (struct soft_dev, struct kdev)
  */
 struct sdxi_dev {
+	uint32_t magic;
 	const struct sdxi_backend_ops *ops;
 	pthread_mutex_t lock;
 	unsigned int refs;
+	bool closed;
+	bool debug;
 	struct sdxi_dev_info info;
+	struct sdxi_policy pol;
 	void *priv;
 };
 
-/* A registration: [start, end) page aligned, reachable at iova. */
-struct reg_ent {
+/*
+ * One device mapping of a context (a MAP_MEM range): [start, end) page
+ * aligned, reachable at iova with access.  @holds counts the
+ * registrations of the application (struct reg_hold) that use it; a
+ * mapping no registration holds belongs to the cache.
+ */
+struct reg_map {
 	uint64_t start;
 	uint64_t end;
 	uint64_t iova;
 	uint32_t access;		/* SDXI_MEM_* */
-	uint32_t flags;			/* REG_* */
+	uint32_t holds;
 };
-#define REG_CACHED	(1u << 0)	/* made by the cache, not sdxi_mem_register() */
 
-/* Immutable sorted snapshot of a context's registrations (RCU). */
+/*
+ * A registration the application holds, made by sdxi_mem_register() or
+ * sdxi_mem_iova(): the exact bytes [start, end) it asked for.
+ */
+struct reg_hold {
+	uint64_t start;
+	uint64_t end;
+	uint32_t access;		/* SDXI_MEM_* asked for */
+	uint32_t flags;			/* HOLD_* */
+};
+#define HOLD_IOVA	(1u << 0)	/* made by sdxi_mem_iova() */
+
+/*
+ * Immutable snapshot of a context's registrations (RCU): the mappings,
+ * sorted and disjoint, and the holds, sorted by start, with reach[k][i]
+ * the largest end among holds 0..i that allow access k + 1 (so that
+ * "is [a, b) inside one hold" is one binary search).
+ */
 struct reg_table {
-	uint32_t n;
-	struct reg_ent e[];
+	uint32_t nmap;
+	uint32_t nhold;
+	struct reg_map *map;
+	struct reg_hold *hold;
+	uint64_t *reach[3];
 };
 
 /* How tickets older than the last reset resolve. */
@@ -111,6 +179,7 @@ struct sdxi_reset_hist {
 	uint64_t base;			/* tickets below this predate the reset */
 	uint64_t ok_end;		/* tickets below this completed */
 	uint64_t fail;			/* ticket that failed, or UINT64_MAX */
+	uint64_t fail_batch;		/* ticket of the batch it was in, or UINT64_MAX */
 	int fail_err;			/* its error */
 };
 
@@ -132,9 +201,13 @@ struct sdxi_reset_hist {
  * @fail: that failure (hardware index)
  * @hist: resolution of tickets before the last reset
  * @intr_hw: hardware index + 1 of the newest interrupt descriptor
+ * @magic: CTX_MAGIC, DEAD_MAGIC once destroyed
+ * @pol_lock: serializes deciding @pol
+ * @pol: the offload policy (ring.cpu_below is its fast-path copy)
  */
 struct sdxi_ctx {
 	struct sdxi_ring ring;
+	uint32_t magic;
 	struct sdxi_dev *dev;
 	struct sdxi_hwctx hw;
 	uint32_t flags;
@@ -155,6 +228,9 @@ struct sdxi_ctx {
 	struct sdxi_reset_hist hist;
 
 	_Atomic uint64_t intr_hw;
+
+	pthread_mutex_t pol_lock;
+	struct sdxi_policy pol;
 };
 
 static inline struct sdxi_ctx *ring_ctx(struct sdxi_ring *r)
@@ -177,6 +253,29 @@ static inline uint8_t ctx_state(struct sdxi_ctx *ctx)
 	return __atomic_load_n(&ctx->ring.sts->state, __ATOMIC_RELAXED) & SDXI_CXT_STS_STATE;
 }
 
+/* memops.c: the software device's memcpy(), memmove(), memset() (lib.mk) */
+void *sdxi__memcpy(void *dst, const void *src, size_t n);
+void *sdxi__memmove(void *dst, const void *src, size_t n);
+void *sdxi__memset(void *dst, int c, size_t n);
+
+/* handle.c */
+void dev_misuse(const struct sdxi_dev *dev, const char *call) __attribute__((noreturn, cold));
+void ctx_misuse(const struct sdxi_ctx *ctx, const char *call) __attribute__((noreturn, cold));
+
+/* Abort with a message unless @dev is an open device (the opener's handle). */
+static inline void dev_check(const struct sdxi_dev *dev, const char *call)
+{
+	if (__builtin_expect(dev->magic != DEV_MAGIC || dev->closed, 0))
+		dev_misuse(dev, call);
+}
+
+/* Abort with a message unless @ctx is a live context. */
+static inline void ctx_check(const struct sdxi_ctx *ctx, const char *call)
+{
+	if (__builtin_expect(ctx->magic != CTX_MAGIC, 0))
+		ctx_misuse(ctx, call);
+}
+
 /* ctx.c */
 void *map_guarded(size_t bytes);
 void unmap_guarded(void *p, size_t bytes);
@@ -187,6 +286,10 @@ void dev_get(struct sdxi_dev *dev);
 void dev_put(struct sdxi_dev *dev);
 int dev_list_at(const char *sysfs, struct sdxi_dev_info *infos, unsigned int max);
 
+/* policy.c */
+void policy_init(struct sdxi_ctx *ctx);
+bool policy_cpu(struct sdxi_ctx *ctx, uint64_t n);
+
 /* error.c */
 int error_errno(unsigned int reason);
 void error_decode(const struct sdxi_errlog_ent *ent, struct sdxi_error *out);
@@ -195,17 +298,45 @@ void error_decode(const struct sdxi_errlog_ent *ent, struct sdxi_error *out);
 int ctx_failure(struct sdxi_ctx *ctx, struct sdxi_error *out);
 int ctx_quiesce(struct sdxi_ctx *ctx);
 int ring_submit_intr(struct sdxi_ctx *ctx);
+uint64_t batch_ticket_of(struct sdxi_ctx *ctx, uint64_t ticket);
 uint64_t now_ns(void);
 
-/* mem.c */
+/* regtable.c: the RCU snapshot and lookups in it */
 void rcu_reader(void);
 void reg_rcu_lock(void);
 void reg_rcu_unlock(void);
+long reg_map_find(const struct reg_table *t, uint64_t va);
 int reg_lookup(struct sdxi_ctx *ctx, uint64_t va, uint64_t len, unsigned int access,
 	       uint64_t *iova);
-int reg_fill(struct sdxi_ctx *ctx, uint64_t va, uint64_t len, unsigned int access);
+int hold_lookup(struct sdxi_ctx *ctx, const struct reg_table *t, uint64_t va, uint64_t len,
+		unsigned int access, uint64_t *iova);
+int hold_lookup_rcu(struct sdxi_ctx *ctx, uint64_t va, uint64_t len, unsigned int access,
+		    uint64_t *iova);
 int reg_init(struct sdxi_ctx *ctx, uint32_t cache_shift);
 void reg_fini(struct sdxi_ctx *ctx);
+
+/*
+ * A table being changed under reg_lock: growable copies of the arrays,
+ * published as a new snapshot by draft_publish().
+ */
+struct reg_draft {
+	struct reg_map *map;
+	uint32_t nmap, cap_map;
+	struct reg_hold *hold;
+	uint32_t nhold, cap_hold;
+};
+int draft_init(struct reg_draft *d, const struct reg_table *t);
+void draft_free(struct reg_draft *d);
+int draft_add_map(struct reg_draft *d, const struct reg_map *m);
+int draft_add_hold(struct reg_draft *d, const struct reg_hold *h);
+int draft_publish(struct sdxi_ctx *ctx, struct reg_draft *d);
+int map_device(struct sdxi_ctx *ctx, uint64_t va, uint64_t len, unsigned int access,
+	       struct reg_map *out);
+void unmap_device(struct sdxi_ctx *ctx, const struct reg_map *m, uint32_t n);
+
+/* cache.c: the registration cache (mappings for the convenience layer) */
+int vma_run(uint64_t addr, uint64_t *lo, uint64_t *hi, bool *writable);
+int reg_fill(struct sdxi_ctx *ctx, uint64_t va, uint64_t len, unsigned int access);
 
 /* soft.c */
 extern const struct sdxi_backend_ops soft_ops;

@@ -44,23 +44,23 @@ static void backoff(unsigned int *spins)
 }
 
 /*
- * Reserve @need slots: the shared case (atomic tail) and the full case of
- * either.  0 with *first set, -EINVAL (more than the ring), -EAGAIN (full,
- * no SDXI_BATCH_WAIT), -EIO (the context is not running, so the ring
- * cannot drain).
+ * Reserve @need slots: the shared case (atomic tail), the full case of
+ * either, and a context that is not running.  The first index, -EAGAIN
+ * (full, no SDXI_BATCH_WAIT) or -EPIPE (the context has stopped: new work
+ * would never run; also when it stops while waiting for room).
  */
-SDXI_EXPORT int64_t __sdxi_reserve(struct sdxi_ring *r, uint64_t need, uint32_t flags)
+static int64_t reserve(struct sdxi_ring *r, uint64_t need, uint32_t flags)
 {
 	struct sdxi_ctx *ctx = ring_ctx(r);
 	uint64_t entries = (uint64_t)r->mask + 1;
 	unsigned int spins = 0;
 
-	if (need > entries)
-		return -EINVAL;
 	for (;;) {
 		uint64_t t = __atomic_load_n(&r->tail, __ATOMIC_RELAXED), rd;
 
-		if (r->flags & SDXI_RING_SHARED) {
+		if (ctx_state(ctx) != SDXI_CXTV_RUN)
+			return -EPIPE;
+		if (r->flags & SDXI__RING_SHARED) {
 			for (;;) {
 				/*
 				 * R handed between producers: whoever read R with
@@ -87,12 +87,51 @@ SDXI_EXPORT int64_t __sdxi_reserve(struct sdxi_ring *r, uint64_t need, uint32_t 
 				return (int64_t)t;
 			}
 		}
-		if (ctx_state(ctx) != SDXI_CXTV_RUN)
-			return -EIO;
 		if (!(flags & SDXI_BATCH_WAIT))
 			return -EAGAIN;
 		backoff(&spins);
 	}
+}
+
+/*
+ * sdxi_batch_start() for what its inline part leaves: checks every
+ * argument, reserves (reserve()) and sets the cursor up, turning it at the
+ * ring's end.  On an error @b is left inert (helpers -ENOSPC, submit
+ * -EINVAL).
+ */
+SDXI_EXPORT int __sdxi_batch_start(struct sdxi_ctx *ctx, struct sdxi_batch *b, unsigned int n,
+				   unsigned int flags)
+{
+	struct sdxi_ring *r = &ctx->ring;
+	uint64_t need = (uint64_t)n + ((flags & SDXI_BATCH_INTR) ? 1 : 0), entries, s0;
+	int64_t t;
+
+	ctx_check(ctx, "sdxi_batch_start()");
+	entries = (uint64_t)r->mask + 1;
+	if ((flags & ~(uint32_t)(SDXI_BATCH_WAIT | SDXI_BATCH_INTR)) || n == 0 || need > entries)
+		return sdxi__batch_inert(b, -EINVAL);
+	if ((flags & SDXI_BATCH_INTR) && r->akey_intr == 0xffff)
+		return sdxi__batch_inert(b, -EOPNOTSUPP);
+	t = reserve(r, need, flags);
+	if (t < 0)
+		return sdxi__batch_inert(b, (int)t);
+	s0 = (uint64_t)t & r->mask;
+	b->slot = r->desc + s0;
+	if (n <= entries - s0) {
+		b->stop = b->slot + n;
+		b->after = 0;
+	} else {
+		b->stop = r->desc + entries;
+		b->after = (uint32_t)(n - (entries - s0));
+	}
+	b->ring = r;
+	b->max_buffer = r->max_buffer;
+	b->akey = r->akey;
+	b->flags = (uint16_t)flags;
+	b->bare = NULL;
+	b->first = (uint64_t)t;
+	b->end = (uint64_t)t + n;
+	return 0;
 }
 
 /*
@@ -171,8 +210,36 @@ int ctx_failure(struct sdxi_ctx *ctx, struct sdxi_error *out)
 }
 
 /*
+ * The ticket of the batch that descriptor @ticket (current run) belongs
+ * to, from the marks sdxi_batch_submit() leaves on each batch's last
+ * slot, or UINT64_MAX when no submitted batch holds it.
+ */
+uint64_t batch_ticket_of(struct sdxi_ctx *ctx, uint64_t ticket)
+{
+	const struct sdxi_ring *r = &ctx->ring;
+	uint64_t hw = ticket - r->base, tail = ctx_tail(ctx);
+
+	for (uint64_t h = hw; h < tail && h - hw <= r->mask; h++) {
+		uint64_t m = __atomic_load_n(&r->bmark[h & r->mask], __ATOMIC_RELAXED);
+
+		/* A mark is first + 1 of a batch ending at h, in this lap. */
+		if (m && m - 1 <= h && h - (m - 1) <= r->mask)
+			return m - 1 <= hw ? r->base + h : UINT64_MAX;
+	}
+	return UINT64_MAX;
+}
+
+/* Does @ticket end the batch that holds the failed descriptor @fail? */
+static bool same_batch(struct sdxi_ctx *ctx, uint64_t ticket, uint64_t fail)
+{
+	return batch_ticket_of(ctx, fail) == ticket;
+}
+
+/*
  * Completion of a ticket when the fast path cannot tell: the ticket
- * predates the last reset, or the context is not running.
+ * predates the last reset, the context is not running, or it is
+ * SDXI_TICKET_DONE.  A batch's ticket (its last descriptor) reports the
+ * failure of any descriptor of the batch; later ones are canceled.
  */
 SDXI_EXPORT int __sdxi_poll_slow(struct sdxi_ctx *ctx, uint64_t ticket)
 {
@@ -181,12 +248,15 @@ SDXI_EXPORT int __sdxi_poll_slow(struct sdxi_ctx *ctx, uint64_t ticket)
 	uint64_t hw, rd;
 	uint8_t state;
 
+	ctx_check(ctx, "sdxi_poll()");
+	if (ticket == SDXI_TICKET_DONE)
+		return 0;
 	if (ticket < r->base) {
 		const struct sdxi_reset_hist *h = &ctx->hist;
 
 		if (ticket < h->ok_end)
 			return 0;
-		return ticket == h->fail ? h->fail_err : -ECANCELED;
+		return ticket == h->fail || ticket == h->fail_batch ? h->fail_err : -ECANCELED;
 	}
 	hw = ticket - r->base;
 	if (hw >= ctx_tail(ctx))
@@ -204,7 +274,9 @@ SDXI_EXPORT int __sdxi_poll_slow(struct sdxi_ctx *ctx, uint64_t ticket)
 		if (e.flags & SDXI_ERROR_INDEX) {
 			if (ticket < e.index)
 				return 0;
-			return ticket == e.index ? e.err : -ECANCELED;
+			if (ticket == e.index || same_batch(ctx, ticket, e.index))
+				return e.err;
+			return -ECANCELED;
 		}
 		/* Failed outside a descriptor (write index): nothing from R ran. */
 		return hw < rd ? 0 : e.err;
@@ -253,7 +325,8 @@ static int wait_opts(struct sdxi_ctx *ctx, const struct sdxi_wait_opts *in,
 		return -EINVAL;
 	if (in->mode == SDXI_WAIT_BLOCK && !intr)
 		return -EOPNOTSUPP;
-	o->mode = in->mode;
+	if (in->mode != SDXI_WAIT_DEFAULT)
+		o->mode = in->mode;
 	o->spin_ns = in->spin_ns ? in->spin_ns : o->spin_ns;
 	o->timeout_ns = in->timeout_ns;
 	return 0;
@@ -270,15 +343,21 @@ static int wait_opts(struct sdxi_ctx *ctx, const struct sdxi_wait_opts *in,
 SDXI_EXPORT int sdxi_wait(struct sdxi_ctx *ctx, uint64_t ticket,
 			  const struct sdxi_wait_opts *opts, struct sdxi_error *err)
 {
-	struct sdxi_ring *r = &ctx->ring;
 	const struct sdxi_cst_blk *csb = NULL;
 	struct sdxi_wait_opts o;
-	uint64_t t0 = 0, now = 0, hw = ticket - r->base;
-	int ret = wait_opts(ctx, opts, &o);
+	uint64_t t0 = 0, now = 0, hw;
+	struct sdxi_ring *r;
+	int ret;
 
+	if (!ctx)
+		return -EINVAL;
+	ctx_check(ctx, "sdxi_wait()");
+	r = &ctx->ring;
+	hw = ticket - r->base;
+	ret = wait_opts(ctx, opts, &o);
 	if (ret)
 		return ret;
-	if (ticket >= r->base)
+	if (ticket >= r->base && ticket != SDXI_TICKET_DONE)
 		csb = &r->csb[hw & r->mask];
 	for (unsigned int i = 0;; i++) {
 		if (!csb || !__atomic_load_n(&csb->signal, __ATOMIC_ACQUIRE) || i % 16 == 0) {
@@ -333,15 +412,27 @@ SDXI_EXPORT int sdxi_wait(struct sdxi_ctx *ctx, uint64_t ticket,
 
 /*
  * Wait until nothing submitted before the call can still run: R has
- * reached the tail, or the context stopped (a failed context never
- * resumes the old ring: a reset clears it).
+ * reached the target below, or the context stopped (a failed context
+ * never resumes the old ring: a reset clears it).
+ *
+ * The target on a private ring is the published W: its one producer may
+ * be the caller, inside a batch it has not submitted (waiting for the
+ * tail would wait for itself), and every descriptor that could use a
+ * mapping being dropped was published before (the convenience layer
+ * publishes within its RCU read-side section; a batch built with an
+ * address the application is unregistering meanwhile is its own error).
+ * On a shared ring it is the tail: a batch published behind another
+ * producer's open batch is not below W yet but may use the mapping, so
+ * registration calls must not be made while holding an open batch there
+ * (Documentation/library.rst, "Threading").
  */
 int ctx_quiesce(struct sdxi_ctx *ctx)
 {
-	uint64_t tail = ctx_tail(ctx);
+	uint64_t target = (ctx->ring.flags & SDXI__RING_SHARED) ? ctx_tail(ctx) :
+			  le64toh(__atomic_load_n(ctx->ring.wi, __ATOMIC_ACQUIRE));
 	unsigned int spins = 0;
 
-	while (ctx_read_index(ctx) < tail && ctx_state(ctx) == SDXI_CXTV_RUN)
+	while (ctx_read_index(ctx) < target && ctx_state(ctx) == SDXI_CXTV_RUN)
 		backoff(&spins);
 	return 0;
 }

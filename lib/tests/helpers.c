@@ -39,11 +39,23 @@ int test_has_interrupts(struct sdxi_dev *dev)
 	return !sdxi_dev_info(dev, &in) && (in.flags & SDXI_DEV_INTERRUPTS);
 }
 
+/*
+ * A context whose synchronous calls always use the device (offload
+ * threshold 0), since that is what most tests are about; the policy's
+ * own tests create contexts with sdxi_ctx_create().
+ */
 int _test_ctx(struct sdxi_dev *dev, uint32_t entries, uint32_t flags, struct sdxi_ctx **ctx)
 {
 	struct sdxi_ctx_opts o = { .ring_entries = entries, .flags = flags };
+	struct sdxi_policy device_always = { .offload_min = 0 };
+	int ret = sdxi_ctx_create(dev, &o, ctx);
 
-	return sdxi_ctx_create(dev, &o, ctx);
+	if (!ret) {
+		ret = sdxi_ctx_set_policy(*ctx, &device_always);
+		if (ret)
+			sdxi_ctx_destroy(*ctx);
+	}
+	return ret;
 }
 
 struct sdxi_ctx *test_ctx(struct sdxi_dev *dev, uint32_t entries, uint32_t flags)

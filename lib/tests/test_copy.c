@@ -49,24 +49,62 @@ TEST(memcpy_heap_stack_and_mmap_memory)
 	cfx_down(&f);
 }
 
+/*
+ * The argument rules of every convenience call: NULL context or ticket
+ * -EINVAL; length 0 does nothing and succeeds (async: SDXI_TICKET_DONE);
+ * NULL or wrapping buffers -EFAULT; overlap -EINVAL; WRT_IMM above 32
+ * bytes -E2BIG.  The same on the CPU path (offload threshold above the
+ * sizes) and the device path, except that the CPU needs the memory mapped
+ * as memcpy() does: a range wrapping the address space is not checked
+ * there.
+ */
+static void argument_rules(struct sdxi_ctx *ctx, uint8_t *buf, int on_cpu)
+{
+	void *wrap = (void *)(uintptr_t)(UINT64_MAX - 5);
+	uint64_t t = 1;
+
+	CHECK_ERR(sdxi_memcpy(ctx, buf + 10, buf, 100), -EINVAL);	/* overlap */
+	CHECK_ERR(sdxi_memcpy(ctx, buf, buf + 99, 100), -EINVAL);
+	CHECK_ERR(sdxi_memcpy(ctx, buf + 100, buf, 100), 0);		/* adjacent */
+	CHECK_ERR(sdxi_memcpy_async(ctx, buf + 4096, buf, 10, NULL), -EINVAL);
+	CHECK_ERR(sdxi_memcpy(NULL, buf + 4096, buf, 10), -EINVAL);
+	CHECK_ERR(sdxi_memcpy_async(NULL, buf + 4096, buf, 10, &t), -EINVAL);
+	/* Length 0. */
+	CHECK_ERR(sdxi_memcpy(ctx, buf + 4096, buf, 0), 0);
+	CHECK_ERR(sdxi_memcpy(ctx, NULL, NULL, 0), 0);
+	CHECK_ERR(sdxi_memcpy_async(ctx, buf + 4096, buf, 0, &t), 0);
+	CHECK_EQ(t, SDXI_TICKET_DONE);
+	CHECK_ERR(sdxi_poll(ctx, t), 0);
+	CHECK_ERR(sdxi_wait(ctx, t, NULL, NULL), 0);
+	CHECK_ERR(sdxi_fill(ctx, buf, 1, 0), 0);
+	t = 1;
+	CHECK_ERR(sdxi_fill_async(ctx, buf, 1, 0, &t), 0);
+	CHECK_EQ(t, SDXI_TICKET_DONE);
+	CHECK_ERR(sdxi_write_imm(ctx, buf, "x", 0), 0);
+	/* Buffers that cannot be registered. */
+	CHECK_ERR(sdxi_memcpy(ctx, NULL, buf, 10), -EFAULT);
+	CHECK_ERR(sdxi_memcpy(ctx, buf, NULL, 10), -EFAULT);
+	if (!on_cpu)
+		CHECK_ERR(sdxi_memcpy(ctx, wrap, buf, 10), -EFAULT);
+	CHECK_ERR(sdxi_memcpy_async(ctx, wrap, buf, 10, &t), -EFAULT);
+	CHECK_ERR(sdxi_memcpy_async(ctx, NULL, buf, 10, &t), -EFAULT);
+	CHECK_ERR(sdxi_fill(ctx, NULL, 1, 10), -EFAULT);
+	CHECK_ERR(sdxi_fill_async(ctx, NULL, 1, 10, &t), -EFAULT);
+	CHECK_ERR(sdxi_write_imm(ctx, buf, NULL, 4), -EFAULT);
+	CHECK_ERR(sdxi_write_imm(ctx, NULL, "x", 1), -EFAULT);
+	CHECK_ERR(sdxi_write_imm(ctx, buf, "x", 33), -E2BIG);
+}
+
 TEST(memcpy_argument_errors)
 {
+	struct sdxi_policy cpu = { .offload_min = SDXI_OFFLOAD_NEVER };
 	struct cfx f;
 	uint8_t *buf = test_buf(8192);
-	uint64_t t;
 
 	REQUIRE(cfx_up(&f, 0, 0) && buf);
-	CHECK_ERR(sdxi_memcpy(f.ctx, buf + 10, buf, 100), -EINVAL);	/* overlap */
-	CHECK_ERR(sdxi_memcpy(f.ctx, buf, buf + 99, 100), -EINVAL);
-	CHECK_ERR(sdxi_memcpy_async(f.ctx, buf + 4096, buf, 0, &t), -EINVAL);
-	CHECK_ERR(sdxi_memcpy_async(f.ctx, buf + 4096, buf, 10, NULL), -EINVAL);
-	CHECK_ERR(sdxi_memcpy(NULL, buf + 4096, buf, 10), -EINVAL);
-	CHECK_ERR(sdxi_memcpy(f.ctx, (void *)(uintptr_t)(UINT64_MAX - 5), buf, 10), -EINVAL);
-	CHECK_ERR(sdxi_fill(f.ctx, buf, 1, 0), 0);
-	CHECK_ERR(sdxi_fill_async(f.ctx, buf, 1, 0, &t), -EINVAL);
-	CHECK_ERR(sdxi_write_imm(f.ctx, buf, "x", 0), -EINVAL);
-	CHECK_ERR(sdxi_write_imm(f.ctx, buf, "x", 33), -E2BIG);
-	CHECK_ERR(sdxi_write_imm(f.ctx, buf, NULL, 4), -EINVAL);
+	argument_rules(f.ctx, buf, 0);		/* on the device */
+	CHECK_ERR(sdxi_ctx_set_policy(f.ctx, &cpu), 0);
+	argument_rules(f.ctx, buf, 1);		/* on the CPU */
 	cfx_down(&f);
 	test_buf_free(buf, 8192);
 }

@@ -113,14 +113,19 @@ TEST(fault_after_is_one_shot_mid_copy)
 	efx_down(&f);
 }
 
-/* After a failure nothing later runs; every later ticket is -ECANCELED. */
+/*
+ * After a failure nothing later runs: the batch's ticket reports the
+ * failed descriptor's error, every later ticket is -ECANCELED, and new
+ * work is refused at once with -EPIPE until the reset.
+ */
 TEST(failure_cancels_later_tickets_until_reset)
 {
 	struct sdxi_soft_faults sf;
 	struct sdxi_ctx_status st;
+	struct sdxi_error err;
 	struct sdxi_batch b;
 	struct efx f;
-	uint64_t t[6];
+	uint64_t t[6], batch, later, tt;
 
 	REQUIRE(efx_up(&f, 0));
 	sf = (struct sdxi_soft_faults){ .fault_addr = test_va(f.buf) + 3 * 4096 + 8 };
@@ -128,32 +133,54 @@ TEST(failure_cancels_later_tickets_until_reset)
 		efx_down(&f);
 		SKIP("no fault injection on this device");
 	}
+	/* Stalled while both batches go in: the later one is queued before the failure. */
+	sf.stall = 1;
+	CHECK_ERR(test_inject(f.dev, &sf), 0);
 	CHECK_ERR(sdxi_batch_start(f.ctx, &b, 6, 0), 0);
 	for (int i = 0; i < 6; i++) {
+		t[i] = sdxi_batch_ticket(&b);
 		CHECK_ERR(sdxi_batch_copy(&b, test_va(f.buf) + (uint64_t)i * 4096,
 					  test_va(f.buf) + 65536, 64, 0), 0);
-		t[i] = b.next - 1;
 	}
-	CHECK_ERR(sdxi_batch_submit(&b, NULL), 0);
-	CHECK_ERR(test_wait(f.ctx, t[5]), -ECANCELED);
+	CHECK_ERR(sdxi_batch_submit(&b, &batch), 0);
+	CHECK_EQ(batch, t[5]);
+	later = submit_copy(f.ctx, test_va(f.buf) + 8 * 4096, test_va(f.buf) + 65536, 64);
+	sf.stall = 0;
+	CHECK_ERR(test_inject(f.dev, &sf), 0);
+	/* The batch's ticket: the failed descriptor's error and record. */
+	memset(&err, 0, sizeof(err));
+	CHECK_ERR(sdxi_wait(f.ctx, batch, NULL, &err), -EFAULT);
+	CHECK_EQ(err.index, t[3]);
+	CHECK_EQ(err.reason, SDXI_ERR_INJECTED);
 	for (int i = 0; i < 3; i++)
 		CHECK_ERR(sdxi_poll(f.ctx, t[i]), 0);
 	CHECK_ERR(sdxi_poll(f.ctx, t[3]), -EFAULT);
-	CHECK_ERR(sdxi_poll(f.ctx, t[4]), -ECANCELED);
+	CHECK_ERR(sdxi_poll(f.ctx, t[4]), -ECANCELED);	/* a descriptor, not a ticket */
+	CHECK_ERR(sdxi_poll(f.ctx, later), -ECANCELED);	/* a later batch */
 	CHECK_ERR(sdxi_ctx_status(f.ctx, &st), 0);
 	CHECK_EQ(st.state, SDXI_CXTV_ERR_FN);
 	CHECK_EQ(st.read_index, t[3] + 1);
 	CHECK_EQ(st.errors, 1);
 	CHECK_EQ(st.last.index, t[3]);
-	/* Ring full of canceled work: reservation reports the failure. */
+	/* New work is refused at once, whatever its size. */
 	sf = (struct sdxi_soft_faults){ 0 };
 	CHECK_ERR(test_inject(f.dev, &sf), 0);
+	CHECK_ERR(sdxi_batch_start(f.ctx, &b, 1, 0), -EPIPE);
+	CHECK_ERR(sdxi_batch_submit(&b, NULL), -EINVAL);
 	CHECK_ERR(sdxi_batch_start(f.ctx, &b, sdxi__ring(f.ctx)->mask + 1, SDXI_BATCH_WAIT),
-		  -EIO);
+		  -EPIPE);
+	CHECK_ERR(sdxi_memcpy_async(f.ctx, f.buf + 4096, f.buf, 64, &tt), -EPIPE);
+	CHECK_ERR(sdxi_memcpy(f.ctx, f.buf + 4096, f.buf, 64), -EPIPE);
+	CHECK_ERR(sdxi_fill(f.ctx, f.buf, 7, 100), -EPIPE);
+	CHECK_ERR(sdxi_ctx_error(f.ctx, &err), 0);
+	CHECK_EQ(err.index, t[3]);
+	/* After the reset, the old tickets resolve as before. */
 	CHECK_ERR(sdxi_ctx_reset(f.ctx), 0);
 	CHECK_ERR(sdxi_poll(f.ctx, t[2]), 0);
 	CHECK_ERR(sdxi_poll(f.ctx, t[3]), -EFAULT);
-	CHECK_ERR(sdxi_poll(f.ctx, t[5]), -ECANCELED);
+	CHECK_ERR(sdxi_poll(f.ctx, t[4]), -ECANCELED);
+	CHECK_ERR(sdxi_poll(f.ctx, batch), -EFAULT);
+	CHECK_ERR(sdxi_poll(f.ctx, later), -ECANCELED);
 	CHECK_ERR(test_wait(f.ctx, submit_copy(f.ctx, test_va(f.buf), test_va(f.buf) + 8192, 64)),
 		  0);
 	efx_down(&f);

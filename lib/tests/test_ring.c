@@ -57,7 +57,10 @@ TEST(ring_copy_completes_and_moves_bytes)
 	fx_down(&fx);
 }
 
-/* The slot as published: vl set last, CST_BLK of its own slot attached. */
+/*
+ * The slots as published: vl set, and the batch's last descriptor (only)
+ * with the CST_BLK of its own slot attached.
+ */
 TEST(ring_slot_has_vl_and_its_own_csb)
 {
 	struct sdxi_ring *r;
@@ -85,6 +88,16 @@ TEST(ring_slot_has_vl_and_its_own_csb)
 	d = &r->desc[(t - 1) & r->mask];			/* SDXI_DESC_NO_CSB */
 	CHECK_EQ(desc_bits(d, 448, 448), 1);
 	CHECK_EQ(desc_bits(d, 449, 511), 0);
+	d = &r->desc[(t - 2) & r->mask];			/* not the last */
+	CHECK_EQ(desc_bits(d, 0, 0), 1);
+	CHECK_EQ(desc_bits(d, 448, 448), 1);
+	CHECK_EQ(desc_bits(d, 449, 511), 0);
+	/* The last one added with SDXI_DESC_NO_CSB: no block at all. */
+	CHECK_ERR(sdxi_batch_start(fx.ctx, &b, 1, 0), 0);
+	CHECK_ERR(sdxi_batch_nop(&b, SDXI_DESC_NO_CSB), 0);
+	CHECK_ERR(sdxi_batch_submit(&b, &t), 0);
+	CHECK_ERR(test_wait(fx.ctx, t), 0);
+	CHECK_EQ(desc_bits(&r->desc[t & r->mask], 448, 448), 1);
 	fx_down(&fx);
 }
 
@@ -274,7 +287,7 @@ TEST(batch_invalid_arguments_leave_ring_untouched)
 		CHECK_ERR(sdxi_batch_add(&b, &adm, 0), -E2BIG);
 	}
 	CHECK(!memcmp(&before, &r->desc[0], sizeof(before)));
-	CHECK_EQ(b.next, b.first);
+	CHECK_EQ(sdxi_batch_ticket(&b), r->base + b.first);
 	CHECK_EQ(r->tail, tail);
 	CHECK_ERR(sdxi_batch_submit(&b, &t), 0);
 	CHECK_ERR(test_wait(fx.ctx, t), 0);
@@ -299,7 +312,7 @@ TEST(batch_repcopy_encodes_and_replicates)
 	test_pattern(fx.src, 100, 9);
 	memset(fx.dst, 0xee, 8192);
 	CHECK_ERR(sdxi_batch_start(fx.ctx, &b, 1, 0), 0);
-	d = &r->desc[b.next & b.mask];
+	d = &r->desc[sdxi_batch_ticket(&b) & r->mask];
 	CHECK_ERR(sdxi_batch_repcopy(&b, test_va(fx.dst), test_va(fx.src), 100, 7, 0), 0);
 	CHECK_EQ(desc_bits(d, 16, 26), 0x001);
 	CHECK_EQ(desc_bits(d, 8, 15), 0x04);
@@ -539,12 +552,13 @@ TEST(batch_add_takes_prepared_descriptors)
 	CHECK_ERR(sdxi_batch_start(fx.ctx, &b, 2, 0), 0);
 	CHECK_ERR(sdxi_batch_add(&b, &d, 0), 0);
 	/* Its own CST_BLK (borrowed from a slot beyond the batch). */
-	us = (uint32_t)(b.next + 1) & r->mask;
+	us = (uint32_t)(sdxi_batch_ticket(&b) + 1) & r->mask;
 	a.csb = r->csb_iova + 32 * us;
 	r->csb[us].signal = 1;
 	REQUIRE(sdxi_prep_nop(&d, &a) == 0);
 	CHECK_ERR(sdxi_batch_add(&b, &d, 0), 0);
-	CHECK_EQ(desc_bits(&r->desc[(b.next - 1) & r->mask], 453, 511) << 5, a.csb);
+	CHECK_EQ(desc_bits(&r->desc[(sdxi_batch_ticket(&b) - 1) & r->mask], 453, 511) << 5,
+		 a.csb);
 	CHECK_ERR(sdxi_batch_submit(&b, &t), 0);
 	CHECK_ERR(test_wait(fx.ctx, t), 0);
 	CHECK(test_pattern_ok(fx.dst, 100, 3));
@@ -595,10 +609,6 @@ TEST(batch_copy_overlap_edges)
 	CHECK(sdxi__overlap_eq(0, UINT64_MAX, 2));
 	CHECK(!sdxi__overlap_eq(0, 1ULL << 32, 1ULL << 32));
 	CHECK(sdxi__overlap_eq(0, (1ULL << 32) - 1, 1ULL << 32));
-	b.next = b.end;		/* drop what was added: NOPs are not wanted */
-	b.next = b.first;
-	while (b.next < b.end)
-		CHECK_ERR(sdxi_batch_nop(&b, 0), 0);
 	CHECK_ERR(sdxi_batch_submit(&b, NULL), 0);
 	fx_down(&fx);
 }

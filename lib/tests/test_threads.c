@@ -173,3 +173,126 @@ TEST(threads_4_memcpy_through_shared_cache)
 	}
 	sdxi_dev_close(dev);
 }
+
+/*
+ * What the registration rule is for: four threads on one shared context,
+ * each allocating buffers with malloc (so that buffers of different
+ * threads share pages and cache chunks; the larger ones are mmap'd and
+ * unmapped by free), getting device addresses from sdxi_mem_iova() or
+ * sdxi_mem_register(), copying them with batches of small copies,
+ * checking, unregistering and freeing, with sdxi_memcpy() through the
+ * cache in between.  Another thread's release must never break a copy.
+ */
+#define CHURN_ROUNDS	150
+
+struct churn {
+	struct sdxi_ctx *ctx;
+	unsigned int seed;
+	int errors;
+	int first_err;
+};
+
+static void churn_fail(struct churn *c, int err)
+{
+	if (!c->errors++)
+		c->first_err = err;
+}
+
+static int churn_round(struct churn *c, unsigned int *rnd)
+{
+	size_t n = 64 + (size_t)(rand_r(rnd) % 6 ? rand_r(rnd) % 8192 : rand_r(rnd) % 300000);
+	uint8_t *src = malloc(n), *dst = malloc(n);
+	uint64_t si, di, t;
+	struct sdxi_batch b;
+	unsigned int pieces = 1 + (unsigned int)(rand_r(rnd) % 8);
+	size_t per = n / pieces;
+	int ret = -ENOMEM;
+
+	if (!src || !dst)
+		goto out;
+	test_pattern(src, n, *rnd);
+	memset(dst, 0, n);
+	if (rand_r(rnd) % 2) {
+		ret = sdxi_mem_register(c->ctx, src, n, SDXI_MEM_READ);
+		if (!ret)
+			ret = sdxi_mem_register(c->ctx, dst, n, SDXI_MEM_WRITE);
+		if (ret)
+			goto out;
+	}
+	ret = sdxi_mem_iova(c->ctx, src, n, SDXI_MEM_READ, &si);
+	if (!ret)
+		ret = sdxi_mem_iova(c->ctx, dst, n, SDXI_MEM_WRITE, &di);
+	if (ret)
+		goto out;
+	ret = sdxi_batch_start(c->ctx, &b, pieces, SDXI_BATCH_WAIT);
+	if (ret)
+		goto out;
+	for (unsigned int i = 0; i < pieces && !ret; i++) {
+		size_t off = i * per, len = i + 1 == pieces ? n - off : per;
+
+		ret = sdxi_batch_copy(&b, di + off, si + off, len, 0);
+	}
+	sdxi_batch_submit(&b, &t);
+	if (!ret)
+		ret = sdxi_wait(c->ctx, t, NULL, NULL);
+	if (!ret && memcmp(src, dst, n))
+		ret = -EILSEQ;
+	/* And through the cache, on the same memory. */
+	if (!ret)
+		ret = sdxi_memcpy(c->ctx, dst, src, n / 2 + 1);
+out:
+	if (src && sdxi_mem_unregister(c->ctx, src, n) < 0 && !ret)
+		ret = -ENOENT;
+	if (dst && sdxi_mem_unregister(c->ctx, dst, n) < 0 && !ret)
+		ret = -ENOENT;
+	free(src);
+	free(dst);
+	return ret;
+}
+
+static void *churn_worker(void *arg)
+{
+	struct churn *c = arg;
+	unsigned int rnd = c->seed;
+
+	for (int i = 0; i < CHURN_ROUNDS; i++) {
+		int ret = churn_round(c, &rnd);
+
+		if (ret)
+			churn_fail(c, ret);
+	}
+	return NULL;
+}
+
+TEST(threads_4_share_one_context_while_allocating_and_freeing)
+{
+	struct sdxi_dev *dev = test_dev();
+	struct sdxi_ctx *ctx = test_ctx(dev, 1024, SDXI_CTX_SHARED);
+	struct sdxi_ctx_status st;
+	struct sdxi_mem_stats ms;
+	struct churn c[THREADS];
+	pthread_t th[THREADS];
+
+	REQUIRE(ctx);
+	for (int i = 0; i < THREADS; i++) {
+		c[i] = (struct churn){ .ctx = ctx, .seed = 77u * (unsigned int)i + 5 };
+		REQUIRE(!pthread_create(&th[i], NULL, churn_worker, &c[i]));
+	}
+	for (int i = 0; i < THREADS; i++)
+		pthread_join(th[i], NULL);
+	for (int i = 0; i < THREADS; i++) {
+		if (c[i].errors)
+			printf("# thread %d: %d failed rounds, first %s\n", i, c[i].errors,
+			       strerror(-c[i].first_err));
+		CHECK_EQ(c[i].errors, 0);
+	}
+	CHECK_ERR(sdxi_ctx_status(ctx, &st), 0);
+	CHECK_EQ(st.state, SDXI_CXTV_RUN);
+	CHECK_EQ(st.errors, 0);
+	/* Every registration was released. */
+	CHECK_ERR(sdxi_mem_stats(ctx, &ms), 0);
+	CHECK_EQ(ms.held, 0);
+	CHECK_EQ(ms.registrations, ms.cached);
+	sdxi_ctx_destroy(ctx);
+	sdxi_dev_close(dev);
+}

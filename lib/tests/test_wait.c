@@ -53,7 +53,7 @@ TEST(wait_options_are_checked)
 		SKIP("device without completion interrupts");
 	}
 	REQUIRE(ctx);
-	o = (struct sdxi_wait_opts){ .mode = 2 };
+	o = (struct sdxi_wait_opts){ .mode = SDXI_WAIT_BLOCK + 1 };
 	CHECK_ERR(sdxi_wait(ctx, 0, &o, NULL), -EINVAL);
 	o = (struct sdxi_wait_opts){ .flags = 1 };
 	CHECK_ERR(sdxi_wait(ctx, 0, &o, NULL), -EINVAL);
@@ -167,6 +167,55 @@ TEST(blocking_wait_wakes_on_interrupt)
 	CHECK_ERR(w.ret, 0);
 	CHECK(w.ms >= 40 && w.ms < 5000);
 	sdxi_ctx_destroy(ctx);
+	sdxi_dev_close(dev);
+}
+
+/*
+ * Write index after one NOP on a stalled device and a wait of @o (30 ms
+ * timeout) for it: a blocking wait queues its interrupt descriptor behind
+ * the ticket (one more), a spinning one does not.
+ */
+static uint64_t writes_after_wait(struct sdxi_dev *dev, uint32_t flags, struct sdxi_wait_opts o)
+{
+	struct sdxi_ctx *ctx = test_ctx(dev, 0, flags);
+	struct sdxi_ctx_status st;
+	struct sdxi_batch b;
+	uint64_t t, w = 0;
+
+	if (!ctx)
+		return 0;
+	o.timeout_ns = 30000000;
+	test_stall(dev, 1);
+	CHECK_ERR(sdxi_batch_start(ctx, &b, 1, 0), 0);
+	CHECK_ERR(sdxi_batch_submit(&b, &t), 0);
+	CHECK_ERR(sdxi_wait(ctx, t, &o, NULL), -ETIMEDOUT);
+	CHECK_ERR(sdxi_ctx_status(ctx, &st), 0);
+	w = st.write_index - t;
+	test_stall(dev, 0);
+	CHECK_ERR(sdxi_wait(ctx, t, NULL, NULL), 0);
+	sdxi_ctx_destroy(ctx);
+	return w;
+}
+
+/*
+ * The documented default is what a zero-initialised struct sdxi_wait_opts
+ * gives: block on a context with interrupts, spin (then yield) without.
+ */
+TEST(zero_wait_options_are_the_default)
+{
+	struct sdxi_wait_opts zero, spin = { .mode = SDXI_WAIT_SPIN };
+	struct sdxi_dev *dev = test_dev();
+	struct sdxi_soft_faults f;
+
+	memset(&zero, 0, sizeof(zero));
+	REQUIRE(dev);
+	if (!test_has_interrupts(dev) || test_faults(dev, &f)) {
+		sdxi_dev_close(dev);
+		SKIP("needs completion interrupts and fault injection");
+	}
+	CHECK_EQ(writes_after_wait(dev, SDXI_CTX_INTERRUPTS, zero), 2);	/* blocked */
+	CHECK_EQ(writes_after_wait(dev, SDXI_CTX_INTERRUPTS, spin), 1);
+	CHECK_EQ(writes_after_wait(dev, 0, zero), 1);			/* spun */
 	sdxi_dev_close(dev);
 }
 

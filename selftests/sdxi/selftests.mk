@@ -80,15 +80,15 @@ $(B)/selftests/operator $(B)/selftests/sdxi_traffic: selftests/sdxi/traffic.h
 $(USER_KSFT): selftests/sdxi/sdxi_common.h
 # kselftest_harness.h's TEST_F trips -Wclobbered under -Wextra.
 $(USER_KSFT): KSFT_CFLAGS += -Wno-clobbered -Wno-misleading-indentation -fno-strict-aliasing
-# libsdxi's kselftest links the static library (build/lib/libsdxi.a, with
+# libsdxi's kselftest links the static library (build/lib/libsdxi-test.a, with
 # the software device's test hooks of lib/src/sdxi_test.h) so that one
 # binary runs the software device and /dev/sdxi0 in the guest.
 LIB_KSFT := $(B)/selftests/lib_functional
 $(LIB_KSFT): selftests/sdxi/lib_functional.c selftests/sdxi/sdxi_common.h \
-		$(KSFT_INC)/kselftest_harness.h $(B)/lib/libsdxi.a lib/include/sdxi.h
+		$(KSFT_INC)/kselftest_harness.h $(B)/lib/libsdxi-test.a lib/include/sdxi.h
 	@mkdir -p $(@D)
 	$(CC) $(KSFT_CFLAGS) -Wno-clobbered -fno-strict-aliasing -I$(TOP)/lib/include \
-		-I$(TOP)/lib/src -static -o $@ $< $(B)/lib/libsdxi.a \
+		-I$(TOP)/lib/src -static -o $@ $< $(B)/lib/libsdxi-test.a \
 		-lurcu-memb -lurcu-common -lpthread
 
 USER_VM = $(VM_TAP) $(1) --timeout $(or $(3),400) --file $(SDXI_KO) \

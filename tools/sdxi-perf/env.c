@@ -2,8 +2,9 @@
 /*
  * The environment block printed with every result, so that a number is
  * never quoted without what produced it: kernel, CPU (model, governor,
- * TSC), library and driver versions, the device's capabilities and
- * isolation mode, and whether anything was emulated.  Emulation is
+ * TSC), library and driver versions, the device's capabilities, isolation
+ * mode and the offload policy libsdxi applies to synchronous calls on it,
+ * and whether anything was emulated.  Emulation is
  * detected three ways: the CPUID hypervisor bit and vendor leaf (QEMU's
  * TCG answers "TCGTCGTCGTCG"), the software device, and the PCI IDs of
  * the function behind /dev/sdxiN (1234:5d01 is our QEMU model).
@@ -173,6 +174,43 @@ static void driver_facts(struct perf_env *env)
 		 env->have_info ? env->info.abi_version : 0);
 }
 
+/*
+ * The offload policy of a context created with the defaults (what
+ * sdxi_memcpy() would do on this device: measured, the software device's
+ * fixed choice, or $SDXI_OFFLOAD_MIN), on one line.
+ */
+static void policy_facts(struct perf_env *env, struct sdxi_dev *dev)
+{
+	static const char *const src[] = { "not decided", "measured", "software device",
+					   "$SDXI_OFFLOAD_MIN", "application" };
+	const struct sdxi_policy *p = &env->pol;
+	struct sdxi_ctx *ctx;
+	char at[48];
+
+	snprintf(env->policy, sizeof(env->policy), "n/a");
+	if (!dev || sdxi_ctx_create(dev, NULL, &ctx))
+		return;
+	env->have_policy = !sdxi_ctx_policy(ctx, &env->pol);
+	sdxi_ctx_destroy(ctx);
+	if (!env->have_policy)
+		return;
+	if (p->offload_min == SDXI_OFFLOAD_NEVER)
+		snprintf(at, sizeof(at), "always on the CPU");
+	else if (p->offload_min == 0)
+		snprintf(at, sizeof(at), "always on the device");
+	else
+		snprintf(at, sizeof(at), "on the device from %llu bytes",
+			 (unsigned long long)p->offload_min);
+	if (p->source == SDXI_POLICY_MEASURED)
+		snprintf(env->policy, sizeof(env->policy),
+			 "synchronous calls %s (measured: CPU %.2f GB/s, device %.2f GB/s + %llu ns)",
+			 at, (double)p->cpu_bps / 1e9, (double)p->dev_bps / 1e9,
+			 (unsigned long long)p->dev_fixed_ns);
+	else
+		snprintf(env->policy, sizeof(env->policy), "synchronous calls %s (%s)", at,
+			 p->source < sizeof(src) / sizeof(src[0]) ? src[p->source] : "?");
+}
+
 void perf_env_collect(struct perf_env *env, int argc, char **argv,
 		      const struct perf_cfg *cfg, struct sdxi_dev *dev)
 {
@@ -220,6 +258,8 @@ void perf_env_collect(struct perf_env *env, int argc, char **argv,
 		 !env->have_info ? "n/a" :
 		 env->info.isolation == SDXI_ISOLATE_PASID ? "PASID (IOVA == VA)" :
 		 env->info.isolation == SDXI_ISOLATE_NONE ? "none (bus addresses)" : "unknown");
+
+	policy_facts(env, dev);
 
 	if (env->guest_tcg)
 		snprintf(cpu_part, sizeof(cpu_part), "CPU emulated by QEMU TCG");

@@ -24,7 +24,8 @@ PERF_B := $(B)/sdxi-perf
 PERF_BIN := $(PERF_B)/sdxi-perf
 PERF_TEST := $(PERF_B)/perf-test
 PERF_SRC := $(filter-out tools/sdxi-perf/main.c,$(wildcard tools/sdxi-perf/*.c))
-PERF_HDR := $(wildcard tools/sdxi-perf/*.h) lib/include/sdxi.h uapi/linux/sdxi_hw.h
+PERF_HDR := $(wildcard tools/sdxi-perf/*.h) lib/include/sdxi.h $(wildcard lib/include/sdxi/*.h) \
+	uapi/linux/sdxi_hw.h
 PERF_GIT := $(shell git -C $(TOP) describe --always --dirty 2>/dev/null || echo unknown)
 PERF_CFLAGS := $(HOST_CFLAGS) -I$(TOP)/lib/include -I$(TOP)/tools/sdxi-perf \
 	-DPERF_BUILD='"$(PERF_GIT)"'

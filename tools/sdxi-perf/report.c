@@ -225,6 +225,7 @@ static void print_env(FILE *f, const struct perf_cfg *cfg, const struct perf_env
 			in->free_contexts, in->numa_node,
 			(in->flags & SDXI_DEV_INTERRUPTS) ? "yes" : "no");
 	fprintf(f, "  isolation   %s\n", env->isolation);
+	fprintf(f, "  policy      %s\n", env->policy);
 	if (env->guest_tcg)
 		fprintf(f, "  NOTE        The CPU running sdxi-perf is emulated by QEMU TCG, while the\n"
 			   "              SDXI engine runs natively inside QEMU: CPU-side figures (submit\n"
@@ -443,6 +444,17 @@ void perf_print_json(FILE *f, const struct perf_cfg *cfg, const struct perf_env 
 	json_str(f, env->pci_id);
 	fprintf(f, ", \"isolation\": ");
 	json_str(f, env->isolation);
+	fprintf(f, ",\n    \"offload_policy\": ");
+	if (env->have_policy)
+		fprintf(f, "{\"offload_min\": %llu, \"source\": %u, \"cpu_bps\": %llu, "
+			   "\"dev_bps\": %llu, \"dev_fixed_ns\": %llu, \"text\": ",
+			(unsigned long long)env->pol.offload_min, env->pol.source,
+			(unsigned long long)env->pol.cpu_bps, (unsigned long long)env->pol.dev_bps,
+			(unsigned long long)env->pol.dev_fixed_ns);
+	else
+		fprintf(f, "{\"text\": ");
+	json_str(f, env->policy);
+	fprintf(f, "}");
 	fprintf(f, ",\n    \"device\": {\"path\": ");
 	json_str(f, env->device);
 	if (env->have_info)

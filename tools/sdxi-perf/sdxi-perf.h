@@ -186,6 +186,9 @@ struct perf_env {
 	int device_qemu;
 	char build[64];			/* sdxi-perf build (git describe) */
 	char isolation[32];
+	char policy[160];		/* the offload policy of a default context */
+	struct sdxi_policy pol;
+	int have_policy;
 };
 
 /* clock.c: ticks are TSC cycles on x86, nanoseconds elsewhere. */

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * Running one measurement point: processes (fork, results back over a
- * pipe), threads in each (pthreads, optionally pinned), contexts in each
- * thread, and the measurement loop.
+ * The measurement loop of one worker thread: its contexts, buffers and
+ * registration, submission in batches, completion, the CPU baseline and
+ * verification.  (spawn.c starts the workers: processes, threads.)
  *
  * Every worker thread goes through the same steps, kept in lock step by a
  * barrier shared by all threads of all processes (process-shared, in a
@@ -30,196 +30,14 @@
  * is full): latency figures to quote are those at qd 1.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <sched.h>
-#include <signal.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include "sdxi-perf.h"
-
-#define MAX_BUF_BYTES	(32ULL << 20)	/* per context and direction */
-#define WAIT_TIMEOUT_S	10		/* a completion later than this is an error */
-#define CPU_SAMPLE	16		/* CPU baseline: time one op in 16 */
-#define FILL_PATTERN	0x5a5a5a5a5a5a5a5aULL	/* one byte repeated: memset can do it too */
-
-struct inflight {
-	uint64_t ticket;
-	uint64_t t_call;
-	uint64_t t_db;
-	unsigned int n;
-};
-
-/* One context of a worker (for the CPU baseline: just its buffers). */
-struct wctx {
-	struct sdxi_ctx *ctx;
-	uint8_t *src, *dst;
-	size_t map_len;
-	uint64_t stride;
-	unsigned int nbufs;
-	uint64_t src_iova, dst_iova;
-	uint64_t *atom;			/* atomic target, own page */
-	uint64_t atom_iova;
-	struct inflight *fifo;		/* batches outstanding, oldest first */
-	unsigned int cap, head, n;
-	unsigned int out;		/* descriptors outstanding */
-	uint64_t submitted;		/* descriptors submitted in this phase */
-	uint64_t used;			/* descriptors ever submitted (buffers used) */
-	uint64_t next_buf;
-	uint64_t atomics_ok;		/* atomic descriptors completed, all phases */
-	int full;			/* in a ring-full stall (count it once) */
-};
-
-/* Shared by every worker of a point, across processes. */
-struct shared {
-	pthread_barrier_t bar;
-	int abort;
-};
-
-struct worker {
-	const struct perf_cfg *cfg;
-	const struct perf_point *pt;
-	struct sdxi_dev *dev;
-	struct shared *sh;
-	unsigned int index;		/* global: process * threads + thread */
-	struct wctx *c;
-	unsigned int nctx;
-	unsigned int slots_per_op;
-	uint64_t bytes_per_op;
-	uint64_t deadline;		/* ticks; 0: by count */
-	uint64_t timeout_ticks;
-	int stop;
-	int soft;			/* the software device: never spin without yielding */
-	uint8_t imm[SDXI_WRT_IMM_MAX];
-	pthread_t tid;
-	struct perf_result res;
-};
-
-void perf_result_init(struct perf_result *r)
-{
-	memset(r, 0, sizeof(*r));
-	r->start_ns = UINT64_MAX;
-	hist_init(&r->submit);
-	hist_init(&r->device);
-	hist_init(&r->e2e);
-}
-
-void perf_result_merge(struct perf_result *d, const struct perf_result *s)
-{
-	d->descs += s->descs;
-	d->batches += s->batches;
-	d->bytes += s->bytes;
-	d->ring_full += s->ring_full;
-	d->errors += s->errors;
-	d->verify_checked += s->verify_checked;
-	d->verify_failed += s->verify_failed;
-	d->ticks_total += s->ticks_total;
-	d->ticks_wait += s->ticks_wait;
-	d->ticks_submit += s->ticks_submit;
-	if (s->start_ns < d->start_ns)
-		d->start_ns = s->start_ns;
-	if (s->end_ns > d->end_ns)
-		d->end_ns = s->end_ns;
-	d->workers += s->workers;
-	if (s->setup_err && !d->setup_err) {
-		d->setup_err = s->setup_err;
-		memcpy(d->setup_msg, s->setup_msg, sizeof(d->setup_msg));
-	}
-	if (s->fail.have && !d->fail.have)
-		d->fail = s->fail;
-	hist_merge(&d->submit, &s->submit);
-	hist_merge(&d->device, &s->device);
-	hist_merge(&d->e2e, &s->e2e);
-}
-
-void perf_row_compute(struct perf_row *row)
-{
-	const struct perf_result *r = row->res;
-	double ns = r->end_ns > r->start_ns ? (double)(r->end_ns - r->start_ns) : 0;
-	double busy = (double)(r->ticks_total - (r->ticks_wait < r->ticks_total ?
-						 r->ticks_wait : r->ticks_total));
-
-	row->seconds = ns / 1e9;
-	row->gbps = ns > 0 ? (double)r->bytes / ns : 0;	/* bytes per ns = GB/s */
-	row->descs_per_s = ns > 0 ? (double)r->descs * 1e9 / ns : 0;
-	row->doorbells_per_s = ns > 0 ? (double)r->batches * 1e9 / ns : 0;
-	row->cycles_per_desc = r->descs ? busy / (double)r->descs : 0;
-	row->submit_cycles_per_desc = r->descs ? (double)r->ticks_submit / (double)r->descs : 0;
-	row->busy_pct = r->ticks_total ? 100.0 * busy / (double)r->ticks_total : 0;
-}
-
-/* Deterministic bytes (xorshift64*) so that a copy of stale data is caught. */
-void perf_pattern(uint8_t *p, uint64_t len, uint64_t seed)
-{
-	uint64_t x = seed * 0x9e3779b97f4a7c15ULL + 0x2545f4914f6cdd1dULL;
-
-	for (uint64_t i = 0; i < len; i += 8) {
-		uint64_t v;
-
-		x ^= x >> 12;
-		x ^= x << 25;
-		x ^= x >> 27;
-		v = x * 0x2545f4914f6cdd1dULL;
-		memcpy(p + i, &v, len - i < 8 ? len - i : 8);
-	}
-}
-
-int perf_verify_copy(const uint8_t *dst, const uint8_t *src, uint64_t len)
-{
-	return memcmp(dst, src, len) ? -EIO : 0;
-}
-
-int perf_verify_fill(const uint8_t *dst, uint64_t pattern, uint64_t len)
-{
-	for (uint64_t i = 0; i < len; i++)
-		if (dst[i] != (uint8_t)(pattern >> (8 * (i % 8))))
-			return -EIO;
-	return 0;
-}
-
-int perf_verify_repcopy(const uint8_t *dst, const uint8_t *block, uint64_t blen, uint64_t len)
-{
-	for (uint64_t off = 0; off < len; off += blen)
-		if (memcmp(dst + off, block, len - off < blen ? len - off : blen))
-			return -EIO;
-	return 0;
-}
-
-/* Operands of each atomic, and the target's value after @n of them from 0. */
-static void atomic_operands(unsigned int op, uint64_t *op1, uint64_t *op2)
-{
-	*op2 = 0;
-	*op1 = op == SDXI_DSC_ATOMIC_SWAP ? 0x5a5a5a5aULL : 1;
-	if (op == SDXI_DSC_ATOMIC_CMPSWAP)
-		*op2 = 0;		/* compare with 0: only the first one swaps */
-}
-
-static int atomic_expected(unsigned int op, unsigned int size, uint64_t n, uint64_t *v)
-{
-	uint64_t mask = size == 4 ? 0xffffffffULL : ~0ULL, op1, op2;
-
-	atomic_operands(op, &op1, &op2);
-	switch (op) {
-	case SDXI_DSC_ATOMIC_UADD: *v = n; break;
-	case SDXI_DSC_ATOMIC_USUB: *v = 0 - n; break;
-	case SDXI_DSC_ATOMIC_SWAP: *v = n ? op1 : 0; break;
-	case SDXI_DSC_ATOMIC_CMPSWAP:
-	case SDXI_DSC_ATOMIC_OR:
-	case SDXI_DSC_ATOMIC_SMAX:
-	case SDXI_DSC_ATOMIC_UMAX: *v = n ? 1 : 0; break;
-	case SDXI_DSC_ATOMIC_XOR: *v = n & 1; break;
-	case SDXI_DSC_ATOMIC_AND:
-	case SDXI_DSC_ATOMIC_SMIN:
-	case SDXI_DSC_ATOMIC_UMIN: *v = 0; break;
-	default: return -EINVAL;
-	}
-	*v &= mask;
-	return 0;
-}
+#include "worker.h"
 
 static void setup_fail(struct worker *w, int err, const char *what)
 {
@@ -369,7 +187,7 @@ static int encode(struct worker *w, struct wctx *c, struct sdxi_batch *b, unsign
 	case OP_ATOMIC: {
 		uint64_t op1, op2, t = c->atom_iova;
 
-		atomic_operands(pt->atomic_op, &op1, &op2);
+		perf_atomic_operands(pt->atomic_op, &op1, &op2);
 		if (pt->size == 4)
 			op1 &= 0xffffffffULL;
 		if (w->cfg->reg == REG_CACHE) {
@@ -677,7 +495,7 @@ static void verify_ctx(struct worker *w, struct wctx *c)
 	if (pt->op == OP_ATOMIC) {
 		uint64_t want, got = 0;
 
-		if (atomic_expected(pt->atomic_op, (unsigned int)pt->size, c->atomics_ok, &want))
+		if (perf_atomic_expected(pt->atomic_op, (unsigned int)pt->size, c->atomics_ok, &want))
 			return;
 		memcpy(&got, c->atom, pt->size);	/* little endian */
 		w->res.verify_checked++;
@@ -710,7 +528,7 @@ static void barrier(struct worker *w)
 	pthread_barrier_wait(&w->sh->bar);
 }
 
-static void *worker_main(void *arg)
+void *perf_worker_main(void *arg)
 {
 	struct worker *w = arg;
 	const struct perf_cfg *cfg = w->cfg;
@@ -782,213 +600,4 @@ static void *worker_main(void *arg)
 	}
 	free(w->c);
 	return NULL;
-}
-
-/* All threads of one process; their merged result in @res. */
-static void run_threads(const struct perf_cfg *cfg, const struct perf_point *pt,
-			struct sdxi_dev *dev, struct shared *sh, unsigned int proc,
-			struct perf_result *res)
-{
-	unsigned int n = cfg->threads;
-	struct worker *w = calloc(n, sizeof(*w));
-
-	perf_result_init(res);
-	if (!w) {
-		res->setup_err = -ENOMEM;
-		snprintf(res->setup_msg, sizeof(res->setup_msg), "out of memory");
-		__atomic_store_n(&sh->abort, 1, __ATOMIC_RELAXED);
-		/* Stand in for our threads at the barriers, or the others hang. */
-		for (unsigned int b = 0; b < 3; b++)
-			for (unsigned int i = 0; i < n; i++)
-				pthread_barrier_wait(&sh->bar);
-		return;
-	}
-	for (unsigned int i = 0; i < n; i++) {
-		w[i].cfg = cfg;
-		w[i].pt = pt;
-		w[i].dev = dev;
-		w[i].sh = sh;
-		w[i].index = proc * n + i;
-		perf_result_init(&w[i].res);
-	}
-	/* Thread 0 is this thread: one fewer context switch, same code. */
-	for (unsigned int i = 1; i < n; i++)
-		if (pthread_create(&w[i].tid, NULL, worker_main, &w[i])) {
-			fprintf(stderr, "sdxi-perf: cannot create thread %u\n", i);
-			exit(2);
-		}
-	worker_main(&w[0]);
-	for (unsigned int i = 1; i < n; i++)
-		pthread_join(w[i].tid, NULL);
-	for (unsigned int i = 0; i < n; i++)
-		perf_result_merge(res, &w[i].res);
-	free(w);
-}
-
-static int write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -EIO;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/*
- * Collect the children's results.  A child that dies without sending its
- * result leaves the others stuck at a barrier: kill them (by pid) then.
- */
-static int collect(pid_t *pids, int *fds, unsigned int n, struct perf_result *res)
-{
-	struct perf_result *tmp = malloc(n * sizeof(*tmp));
-	size_t *got = calloc(n, sizeof(*got));
-	unsigned int open = n;
-	int ret = 0;
-
-	if (!tmp || !got) {
-		free(tmp);
-		free(got);
-		return -ENOMEM;
-	}
-	while (open) {
-		struct pollfd pfd[PERF_MAX_WORKERS];
-		unsigned int map[PERF_MAX_WORKERS], m = 0;
-
-		for (unsigned int i = 0; i < n; i++)
-			if (fds[i] >= 0) {
-				pfd[m] = (struct pollfd){ .fd = fds[i], .events = POLLIN };
-				map[m++] = i;
-			}
-		if (poll(pfd, m, -1) < 0 && errno != EINTR) {
-			ret = -errno;
-			break;
-		}
-		for (unsigned int j = 0; j < m; j++) {
-			unsigned int i = map[j];
-			ssize_t r;
-
-			if (!pfd[j].revents)
-				continue;
-			r = read(fds[i], (char *)&tmp[i] + got[i], sizeof(tmp[i]) - got[i]);
-			if (r > 0) {
-				got[i] += (size_t)r;
-				if (got[i] < sizeof(tmp[i]))
-					continue;
-			} else if (r < 0 && errno == EINTR) {
-				continue;
-			}
-			close(fds[i]);
-			fds[i] = -1;
-			open--;
-			if (got[i] != sizeof(tmp[i]) && !ret) {
-				ret = -ECHILD;
-				for (unsigned int k = 0; k < n; k++)
-					if (k != i && fds[k] >= 0)
-						kill(pids[k], SIGKILL);
-			}
-		}
-	}
-	for (unsigned int i = 0; i < n; i++)
-		if (got[i] == sizeof(tmp[i]))
-			perf_result_merge(res, &tmp[i]);
-	free(tmp);
-	free(got);
-	return ret;
-}
-
-int perf_run_point(const struct perf_cfg *cfg, const struct perf_point *pt,
-		   struct sdxi_dev *dev, struct perf_result *res)
-{
-	unsigned int procs = cfg->procs, workers = cfg->procs * cfg->threads;
-	pthread_barrierattr_t ba;
-	struct shared *sh;
-	pid_t pids[PERF_MAX_WORKERS];
-	int fds[PERF_MAX_WORKERS];
-	int ret = 0;
-
-	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (sh == MAP_FAILED)
-		return -ENOMEM;
-	sh->abort = 0;
-	pthread_barrierattr_init(&ba);
-	pthread_barrierattr_setpshared(&ba, PTHREAD_PROCESS_SHARED);
-	pthread_barrier_init(&sh->bar, &ba, workers);
-	pthread_barrierattr_destroy(&ba);
-
-	if (procs == 1) {
-		run_threads(cfg, pt, dev, sh, 0, res);
-		goto out;
-	}
-	perf_result_init(res);
-	fflush(NULL);
-	for (unsigned int p = 0; p < procs; p++) {
-		int pfd[2];
-
-		if (pipe(pfd)) {
-			ret = -errno;
-			procs = p;
-			break;
-		}
-		pids[p] = fork();
-		if (pids[p] == 0) {
-			struct perf_result *r = malloc(sizeof(*r));
-			struct sdxi_dev *d = NULL;
-			int err = 0;
-
-			close(pfd[0]);
-			/* Contexts do not survive fork: each process opens the device. */
-			if (!pt->cpu)
-				err = sdxi_dev_open(cfg->device, &d);
-			if (!r)
-				_exit(3);
-			if (err) {
-				perf_result_init(r);
-				r->setup_err = err;
-				snprintf(r->setup_msg, sizeof(r->setup_msg), "sdxi_dev_open: %s",
-					 strerror(-err));
-				__atomic_store_n(&sh->abort, 1, __ATOMIC_RELAXED);
-				for (unsigned int b = 0; b < 3; b++)
-					for (unsigned int i = 0; i < cfg->threads; i++)
-						pthread_barrier_wait(&sh->bar);
-			} else {
-				run_threads(cfg, pt, d, sh, p, r);
-			}
-			if (d)
-				sdxi_dev_close(d);
-			_exit(write_all(pfd[1], r, sizeof(*r)) ? 3 : 0);
-		}
-		close(pfd[1]);
-		if (pids[p] < 0) {
-			ret = -errno;
-			close(pfd[0]);
-			procs = p;
-			break;
-		}
-		fds[p] = pfd[0];
-	}
-	if (procs < cfg->procs) {
-		/* Not all children exist: the barrier can never open. */
-		for (unsigned int p = 0; p < procs; p++) {
-			kill(pids[p], SIGKILL);
-			close(fds[p]);
-		}
-	} else {
-		ret = collect(pids, fds, procs, res);
-	}
-	for (unsigned int p = 0; p < procs; p++)
-		waitpid(pids[p], NULL, 0);
-out:
-	pthread_barrier_destroy(&sh->bar);
-	munmap(sh, sizeof(*sh));
-	if (!ret && res->setup_err)
-		ret = res->setup_err;
-	return ret;
 }
