@@ -19,6 +19,7 @@
 #include <linux/bitfield.h>
 #include <linux/cleanup.h>
 #include <linux/dma-mapping.h>
+#include <linux/error-injection.h>
 #include <linux/iopoll.h>
 
 #include "context.h"
@@ -151,8 +152,12 @@ static int sdxi_fn_reset(struct sdxi_dev *sdxi)
  * stop, escalated to a hard stop when it does not complete (it stays
  * soft-stopping while the engine is stalled), escalated to a reset when
  * even that fails; ERROR and undefined states are reset.
+ *
+ * A function that never stops cannot be made in the emulated model: the
+ * kernel's fail_function (CONFIG_FAIL_FUNCTION) may fail this function to
+ * exercise what depends on it (contexts held until the function stops).
  */
-static int sdxi_fn_stop(struct sdxi_dev *sdxi)
+static noinline int sdxi_fn_stop(struct sdxi_dev *sdxi)
 {
 	u8 gsv = sdxi_fn_state(sdxi);
 
@@ -172,6 +177,8 @@ static int sdxi_fn_stop(struct sdxi_dev *sdxi)
 		return 0;
 	return sdxi_fn_reset(sdxi);
 }
+
+ALLOW_ERROR_INJECTION(sdxi_fn_stop, ERRNO);
 
 /**
  * sdxi_l1_entry() - L1 entry of a context ID, allocating its L1 table
@@ -275,6 +282,7 @@ static int sdxi_fn_activate(struct sdxi_dev *sdxi)
 			sdxi_gsv_name(gsv));
 		return -EIO;
 	}
+	sdxi->fn_stopped = false;
 	sdxi_ctl0_write(sdxi, SDXI_CTL0_FN_ERR_INTR_EN | SDXI_CTL0_FN_PASID_VL |
 			SDXI_CTL0_FN_PASID, 0, SDXI_GSR_STOP_SF);
 
@@ -372,24 +380,38 @@ int sdxi_dev_recover_sync(struct sdxi_dev *sdxi)
 	return READ_ONCE(sdxi->state) == SDXI_DEV_ACTIVE ? 0 : -EIO;
 }
 
-static void sdxi_recover_work(struct work_struct *work)
+/*
+ * Stop the function for recovery; on success nothing runs any more, so
+ * contexts that could not be quiesced before are handed to @leaked for
+ * freeing.  adm_lock held.
+ */
+static int sdxi_recover_stop(struct sdxi_dev *sdxi, struct list_head *leaked)
 {
-	struct sdxi_dev *sdxi = container_of(to_delayed_work(work),
-					     struct sdxi_dev, recover_work);
+	int err;
+
+	lockdep_assert_held(&sdxi->adm_lock);
+	err = sdxi_fn_stop(sdxi);
+	if (err)
+		return err;
+	sdxi->fn_stopped = true;
+	sdxi->reset_epoch++;
+	sdxi_cxts_take_leaked(sdxi, leaked);
+	return 0;
+}
+
+/* One recovery attempt; adm_lock held.  Return: 0 once active again. */
+static int sdxi_recover(struct sdxi_dev *sdxi, struct list_head *leaked)
+{
 	unsigned int delay;
 	int err;
 
-	guard(mutex)(&sdxi->adm_lock);
-	atomic_set(&sdxi->recover_pending, 0);
-	if (sdxi->state == SDXI_DEV_REMOVED)
-		return;
-
+	lockdep_assert_held(&sdxi->adm_lock);
 	dev_warn(sdxi->dev, "recovering function (state %s)\n",
 		 sdxi_gsv_name(sdxi_fn_state(sdxi)));
 	WRITE_ONCE(sdxi->state, SDXI_DEV_RECOVERING);
 	sdxi->admin_up = false;
 
-	err = sdxi_fn_stop(sdxi);
+	err = sdxi_recover_stop(sdxi, leaked);
 	if (!err) {
 		/*
 		 * Nothing runs now, so owners may fail what was in flight (the
@@ -397,7 +419,6 @@ static void sdxi_recover_work(struct work_struct *work)
 		 * the function does not stop, nothing is completed: clients
 		 * time out instead of reusing buffers it may still write.
 		 */
-		sdxi->reset_epoch++;
 		sdxi_cxts_reset_begin(sdxi);
 		err = sdxi_fn_activate(sdxi) ?: sdxi_cxts_restart(sdxi);
 	}
@@ -406,21 +427,37 @@ static void sdxi_recover_work(struct work_struct *work)
 		WRITE_ONCE(sdxi->state, SDXI_DEV_FAILED);
 		sdxi->admin_up = false;
 		/* Leave nothing running until the next attempt. */
-		if (!sdxi_fn_stop(sdxi))
-			sdxi->reset_epoch++;
+		sdxi_recover_stop(sdxi, leaked);
 		delay = sdxi->recover_delay_ms;
 		sdxi->recover_delay_ms = min(delay * 2, SDXI_RECOVER_DELAY_MAX_MS);
 		dev_err(sdxi->dev, "recovery failed (%d), retrying in %u ms\n",
 			err, delay);
 		mod_delayed_work(system_wq, &sdxi->recover_work,
 				 msecs_to_jiffies(delay));
-		return;
+		return err;
 	}
 	sdxi->recover_delay_ms = SDXI_RECOVER_DELAY_MIN_MS;
 	atomic64_inc(&sdxi->stats.recoveries);
 	WRITE_ONCE(sdxi->state, SDXI_DEV_ACTIVE);
 	dev_info(sdxi->dev, "function recovered\n");
 	sdxi_cxts_reset_done(sdxi);
+	return 0;
+}
+
+static void sdxi_recover_work(struct work_struct *work)
+{
+	struct sdxi_dev *sdxi = container_of(to_delayed_work(work),
+					     struct sdxi_dev, recover_work);
+	LIST_HEAD(leaked);
+
+	scoped_guard(mutex, &sdxi->adm_lock) {
+		atomic_set(&sdxi->recover_pending, 0);
+		if (sdxi->state == SDXI_DEV_REMOVED)
+			return;
+		sdxi_recover(sdxi, &leaked);
+	}
+	/* Their owners' teardown may take locks ordered before adm_lock. */
+	sdxi_cxts_free_leaked(sdxi, &leaked);
 }
 
 /*
@@ -484,6 +521,7 @@ int sdxi_register(struct device *dev, const struct sdxi_bus_ops *ops)
 	sdxi->bus_ops = ops;
 	sdxi->recover_delay_ms = SDXI_RECOVER_DELAY_MIN_MS;
 	xa_init_flags(&sdxi->cxts, XA_FLAGS_ALLOC);
+	INIT_LIST_HEAD(&sdxi->leaked);
 	INIT_DELAYED_WORK(&sdxi->recover_work, sdxi_recover_work);
 	err = devm_mutex_init(dev, &sdxi->tbl_lock) ?:
 	      devm_mutex_init(dev, &sdxi->adm_lock) ?:
@@ -544,14 +582,23 @@ int sdxi_register(struct device *dev, const struct sdxi_bus_ops *ops)
  * @dev: the bus device
  *
  * Destroys every user context (they hold PASIDs the driver core wants
- * detached before devres runs); devres then does the rest.
+ * detached before devres runs), and frees those that could not be
+ * quiesced by stopping the function; devres then does the rest.
  */
 void sdxi_remove(struct device *dev)
 {
 	struct sdxi_dev *sdxi = dev_get_drvdata(dev);
 
-	if (sdxi)
-		sdxi_cdev_remove(sdxi);
+	if (!sdxi)
+		return;
+	sdxi_cdev_remove(sdxi);
+	/*
+	 * A user context that could not be quiesced still holds its PASID:
+	 * stop the function (a recovery) so that it is freed before the
+	 * driver core takes the device's DMA ownership back.
+	 */
+	if (atomic_read(&sdxi->nr_leaked))
+		sdxi_dev_recover_sync(sdxi);
 }
 
 /**
