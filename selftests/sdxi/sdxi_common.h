@@ -21,6 +21,7 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <linux/dma-heap.h>
 #include <linux/sdxi.h>
@@ -81,6 +82,91 @@ static inline int write_file(const char *path, const char *s)
 	ret = write(fd, s, strlen(s)) < 0 ? -errno : 0;
 	close(fd);
 	return ret;
+}
+
+/* ---- module parameters (Documentation/driver.rst "Module parameters") --- */
+#define SDXI_PARAMS	"/sys/module/sdxi/parameters/"
+
+/* A module parameter, or -1. */
+static inline long long sdxi_param(const char *name)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), SDXI_PARAMS "%s", name);
+	return read_ll(path);
+}
+
+static inline int sdxi_param_set(const char *name, long long v)
+{
+	char path[128], val[32];
+
+	snprintf(path, sizeof(path), SDXI_PARAMS "%s", name);
+	snprintf(val, sizeof(val), "%lld", v);
+	return write_file(path, val);
+}
+
+/* ---- the function, the module ------------------------------------------- */
+/* The function's PCI address, from /sys/class/sdxi/sdxi0/device. */
+static inline int function_bdf(char *bdf, size_t n)
+{
+	char link[256], *p;
+	ssize_t len = readlink(SDXI_SYSFS "device", link, sizeof(link) - 1);
+
+	if (len <= 0)
+		return -errno;
+	link[len] = 0;
+	p = strrchr(link, '/');
+	p = p ? p + 1 : link;
+	if (strlen(p) >= n)
+		return -ENAMETOOLONG;
+	memcpy(bdf, p, strlen(p) + 1);
+	return 0;
+}
+
+static inline long long module_refcnt(void)
+{
+	return read_ll("/sys/module/sdxi/refcnt");
+}
+
+static inline int delete_module(const char *name)
+{
+	return syscall(SYS_delete_module, name, O_NONBLOCK) ? -errno : 0;
+}
+
+static inline uint64_t now_ms(void);
+
+/* Wait for /dev/sdxi0 to (dis)appear. */
+static inline bool wait_node(bool present, unsigned int ms)
+{
+	uint64_t t0 = now_ms();
+
+	while ((access(SDXI_DEV, F_OK) == 0) != present) {
+		if (now_ms() - t0 > ms)
+			return false;
+		usleep(20000);
+	}
+	return true;
+}
+
+/* The driver recovered the function: "recoveries" passed @r0, state active. */
+static inline bool wait_recovered(long long r0)
+{
+	char st[32] = "";
+	int i;
+
+	for (i = 0; i < 200; i++) {
+		FILE *f = fopen(SDXI_FN_SYSFS "driver_state", "r");
+
+		if (f) {
+			if (!fgets(st, sizeof(st), f))
+				st[0] = 0;
+			fclose(f);
+		}
+		if (sdxi_fn_counter("recoveries") > r0 && !strncmp(st, "active", 6))
+			return true;
+		usleep(50000);
+	}
+	return false;
 }
 
 /* ---- skipping: no device, no permission, no IOMMU ---------------------- */
@@ -528,6 +614,55 @@ static inline int set_eventfd(int fd, uint32_t id, int efd)
 
 	return sdxi_ioc(fd, SDXI_IOC_SET_EVENTFD, &e);
 }
+
+/* One copy through a fresh context: the device works. */
+static inline int device_copies(void)
+{
+	unsigned char *a = alloc_pages_filled(2, 0x3c), *b = alloc_pages_filled(2, 0);
+	union sdxi_desc d;
+	struct uctx x;
+	int fd, ret;
+
+	if (!a || !b)
+		return -ENOMEM;
+	fd = open(SDXI_DEV, O_RDWR);
+	if (fd < 0)
+		return -errno;
+	ret = uctx_create(fd, 0, 0, &x);
+	if (!ret)
+		ret = map_mem(fd, x.c.out_context_id, a, 2 * SDXI_PG, SDXI_MAP_READ);
+	if (!ret)
+		ret = map_mem(fd, x.c.out_context_id, b, 2 * SDXI_PG, SDXI_MAP_WRITE);
+	if (!ret) {
+		dsc_copy(&d, (uintptr_t)a, (uintptr_t)b, 2 * SDXI_PG, 0);
+		uctx_submit(&x, &d, 1);
+		ret = uctx_wait(&x, 1, 5000);
+	}
+	if (!ret && !all_bytes(b, 2 * SDXI_PG, 0x3c))
+		ret = -EILSEQ;
+	uctx_unmap(&x);
+	close(fd);
+	munmap(a, 2 * SDXI_PG);
+	munmap(b, 2 * SDXI_PG);
+	return ret;
+}
+
+/*
+ * The user-side counters all at zero (uapi.rst "Observability");
+ * "../kselftest_harness.h" must be included first.
+ */
+#define EXPECT_USER_COUNTERS_ZERO(open_files)				\
+	do {								\
+		EXPECT_EQ(0, sdxi_counter("user_contexts"));		\
+		EXPECT_EQ(0, sdxi_counter("pasids"));			\
+		EXPECT_EQ(0, sdxi_counter("pinned_pages"));		\
+		EXPECT_EQ(0, sdxi_counter("pinned_bytes"));		\
+		EXPECT_EQ(0, sdxi_counter("dmabufs"));			\
+		EXPECT_EQ(0, sdxi_counter("imported_bytes"));		\
+		EXPECT_EQ(0, sdxi_counter("user_vectors"));		\
+		EXPECT_EQ(0, sdxi_fn_counter("leaked_contexts"));	\
+		EXPECT_EQ(open_files, sdxi_counter("open_files"));	\
+	} while (0)
 
 /*
  * Reference model of the atomic group (hardware.rst "Atomic group"): the
