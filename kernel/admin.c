@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Admin context operations (SDXI 1.0 6.3, sdxi-hw.md 4.4 and 5.5).
+ * Admin context operations (SDXI 1.0 6.3; Documentation/hardware.rst,
+ * "Admin group", and driver.rst, "Contexts").
  *
  * Admin descriptors run only in context 0.  Every operation here is
  * synchronous: reserve slots on the admin ring, publish each descriptor
@@ -100,7 +101,7 @@ int __sdxi_admin_cxt_start(struct sdxi_dev *sdxi, u16 id, bool resume)
  *
  * DSC_CXT_STOP (soft) then DSC_SYNC (flt = STOP) over [id, id]; when the
  * SYNC's block completes the function no longer executes the context
- * (sdxi-hw.md 5.5).  Stopping a context in ERR_FN clears the error.
+ * (driver.rst, "Contexts").  Stopping a context in ERR_FN clears the error.
  * Caller holds &sdxi_dev.adm_lock.
  *
  * Return: 0, -EIO or -ETIMEDOUT.
@@ -124,8 +125,8 @@ int __sdxi_admin_cxt_stop(struct sdxi_dev *sdxi, u16 id)
  * @sdxi: function
  * @id: context ID whose structures changed
  *
- * DSC_CXT_UPD then DSC_SYNC (flt = CXT) (SDXI 1.0 4.3.1.1, sdxi-hw.md 7
- * item 8).  Caller holds &sdxi_dev.adm_lock.
+ * DSC_CXT_UPD then DSC_SYNC (flt = CXT) (SDXI 1.0 4.3.1.1; driver.rst,
+ * "Cached structures").  Caller holds &sdxi_dev.adm_lock.
  *
  * Return: 0, -EIO or -ETIMEDOUT.
  */

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Completion status blocks (SDXI 1.0 Table 6-4, sdxi-hw.md 3.11 and 5.4).
+ * Completion status blocks (SDXI 1.0 Table 6-4; Documentation/hardware.rst).
  *
  * Every kernel context owns one CST_BLK per ring slot, allocated with the
  * context and freed only after the function can no longer reach it, so a
  * completion that arrives after a timeout lands in live memory and a
- * wedged slot is never reused (sdxi-hw.md 7 item 2).  Software arms a
+ * wedged slot is never reused (driver.rst, "Completion blocks live as
+ * long as their context").  Software arms a
  * block (signal = 1, flags = 0) before the descriptor's valid bit is set;
  * on retirement the function sets ER if the descriptor failed and then
  * decrements signal, so status is read only after signal reads 0.

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * SDXI context layer: allocation, publication, start/stop, reset and
- * teardown of contexts (SDXI 1.0 3.2-3.7, sdxi-hw.md 5.5 and 7).
+ * teardown of contexts (SDXI 1.0 3.2-3.7; Documentation/driver.rst,
+ * "Contexts" and "Rules the driver keeps").
  *
  * Lifecycle of a client context:
  *   create:  ID from the xarray, regions and control structures allocated,
@@ -233,7 +234,7 @@ static void sdxi_l1_write(struct sdxi_cxt_l1_ent *dst,
 	WRITE_ONCE(dst->cxt_ctl_ptr, src->cxt_ctl_ptr);
 }
 
-/* Publish CXT_CTL and the L1 entry of @cxt (sdxi-hw.md 5.5 "Create"). */
+/* Publish CXT_CTL and the L1 entry of @cxt (driver.rst, "Contexts"). */
 static int sdxi_cxt_publish(struct sdxi_cxt *cxt)
 {
 	struct sdxi_dev *sdxi = cxt->sdxi;
@@ -549,10 +550,10 @@ int sdxi_cxt_resume(struct sdxi_cxt *cxt)
  * stop cannot be confirmed, a kernel context falls back to function
  * recovery; a user context only waits for a recovery that was already
  * requested (a wedged admin ring requests one).  A context that is still
- * not quiesced is leaked whole (sdxi-hw.md 7 item 1): its ID stays
- * reserved, its regions and its memory source stay as they are, and it is
- * freed only when the function is next stopped (recovery or teardown),
- * never earlier.
+ * not quiesced is leaked whole (driver.rst, "Quiesce before freeing"): its
+ * ID stays reserved, its regions and its memory source stay as they are,
+ * and it is freed only when the function is next stopped (recovery or
+ * teardown), never earlier.
  */
 void sdxi_cxt_destroy(struct sdxi_cxt *cxt)
 {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * SDXI context layer (SDXI 1.0 3.2-3.7, sdxi-hw.md 5.5).
+ * SDXI context layer (SDXI 1.0 3.2-3.7; Documentation/driver.rst, "Contexts").
  *
  * A context is an ID from the function's xarray, a published L1 entry and
  * CXT_CTL, an AKey table, and four regions the function reaches in the
@@ -43,8 +43,8 @@ struct sdxi_cxt;
  * @SDXI_CXT_CSB: per-slot CST_BLK array, entries x 32 bytes
  * @SDXI_CXT_NR_REGIONS: count
  *
- * CXT_STS and the write index must not share a cache line (sdxi-hw.md
- * 3.6); the kernel allocator gives each region its own pages.
+ * CXT_STS and the write index must not share a cache line (hardware.rst,
+ * "Bit layouts"); the kernel allocator gives each region its own pages.
  */
 enum sdxi_cxt_region {
 	SDXI_CXT_RING,

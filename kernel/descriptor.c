@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * SDXI descriptor encoders (SDXI 1.0 section 6, sdxi-hw.md section 4).
+ * SDXI descriptor encoders (SDXI 1.0 section 6; Documentation/hardware.rst,
+ * "Descriptors").
  *
  * Every encoder validates first and then writes the whole descriptor in one
  * compound-literal assignment: reserved bytes are zero by construction and

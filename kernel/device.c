@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * SDXI function bring-up, state machine, recovery and teardown
- * (SDXI 1.0 4.1.8, sdxi-hw.md 2.3, 2.4 and 7).
+ * (SDXI 1.0 4.1.8; Documentation/hardware.rst, "Function state machine";
+ * driver.rst, "Bring-up" and "Rules the driver keeps").
  *
  * Function state transitions complete asynchronously, so every request is
  * followed by a bounded poll of MMIO_STS0.  CTL0 is always written
@@ -123,7 +124,8 @@ static bool sdxi_reset_done(struct sdxi_dev *sdxi, bool check_regs)
 
 /*
  * Function reset, from a state other than STOP.  It ends in STOP, but a
- * STOP read back right after the request may predate the reset (theme E):
+ * STOP read back right after the request may predate the reset (driver.rst,
+ * "Function state machine"):
  * when CTL2 or CXT_L2 held a value, also wait for the reset to clear them.
  */
 static int sdxi_fn_reset(struct sdxi_dev *sdxi)
@@ -148,7 +150,7 @@ static int sdxi_fn_reset(struct sdxi_dev *sdxi)
 }
 
 /*
- * Bring the function to GSV_STOP from any state (sdxi-hw.md 2.3): soft
+ * Bring the function to GSV_STOP from any state (hardware.rst): soft
  * stop, escalated to a hard stop when it does not complete (it stays
  * soft-stopping while the engine is stalled), escalated to a reset when
  * even that fails; ERROR and undefined states are reset.
@@ -260,7 +262,8 @@ static int sdxi_read_caps(struct sdxi_dev *sdxi)
 }
 
 /*
- * Activation of the function by software, SDXI 1.0 4.1.8 (sdxi-hw.md 2.4).
+ * Activation of the function by software, SDXI 1.0 4.1.8 (driver.rst,
+ * "Bring-up").
  * Used at probe and by recovery; the tables live in memory across resets
  * and are re-published.  Caller holds adm_lock.
  */
@@ -314,7 +317,7 @@ static int sdxi_fn_activate(struct sdxi_dev *sdxi)
 	 * client contexts after step 10.
 	 */
 
-	/* 7. Error log (sdxi-hw.md 5.7); its interrupt handler is installed. */
+	/* 7. Error log (driver.rst); its interrupt handler is installed. */
 	sdxi_errlog_hw_init(sdxi);
 
 	/* 8. Interrupts: vectors are allocated; also signal function errors. */
@@ -465,7 +468,7 @@ static void sdxi_recover_work(struct work_struct *work)
  * can reach is allocated, so it runs after the dmaengine provider is gone
  * and before the bus resources are released).  Stop the function, then
  * free; if it does not stop, leak rather than free memory it may write
- * (sdxi-hw.md 7 item 1).
+ * (driver.rst, "Quiesce before freeing").
  */
 static void sdxi_teardown(void *data)
 {

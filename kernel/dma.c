@@ -12,11 +12,12 @@
  *			   but abandoned descriptor cannot wedge the ring.
  *   tx_submit		   assign the cookie, queue on @pending.
  *   issue_pending	   reserve slots for as many pending descriptors as
- *			   fit (reservation at issue time, sdxi-hw.md 7 item
- *			   9), publish each COPY with its slot's CST_BLK, and
- *			   one fenced DSC_INTR after the batch if a
- *			   descriptor asked for an interrupt or work is left
- *			   waiting for space; doorbell after the lock drops.
+ *			   fit (driver.rst, "Ring slots are reserved at
+ *			   issue time"), publish each COPY with its slot's
+ *			   CST_BLK, and one fenced DSC_INTR after the batch
+ *			   if a descriptor asked for an interrupt or work is
+ *			   left waiting for space; doorbell after the lock
+ *			   drops.
  *   completion		   the channel's vector, or device_tx_status polling
  *			   (no DMA_PREP_INTERRUPT), reaps @active in order
  *			   by CST_BLK.  Both go through one function under
@@ -580,7 +581,7 @@ sdxi_dma_prep_memcpy(struct dma_chan *chan, dma_addr_t dst, dma_addr_t src,
 	struct sdxi_dma_desc *d;
 	union sdxi_desc trial;
 
-	/* Client input: reject quietly (no WARN, sdxi-hw.md 7 item 4). */
+	/* Client input never WARNs (driver.rst): refused quietly. */
 	if (len > dc->max_len || sdxi_encode_copy(&trial, &copy))
 		return NULL;
 

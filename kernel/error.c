@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * SDXI error log (SDXI 1.0 3.4 "Error Log", sdxi-hw.md 5.7).
+ * SDXI error log (SDXI 1.0 3.4 "Error Log"; Documentation/driver.rst,
+ * "Error log").
  *
  * The function writes 64-byte ERRLOG_HD_ENT entries into a ring in memory
  * at ERR_WRT mod n and raises MSI-X vector 0 when ERR_STS.sts goes from 0
@@ -51,7 +52,7 @@ void sdxi_errlog_free(struct sdxi_dev *sdxi)
 	sdxi->errlog = NULL;
 }
 
-/* Error-log initialization, steps 1-6 (sdxi-hw.md 5.7).  errlog_lock held. */
+/* Error-log set-up, steps 1-6 of driver.rst.  errlog_lock held. */
 static void __sdxi_errlog_hw_init(struct sdxi_dev *sdxi)
 {
 	u64 cfg;
@@ -137,7 +138,7 @@ static void sdxi_errlog_report(struct sdxi_dev *sdxi,
 	}
 }
 
-/* Error-log processing by software, steps 1-11 (sdxi-hw.md 5.7). */
+/* Error-log processing by software, steps 1-11 of driver.rst. */
 static void sdxi_errlog_process(struct sdxi_dev *sdxi)
 {
 	struct sdxi_err_rec rec;

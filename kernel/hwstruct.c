@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * SDXI control-structure encoders and error-log decoding (SDXI 1.0
- * section 3, sdxi-hw.md sections 3 and 5.7).  Each encoder validates its
+ * section 3; Documentation/hardware.rst, "Bit layouts" and "Error log").
+ * Each encoder validates its
  * parameters, then writes the whole structure with one assignment; on
  * -EINVAL the output is untouched.
  */
@@ -37,7 +38,7 @@ EXPORT_SYMBOL_IF_KUNIT(sdxi_encode_l2_ent);
  * @entries: table entries; the encoding holds 256 << n, n = 0..15
  *
  * A linear "pages - 1" encoding is a known bug of the 2022 driver; the
- * field is a power-of-two exponent (sdxi-hw.md 3.4).
+ * field is a power-of-two exponent (hardware.rst, "Bit layouts").
  *
  * Return: n, or -EINVAL if @entries is not 256 << n.
  */
@@ -129,7 +130,7 @@ EXPORT_SYMBOL_IF_KUNIT(sdxi_encode_cxt_ctl);
  * @p: entry contents
  *
  * Interrupts always target the local function (tgt_sfunc = 0): intr_num
- * is only meaningful there (sdxi-hw.md 3.8).
+ * is only meaningful there (hardware.rst, "Bit layouts").
  *
  * Return: 0, or -EINVAL for a vector or PASID that does not fit.
  */

@@ -16,12 +16,13 @@
  * L2/L1 tables, CXT_CTL and the AKey table are in the function address
  * space, which no user context can name.
  *
- * Teardown order (sdxi-hw.md 7 item 1): the context layer stops the
- * context (or, when that cannot be confirmed, the whole function), frees
- * the regions (each unmapped from the domain, IOTLB flushed, before its
- * pages go), then sdxi_uas_release() detaches the PASID (the IOMMU
- * flushes its caches), frees the domain and the PASID, unpins and drops
- * the dma-buf imports.  UNMAP_MEM likewise unmaps before it unpins.
+ * Teardown order (driver.rst, "Quiesce before freeing"): the context layer
+ * stops the context (or, when that cannot be confirmed, the whole
+ * function), frees the regions (each unmapped from the domain, IOTLB
+ * flushed, before its pages go), then sdxi_uas_release() detaches the
+ * PASID (the IOMMU flushes its caches), frees the domain and the PASID,
+ * unpins and drops the dma-buf imports.  UNMAP_MEM likewise unmaps before
+ * it unpins.
  *
  * Nothing is allocated or pinned before it is charged (quota.c); every
  * allocation made for a context is charged to the caller's memory cgroup.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * PCI glue for SDXI functions (sdxi-hw.md section 1).
+ * PCI glue for SDXI functions (Documentation/hardware.rst, "Identity").
  *
  * Functions are matched by class code alone (0x120100, processing
  * accelerator / SNIA SDXI); there is no vendor or device ID to match.

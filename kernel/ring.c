@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Kernel-side producer of an SDXI descriptor ring (SDXI 1.0 3.7,
- * sdxi-hw.md 5.2 and 7 item 3).
+ * Kernel-side producer of an SDXI descriptor ring (SDXI 1.0 3.7;
+ * Documentation/driver.rst, "Ring protocol" and "Publication order").
  *
  * Reservation advances the write index W immediately and publishes it, so
  * the function may see W ahead of descriptors whose valid bit is still
@@ -79,7 +79,8 @@ static int sdxi_ring_reserve_locked(struct sdxi_cxt *cxt, u32 count,
 	/*
 	 * Stale vl from the previous lap: clear it before W covers the
 	 * slot, so the function stops there until the descriptor is
-	 * published (sdxi-hw.md 7 item 3).  The previous lap's descriptor
+	 * published (driver.rst, "Publication order").  The previous lap's
+	 * descriptor
 	 * was taken already (R passed it), so nothing reads it any more.
 	 */
 	for (i = 0; i < count; i++) {
@@ -177,7 +178,7 @@ int sdxi_ring_reserve(struct sdxi_cxt *cxt, u32 count, unsigned long timeout,
  * @desc: encoded descriptor (vl clear)
  * @csb: attach the slot's own CST_BLK and arm it
  *
- * Nothing in a descriptor may change once vl is set (sdxi-hw.md 5.2), so
+ * Nothing in a descriptor may change once vl is set (driver.rst), so
  * the body goes first, then a write barrier, then qword 0 with vl.  The
  * per-slot CST_BLK is re-armed before that barrier, so the function can
  * never complete into a stale block.
@@ -199,7 +200,7 @@ void sdxi_ring_publish(struct sdxi_cxt *cxt, u64 index,
 	}
 	for (i = 1; i < ARRAY_SIZE(d.qw); i++)
 		WRITE_ONCE(dst->qw[i], d.qw[i]);
-	/* Body and armed CST_BLK before the valid bit (theme C). */
+	/* Body and armed CST_BLK before the valid bit (publication order). */
 	dma_wmb();
 	WRITE_ONCE(dst->qw[0], d.qw[0] | cpu_to_le64(SDXI_DSC_VL));
 }
@@ -210,7 +211,8 @@ void sdxi_ring_publish(struct sdxi_cxt *cxt, u64 index,
  *
  * The function reads W from memory, so the value written only needs to be
  * a W that was published; doorbells may be coalesced or arrive out of
- * order (sdxi-hw.md 5.2 item 4), which is why callers ring it after
+ * order (hardware.rst, "Descriptor processing"), which is why callers
+ * ring it after
  * dropping their locks.
  */
 void sdxi_ring_doorbell(struct sdxi_cxt *cxt)

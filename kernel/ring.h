@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Descriptor ring index arithmetic (SDXI 1.0 3.7, sdxi-hw.md 5.1).
+ * Descriptor ring index arithmetic (SDXI 1.0 3.7; Documentation/hardware.rst,
+ * "Descriptor processing").
  *
  * Write_Index W and CXT_STS.read_index R are free-running 64-bit counters
  * that are never wrapped; descriptor k lives in slot k mod N.  N is any

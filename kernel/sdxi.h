@@ -22,7 +22,7 @@
 #define SDXI_DRV_NAME			"sdxi"
 
 /*
- * Bounded waits (sdxi-hw.md 7 item 7).  Function state transitions and
+ * Bounded waits (driver.rst, "Bounded waits").  Function state transitions and
  * admin descriptors complete asynchronously; AMD polls for up to 1 s on
  * silicon.  Our function is emulated (TCG, on a possibly loaded host), so
  * we allow 2 s before declaring it wedged.  A soft stop only waits for the

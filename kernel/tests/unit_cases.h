@@ -7,7 +7,8 @@
  * (hwstruct.c), ring index arithmetic (ring.h) and context-ID math.
  *
  * Encoded structures are decoded with literal absolute bit positions taken
- * from sdxi-hw.md (sections 3 and 4), never with the masks of
+ * from Documentation/hardware.rst ("Bit layouts", "Descriptors"), never
+ * with the masks of
  * uapi/linux/sdxi_hw.h, so a wrong shared mask cannot pass on both sides.
  * Outputs are poisoned (0xff) before each encode, which proves every field
  * is written, and error cases check the output is left unchanged.
@@ -69,7 +70,7 @@ static int untouched(const void *p, size_t len)
 }
 
 /*
- * DSC_GENERIC header and footer (sdxi-hw.md 4.1): vl 0, se 1, fe 2, ch 3,
+ * DSC_GENERIC header and footer (hardware.rst): vl 0, se 1, fe 2, ch 3,
  * csr 4, rb 5, rsvd 7:6, subtype 15:8, type 26:16, rsvd 31:27; np 448,
  * rsvd 452:449, csb_ptr 511:453.
  */
@@ -210,7 +211,7 @@ static void t_intr(void)
 }
 
 /*
- * Admin descriptors (sdxi-hw.md 4.4): vflags byte 5 = bits 47:40 with
+ * Admin descriptors (hardware.rst): vflags byte 5 = bits 47:40 with
  * vf 47, dv 46, hs 45; vf_num 63:48; cxt_start 79:64; cxt_end 95:80.
  */
 static void t_cxt_start(void)
@@ -330,7 +331,7 @@ static void t_admin_invalid(void)
 	CHECK(untouched(&d, sizeof(d)));
 }
 
-/* CXT_L2_ENT (sdxi-hw.md 3.3): vl 0, rsvd 11:1, lv01_ptr 63:12. */
+/* CXT_L2_ENT (hardware.rst): vl 0, rsvd 11:1, lv01_ptr 63:12. */
 static void t_l2_ent(void)
 {
 	__le64 e;
@@ -347,7 +348,7 @@ static void t_l2_ent(void)
 }
 
 /*
- * CXT_L1_ENT (sdxi-hw.md 3.4): vl 0, ka 1, pv 2, rsvd 4:3, pr 5,
+ * CXT_L1_ENT (hardware.rst): vl 0, ka 1, pv 2, rsvd 4:3, pr 5,
  * cxt_ctl_ptr 63:6; akey_sz 67:64, rsvd 75:68, akey_ptr 127:76;
  * cxt_pasid 147:128, max_buffer 151:148, rsvd 159:152; opb_000_enb
  * 191:160; rsvd 255:192.
@@ -429,7 +430,7 @@ static void t_akey_sz(void)
 }
 
 /*
- * CXT_CTL (sdxi-hw.md 3.5): vl 0, rsvd 1, qos 3:2, se 4, csa 5,
+ * CXT_CTL (hardware.rst): vl 0, rsvd 1, qos 3:2, se 4, csa 5,
  * ds_ring_ptr 63:6; ds_ring_sz 95:64; rsvd 127:96; rsvd 131:128,
  * cxt_sts_ptr 191:132; rsvd 194:192, write_index_ptr 255:195; rsvd 511:256.
  */
@@ -481,7 +482,7 @@ static void t_cxt_ctl_invalid(void)
 }
 
 /*
- * AKEY_ENT (sdxi-hw.md 3.8): vl 0, iv 1, pv 2, ste 3, intr_num 14:4,
+ * AKEY_ENT (hardware.rst): vl 0, iv 1, pv 2, ste 3, intr_num 14:4,
  * rsvd 15, tgt_sfunc 31:16, pasid 51:32, rsvd 60:52, pr 61, ph 63:62,
  * stag 79:64, rsvd 95:80, rkey 111:96, rsvd 127:112.
  */
@@ -534,7 +535,7 @@ static void set_bits(void *buf, unsigned int hi, unsigned int lo,
 }
 
 /*
- * ERRLOG_HD_ENT (sdxi-hw.md 3.10): vl 0, step 13:8, type 26:16, cv 32,
+ * ERRLOG_HD_ENT (hardware.rst): vl 0, step 13:8, type 26:16, cv 32,
  * div 33, bv 34, buf 38:36, sub_step 43:40, re 46:44, cxt_num 63:48,
  * dsc_index 127:64, err_class 367:352; vendor words from byte 48 (our
  * choice: the address involved at bytes 48-55).

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * Admin group (type 0x002), legal only in context 0 (SDXI 1.0 6.4,
- * sdxi-hw.md 4.4 and 5.5).  CXT_UPD, AKEY_UPD, FN_UPD and ADM_INTR layouts
- * are our choice.  The engine is in order, so SYNC completes at once: by
- * the time it runs, everything before it has taken effect.
+ * Admin group (type 0x002), legal only in context 0 (SDXI 1.0 6.4;
+ * Documentation/hardware.rst, "Admin group").  CXT_UPD, AKEY_UPD, FN_UPD
+ * and ADM_INTR layouts are our choice.  The engine is in order, so SYNC
+ * completes at once: by the time it runs, everything before it has taken
+ * effect.
  */
 #include "internal.h"
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * Atomic group (type 0x003).  Subtype numbers follow the old AMD driver
- * (sdxi-hw.md 4.1); the descriptor layout and each operation's exact
- * definition are our choice (uapi/linux/sdxi_hw.h, hardware.rst).
+ * (hardware.rst, "Atomic group"); the descriptor layout and each
+ * operation's exact definition are our choice (uapi/linux/sdxi_hw.h).
  *
  * The target is updated with a host compare-and-swap when the host can map
  * it, so the update is atomic against CPUs; the old value optionally goes

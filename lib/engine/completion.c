@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * Retiring a descriptor: completion status block (SDXI 1.0 Table 6-4,
- * sdxi-hw.md 5.4), read index, and what a failure does to the context.
+ * Retiring a descriptor: completion status block (SDXI 1.0 Table 6-4;
+ * hardware.rst, "Completion status blocks"), read index, and what a
+ * failure does to the context.
  */
 #include "internal.h"
 

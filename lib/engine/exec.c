@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * Descriptor fetch and dispatch for one context (sdxi-hw.md 5.1 .. 5.3):
+ * Descriptor fetch and dispatch for one context (Documentation/hardware.rst,
+ * "Descriptor processing"):
  * read Write_Index, take slots R mod N while R < W and the slot is valid,
  * validate the common header (Table 6-3) and run the operation.
  *

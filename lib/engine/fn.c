@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * The SDXI function: configuration, register file (SDXI 1.0 section 9),
- * function state machine (SDXI 1.0 4.1, sdxi-hw.md 2.3), doorbells and the
+ * function state machine (SDXI 1.0 4.1; hardware.rst), doorbells and the
  * run loop that schedules contexts.
  */
 #include <stdio.h>
@@ -244,7 +244,7 @@ uint64_t sdxie_mmio_read(struct sdxie_fn *fn, uint64_t off, unsigned int size)
 	return v;
 }
 
-/* CTL0: fn_gsr requests a state transition (sdxi-hw.md 2.3). */
+/* CTL0: fn_gsr requests a state transition (hardware.rst). */
 static bool write_ctl0(struct sdxie_fn *fn, uint64_t val)
 {
 	uint64_t pasid_bits = SDXI_CTL0_FN_PASID | SDXI_CTL0_FN_PASID_VL;
@@ -368,8 +368,9 @@ bool sdxie_doorbell(struct sdxie_fn *fn, uint32_t cxt, uint64_t value)
 }
 
 /*
- * Activation (sdxi-hw.md 2.4 step 9): walk the admin context; it runs if
- * software set its CXT_STS.state to RUN (step 4b).
+ * Activation (SDXI 1.0 4.1.8 step 9): walk the admin context; it runs if
+ * software set its CXT_STS.state to RUN (step 4.b; hardware.rst,
+ * "Function state machine").
  */
 static void activate(struct sdxie_fn *fn)
 {

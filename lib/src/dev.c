@@ -4,7 +4,7 @@
  * system (/sys/class/sdxi and GET_INFO), and opening a device by name,
  * index, NUMA proximity or as the software device.
  *
- * Sysfs layout we rely on (the kernel side is issue 6): one directory
+ * Sysfs layout we rely on (Documentation/uapi.rst): one directory
  * /sys/class/sdxi/sdxiN per function, whose "device" link is the PCI
  * function (numa_node there); the node is /dev/sdxiN.
  */

@@ -584,7 +584,7 @@ static int stop_locked(struct soft_dev *sd, uint32_t id)
 	return ret ? ret : admin_range(sd, SDXI_DSC_SYNC, id, SDXI_SYNC_FLT_STOP);
 }
 
-/* Bring the function up the way a driver does (sdxi-hw.md 2.4). */
+/* Bring the function up the way a driver does (driver.rst, "Bring-up"). */
 static int fn_init(struct soft_dev *sd)
 {
 	struct sdxi_cxt_l1_ent *l1;

@@ -2,7 +2,7 @@
 /*
  * Descriptor encoders, decoded independently of <linux/sdxi_hw.h>: every
  * field is read back at the literal absolute bit positions of
- * Documentation/hardware.rst and ../shared/reference/sdxi-hw.md 4.1-4.5
+ * Documentation/hardware.rst ("Descriptors", "Bit layouts")
  * (word 0: vl 0, se 1, fe 2, ch 3, csr 4, rb 5, subtype 15:8, type 26:16;
  * np bit 448, CST_BLK address bits 511:453 in place), never with the
  * header's masks, so a wrong mask cannot pass both sides.  The output is

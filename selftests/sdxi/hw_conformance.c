@@ -233,8 +233,9 @@ static uint64_t pa(FIXTURE_DATA(hw) *self, uint64_t off)
 }
 
 /*
- * Program an admin context per sdxi-hw.md 2.4: CTL2 from CAP1, L2 and L1
- * tables, CXT_CTL, AKey table, CXT_STS.state = RUN (4.b), error log.
+ * Program an admin context as SDXI 1.0 4.1.8 (Documentation/driver.rst,
+ * "Bring-up") does: CTL2 from CAP1, L2 and L1 tables, CXT_CTL, AKey table,
+ * CXT_STS.state = RUN (4.b), error log.
  */
 static void build_admin(FIXTURE_DATA(hw) *self)
 {
@@ -383,7 +384,7 @@ TEST_F(hw, identity_capabilities_and_version)
 	/* BAR0 is 256 KiB; BAR2 holds one stride per context. */
 	EXPECT_EQ(0x40000, self->bar0_size);
 	EXPECT_LE(((cap1 >> 16 & 0xffff) + 1) * (4096UL << (cap0 >> 20 & 7)), self->bar2_size);
-	/* Literal bit positions (sdxi-hw.md 2.2), defaults of hardware.rst. */
+	/* Literal bit positions and defaults of hardware.rst. */
 	EXPECT_EQ(0x00010000, rd(self, SDXI_MMIO_VERSION));
 	EXPECT_EQ(4, cap0 >> 24 & 0x1f);		/* 16384-descriptor rings */
 	EXPECT_EQ(11, cap1 & 0xf);			/* 4 GiB buffers */

@@ -22,7 +22,7 @@
 #                               function's DMA addresses are physical, and
 #                               max-cxt=100 leaves doorbell windows past
 #                               the last context
-#   make check-selftests        the short profile of the issue-6 suite in
+#   make check-selftests        the short profile of the kselftest suite in
 #                               one VM: lib_functional (libsdxi on "soft"
 #                               and /dev/sdxi0, and both compared byte for
 #                               byte), user_functional, fault_matrix,
@@ -130,7 +130,7 @@ check-user-stress-full: $(USER_KSFT) $(SDXI_KO)
 	@$(call USER_VM,$(RESULTS)/user-stress-full.tap,-- \
 		'SDXI_STRESS_SECONDS=60 ksft user_stress; finish',900)
 
-# ---- Issue 6: the kselftest suite and the robustness harness -------------
+# ---- The kselftest suite and the robustness harness ----------------------
 SELFTESTS_BIN := $(addprefix $(B)/selftests/,lib_functional user_functional \
 	fault_matrix operator sdxi_traffic)
 SELFTESTS_CYCLES ?= 5

@@ -27,7 +27,7 @@
 #define PG		4096UL
 #define BUF_PAGES	16
 
-/* ---- ABI shape (style.md 3.5) ---------------------------------------- */
+/* ---- ABI shape (Documentation/uapi.rst, "ioctl format") ------------- */
 FIXTURE(dev) {
 	int fd;
 };

@@ -406,7 +406,7 @@ struct fx_err fx_last_err(struct fx *fx)
 		return r;
 	e = fx_errlog(fx, n - 1);
 	hd = e->hd;
-	/* Decoded with literal bit positions (sdxi-hw.md 3.10), not the masks. */
+	/* Decoded with literal bit positions (hardware.rst), not the masks. */
 	r.step = (hd >> 8) & 0x3f;
 	r.cv = (hd >> 32) & 1;
 	r.div = (hd >> 33) & 1;

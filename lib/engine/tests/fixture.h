@@ -2,7 +2,8 @@
 /*
  * Test fixture for the engine: a fake host (flat memory per address space,
  * recorded interrupts) and a function brought up the way a driver does it
- * (sdxi-hw.md 2.4): L2/L1 tables, admin context, error log, activation.
+ * (driver.rst, "Bring-up"): L2/L1 tables, admin context, error log,
+ * activation.
  */
 #ifndef SDXIE_FIXTURE_H
 #define SDXIE_FIXTURE_H

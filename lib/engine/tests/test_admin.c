@@ -252,7 +252,7 @@ TEST(context_in_l1_table_of_second_l2_entry)
 	union sdxi_desc d = nop();
 	uint64_t i;
 
-	/* ID 130: L2 index 1, L1 index 2 (sdxi-hw.md 3.2). */
+	/* ID 130: L2 index 1, L1 index 2 (hardware.rst, "Contexts"). */
 	struct sdxie_config cfg;
 
 	sdxie_config_default(&cfg);

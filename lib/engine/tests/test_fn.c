@@ -41,7 +41,7 @@ TEST(caps_and_version_read_as_documented)
 	struct fx fx;
 
 	fx_init_stopped(&fx, NULL);
-	/* Literal positions from sdxi-hw.md 2.2. */
+	/* Literal positions from hardware.rst, "Bit layouts". */
 	CHECK_EQ(RD(SDXI_MMIO_VERSION), 0x00010000);
 	CHECK_EQ((RD(SDXI_MMIO_CAP0) >> 20) & 7, SDXIE_DEFAULT_DB_STRIDE);
 	CHECK_EQ((RD(SDXI_MMIO_CAP0) >> 24) & 0x1f, SDXIE_DEFAULT_MAX_RING_SZ);

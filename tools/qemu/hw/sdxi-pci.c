@@ -31,8 +31,8 @@
  * space (pci_get_address_space(), gated by Bus Master Enable).  Requests
  * with a PASID need Bus Master Enable, the PASID capability enabled and a
  * PASID in 1..2^20-1, and use intel-iommu's per-PASID address space
- * (qemu-device.md section 3.5); without an intel-iommu they fall back to
- * the requester-ID space, so there is no PASID isolation in that
+ * (hardware.rst, "Address spaces"); without an intel-iommu they fall back
+ * to the requester-ID space, so there is no PASID isolation in that
  * configuration.
  *
  * Execution: doorbells and register writes only record state; the engine

@@ -6,8 +6,9 @@
  * ("sdxi_glue: ok N - name") to the kernel log.  It checks what the glue
  * adds to the engine: DMA through the requester-ID domain, MSI-X delivery,
  * an IOMMU fault turned into a translation error with an error-log
- * interrupt, and PASID-tagged DMA through a private paging domain
- * (qemu-device.md 3.5) that cannot reach the DMA domain's mappings.
+ * interrupt, and PASID-tagged DMA through a private paging domain (as
+ * sdxi.ko's user contexts use, uapi.rst) that cannot reach the DMA domain's
+ * mappings.
  * The test runs once, at probe; it is never unloaded (the VM powers off).
  */
 #include <linux/delay.h>
