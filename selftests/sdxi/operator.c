@@ -226,23 +226,6 @@ static long long iommu_pasids(void)
 	return (1LL << (((ecap >> 35) & 0x1f) + 1)) - 1;
 }
 
-/* Create contexts on @fd until one fails; the count, the error in *err. */
-static int create_until_failure(int fd, uint32_t flags, int *err)
-{
-	struct sdxi_create_context c;
-	int n = 0;
-
-	for (;;) {
-		memset(&c, 0, sizeof(c));
-		c.size = sizeof(c);
-		c.flags = flags;
-		*err = sdxi_ioc(fd, SDXI_IOC_CREATE_CONTEXT, &c);
-		if (*err)
-			return n;
-		n++;
-	}
-}
-
 TEST_F(exhaust, processes_until_enospc_then_exit_and_all_ids_pasids_free)
 {
 	struct sdxi_info info;

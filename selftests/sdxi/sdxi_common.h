@@ -268,12 +268,10 @@ static inline int udmabuf_new(size_t size, void **cpu)
 	return *cpu == MAP_FAILED ? -errno : buf;
 }
 
-/* A buffer from the system dma-heap (fd, or -errno), mapped in *cpu. */
-static inline int heap_new(size_t size, void **cpu)
+/* A buffer from the system dma-heap opened with @fd_flags: fd, or -errno. */
+static inline int heap_alloc(size_t size, uint32_t fd_flags)
 {
-	struct dma_heap_allocation_data a = {
-		.len = size, .fd_flags = O_RDWR | O_CLOEXEC,
-	};
+	struct dma_heap_allocation_data a = { .len = size, .fd_flags = fd_flags };
 	int heap = open("/dev/dma_heap/system", O_RDONLY);
 
 	if (heap < 0)
@@ -283,8 +281,18 @@ static inline int heap_new(size_t size, void **cpu)
 		return -errno;
 	}
 	close(heap);
-	*cpu = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, a.fd, 0);
-	return *cpu == MAP_FAILED ? -errno : (int)a.fd;
+	return a.fd;
+}
+
+/* A buffer from the system dma-heap (fd, or -errno), mapped in *cpu. */
+static inline int heap_new(size_t size, void **cpu)
+{
+	int fd = heap_alloc(size, O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		return fd;
+	*cpu = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	return *cpu == MAP_FAILED ? -errno : fd;
 }
 
 static inline int map_dmabuf_flags(int fd, uint32_t id, int buf, uint64_t iova,
@@ -381,6 +389,23 @@ static inline void uctx_unmap(struct uctx *x)
 	x->sts = NULL;
 	x->db = NULL;
 	x->csb = NULL;
+}
+
+/* Create contexts on @fd until one fails: the count, the error in *err. */
+static inline int create_until_failure(int fd, uint32_t flags, int *err)
+{
+	struct sdxi_create_context c;
+	int n = 0;
+
+	for (;;) {
+		memset(&c, 0, sizeof(c));
+		c.size = sizeof(c);
+		c.flags = flags;
+		*err = sdxi_ioc(fd, SDXI_IOC_CREATE_CONTEXT, &c);
+		if (*err)
+			return n;
+		n++;
+	}
 }
 
 static inline int ctx_cmd(int fd, unsigned long cmd, uint32_t id)

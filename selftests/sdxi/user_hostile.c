@@ -627,29 +627,21 @@ TEST(refused_map_mem_allocates_nothing_and_regions_are_charged)
 /* A system-heap buffer whose fd is read-only; its read-only CPU mapping. */
 static int heap_new_ro(size_t size, const void **cpu)
 {
-	struct dma_heap_allocation_data a = {
-		.len = size, .fd_flags = O_RDONLY | O_CLOEXEC,
-	};
-	int heap = open("/dev/dma_heap/system", O_RDONLY);
+	int fd = heap_alloc(size, O_RDONLY | O_CLOEXEC);
 	void *p;
 
-	if (heap < 0)
-		return -errno;
-	if (ioctl(heap, DMA_HEAP_IOCTL_ALLOC, &a)) {
-		close(heap);
-		return -errno;
-	}
-	close(heap);
+	if (fd < 0)
+		return fd;
 	/* Read-only indeed: the CPU cannot map it writable. */
-	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, a.fd, 0);
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (p != MAP_FAILED) {
 		munmap(p, size);
-		close(a.fd);
+		close(fd);
 		return -EINVAL;
 	}
-	p = mmap(NULL, size, PROT_READ, MAP_SHARED, a.fd, 0);
+	p = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
 	*cpu = p;
-	return p == MAP_FAILED ? -errno : (int)a.fd;
+	return p == MAP_FAILED ? -errno : fd;
 }
 
 static size_t changed_bytes(const unsigned char *p, size_t n, int c)
@@ -747,22 +739,6 @@ TEST(imported_bytes_have_limits)
 }
 
 /* ---- 5: quotas --------------------------------------------------------- */
-static int create_until_failure(int fd, uint32_t flags, int *err)
-{
-	struct sdxi_create_context c;
-	int n = 0;
-
-	for (;;) {
-		memset(&c, 0, sizeof(c));
-		c.size = sizeof(c);
-		c.flags = flags;
-		*err = sdxi_ioc(fd, SDXI_IOC_CREATE_CONTEXT, &c);
-		if (*err)
-			return n;
-		n++;
-	}
-}
-
 /*
  * Another user (uid 1000) opens and creates until refused, then holds its
  * contexts until other_user_release().
