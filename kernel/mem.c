@@ -791,11 +791,13 @@ int sdxi_umap_dmabuf(struct sdxi_uctx *u, int fd, u64 offset, u64 len,
 	}
 	m->dmabuf = m->ua->dmabuf;
 	m->attach = m->ua->attach;
-	dma_resv_lock(m->dmabuf->resv, NULL);
-	err = sdxi_udmabuf_map_locked(m, true);
-	if (!err)
-		list_add(&m->ua_node, &m->ua->maps);
-	dma_resv_unlock(m->dmabuf->resv);
+	err = dma_resv_lock_interruptible(m->dmabuf->resv, NULL);
+	if (!err) {
+		err = sdxi_udmabuf_map_locked(m, true);
+		if (!err)
+			list_add(&m->ua_node, &m->ua->maps);
+		dma_resv_unlock(m->dmabuf->resv);
+	}
 	if (err) {
 		sdxi_uattach_put(u, m->ua);
 		kfree(m);
