@@ -1400,6 +1400,7 @@ int sdxi_cdev_init(void)
 		return err;
 	}
 	sdxi_debugfs_root = debugfs_create_dir(SDXI_DRV_NAME, NULL);
+	sdxi_dev_debugfs_init(sdxi_debugfs_root);
 	return 0;
 }
 

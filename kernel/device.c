@@ -20,7 +20,7 @@
 #include <linux/bitfield.h>
 #include <linux/cleanup.h>
 #include <linux/dma-mapping.h>
-#include <linux/error-injection.h>
+#include <linux/fault-inject.h>
 #include <linux/iopoll.h>
 
 #include "context.h"
@@ -149,19 +149,53 @@ static int sdxi_fn_reset(struct sdxi_dev *sdxi)
 	return err;
 }
 
+#ifdef CONFIG_FAULT_INJECTION_DEBUG_FS
+static DECLARE_FAULT_ATTR(sdxi_fail_stop);
+
+static bool sdxi_fail_fn_stop(void)
+{
+	return should_fail(&sdxi_fail_stop, 1);
+}
+
+/**
+ * sdxi_dev_debugfs_init() - the function layer's debugfs files
+ * @root: the driver's debugfs directory
+ *
+ * "fail_fn_stop": the kernel's fault injection, making function stops
+ * fail, in a kernel with CONFIG_FAULT_INJECTION_DEBUG_FS.
+ */
+void sdxi_dev_debugfs_init(struct dentry *root)
+{
+	fault_create_debugfs_attr("fail_fn_stop", root, &sdxi_fail_stop);
+}
+#else
+static bool sdxi_fail_fn_stop(void)
+{
+	return false;
+}
+
+void sdxi_dev_debugfs_init(struct dentry *root)
+{
+}
+#endif
+
 /*
  * Bring the function to GSV_STOP from any state (hardware.rst): soft
  * stop, escalated to a hard stop when it does not complete (it stays
  * soft-stopping while the engine is stalled), escalated to a reset when
  * even that fails; ERROR and undefined states are reset.
  *
- * A function that never stops cannot be made in the emulated model: the
- * kernel's fail_function (CONFIG_FAIL_FUNCTION) may fail this function to
- * exercise what depends on it (contexts held until the function stops).
+ * The emulated function always stops; debugfs "fail_fn_stop" (the
+ * kernel's fault injection, only in a kernel built with it) makes it
+ * "not stop" to exercise what depends on that: contexts held until the
+ * function stops.
  */
-static noinline int sdxi_fn_stop(struct sdxi_dev *sdxi)
+static int sdxi_fn_stop(struct sdxi_dev *sdxi)
 {
 	u8 gsv = sdxi_fn_state(sdxi);
+
+	if (sdxi_fail_fn_stop())
+		return -EIO;
 
 	if (gsv == SDXI_GSV_INIT || gsv == SDXI_GSV_ACTIVE) {
 		sdxi_ctl0_write(sdxi, 0, 0, SDXI_GSR_STOP_SF);
@@ -179,8 +213,6 @@ static noinline int sdxi_fn_stop(struct sdxi_dev *sdxi)
 		return 0;
 	return sdxi_fn_reset(sdxi);
 }
-
-ALLOW_ERROR_INJECTION(sdxi_fn_stop, ERRNO);
 
 /**
  * sdxi_l1_entry() - L1 entry of a context ID, allocating its L1 table

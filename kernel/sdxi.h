@@ -44,6 +44,7 @@ struct sdxi_dev;
 struct sdxi_cxt;
 struct sdxi_dma;
 struct sdxi_udev;
+struct dentry;
 
 /**
  * struct sdxi_bus_ops - what the core needs from the bus glue
@@ -240,6 +241,7 @@ void sdxi_dev_fn_error(struct sdxi_dev *sdxi);
 void sdxi_dev_schedule_recovery(struct sdxi_dev *sdxi);
 int sdxi_dev_recover_sync(struct sdxi_dev *sdxi);
 const char *sdxi_dev_state_name(enum sdxi_dev_state state);
+void sdxi_dev_debugfs_init(struct dentry *root);
 int sdxi_l1_entry(struct sdxi_dev *sdxi, u16 id,
 		  struct sdxi_cxt_l1_ent **ent);
 

@@ -32,7 +32,8 @@
 #define SDXI_SYSFS	"/sys/class/sdxi/sdxi0/"
 /* The PCI function's attribute group (Documentation/driver.rst "sysfs"). */
 #define SDXI_FN_SYSFS	SDXI_SYSFS "device/sdxi/"
-#define SDXI_DEBUGFS	"/sys/kernel/debug/sdxi/sdxi0/"
+#define SDXI_DEBUGFS_ROOT "/sys/kernel/debug/sdxi/"
+#define SDXI_DEBUGFS	SDXI_DEBUGFS_ROOT "sdxi0/"
 #define SDXI_PG		4096UL
 
 static inline int sdxi_ioc(int fd, unsigned long cmd, void *arg)

@@ -21,7 +21,8 @@
  *      the context's mappings
  *   7  read-only opens cannot change state
  *   8  teardown of a context that cannot be quiesced: everything it holds
- *      stays, together, until the function stops, then goes
+ *      stays, together, until the function stops, then goes (the driver's
+ *      fault injection makes the function "not stop")
  *   9  error records: a function error reaches users without kernel
  *      addresses or indexes
  *  10  admin path under load: user contexts flooding the function do not
@@ -29,8 +30,8 @@
  *
  * Each test prints its measurement ("# figure: ...").  Tests that need
  * root (unbind, cgroups, module parameters, uid changes), the emulated
- * function's fault injection, userfaultfd or fail_function SKIP without
- * them, with the reason.
+ * function's fault injection, userfaultfd, a memory cgroup or the
+ * kernel's fault injection SKIP without them, with the reason.
  */
 #include <pthread.h>
 #include <setjmp.h>
@@ -84,6 +85,18 @@ static void params_restore(struct params *p)
 		p->n--;
 		sdxi_param_set(p->name[p->n], p->saved[p->n]);
 	}
+}
+
+/* Tests that run for many seconds (floods), on a debug kernel too. */
+FIXTURE(long_run) {
+};
+
+FIXTURE_SETUP(long_run)
+{
+}
+
+FIXTURE_TEARDOWN(long_run)
+{
 }
 
 #define REQUIRE_DEVICE(fd)						\
@@ -444,7 +457,7 @@ static void *forger_resets(void *data)
 	return NULL;
 }
 
-TEST(forged_status_and_resets_for_10s_never_recover_the_function)
+TEST_F_TIMEOUT(long_run, forged_status_and_resets_for_10s_never_recover_the_function, 300)
 {
 	const char *env = getenv("SDXI_FORGE_SECONDS");
 	unsigned int secs = env ? strtoul(env, NULL, 0) : 10;
@@ -953,61 +966,82 @@ TEST(read_only_open_cannot_change_state)
 }
 
 /* ---- 8: a context that cannot be quiesced is held whole ------------------ */
-#define FAIL_FN	"/sys/kernel/debug/fail_function/"
+/*
+ * The emulated function always stops: the driver's fault injection
+ * (debugfs fail_fn_stop, in a kernel with CONFIG_FAULT_INJECTION_DEBUG_FS)
+ * makes it "not stop".
+ */
+#define FAIL_STOP	SDXI_DEBUGFS_ROOT "fail_fn_stop/"
 
-static int fail_function(const char *fn, bool on)
+static int fail_fn_stop(bool on)
 {
-	char buf[64];
-	int err;
+	int err = write_file(FAIL_STOP "verbose", "0");
 
-	if (!on)
-		return write_file(FAIL_FN "inject", "");
-	snprintf(buf, sizeof(buf), "%s", fn);
-	err = write_file(FAIL_FN "inject", buf);
 	if (!err)
-		err = write_file(FAIL_FN "probability", "100");
+		err = write_file(FAIL_STOP "interval", "1");
 	if (!err)
-		err = write_file(FAIL_FN "times", "-1");
+		err = write_file(FAIL_STOP "times", on ? "-1" : "0");
 	if (!err)
-		err = write_file(FAIL_FN "interval", "1");
-	snprintf(buf, sizeof(buf), FAIL_FN "%s/retval", fn);
-	if (!err)
-		err = write_file(buf, "-5");
+		err = write_file(FAIL_STOP "probability", on ? "100" : "0");
 	return err;
 }
 
-TEST(unquiesced_context_is_held_whole_until_the_function_stops)
+FIXTURE(held) {
+	int fd, buf;
+	bool armed;
+};
+
+FIXTURE_SETUP(held)
+{
+	self->buf = -1;
+	REQUIRE_DEVICE(self->fd);
+	REQUIRE_ROOT();
+	REQUIRE_QOM();
+	if (access(FAIL_STOP "probability", W_OK))
+		SKIP(return, "no fault injection (CONFIG_FAULT_INJECTION_DEBUG_FS)");
+}
+
+/* Whatever happened, the function can stop and runs again afterwards. */
+FIXTURE_TEARDOWN(held)
+{
+	if (self->armed) {
+		fail_fn_stop(false);
+		qom_set("stall", "false");
+	}
+	if (self->buf >= 0)
+		close(self->buf);
+	if (self->fd >= 0)
+		close(self->fd);
+}
+
+TEST_F(held, unquiesced_context_is_held_whole_until_the_function_stops)
 {
 	long long r0 = sdxi_fn_counter("recoveries"), active0;
 	unsigned char *mem = alloc_pages_filled(2, 0x21);
 	void *resv = mmap(NULL, PG, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	static const char *const names[5] = {
+		"user_contexts", "pasids", "pinned_pages", "dmabufs",
+		"imported_bytes",
+	};
 	long long held[6], after[6];
 	struct uctx x;
 	char *cpu;
-	int fd, buf, i;
-	static const char *const names[6] = {
-		"user_contexts", "pasids", "pinned_pages", "dmabufs",
-		"imported_bytes", "leaked",
-	};
+	int i;
 
-	REQUIRE_DEVICE(fd);
-	REQUIRE_ROOT();
-	REQUIRE_QOM();
-	if (access(FAIL_FN "inject", W_OK))
-		SKIP(return, "no fail_function (CONFIG_FAIL_FUNCTION)");
-	buf = udmabuf_new(PG, (void **)&cpu);
-	if (buf == -ENOENT)
+	self->buf = udmabuf_new(PG, (void **)&cpu);
+	if (self->buf == -ENOENT)
 		SKIP(return, "no /dev/udmabuf");
-	ASSERT_GE(buf, 0);
+	ASSERT_GE(self->buf, 0);
 	active0 = sdxi_fn_counter("active_contexts");
-	ASSERT_EQ(0, uctx_create(fd, 0, 0, &x));
-	ASSERT_EQ(0, map_mem(fd, id_of(&x), mem, 2 * PG, SDXI_MAP_READ));
-	ASSERT_EQ(0, map_dmabuf(fd, id_of(&x), buf, (uintptr_t)resv, PG));
+	ASSERT_EQ(0, uctx_create(self->fd, 0, 0, &x));
+	ASSERT_EQ(0, map_mem(self->fd, id_of(&x), mem, 2 * PG, SDXI_MAP_READ));
+	ASSERT_EQ(0, map_dmabuf(self->fd, id_of(&x), self->buf, (uintptr_t)resv, PG));
 	uctx_unmap(&x);
 	/* The admin ring stalls, and the function refuses to stop. */
-	ASSERT_EQ(0, fail_function("sdxi_fn_stop", true)) TH_LOG("sdxi_fn_stop not injectable");
+	self->armed = true;
+	ASSERT_EQ(0, fail_fn_stop(true));
 	ASSERT_EQ(0, qom_set("stall", "true"));
-	EXPECT_EQ(0, ctx_cmd(fd, SDXI_IOC_DESTROY_CONTEXT, id_of(&x)));
+	EXPECT_EQ(0, ctx_cmd(self->fd, SDXI_IOC_DESTROY_CONTEXT, id_of(&x)));
 	for (i = 0; i < 5; i++)
 		held[i] = sdxi_counter(names[i]);
 	held[5] = sdxi_fn_counter("leaked_contexts");
@@ -1017,13 +1051,14 @@ TEST(unquiesced_context_is_held_whole_until_the_function_stops)
 	/* The ID stays taken. */
 	EXPECT_EQ(active0 + 1, sdxi_fn_counter("active_contexts"));
 	/* The function can stop again: the next recovery frees it all. */
-	ASSERT_EQ(0, fail_function("sdxi_fn_stop", false));
+	ASSERT_EQ(0, fail_fn_stop(false));
 	ASSERT_EQ(0, qom_set("stall", "false"));
+	self->armed = false;
 	EXPECT_TRUE(wait_recovered(r0));
 	for (i = 0; i < 5; i++)
 		after[i] = sdxi_counter(names[i]);
 	after[5] = sdxi_fn_counter("leaked_contexts");
-	FIGURE("unquiesced DESTROY: held user_contexts %lld pasids %lld pinned_pages %lld dmabufs %lld imported_bytes %lld leaked %lld; after the function stopped %lld %lld %lld %lld %lld %lld",
+	FIGURE("unquiesced DESTROY: held user_contexts %lld pasids %lld pinned_pages %lld dmabufs %lld imported_bytes %lld leaked_contexts %lld; after the function stopped %lld %lld %lld %lld %lld %lld",
 	       held[0], held[1], held[2], held[3], held[4], held[5],
 	       after[0], after[1], after[2], after[3], after[4], after[5]);
 	EXPECT_EQ(1, held[0]);
@@ -1035,8 +1070,6 @@ TEST(unquiesced_context_is_held_whole_until_the_function_stops)
 	for (i = 0; i < 6; i++)
 		EXPECT_EQ(0, after[i]) TH_LOG("counter %d", i);
 	EXPECT_EQ(active0, sdxi_fn_counter("active_contexts"));
-	close(buf);
-	close(fd);
 	EXPECT_EQ(0, device_copies());
 }
 
@@ -1104,7 +1137,7 @@ static unsigned int flood_wait(struct flood *fl, unsigned int n,
 	return bad + left;
 }
 
-TEST(flood_from_every_context_does_not_time_out_the_admin_path)
+TEST_F_TIMEOUT(long_run, flood_from_every_context_does_not_time_out_the_admin_path, 600)
 {
 	const char *e_len = getenv("SDXI_FLOOD_LEN"), *e_n = getenv("SDXI_FLOOD_DESCS");
 	uint64_t len = e_len ? strtoull(e_len, NULL, 0) : 4 << 20;
