@@ -307,7 +307,19 @@ static void no_leak_and_device_works(struct __test_metadata *_metadata, char *bu
 	close(fd);
 }
 
-TEST(fuzz_every_ioctl_then_no_leak_and_device_works)
+/* Fuzzing takes its time on a debug kernel: ten minutes per test. */
+FIXTURE(fuzz) {
+};
+
+FIXTURE_SETUP(fuzz)
+{
+}
+
+FIXTURE_TEARDOWN(fuzz)
+{
+}
+
+TEST_F_TIMEOUT(fuzz, every_ioctl_then_no_leak_and_device_works, 600)
 {
 	uint64_t n = fuzz_calls();
 	struct fuzz f = {};
@@ -341,7 +353,7 @@ static void *fuzz_thread_run(void *data)
 	return NULL;
 }
 
-TEST(fuzz_two_threads_on_one_file_then_no_leak_and_device_works)
+TEST_F_TIMEOUT(fuzz, two_threads_on_one_file_then_no_leak_and_device_works, 600)
 {
 	uint64_t n = fuzz_calls();
 	struct fuzz_thread t[2] = {};

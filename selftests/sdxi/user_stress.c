@@ -358,7 +358,20 @@ static pid_t worker_spawn(unsigned int threads, int ready[2])
 	return pid;
 }
 
-TEST(processes_and_threads_race_every_operation_then_nothing_is_left)
+/* The run's length plus five minutes for the setup and the checks. */
+FIXTURE(stress) {
+};
+
+FIXTURE_SETUP(stress)
+{
+}
+
+FIXTURE_TEARDOWN(stress)
+{
+}
+
+TEST_F_TIMEOUT(stress, processes_and_threads_race_every_operation_then_nothing_is_left,
+	       env_or("SDXI_STRESS_SECONDS", 10) + 300)
 {
 	unsigned int secs = env_or("SDXI_STRESS_SECONDS", 10);
 	unsigned int nproc = env_or("SDXI_STRESS_PROCS", 3);
