@@ -151,10 +151,15 @@ static int sdxi_fn_reset(struct sdxi_dev *sdxi)
 
 #ifdef CONFIG_FAULT_INJECTION_DEBUG_FS
 static DECLARE_FAULT_ATTR(sdxi_fail_stop);
+#endif
 
 static bool sdxi_fail_fn_stop(void)
 {
+#ifdef CONFIG_FAULT_INJECTION_DEBUG_FS
 	return should_fail(&sdxi_fail_stop, 1);
+#else
+	return false;
+#endif
 }
 
 /**
@@ -162,22 +167,15 @@ static bool sdxi_fail_fn_stop(void)
  * @root: the driver's debugfs directory
  *
  * "fail_fn_stop": the kernel's fault injection, making function stops
- * fail, in a kernel with CONFIG_FAULT_INJECTION_DEBUG_FS.
+ * fail, in a kernel with CONFIG_FAULT_INJECTION_DEBUG_FS (nothing
+ * otherwise).
  */
 void sdxi_dev_debugfs_init(struct dentry *root)
 {
+#ifdef CONFIG_FAULT_INJECTION_DEBUG_FS
 	fault_create_debugfs_attr("fail_fn_stop", root, &sdxi_fail_stop);
-}
-#else
-static bool sdxi_fail_fn_stop(void)
-{
-	return false;
-}
-
-void sdxi_dev_debugfs_init(struct dentry *root)
-{
-}
 #endif
+}
 
 /*
  * Bring the function to GSV_STOP from any state (hardware.rst): soft
