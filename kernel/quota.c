@@ -60,9 +60,9 @@ static unsigned long max_imported_mb_per_user = 2048;
 module_param(max_imported_mb_per_user, ulong, 0644);
 MODULE_PARM_DESC(max_imported_mb_per_user, "MiB of dma-buf MAP_DMABUF may import per user (uid) and function (default 2048)");
 
-static unsigned long max_user_buffer_mb = 64;
+static unsigned long max_user_buffer_mb;
 module_param(max_user_buffer_mb, ulong, 0644);
-MODULE_PARM_DESC(max_user_buffer_mb, "largest transfer of one user descriptor in MiB, rounded down to a power of two, at least 2 (default 64)");
+MODULE_PARM_DESC(max_user_buffer_mb, "largest transfer of one user descriptor in MiB, rounded down to a power of two, at least 2; 0: the function's (default)");
 
 /* MiB to bytes, saturating. */
 static u64 sdxi_mib(unsigned long mb)
@@ -99,15 +99,18 @@ static bool sdxi_ufits(u64 use, u64 n, u64 limit)
 /**
  * sdxi_umax_buffer() - largest transfer of one user descriptor
  *
- * Bounds the work of one descriptor, hence how long the function is busy
- * with one user descriptor before it turns to the admin context.
+ * The function already bounds how long user work delays the admin
+ * context (hardware.rst "Arbitration"); this lets root bound one
+ * descriptor's work further on a function that does not.
  *
  * Return: bytes (the context layer rounds down to what the L1 entry can
- * express and caps at the function's maximum).
+ * express and caps at the function's maximum), or 0 for the function's.
  */
 u64 sdxi_umax_buffer(void)
 {
-	return max_t(u64, sdxi_mib(READ_ONCE(max_user_buffer_mb)), SZ_2M);
+	unsigned long mb = READ_ONCE(max_user_buffer_mb);
+
+	return mb ? max_t(u64, sdxi_mib(mb), SZ_2M) : 0;
 }
 
 /**

@@ -879,6 +879,45 @@ TEST(per_file_and_per_user_limits_and_the_kernel_reserve)
 	EXPECT_USER_COUNTERS_ZERO(0);
 }
 
+/* Root can bound one user descriptor's work below the function's. */
+TEST(max_user_buffer_bounds_one_descriptor)
+{
+	unsigned char *src = alloc_pages_filled(1024, 0x31), *dst = alloc_pages_filled(1024, 0);
+	struct sdxi_error_record rec;
+	struct sdxi_context_status s;
+	struct sdxi_info fn, capped;
+	struct params p = {};
+	union sdxi_desc d;
+	struct uctx x;
+	int fd, ret;
+
+	REQUIRE_DEVICE(fd);
+	REQUIRE_ROOT();
+	ASSERT_NE(NULL, src);
+	ASSERT_NE(NULL, dst);
+	ASSERT_EQ(0, sdxi_get_info(fd, &fn));
+	ASSERT_EQ(0, params_set(&p, "max_user_buffer_mb", 2));
+	ASSERT_EQ(0, sdxi_get_info(fd, &capped));
+	ASSERT_EQ(0, uctx_create(fd, 0, 0, &x));
+	params_restore(&p);
+	ASSERT_EQ(0, map_mem(fd, id_of(&x), src, 4 << 20, SDXI_MAP_READ));
+	ASSERT_EQ(0, map_mem(fd, id_of(&x), dst, 4 << 20, SDXI_MAP_WRITE));
+	dsc_copy(&d, (uintptr_t)src, (uintptr_t)dst, 4 << 20, 0);
+	uctx_submit(&x, &d, 1);
+	ret = uctx_wait(&x, 1, WAIT_MS);
+	FIGURE("max_user_buffer_mb=2: out_max_buffer %llu (function %llu); a 4 MiB copy in a context created then: %d",
+	       (unsigned long long)capped.out_max_buffer,
+	       (unsigned long long)fn.out_max_buffer, ret);
+	EXPECT_EQ(2 << 20, capped.out_max_buffer);
+	EXPECT_GT(fn.out_max_buffer, capped.out_max_buffer);
+	EXPECT_EQ(-EIO, ret);
+	ASSERT_EQ(0, ctx_status_wait_error(fd, id_of(&x), &s, &rec, 1, WAIT_MS));
+	EXPECT_EQ(SDXI_ERR_SIZE, rec.reason);
+	EXPECT_TRUE(all_bytes(dst, 4 << 20, 0));
+	EXPECT_EQ(0, uctx_destroy(&x));
+	close(fd);
+}
+
 /* ---- 6: mappings cannot be inherited ------------------------------------ */
 static sigjmp_buf child_jmp;
 
