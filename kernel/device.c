@@ -153,10 +153,15 @@ static int sdxi_fn_reset(struct sdxi_dev *sdxi)
 static DECLARE_FAULT_ATTR(sdxi_fail_stop);
 #endif
 
+/*
+ * Inert until armed: should_fail() would also count this point for a
+ * task's fail-nth, which is for the allocations of a probe.
+ */
 static bool sdxi_fail_fn_stop(void)
 {
 #ifdef CONFIG_FAULT_INJECTION_DEBUG_FS
-	return should_fail(&sdxi_fail_stop, 1);
+	return READ_ONCE(sdxi_fail_stop.probability) &&
+	       should_fail(&sdxi_fail_stop, 1);
 #else
 	return false;
 #endif
