@@ -19,8 +19,18 @@
  * moved to faulting for the same reason).
  *
  * Rules from idxd and VFIO: ioctl(), mmap() and read() from an mm other
- * than the opener's get -EPERM; mappings are VM_DONTCOPY, VM_DONTEXPAND,
- * VM_DONTDUMP and of the exact size; CXT_STS cannot be mapped writable.
+ * than the opener's get -EPERM, and so do faults (SIGBUS); mappings are
+ * VM_IO (so madvise cannot make them inheritable), VM_DONTCOPY,
+ * VM_DONTEXPAND, VM_DONTDUMP and of the exact size; CXT_STS cannot be
+ * mapped writable.  State-changing ioctls need a file opened for writing.
+ *
+ * Locking (Documentation/uapi.rst "Security model"): ioctl arguments are
+ * copied in before any lock and out after the last one; the device-wide
+ * rwsem (read) and the file's mutex are only held around bounded kernel
+ * work, never across a user-memory access or a page pin, so what one user
+ * does with its memory (userfaultfd, FUSE) never blocks another file's
+ * open(), ioctl() or close(), an exit, or an unbind.  open() and release()
+ * only take the rwsem for reading.
  */
 #include <linux/anon_inodes.h>
 #include <linux/cleanup.h>
@@ -96,7 +106,14 @@ static struct file_system_type sdxi_fs_type = {
 
 static void sdxi_uctx_free(struct kref *ref)
 {
-	kfree(container_of(ref, struct sdxi_uctx, ref));
+	struct sdxi_uctx *u = container_of(ref, struct sdxi_uctx, ref);
+	struct sdxi_udev *ud = u->ud;
+
+	sdxi_uacct_put(ud, u->facct);
+	sdxi_uacct_put(ud, u->uacct);
+	mmdrop(u->mm);
+	kfree(u);
+	put_device(&ud->dev);
 }
 
 static void sdxi_uctx_put(struct sdxi_uctx *u)
@@ -169,7 +186,7 @@ static irqreturn_t sdxi_uctx_irq(int irq, void *data)
 
 static u64 sdxi_uregion_size(struct sdxi_uctx *u, unsigned int r)
 {
-	struct sdxi_udev *ud = u->uf->udev;
+	struct sdxi_udev *ud = u->ud;
 
 	if (r == SDXI_UREGION_DB)
 		return ud->sdxi->db_stride;
@@ -179,7 +196,7 @@ static u64 sdxi_uregion_size(struct sdxi_uctx *u, unsigned int r)
 /* Zap every user mapping of @u; later faults get SIGBUS unless @keep. */
 static void sdxi_uctx_revoke(struct sdxi_uctx *u, bool keep)
 {
-	struct address_space *as = u->uf->udev->inode->i_mapping;
+	struct address_space *as = u->ud->inode->i_mapping;
 
 	scoped_guard(rwsem_write, &u->map_rwsem)
 		u->dead = !keep;
@@ -207,36 +224,72 @@ static void sdxi_uvector_free(struct sdxi_udev *ud, unsigned int v)
 	spin_unlock(&ud->vec_lock);
 }
 
+/* A vector for @u, charged to its file and user. */
+static int sdxi_uctx_get_vector(struct sdxi_uctx *u)
+{
+	unsigned int v = sdxi_uvector_alloc(u->ud);
+	int err;
+
+	if (!v)
+		return -ENOSPC;
+	err = sdxi_ucharge(u->ud, u->facct, u->uacct, SDXI_URES_VECTORS, 1);
+	if (err) {
+		sdxi_uvector_free(u->ud, v);
+		return err;
+	}
+	u->vector = v;
+	return 0;
+}
+
+/**
+ * sdxi_uctx_release() - give back everything a user context holds
+ * @priv: the context (&struct sdxi_uctx)
+ *
+ * &sdxi_cxt_mem_ops.release of user contexts: called once the function
+ * can no longer reach the context's memory (its regions are freed), or
+ * when its creation failed.  The PASID, domain, registrations and dma-buf
+ * imports, the vector and every charge go together; the structure itself
+ * goes with its last reference.
+ */
+void sdxi_uctx_release(void *priv)
+{
+	struct sdxi_uctx *u = priv;
+	struct sdxi_udev *ud = u->ud;
+
+	sdxi_uas_release(u);
+	if (u->vector) {
+		sdxi_uvector_free(ud, u->vector);
+		sdxi_uuncharge(ud, u->facct, u->uacct, SDXI_URES_VECTORS, 1);
+		u->vector = 0;
+	}
+	sdxi_uuncharge(ud, u->facct, u->uacct, SDXI_URES_CONTEXTS, 1);
+	atomic_dec(&ud->stats.contexts);
+	sdxi_uctx_put(u);
+}
+
 static int sdxi_uctx_debugfs_show(struct seq_file *s, void *unused);
 DEFINE_SHOW_ATTRIBUTE(sdxi_uctx_debugfs);
 
 /*
- * Tear a context down, in the order the function needs: revoke the user
- * mappings; stop the context through the admin ring and wait (bounded);
- * detach and free the PASID and domain, unpin (mem_ops->release); free the
- * regions (all in sdxi_cxt_destroy()).  Then its interrupt and eventfd.
+ * Tear a context down from its file: revoke the user mappings; the
+ * context layer stops the context through the admin ring and waits
+ * (bounded), frees the regions and releases the rest
+ * (sdxi_uctx_release()), or, if the stop cannot be confirmed, holds all of
+ * it until the function stops.  Then its interrupt and eventfd.
  * &sdxi_ufile.lock held; the context is already out of the file's xarray.
  */
 static void sdxi_uctx_teardown(struct sdxi_uctx *u)
 {
-	struct sdxi_udev *ud = u->uf->udev;
-
 	debugfs_remove(u->debugfs);
 	sdxi_uctx_revoke(u, false);
-	if (u->cxt)
-		sdxi_cxt_destroy(u->cxt);
-	else
-		sdxi_uas_release(u);
+	sdxi_cxt_destroy(u->cxt);
 	u->cxt = NULL;
 	if (u->irq > 0)
 		free_irq(u->irq, u);
-	if (u->vector)
-		sdxi_uvector_free(ud, u->vector);
 	if (u->ev)
 		eventfd_ctx_put(u->ev);
 	u->ev = NULL;
 	sdxi_uctx_clear_error(u);
-	atomic_dec(&ud->stats.contexts);
 	sdxi_uctx_put(u);
 }
 
@@ -256,7 +309,41 @@ static bool sdxi_unoiommu_allowed(struct sdxi_udev *ud)
 	return true;
 }
 
-/* CREATE_CONTEXT; &sdxi_ufile.lock held. */
+/* A new context structure, charged; references: the file's and the layer's. */
+static struct sdxi_uctx *sdxi_uctx_new(struct sdxi_ufile *uf)
+{
+	struct sdxi_udev *ud = uf->udev;
+	struct sdxi_uctx *u;
+	int err;
+
+	err = sdxi_ucharge(ud, uf->facct, uf->uacct, SDXI_URES_CONTEXTS, 1);
+	if (err)
+		return ERR_PTR(err);
+	u = kzalloc(sizeof(*u), GFP_KERNEL_ACCOUNT);
+	if (!u) {
+		sdxi_uuncharge(ud, uf->facct, uf->uacct, SDXI_URES_CONTEXTS, 1);
+		return ERR_PTR(-ENOMEM);
+	}
+	kref_init(&u->ref);
+	kref_get(&u->ref);
+	u->uf = uf;
+	u->ud = ud;
+	get_device(&ud->dev);
+	u->dev = ud->sdxi->dev;
+	u->mm = uf->mm;
+	mmgrab(u->mm);
+	u->facct = sdxi_uacct_hold(uf->facct);
+	u->uacct = sdxi_uacct_hold(uf->uacct);
+	u->isolated = ud->isolated;
+	u->maps = RB_ROOT_CACHED;
+	spin_lock_init(&u->ev_lock);
+	spin_lock_init(&u->err_lock);
+	init_rwsem(&u->map_rwsem);
+	atomic_inc(&ud->stats.contexts);
+	return u;
+}
+
+/* CREATE_CONTEXT; the function is present and &sdxi_ufile.lock held. */
 static struct sdxi_uctx *sdxi_uctx_create(struct sdxi_ufile *uf, u32 entries,
 					  bool intr)
 {
@@ -271,6 +358,8 @@ static struct sdxi_uctx *sdxi_uctx_create(struct sdxi_ufile *uf, u32 entries,
 		.ops = &sdxi_uctx_ops,
 		/* User space owns the ring: only RESET_CONTEXT restarts it. */
 		.owner_restarts = true,
+		.user = true,
+		.max_buffer = sdxi_umax_buffer(),
 	};
 	struct sdxi_uctx *u;
 	struct sdxi_cxt *cxt;
@@ -279,30 +368,17 @@ static struct sdxi_uctx *sdxi_uctx_create(struct sdxi_ufile *uf, u32 entries,
 
 	if (!ud->isolated && !sdxi_unoiommu_allowed(ud))
 		return ERR_PTR(-EOPNOTSUPP);
-
-	u = kzalloc(sizeof(*u), GFP_KERNEL_ACCOUNT);
-	if (!u)
-		return ERR_PTR(-ENOMEM);
-	kref_init(&u->ref);
-	u->uf = uf;
+	u = sdxi_uctx_new(uf);
+	if (IS_ERR(u))
+		return u;
 	u->entries = entries;
-	u->isolated = ud->isolated;
-	u->maps = RB_ROOT_CACHED;
-	spin_lock_init(&u->ev_lock);
-	spin_lock_init(&u->err_lock);
-	init_rwsem(&u->map_rwsem);
-	atomic_inc(&ud->stats.contexts);
-
-	if (u->isolated) {
-		err = sdxi_uas_init(u);
-		if (err)
-			goto fail;
-	}
-	if (intr) {
-		u->vector = sdxi_uvector_alloc(ud);
-		err = -ENOSPC;
-		if (!u->vector)
-			goto fail;
+	err = u->isolated ? sdxi_uas_init(u) : 0;
+	if (!err && intr)
+		err = sdxi_uctx_get_vector(u);
+	if (err) {
+		sdxi_uctx_release(u);
+		sdxi_uctx_put(u);
+		return ERR_PTR(err);
 	}
 	/* Data and interrupt keys: both in the context's own PASID. */
 	akeys[SDXI_UAKEY_DATA] = (struct sdxi_akey){ .pv = u->isolated,
@@ -315,10 +391,11 @@ static struct sdxi_uctx *sdxi_uctx_create(struct sdxi_ufile *uf, u32 entries,
 	p.pasid = u->pasid;
 	p.mem_priv = u;
 	p.owner = u;
+	/* From here on the context layer calls sdxi_uctx_release(). */
 	cxt = sdxi_cxt_create(sdxi, &p);
 	if (IS_ERR(cxt)) {
-		err = PTR_ERR(cxt);
-		goto fail;
+		sdxi_uctx_put(u);
+		return ERR_CAST(cxt);
 	}
 	u->cxt = cxt;
 	u->id = cxt->id;
@@ -348,68 +425,96 @@ fail:
 	return ERR_PTR(err);
 }
 
-/*
- * Copy an extensible argument in: the size comes first; smaller than the
- * first version is -EINVAL, bytes past what we know must be zero (E2BIG);
- * sizes beyond a page are refused (E2BIG) to bound the zero check.
+/**
+ * sdxi_ufile_lock() - enter a file's work on the function
+ * @uf: file
+ *
+ * Takes &sdxi_udev.rwsem for reading (the function cannot go) and the
+ * file's lock.  Neither is ever held across a user-memory access, a page
+ * pin or an unbounded wait, so another file, unbind or exit never waits
+ * for what one user does with its memory.
+ *
+ * Return: 0; -ENODEV when the function was removed; -EINTR on a fatal
+ * signal.
  */
-static int sdxi_ucopy_in(void *k, size_t ksize, void __user *arg, u32 *usize)
-{
-	if (get_user(*usize, (u32 __user *)arg))
-		return -EFAULT;
-	if (*usize < ksize)
-		return -EINVAL;
-	if (*usize > PAGE_SIZE)
-		return -E2BIG;
-	return copy_struct_from_user(k, ksize, arg, *usize);
-}
-
-/* Outputs are written only up to the size user space passed. */
-static int sdxi_ucopy_out(void __user *arg, const void *k, size_t ksize,
-			  u32 usize)
-{
-	return copy_to_user(arg, k, min_t(size_t, ksize, usize)) ? -EFAULT : 0;
-}
-
-static int sdxi_uget_info(struct sdxi_ufile *uf, void __user *arg)
+int sdxi_ufile_lock(struct sdxi_ufile *uf)
 {
 	struct sdxi_udev *ud = uf->udev;
-	struct sdxi_dev *sdxi = ud->sdxi;
-	unsigned int kernel_cxts;
-	struct sdxi_info info;
-	u32 usize;
-	int err;
 
-	err = sdxi_ucopy_in(&info, sizeof(info), arg, &usize);
-	if (err)
-		return err;
-	if (info.flags)
+	if (down_read_killable(&ud->rwsem))
+		return -EINTR;
+	if (!ud->sdxi) {
+		up_read(&ud->rwsem);
+		return -ENODEV;
+	}
+	if (mutex_lock_killable(&uf->lock)) {
+		up_read(&ud->rwsem);
+		return -EINTR;
+	}
+	return 0;
+}
+
+/**
+ * sdxi_ufile_unlock() - leave what sdxi_ufile_lock() entered
+ * @uf: file
+ */
+void sdxi_ufile_unlock(struct sdxi_ufile *uf)
+{
+	mutex_unlock(&uf->lock);
+	up_read(&uf->udev->rwsem);
+}
+
+/* Every ioctl argument, copied in before and out after any lock. */
+union sdxi_uarg {
+	struct {
+		u32 size;
+		u32 flags;
+	} hdr;
+	struct sdxi_info info;
+	struct sdxi_create_context create;
+	struct sdxi_context_cmd cmd;
+	struct sdxi_context_status status;
+	struct sdxi_map_mem map;
+	struct sdxi_map_dmabuf dmabuf;
+	struct sdxi_unmap_dmabuf unmap_dmabuf;
+	struct sdxi_set_eventfd eventfd;
+};
+
+static int sdxi_uget_info(struct sdxi_ufile *uf, union sdxi_uarg *a)
+{
+	struct sdxi_udev *ud = uf->udev;
+	struct sdxi_info *info = &a->info;
+	struct sdxi_dev *sdxi;
+
+	if (info->flags)
 		return -EINVAL;
-	kernel_cxts = max_t(int, 0, (int)sdxi_cxt_count(sdxi) -
-			    atomic_read(&ud->stats.contexts));
-	info = (struct sdxi_info){
-		.size = usize,
+	CLASS(sdxi_ufile_locked, l)(uf);
+	if (IS_ERR(l))
+		return PTR_ERR(l);
+	sdxi = ud->sdxi;
+	*info = (struct sdxi_info){
+		.size = info->size,
 		.out_abi_version = SDXI_ABI_VERSION,
 		.out_sdxi_version = sdxi->ver_major << 16 | sdxi->ver_minor,
 		.out_op_groups = sdxi->opb & ~SDXI_OPB_ADMIN,
 		.out_min_ring_entries = SDXI_RING_MIN_ENTRIES,
 		.out_max_ring_entries = sdxi->max_ring_entries,
 		.out_db_stride = sdxi->db_stride,
-		.out_max_buffer = sdxi->max_buffer,
-		.out_max_contexts = sdxi->max_cxt - kernel_cxts,
-		.out_free_contexts = sdxi->max_cxt - sdxi_cxt_count(sdxi),
+		.out_max_buffer = sdxi_cxt_max_buffer(sdxi, sdxi_umax_buffer()),
+		.out_max_contexts = sdxi_ucontexts_max(ud),
+		.out_free_contexts = sdxi_ucontexts_free(uf),
 		.out_isolation = ud->isolated ? SDXI_ISOLATION_PASID :
 				 allow_unsafe_noiommu ? SDXI_ISOLATION_NONE : 0,
 		.out_numa_node = dev_to_node(sdxi->dev),
 		.out_flags = ud->isolated ? SDXI_INFO_F_DMABUF : 0,
 	};
 	if (ud->first_vector < ud->nr_vectors && (sdxi->opb & SDXI_OPB_INTR))
-		info.out_flags |= SDXI_INFO_F_INTERRUPTS;
+		info->out_flags |= SDXI_INFO_F_INTERRUPTS;
 	if (ud->isolated) {
-		info.out_kernel_iova = SDXI_UIOVA_BASE;
-		info.out_kernel_iova_size = SDXI_UIOVA_SIZE;
+		info->out_kernel_iova = SDXI_UIOVA_BASE;
+		info->out_kernel_iova_size = SDXI_UIOVA_SIZE;
 	}
-	return sdxi_ucopy_out(arg, &info, sizeof(info), usize);
+	return 0;
 }
 
 static void sdxi_ucreate_out(struct sdxi_uctx *u, struct sdxi_create_context *c)
@@ -442,9 +547,11 @@ static void sdxi_ucreate_out(struct sdxi_uctx *u, struct sdxi_create_context *c)
 
 static int sdxi_udestroy_id(struct sdxi_ufile *uf, u32 id)
 {
+	CLASS(sdxi_ufile_locked, l)(uf);
 	struct sdxi_uctx *u;
 
-	guard(mutex)(&uf->lock);
+	if (IS_ERR(l))
+		return PTR_ERR(l);
 	u = xa_erase(&uf->cxts, id);
 	if (!u)
 		return -ENOENT;
@@ -452,55 +559,55 @@ static int sdxi_udestroy_id(struct sdxi_ufile *uf, u32 id)
 	return 0;
 }
 
-static int sdxi_ucreate(struct sdxi_ufile *uf, void __user *arg)
+static int sdxi_ucreate(struct sdxi_ufile *uf, union sdxi_uarg *a)
 {
-	struct sdxi_create_context c;
+	struct sdxi_create_context *c = &a->create;
 	struct sdxi_uctx *u;
-	u32 usize, entries;
-	int err;
+	u32 entries;
 
-	err = sdxi_ucopy_in(&c, sizeof(c), arg, &usize);
-	if (err)
-		return err;
-	if ((c.flags & ~SDXI_CTX_F_INTERRUPT) || c.__reserved)
+	if ((c->flags & ~SDXI_CTX_F_INTERRUPT) || c->__reserved)
 		return -EINVAL;
-	entries = c.ring_entries ?: SDXI_RING_MIN_ENTRIES;
+	entries = c->ring_entries ?: SDXI_RING_MIN_ENTRIES;
+
+	CLASS(sdxi_ufile_locked, l)(uf);
+	if (IS_ERR(l))
+		return PTR_ERR(l);
 	if (!sdxi_ring_entries_valid(entries, uf->udev->sdxi->max_ring_entries))
 		return -EINVAL;
-	if ((c.flags & SDXI_CTX_F_INTERRUPT) &&
+	if ((c->flags & SDXI_CTX_F_INTERRUPT) &&
 	    !(uf->udev->sdxi->opb & SDXI_OPB_INTR))
 		return -EOPNOTSUPP;
-
-	scoped_guard(mutex, &uf->lock) {
-		u = sdxi_uctx_create(uf, entries, c.flags & SDXI_CTX_F_INTERRUPT);
-		if (IS_ERR(u))
-			return PTR_ERR(u);
-		sdxi_ucreate_out(u, &c);
-	}
-	err = sdxi_ucopy_out(arg, &c, sizeof(c), usize);
-	if (err)
-		sdxi_udestroy_id(uf, c.out_context_id);
-	return err;
+	u = sdxi_uctx_create(uf, entries, c->flags & SDXI_CTX_F_INTERRUPT);
+	if (IS_ERR(u))
+		return PTR_ERR(u);
+	sdxi_ucreate_out(u, c);
+	return 0;
 }
 
-static int sdxi_ucontext_cmd(struct sdxi_ufile *uf, void __user *arg,
-			     bool reset)
+/* The outputs could not be written: the context must not stay. */
+static void sdxi_ucreate_undo(struct sdxi_ufile *uf, union sdxi_uarg *a)
 {
-	struct sdxi_context_cmd c;
+	sdxi_udestroy_id(uf, a->create.out_context_id);
+}
+
+static int sdxi_udestroy(struct sdxi_ufile *uf, union sdxi_uarg *a)
+{
+	if (a->cmd.flags || a->cmd.__reserved)
+		return -EINVAL;
+	return sdxi_udestroy_id(uf, a->cmd.context_id);
+}
+
+static int sdxi_ureset(struct sdxi_ufile *uf, union sdxi_uarg *a)
+{
 	struct sdxi_uctx *u;
-	u32 usize;
 	int err;
 
-	err = sdxi_ucopy_in(&c, sizeof(c), arg, &usize);
-	if (err)
-		return err;
-	if (c.flags || c.__reserved)
+	if (a->cmd.flags || a->cmd.__reserved)
 		return -EINVAL;
-	if (!reset)
-		return sdxi_udestroy_id(uf, c.context_id);
-
-	guard(mutex)(&uf->lock);
-	u = xa_load(&uf->cxts, c.context_id);
+	CLASS(sdxi_ufile_locked, l)(uf);
+	if (IS_ERR(l))
+		return PTR_ERR(l);
+	u = xa_load(&uf->cxts, a->cmd.context_id);
 	if (!u)
 		return -ENOENT;
 	/* PTEs go; the VMAs stay valid and fault the same pages back. */
@@ -513,75 +620,53 @@ static int sdxi_ucontext_cmd(struct sdxi_ufile *uf, void __user *arg,
 	return err;
 }
 
-/*
- * The address of an error record, as user space may see it: addresses in
- * the function address space (tables, CXT_CTL, AKey entries) are the
- * kernel's and are not reported.
- */
-static u64 sdxi_uerr_addr(const struct sdxi_err_rec *r)
+/* CONTEXT_STATUS's kernel side: the state and up to @s->nr_records records. */
+static int sdxi_ustatus_collect(struct sdxi_ufile *uf,
+				struct sdxi_context_status *s,
+				struct sdxi_error_record *recs)
 {
-	switch (r->step) {
-	case SDXI_STEP_CXT_L2:
-	case SDXI_STEP_CXT_L1:
-	case SDXI_STEP_CXT_CTL:
-	case SDXI_STEP_AKEY:
-	case SDXI_STEP_RKEY:
-		return 0;
-	default:
-		return r->addr;
-	}
+	CLASS(sdxi_ufile_locked, l)(uf);
+	u32 i, n, kept, first;
+	struct sdxi_uctx *u;
+
+	if (IS_ERR(l))
+		return PTR_ERR(l);
+	u = xa_load(&uf->cxts, s->context_id);
+	if (!u)
+		return -ENOENT;
+	s->out_state = sdxi_cxt_hw_state(u->cxt);
+	s->out_read_index = sdxi_ring_read_index(u->cxt);
+	spin_lock_irq(&u->err_lock);
+	kept = min_t(u32, u->nr_errs, SDXI_UCTX_ERR_RECORDS);
+	n = min(s->nr_records, kept);
+	first = u->nr_errs - n;
+	for (i = 0; i < n; i++)
+		sdxi_err_rec_to_user(&u->errs[(first + i) % SDXI_UCTX_ERR_RECORDS],
+				     u->id, &recs[i]);
+	s->out_errors = u->nr_errs;
+	s->nr_records = n;
+	spin_unlock_irq(&u->err_lock);
+	return 0;
 }
 
-static int sdxi_ustatus(struct sdxi_ufile *uf, void __user *arg)
+static int sdxi_ustatus(struct sdxi_ufile *uf, union sdxi_uarg *a)
 {
 	struct sdxi_error_record recs[SDXI_UCTX_ERR_RECORDS];
-	struct sdxi_context_status s;
-	struct sdxi_uctx *u;
-	u32 usize, i, n, kept, first;
+	struct sdxi_context_status *s = &a->status;
 	int err;
 
-	err = sdxi_ucopy_in(&s, sizeof(s), arg, &usize);
+	if (s->flags)
+		return -EINVAL;
+	if (s->nr_records && !s->records)
+		return -EFAULT;
+	err = sdxi_ustatus_collect(uf, s, recs);
 	if (err)
 		return err;
-	if (s.flags)
-		return -EINVAL;
-	if (s.nr_records && !s.records)
+	/* With no lock held: the records may be in any kind of user memory. */
+	if (s->nr_records && copy_to_user(u64_to_user_ptr(s->records), recs,
+					  s->nr_records * sizeof(recs[0])))
 		return -EFAULT;
-
-	scoped_guard(mutex, &uf->lock) {
-		u = xa_load(&uf->cxts, s.context_id);
-		if (!u)
-			return -ENOENT;
-		s.out_state = sdxi_cxt_hw_state(u->cxt);
-		s.out_read_index = sdxi_ring_read_index(u->cxt);
-		spin_lock_irq(&u->err_lock);
-		kept = min_t(u32, u->nr_errs, SDXI_UCTX_ERR_RECORDS);
-		n = min(s.nr_records, kept);
-		first = u->nr_errs - n;
-		for (i = 0; i < n; i++) {
-			const struct sdxi_err_rec *r =
-				&u->errs[(first + i) % SDXI_UCTX_ERR_RECORDS];
-
-			recs[i] = (struct sdxi_error_record){
-				.dsc_index = r->div ? r->dsc_index : 0,
-				.addr = sdxi_uerr_addr(r),
-				.step = r->step,
-				.sub_step = r->sub_step,
-				.reaction = r->re,
-				.buf = r->bv ? r->buf : 0,
-				.reason = r->reason,
-				.flags = (r->div ? SDXI_ERR_F_DIV : 0) |
-					 (r->bv ? SDXI_ERR_F_BV : 0),
-			};
-		}
-		s.out_errors = u->nr_errs;
-		s.nr_records = n;
-		spin_unlock_irq(&u->err_lock);
-	}
-	if (n && copy_to_user(u64_to_user_ptr(s.records), recs,
-			      n * sizeof(recs[0])))
-		return -EFAULT;
-	return sdxi_ucopy_out(arg, &s, sizeof(s), usize);
+	return 0;
 }
 
 /* Page-aligned, non-empty, no wrap-around. */
@@ -591,165 +676,223 @@ static bool sdxi_urange_ok(u64 start, u64 len)
 	       start + len > start;
 }
 
-static int sdxi_umap_ioctl(struct sdxi_ufile *uf, void __user *arg, bool map)
+static int sdxi_umap_mem_args(const struct sdxi_map_mem *m)
 {
-	struct sdxi_map_mem m;
-	struct sdxi_uctx *u;
-	u32 usize;
-	int err;
-
-	err = sdxi_ucopy_in(&m, sizeof(m), arg, &usize);
-	if (err)
-		return err;
-	if (m.__reserved || !sdxi_urange_ok(m.vaddr, m.length) ||
-	    m.vaddr + m.length > TASK_SIZE)
+	if (m->__reserved || !sdxi_urange_ok(m->vaddr, m->length) ||
+	    m->vaddr + m->length > TASK_SIZE)
 		return -EINVAL;
-	if (!map) {
-		if (m.flags)
-			return -EINVAL;
-		guard(mutex)(&uf->lock);
-		u = xa_load(&uf->cxts, m.context_id);
-		return u ? sdxi_uunmap_mem(u, m.vaddr, m.length) : -ENOENT;
-	}
-	if (!m.flags || (m.flags & ~(SDXI_MAP_READ | SDXI_MAP_WRITE)))
-		return -EINVAL;
-	err = sdxi_umap_mem(uf, m.context_id, m.vaddr, m.length, m.flags,
-			    &m.out_iova);
-	if (err)
-		return err;
-	err = sdxi_ucopy_out(arg, &m, sizeof(m), usize);
-	if (err) {
-		guard(mutex)(&uf->lock);
-		u = xa_load(&uf->cxts, m.context_id);
-		if (u)
-			sdxi_uunmap_mem(u, m.vaddr, m.length);
-	}
-	return err;
+	return 0;
 }
 
-static int sdxi_umap_dmabuf_ioctl(struct sdxi_ufile *uf, void __user *arg)
+static int sdxi_uunmap_mem_id(struct sdxi_ufile *uf, u32 id, u64 va, u64 len)
 {
-	struct sdxi_map_dmabuf m;
+	CLASS(sdxi_ufile_locked, l)(uf);
 	struct sdxi_uctx *u;
-	u32 usize;
-	int err;
 
-	err = sdxi_ucopy_in(&m, sizeof(m), arg, &usize);
+	if (IS_ERR(l))
+		return PTR_ERR(l);
+	u = xa_load(&uf->cxts, id);
+	return u ? sdxi_uunmap_mem(u, va, len) : -ENOENT;
+}
+
+static int sdxi_umap(struct sdxi_ufile *uf, union sdxi_uarg *a)
+{
+	struct sdxi_map_mem *m = &a->map;
+	int err = sdxi_umap_mem_args(m);
+
 	if (err)
 		return err;
-	if (!m.flags || (m.flags & ~(SDXI_MAP_READ | SDXI_MAP_WRITE)) ||
-	    !sdxi_urange_ok(m.iova, m.length) || !PAGE_ALIGNED(m.offset))
+	if (!m->flags || (m->flags & ~(SDXI_MAP_READ | SDXI_MAP_WRITE)))
 		return -EINVAL;
-	guard(mutex)(&uf->lock);
-	u = xa_load(&uf->cxts, m.context_id);
+	return sdxi_umap_mem(uf, m->context_id, m->vaddr, m->length, m->flags,
+			     &m->out_iova);
+}
+
+static void sdxi_umap_undo(struct sdxi_ufile *uf, union sdxi_uarg *a)
+{
+	sdxi_uunmap_mem_id(uf, a->map.context_id, a->map.vaddr, a->map.length);
+}
+
+static int sdxi_uunmap(struct sdxi_ufile *uf, union sdxi_uarg *a)
+{
+	struct sdxi_map_mem *m = &a->map;
+	int err = sdxi_umap_mem_args(m);
+
+	if (err)
+		return err;
+	if (m->flags)
+		return -EINVAL;
+	return sdxi_uunmap_mem_id(uf, m->context_id, m->vaddr, m->length);
+}
+
+static int sdxi_umap_dmabuf_ioctl(struct sdxi_ufile *uf, union sdxi_uarg *a)
+{
+	struct sdxi_map_dmabuf *m = &a->dmabuf;
+	struct sdxi_uctx *u;
+
+	if (!m->flags || (m->flags & ~(SDXI_MAP_READ | SDXI_MAP_WRITE)) ||
+	    !sdxi_urange_ok(m->iova, m->length) || !PAGE_ALIGNED(m->offset))
+		return -EINVAL;
+	CLASS(sdxi_ufile_locked, l)(uf);
+	if (IS_ERR(l))
+		return PTR_ERR(l);
+	u = xa_load(&uf->cxts, m->context_id);
 	if (!u)
 		return -ENOENT;
 	if (!u->isolated)
 		return -EOPNOTSUPP;
-	return sdxi_umap_dmabuf(u, m.fd, m.offset, m.length, m.iova, m.flags);
+	return sdxi_umap_dmabuf(u, m->fd, m->offset, m->length, m->iova, m->flags);
 }
 
-static int sdxi_uunmap_dmabuf_ioctl(struct sdxi_ufile *uf, void __user *arg)
+static int sdxi_uunmap_dmabuf_ioctl(struct sdxi_ufile *uf, union sdxi_uarg *a)
 {
-	struct sdxi_unmap_dmabuf m;
+	struct sdxi_unmap_dmabuf *m = &a->unmap_dmabuf;
 	struct sdxi_uctx *u;
-	u32 usize;
-	int err;
 
-	err = sdxi_ucopy_in(&m, sizeof(m), arg, &usize);
-	if (err)
-		return err;
-	if (m.flags || m.__reserved)
+	if (m->flags || m->__reserved)
 		return -EINVAL;
-	guard(mutex)(&uf->lock);
-	u = xa_load(&uf->cxts, m.context_id);
-	return u ? sdxi_uunmap_dmabuf(u, m.iova) : -ENOENT;
+	CLASS(sdxi_ufile_locked, l)(uf);
+	if (IS_ERR(l))
+		return PTR_ERR(l);
+	u = xa_load(&uf->cxts, m->context_id);
+	return u ? sdxi_uunmap_dmabuf(u, m->iova) : -ENOENT;
 }
 
-static int sdxi_uset_eventfd(struct sdxi_ufile *uf, void __user *arg)
+/* Swap a context's eventfd; the old one (or @ev on error) is returned. */
+static int sdxi_uswap_eventfd(struct sdxi_ufile *uf, u32 id,
+			      struct eventfd_ctx **ev)
 {
-	struct eventfd_ctx *ev = NULL, *old;
-	struct sdxi_set_eventfd s;
+	CLASS(sdxi_ufile_locked, l)(uf);
 	struct sdxi_uctx *u;
-	u32 usize;
+
+	if (IS_ERR(l))
+		return PTR_ERR(l);
+	u = xa_load(&uf->cxts, id);
+	if (!u)
+		return -ENOENT;
+	if (!u->vector)
+		return -EINVAL;
+	scoped_guard(spinlock_irqsave, &u->ev_lock)
+		swap(u->ev, *ev);
+	return 0;
+}
+
+static int sdxi_uset_eventfd(struct sdxi_ufile *uf, union sdxi_uarg *a)
+{
+	struct sdxi_set_eventfd *s = &a->eventfd;
+	struct eventfd_ctx *ev = NULL;
 	int err;
 
-	err = sdxi_ucopy_in(&s, sizeof(s), arg, &usize);
-	if (err)
-		return err;
-	if (s.flags || s.fd < -1)
+	if (s->flags || s->fd < -1)
 		return -EINVAL;
-	if (s.fd >= 0) {
-		ev = eventfd_ctx_fdget(s.fd);
+	if (s->fd >= 0) {
+		ev = eventfd_ctx_fdget(s->fd);
 		if (IS_ERR(ev))
 			return PTR_ERR(ev);
 	}
-	scoped_guard(mutex, &uf->lock) {
-		u = xa_load(&uf->cxts, s.context_id);
-		err = !u ? -ENOENT : !u->vector ? -EINVAL : 0;
-		if (!err) {
-			scoped_guard(spinlock_irqsave, &u->ev_lock) {
-				old = u->ev;
-				u->ev = ev;
-			}
-			ev = old;
-		}
-	}
+	err = sdxi_uswap_eventfd(uf, s->context_id, &ev);
 	if (ev)
 		eventfd_ctx_put(ev);
 	return err;
 }
 
+/**
+ * struct sdxi_uioctl - one ioctl of /dev/sdxiN
+ * @size: its struct: the smallest size accepted (every struct is at its
+ *	  first version)
+ * @write: changes state: needs a file opened for writing
+ * @out: has outputs, copied back (up to the caller's size) after @run
+ * @run: the ioctl on the kernel copy of the argument; takes the locks it
+ *	 needs and never holds one across a user-memory access
+ * @undo: reverts a successful @run whose outputs could not be written
+ */
+struct sdxi_uioctl {
+	u32 size;
+	bool write;
+	bool out;
+	int (*run)(struct sdxi_ufile *uf, union sdxi_uarg *a);
+	void (*undo)(struct sdxi_ufile *uf, union sdxi_uarg *a);
+};
+
+static const struct sdxi_uioctl sdxi_uioctls[] = {
+	[SDXI_CMD_GET_INFO] = {
+		sizeof(struct sdxi_info), false, true, sdxi_uget_info },
+	[SDXI_CMD_CREATE_CONTEXT] = {
+		sizeof(struct sdxi_create_context), true, true, sdxi_ucreate,
+		sdxi_ucreate_undo },
+	[SDXI_CMD_DESTROY_CONTEXT] = {
+		sizeof(struct sdxi_context_cmd), true, false, sdxi_udestroy },
+	[SDXI_CMD_RESET_CONTEXT] = {
+		sizeof(struct sdxi_context_cmd), true, false, sdxi_ureset },
+	[SDXI_CMD_CONTEXT_STATUS] = {
+		sizeof(struct sdxi_context_status), false, true, sdxi_ustatus },
+	[SDXI_CMD_MAP_MEM] = {
+		sizeof(struct sdxi_map_mem), true, true, sdxi_umap,
+		sdxi_umap_undo },
+	[SDXI_CMD_UNMAP_MEM] = {
+		sizeof(struct sdxi_map_mem), true, false, sdxi_uunmap },
+	[SDXI_CMD_MAP_DMABUF] = {
+		sizeof(struct sdxi_map_dmabuf), true, false,
+		sdxi_umap_dmabuf_ioctl },
+	[SDXI_CMD_UNMAP_DMABUF] = {
+		sizeof(struct sdxi_unmap_dmabuf), true, false,
+		sdxi_uunmap_dmabuf_ioctl },
+	[SDXI_CMD_SET_EVENTFD] = {
+		sizeof(struct sdxi_set_eventfd), true, false,
+		sdxi_uset_eventfd },
+};
+
+/*
+ * Copy an extensible argument in: the size comes first; smaller than the
+ * first version is -EINVAL, bytes past what we know must be zero (E2BIG);
+ * sizes beyond a page are refused (E2BIG) to bound the zero check.
+ */
+static int sdxi_ucopy_in(void *k, size_t ksize, void __user *arg, u32 *usize)
+{
+	if (get_user(*usize, (u32 __user *)arg))
+		return -EFAULT;
+	if (*usize < ksize)
+		return -EINVAL;
+	if (*usize > PAGE_SIZE)
+		return -E2BIG;
+	return copy_struct_from_user(k, ksize, arg, *usize);
+}
+
+/*
+ * The argument is copied in before anything is locked and out after
+ * everything is unlocked: a user who parks the access (userfaultfd, FUSE)
+ * holds nothing another file, an exit or an unbind needs.
+ */
 static long sdxi_uioctl(struct file *f, unsigned int cmd, unsigned long arg)
 {
 	struct sdxi_ufile *uf = f->private_data;
-	struct sdxi_udev *ud = uf->udev;
 	void __user *uarg = (void __user *)arg;
+	unsigned int nr = _IOC_NR(cmd);
+	const struct sdxi_uioctl *op;
+	union sdxi_uarg a;
+	u32 usize;
+	int err;
 
-	switch (cmd) {
-	case SDXI_IOC_GET_INFO:
-	case SDXI_IOC_CREATE_CONTEXT:
-	case SDXI_IOC_DESTROY_CONTEXT:
-	case SDXI_IOC_RESET_CONTEXT:
-	case SDXI_IOC_CONTEXT_STATUS:
-	case SDXI_IOC_MAP_MEM:
-	case SDXI_IOC_UNMAP_MEM:
-	case SDXI_IOC_MAP_DMABUF:
-	case SDXI_IOC_UNMAP_DMABUF:
-	case SDXI_IOC_SET_EVENTFD:
-		break;
-	default:
+	if (nr >= ARRAY_SIZE(sdxi_uioctls) || cmd != _IO(SDXI_TYPE, nr) ||
+	    !sdxi_uioctls[nr].run)
 		return -ENOTTY;
-	}
+	op = &sdxi_uioctls[nr];
 	/* Fork or SCM_RIGHTS: only the opener's address space may use it. */
 	if (current->mm != uf->mm)
 		return -EPERM;
-	guard(rwsem_read)(&ud->rwsem);
-	if (!ud->sdxi)
-		return -ENODEV;
-
-	switch (cmd) {
-	case SDXI_IOC_GET_INFO:
-		return sdxi_uget_info(uf, uarg);
-	case SDXI_IOC_CREATE_CONTEXT:
-		return sdxi_ucreate(uf, uarg);
-	case SDXI_IOC_DESTROY_CONTEXT:
-		return sdxi_ucontext_cmd(uf, uarg, false);
-	case SDXI_IOC_RESET_CONTEXT:
-		return sdxi_ucontext_cmd(uf, uarg, true);
-	case SDXI_IOC_CONTEXT_STATUS:
-		return sdxi_ustatus(uf, uarg);
-	case SDXI_IOC_MAP_MEM:
-		return sdxi_umap_ioctl(uf, uarg, true);
-	case SDXI_IOC_UNMAP_MEM:
-		return sdxi_umap_ioctl(uf, uarg, false);
-	case SDXI_IOC_MAP_DMABUF:
-		return sdxi_umap_dmabuf_ioctl(uf, uarg);
-	case SDXI_IOC_UNMAP_DMABUF:
-		return sdxi_uunmap_dmabuf_ioctl(uf, uarg);
-	default:
-		return sdxi_uset_eventfd(uf, uarg);
-	}
+	if (op->write && !(f->f_mode & FMODE_WRITE))
+		return -EBADF;
+	err = sdxi_ucopy_in(&a, op->size, uarg, &usize);
+	if (err)
+		return err;
+	err = op->run(uf, &a);
+	if (err || !op->out)
+		return err;
+	if (!copy_to_user(uarg, &a, min_t(size_t, op->size, usize)))
+		return 0;
+	if (op->undo)
+		op->undo(uf, &a);
+	return -EFAULT;
 }
 
 static void sdxi_uvma_open(struct vm_area_struct *vma)
@@ -779,6 +922,9 @@ static vm_fault_t sdxi_uvma_fault(struct vm_fault *vmf)
 	unsigned long pfn;
 	void *va;
 
+	/* Only the opener's address space, whatever madvise() did. */
+	if (vma->vm_mm != u->mm)
+		return VM_FAULT_SIGBUS;
 	guard(rwsem_read)(&u->map_rwsem);
 	if (u->dead || !u->cxt)
 		return VM_FAULT_SIGBUS;
@@ -825,11 +971,14 @@ static int sdxi_ummap(struct file *f, struct vm_area_struct *vma)
 		vm_flags_clear(vma, VM_MAYWRITE);
 	}
 	vm_flags_clear(vma, VM_MAYEXEC);
-	vm_flags_set(vma, VM_PFNMAP | VM_DONTCOPY | VM_DONTEXPAND | VM_DONTDUMP);
-	if (r == SDXI_UREGION_DB) {
-		vm_flags_set(vma, VM_IO);
+	/*
+	 * VM_IO on every region: madvise(MADV_DOFORK) refuses to clear
+	 * VM_DONTCOPY of a VM_IO mapping, so no child inherits one.
+	 */
+	vm_flags_set(vma, VM_IO | VM_PFNMAP | VM_DONTCOPY | VM_DONTEXPAND |
+		     VM_DONTDUMP);
+	if (r == SDXI_UREGION_DB)
 		vma->vm_page_prot = pgprot_noncached(vma->vm_page_prot);
-	}
 	vma->vm_ops = &sdxi_uvm_ops;
 	vma->vm_private_data = u;
 	kref_get(&u->ref);
@@ -880,6 +1029,19 @@ static ssize_t sdxi_uread(struct file *f, char __user *buf, size_t len,
 	return sizeof(v);
 }
 
+static void sdxi_ufile_free(struct sdxi_ufile *uf)
+{
+	sdxi_uacct_put(uf->udev, uf->facct);
+	sdxi_uacct_put(uf->udev, uf->uacct);
+	xa_destroy(&uf->cxts);
+	mmdrop(uf->mm);
+	kfree(uf);
+}
+
+/*
+ * Only the device's presence is waited for (&sdxi_udev.rwsem for reading,
+ * which removal holds for writing): never for another file's work.
+ */
 static int sdxi_uopen(struct inode *inode, struct file *f)
 {
 	struct sdxi_udev *ud = container_of(inode->i_cdev, struct sdxi_udev, cdev);
@@ -897,14 +1059,21 @@ static int sdxi_uopen(struct inode *inode, struct file *f)
 	mutex_init(&uf->lock);
 	xa_init(&uf->cxts);
 	init_waitqueue_head(&uf->wq);
+	uf->facct = sdxi_uacct_file_new();
+	/* Charged to the real uid, like RLIMIT_NPROC and io_uring's pins. */
+	uf->uacct = sdxi_uacct_user_get(ud, current_uid());
+	if (!uf->facct || !uf->uacct) {
+		sdxi_ufile_free(uf);
+		return -ENOMEM;
+	}
 
-	scoped_guard(rwsem_write, &ud->rwsem) {
+	scoped_guard(rwsem_read, &ud->rwsem) {
 		if (!ud->sdxi) {
-			mmdrop(uf->mm);
-			kfree(uf);
+			sdxi_ufile_free(uf);
 			return -ENODEV;
 		}
-		list_add(&uf->node, &ud->files);
+		scoped_guard(mutex, &ud->files_lock)
+			list_add(&uf->node, &ud->files);
 		get_device(&ud->dev);
 	}
 	atomic_inc(&ud->stats.files);
@@ -932,15 +1101,14 @@ static int sdxi_urelease(struct inode *inode, struct file *f)
 	struct sdxi_ufile *uf = f->private_data;
 	struct sdxi_udev *ud = uf->udev;
 
-	scoped_guard(rwsem_read, &ud->rwsem)
+	scoped_guard(rwsem_read, &ud->rwsem) {
 		if (ud->sdxi)
 			sdxi_ufile_destroy_all(uf);
-	scoped_guard(rwsem_write, &ud->rwsem)
-		list_del(&uf->node);
+		scoped_guard(mutex, &ud->files_lock)
+			list_del(&uf->node);
+	}
 	atomic_dec(&ud->stats.files);
-	xa_destroy(&uf->cxts);
-	mmdrop(uf->mm);
-	kfree(uf);
+	sdxi_ufile_free(uf);
 	put_device(&ud->dev);
 	return 0;
 }
@@ -969,8 +1137,11 @@ static int sdxi_uctx_debugfs_show(struct seq_file *s, void *unused)
 	seq_printf(s, "completed=%llu\nerrors=%u\ninterrupts=%lld\n",
 		   u->completed_base + sdxi_ring_read_index(u->cxt),
 		   READ_ONCE(u->nr_errs), atomic64_read(&u->intrs));
-	seq_printf(s, "pinned_bytes=%lu\nvector=%u\nstate=%s\n",
-		   READ_ONCE(u->pinned_pages) << PAGE_SHIFT, u->vector,
+	seq_printf(s, "pinned_bytes=%lu\nimported_bytes=%llu\nvector=%u\n",
+		   READ_ONCE(u->pinned_pages) << PAGE_SHIFT,
+		   READ_ONCE(u->imported), u->vector);
+	seq_printf(s, "uid=%u\nstate=%s\n",
+		   from_kuid_munged(&init_user_ns, u->uacct->uid),
 		   sdxi_cxtv_name(sdxi_cxt_hw_state(u->cxt)));
 	return 0;
 }
@@ -1008,11 +1179,32 @@ static ssize_t _name##_show(struct device *dev,				\
 }									\
 static DEVICE_ATTR_RO(_name)
 
+/* An amount held by all user contexts (charges, enum sdxi_ures). */
+static u64 sdxi_uuse(struct sdxi_udev *ud, enum sdxi_ures r)
+{
+	u64 v;
+
+	spin_lock(&ud->acct_lock);
+	v = ud->use[r];
+	spin_unlock(&ud->acct_lock);
+	return v;
+}
+
+static unsigned int sdxi_ucontexts_offered(struct sdxi_udev *ud)
+{
+	guard(rwsem_read)(&ud->rwsem);
+	return ud->sdxi ? sdxi_ucontexts_max(ud) : 0;
+}
+
 SDXI_USTAT_ATTR(user_contexts, atomic_read(&ud->stats.contexts));
 SDXI_USTAT_ATTR(pasids, atomic_read(&ud->stats.pasids));
 SDXI_USTAT_ATTR(pinned_pages, atomic64_read(&ud->stats.pinned_pages));
 SDXI_USTAT_ATTR(dmabufs, atomic_read(&ud->stats.dmabufs));
 SDXI_USTAT_ATTR(open_files, atomic_read(&ud->stats.files));
+SDXI_USTAT_ATTR(pinned_bytes, sdxi_uuse(ud, SDXI_URES_PINNED));
+SDXI_USTAT_ATTR(imported_bytes, sdxi_uuse(ud, SDXI_URES_IMPORTED));
+SDXI_USTAT_ATTR(user_vectors, sdxi_uuse(ud, SDXI_URES_VECTORS));
+SDXI_USTAT_ATTR(max_user_contexts, sdxi_ucontexts_offered(ud));
 
 static ssize_t isolation_show(struct device *dev, struct device_attribute *attr,
 			      char *buf)
@@ -1030,6 +1222,10 @@ static struct attribute *sdxi_udev_attrs[] = {
 	&dev_attr_pinned_pages.attr,
 	&dev_attr_dmabufs.attr,
 	&dev_attr_open_files.attr,
+	&dev_attr_pinned_bytes.attr,
+	&dev_attr_imported_bytes.attr,
+	&dev_attr_user_vectors.attr,
+	&dev_attr_max_user_contexts.attr,
 	&dev_attr_isolation.attr,
 	NULL
 };
@@ -1046,6 +1242,7 @@ static void sdxi_udev_release(struct device *dev)
 			simple_release_fs(&sdxi_mnt, &sdxi_mnt_count);
 	ida_free(&sdxi_minors, MINOR(dev->devt));
 	bitmap_free(ud->vectors);
+	xa_destroy(&ud->users);
 	kfree(ud);
 }
 
@@ -1120,6 +1317,9 @@ int sdxi_cdev_register(struct sdxi_dev *sdxi)
 	}
 	init_rwsem(&ud->rwsem);
 	INIT_LIST_HEAD(&ud->files);
+	mutex_init(&ud->files_lock);
+	spin_lock_init(&ud->acct_lock);
+	xa_init(&ud->users);
 	mutex_init(&ud->attach_lock);
 	INIT_LIST_HEAD(&ud->attachments);
 	spin_lock_init(&ud->vec_lock);
@@ -1169,6 +1369,7 @@ int sdxi_cdev_register(struct sdxi_dev *sdxi)
 	ud->debugfs = debugfs_create_dir(dev_name(&ud->dev), sdxi_debugfs_root);
 	debugfs_create_file("dmabuf_move", 0200, ud->debugfs, ud,
 			    &sdxi_dmabuf_move_fops);
+	sdxi_uquota_debugfs(ud);
 	sdxi->udev = ud;
 	if (!ud->isolated)
 		dev_info(dev, "%s: no PASID-capable IOMMU: user contexts %s\n",
@@ -1199,6 +1400,7 @@ int sdxi_cdev_init(void)
 		return err;
 	}
 	sdxi_debugfs_root = debugfs_create_dir(SDXI_DRV_NAME, NULL);
+	sdxi_dev_debugfs_init(sdxi_debugfs_root);
 	return 0;
 }
 

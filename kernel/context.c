@@ -12,8 +12,14 @@
  *   stop:    DSC_CXT_STOP + DSC_SYNC(STOP);
  *   destroy: stop, rescind (vl cleared first), DSC_CXT_UPD + DSC_SYNC,
  *	      and only then free.  If the context cannot be stopped through
- *	      the admin ring, function recovery quiesces it; if even that
- *	      fails, the memory is leaked rather than freed under the device.
+ *	      the admin ring, function recovery quiesces a kernel context; a
+ *	      context still not quiesced is held whole (ID, regions, memory
+ *	      source) until the function is next stopped, then freed.
+ *
+ * User contexts (&sdxi_cxt_params.user) can write their own CXT_STS and
+ * CST_BLKs with their descriptors: the layer never decides anything
+ * beyond such a context from what those hold, and nothing that fails on
+ * its behalf (start, stop, reset, destroy) recovers the function.
  *
  * Every state change runs under sdxi_dev.adm_lock, which also serializes
  * function recovery; recovery empties every ring and restarts the contexts
@@ -65,13 +71,16 @@ static const struct sdxi_cxt_mem_ops sdxi_kmem_ops = {
 };
 
 /*
- * Free a context's memory.  Copes with a half-built context (and with
+ * Free a context's memory, then hand the memory source back to its owner
+ * (&sdxi_cxt_mem_ops.release).  Copes with a half-built context (and with
  * NULL or an error pointer, for __free()); the caller guarantees the
  * function can no longer reach any of it.
  */
 static void sdxi_cxt_free(struct sdxi_cxt *cxt)
 {
+	void (*release)(void *priv);
 	struct device *dev;
+	void *priv;
 	int r;
 
 	if (IS_ERR_OR_NULL(cxt))
@@ -84,7 +93,11 @@ static void sdxi_cxt_free(struct sdxi_cxt *cxt)
 		dma_free_coherent(dev, SZ_4K, cxt->akeys, cxt->akeys_dma);
 	if (cxt->ctl)
 		dma_free_coherent(dev, SZ_4K, cxt->ctl, cxt->ctl_dma);
+	release = cxt->mem_ops->release;
+	priv = cxt->mem_priv;
 	kfree(cxt);
+	if (release)
+		release(priv);
 }
 
 DEFINE_FREE(sdxi_cxt, struct sdxi_cxt *, sdxi_cxt_free(_T))
@@ -105,7 +118,32 @@ static size_t sdxi_region_size(enum sdxi_cxt_region r, u32 entries)
 	}
 }
 
-/* Allocate and fill everything but the ID; nothing is published yet. */
+/* L1 max_buffer for a byte limit: 2^(n + 21) bytes, at most the function's. */
+static u8 sdxi_cxt_max_buffer_enc(struct sdxi_dev *sdxi, u64 bytes)
+{
+	if (!bytes || bytes >= sdxi->max_buffer)
+		return sdxi->max_buffer_enc;
+	if (bytes <= SZ_2M)
+		return 0;
+	return ilog2(bytes) - 21;
+}
+
+/**
+ * sdxi_cxt_max_buffer() - largest transfer of a context created with a limit
+ * @sdxi: function
+ * @limit: &sdxi_cxt_params.max_buffer
+ *
+ * Return: bytes, as the function enforces them for that context.
+ */
+u64 sdxi_cxt_max_buffer(struct sdxi_dev *sdxi, u64 limit)
+{
+	return SDXI_MAX_BUFFER_BYTES(sdxi_cxt_max_buffer_enc(sdxi, limit));
+}
+
+/*
+ * Allocate and fill everything but the ID; nothing is published yet.  On
+ * failure the memory source has been released (&sdxi_cxt_mem_ops.release).
+ */
 static struct sdxi_cxt *sdxi_cxt_alloc(struct sdxi_dev *sdxi,
 				       const struct sdxi_cxt_params *p)
 {
@@ -114,11 +152,23 @@ static struct sdxi_cxt *sdxi_cxt_alloc(struct sdxi_dev *sdxi,
 	unsigned int i;
 	int r, err;
 
+	/* sdxi_cxt_free() copes with every partial state from here on. */
+	struct sdxi_cxt *c __free(sdxi_cxt) =
+		kzalloc(sizeof(*c), p->user ? GFP_KERNEL_ACCOUNT : GFP_KERNEL);
+	if (!c) {
+		if (p->mem_ops && p->mem_ops->release)
+			p->mem_ops->release(p->mem_priv);
+		return ERR_PTR(-ENOMEM);
+	}
+	c->sdxi = sdxi;
+	c->mem_ops = p->mem_ops ?: &sdxi_kmem_ops;
+	c->mem_priv = p->mem_priv;
+
 	if (!sdxi_ring_entries_valid(entries, sdxi->max_ring_entries))
 		return ERR_PTR(-EINVAL);
 	if (p->nr_akeys > ARRAY_SIZE(akeys) || (p->nr_akeys && !p->akeys))
 		return ERR_PTR(-EINVAL);
-	/* Validate the AKey entries before allocating anything. */
+	/* Validate the AKey entries before allocating anything else. */
 	for (i = 0; i < p->nr_akeys; i++) {
 		if (p->akeys[i].intr && p->akeys[i].vector >= sdxi->nr_vectors)
 			return ERR_PTR(-EINVAL);
@@ -127,19 +177,15 @@ static struct sdxi_cxt *sdxi_cxt_alloc(struct sdxi_dev *sdxi,
 			return ERR_PTR(err);
 	}
 
-	/* sdxi_cxt_free() copes with every partial state from here on. */
-	struct sdxi_cxt *c __free(sdxi_cxt) = kzalloc(sizeof(*c), GFP_KERNEL);
-	if (!c)
-		return ERR_PTR(-ENOMEM);
-	c->sdxi = sdxi;
 	c->pv = p->pv;
 	c->owner_restarts = p->owner_restarts;
+	c->user = p->user;
+	c->max_buffer_enc = sdxi_cxt_max_buffer_enc(sdxi, p->max_buffer);
 	c->pasid = p->pasid;
-	c->mem_ops = p->mem_ops ?: &sdxi_kmem_ops;
-	c->mem_priv = p->mem_priv;
 	c->ops = p->ops;
 	c->owner = p->owner;
 	c->ring.entries = entries;
+	INIT_LIST_HEAD(&c->leak_node);
 	spin_lock_init(&c->err_lock);
 
 	for (r = 0; r < SDXI_CXT_NR_REGIONS; r++) {
@@ -204,7 +250,7 @@ static int sdxi_cxt_publish(struct sdxi_cxt *cxt)
 		.akey_entries = SDXI_CXT_AKEY_ENTRIES,
 		.pv = cxt->pv,
 		.pasid = cxt->pasid,
-		.max_buffer = sdxi->max_buffer_enc,
+		.max_buffer = cxt->max_buffer_enc,
 		.opb = cxt->id == SDXI_ADMIN_CXT_ID ? sdxi->opb :
 						      sdxi->opb & ~SDXI_OPB_ADMIN,
 	};
@@ -346,16 +392,22 @@ u8 sdxi_cxt_hw_state(struct sdxi_cxt *cxt)
 	return READ_ONCE(sts->state) & SDXI_CXT_STS_STATE;
 }
 
+/*
+ * Start a context.  The admin descriptor's completion block (kernel memory
+ * in the function address space) is the answer; CXT_STS is also checked
+ * for kernel contexts, but not for user contexts, whose own descriptors
+ * can write their CXT_STS.
+ */
 static int __sdxi_cxt_start(struct sdxi_cxt *cxt, bool resume)
 {
 	int err;
 
 	err = __sdxi_admin_cxt_start(cxt->sdxi, cxt->id, resume);
-	if (!err && sdxi_cxt_hw_state(cxt) != SDXI_CXTV_RUN)
+	if (!err && !cxt->user && sdxi_cxt_hw_state(cxt) != SDXI_CXTV_RUN)
 		err = -EIO;
 	if (err)
-		dev_err(cxt->sdxi->dev, "context %u: start failed (%d, state %s)\n",
-			cxt->id, err, sdxi_cxtv_name(sdxi_cxt_hw_state(cxt)));
+		dev_err_ratelimited(cxt->sdxi->dev, "context %u: start failed (%d)\n",
+				    cxt->id, err);
 	return err;
 }
 
@@ -430,29 +482,38 @@ static void sdxi_cxt_reset_done(struct sdxi_cxt *cxt)
  * or failed context).  Stops the context; once the function no longer
  * executes it, the owner's @reset_begin fails what was in flight; then the
  * ring, CST_BLKs and W are cleared, the context started with R := 0 and
- * @reset_done called.  If the admin ring cannot do it, falls back to
- * function recovery, which does the same for every context.  The owner
- * must not submit concurrently.
+ * @reset_done called.  If the admin ring cannot do it, a kernel context
+ * falls back to function recovery, which does the same for every context;
+ * a user context (&sdxi_cxt_params.user) is left stopped instead: nothing
+ * done on a user's behalf recovers the function.  The owner must not
+ * submit concurrently.
  *
  * Return: 0 when the context runs again with an empty ring, else an errno
- * (-EIO when the function could not be recovered).
+ * (the context is stopped: -ETIMEDOUT or -EIO from the admin ring, -EIO
+ * when the function could not be recovered).
  */
 int sdxi_cxt_reset(struct sdxi_cxt *cxt)
 {
 	struct sdxi_dev *sdxi = cxt->sdxi;
+	int err;
 
 	scoped_guard(mutex, &sdxi->adm_lock) {
 		if (cxt->dying)
 			return -EIO;
 		cxt->run = true;
-		if (sdxi->admin_up &&
-		    !__sdxi_admin_cxt_stop(sdxi, cxt->id)) {
+		err = sdxi->admin_up ? __sdxi_admin_cxt_stop(sdxi, cxt->id) : -EIO;
+		if (!err) {
 			sdxi_cxt_reset_begin(cxt);
 			sdxi_ring_reset(cxt);
-			if (!__sdxi_cxt_start(cxt, false)) {
+			err = __sdxi_cxt_start(cxt, false);
+			if (!err) {
 				sdxi_cxt_reset_done(cxt);
 				return 0;
 			}
+		}
+		if (cxt->user) {
+			cxt->run = false;
+			return err;
 		}
 	}
 	/* Recovery pairs a pending @reset_begin with @reset_done. */
@@ -485,8 +546,14 @@ int sdxi_cxt_resume(struct sdxi_cxt *cxt)
  * @cxt: client context
  *
  * The memory is freed only once the function can no longer reach it: after
- * a confirmed stop, or after function recovery stopped the function.
- * Otherwise it is leaked, loudly (driver.rst, "Quiesce before freeing").
+ * a confirmed stop, or after the function itself was stopped.  When the
+ * stop cannot be confirmed, a kernel context falls back to function
+ * recovery; a user context only waits for a recovery that was already
+ * requested (a wedged admin ring requests one).  A context that is still
+ * not quiesced is leaked whole (driver.rst, "Quiesce before freeing"): its
+ * ID stays reserved, its regions and its memory source stay as they are,
+ * and it is freed only when the function is next stopped (recovery or
+ * teardown), never earlier.
  */
 void sdxi_cxt_destroy(struct sdxi_cxt *cxt)
 {
@@ -501,11 +568,13 @@ void sdxi_cxt_destroy(struct sdxi_cxt *cxt)
 		epoch = sdxi->reset_epoch;
 		err = sdxi->admin_up ? __sdxi_admin_cxt_stop(sdxi, cxt->id) : -EIO;
 	}
-	if (err)
+	if (err && !cxt->user)
 		sdxi_dev_recover_sync(sdxi);
+	else if (err && atomic_read(&sdxi->recover_pending))
+		flush_delayed_work(&sdxi->recover_work);
 
 	scoped_guard(mutex, &sdxi->adm_lock) {
-		quiesced = !err || sdxi->reset_epoch != epoch;
+		quiesced = !err || sdxi->reset_epoch != epoch || sdxi->fn_stopped;
 		sdxi_cxt_rescind(cxt);
 		/*
 		 * Drop cached structures for this ID.  A failure only leaves
@@ -514,16 +583,21 @@ void sdxi_cxt_destroy(struct sdxi_cxt *cxt)
 		 */
 		if (sdxi->admin_up)
 			__sdxi_admin_cxt_update(sdxi, cxt->id);
-		/* Error reports look contexts up under the xarray lock. */
-		sdxi_cxt_id_free(sdxi, cxt->id);
+		if (quiesced) {
+			/* Error reports look contexts up under the xarray lock. */
+			sdxi_cxt_id_free(sdxi, cxt->id);
+		} else {
+			/* Reserved, not free: no new context gets the ID. */
+			xa_store(&sdxi->cxts, cxt->id, NULL, GFP_KERNEL);
+			list_add_tail(&cxt->leak_node, &sdxi->leaked);
+			atomic_inc(&sdxi->nr_leaked);
+		}
 	}
 	if (!quiesced) {
-		dev_err(sdxi->dev, "context %u: could not be quiesced, leaking its memory\n",
+		dev_err(sdxi->dev, "context %u: could not be quiesced, holding its memory until the function stops\n",
 			cxt->id);
 		return;
 	}
-	if (cxt->mem_ops->release)
-		cxt->mem_ops->release(cxt);
 	sdxi_cxt_free(cxt);
 }
 
@@ -739,17 +813,57 @@ void sdxi_cxts_reset_done(struct sdxi_dev *sdxi)
 }
 
 /**
+ * sdxi_cxts_take_leaked() - contexts that can be freed now the function stopped
+ * @sdxi: function confirmed stopped; caller holds &sdxi_dev.adm_lock
+ * @list: the contexts sdxi_cxt_destroy() could not quiesce are moved here
+ *
+ * Free them with sdxi_cxts_free_leaked(), which may be done after dropping
+ * the lock: nothing else reaches them.
+ */
+void sdxi_cxts_take_leaked(struct sdxi_dev *sdxi, struct list_head *list)
+{
+	lockdep_assert_held(&sdxi->adm_lock);
+	list_splice_tail_init(&sdxi->leaked, list);
+}
+
+/**
+ * sdxi_cxts_free_leaked() - free contexts taken by sdxi_cxts_take_leaked()
+ * @sdxi: function
+ * @list: the contexts; emptied
+ *
+ * Each context's ID becomes free only now, with its memory.
+ */
+void sdxi_cxts_free_leaked(struct sdxi_dev *sdxi, struct list_head *list)
+{
+	struct sdxi_cxt *cxt, *tmp;
+
+	list_for_each_entry_safe(cxt, tmp, list, leak_node) {
+		list_del_init(&cxt->leak_node);
+		dev_info(sdxi->dev, "context %u: freed after the function stopped\n",
+			 cxt->id);
+		sdxi_cxt_id_free(sdxi, cxt->id);
+		atomic_dec(&sdxi->nr_leaked);
+		sdxi_cxt_free(cxt);
+	}
+}
+
+/**
  * sdxi_cxt_free_all() - free every context at teardown
  * @sdxi: function, confirmed stopped
  *
  * Client contexts should all have been destroyed by their owners; any
- * left over are freed too, since the function can no longer reach them.
+ * left over, and any that could not be quiesced before, are freed too,
+ * since the function can no longer reach them.
  */
 void sdxi_cxt_free_all(struct sdxi_dev *sdxi)
 {
 	struct sdxi_cxt *cxt;
 	unsigned long id;
+	LIST_HEAD(leaked);
 
+	scoped_guard(mutex, &sdxi->adm_lock)
+		sdxi_cxts_take_leaked(sdxi, &leaked);
+	sdxi_cxts_free_leaked(sdxi, &leaked);
 	xa_for_each(&sdxi->cxts, id, cxt) {
 		if (id != SDXI_ADMIN_CXT_ID)
 			dev_warn(sdxi->dev, "context %lu still allocated at removal\n",

@@ -74,18 +74,20 @@ struct sdxi_cxt_buf {
  *	   fill in @buf; return 0 or a negative errno
  * @free: release a region @alloc returned; only called once the function
  *	  can no longer reach it
- * @release: optional; called once by sdxi_cxt_destroy() after the context
- *	     was stopped and rescinded and before any region is freed, to
- *	     tear down the context's address space (PASID, domain, pinned
- *	     memory).  Not called for a context that could not be quiesced
- *	     (its memory is leaked) nor when creation fails.
+ * @release: optional; called exactly once for every sdxi_cxt_create() given
+ *	     these ops, with its &sdxi_cxt_params.mem_priv, once the context
+ *	     layer is done with the memory source: when creation fails, or
+ *	     when the context's regions have been freed (after a confirmed
+ *	     stop, or, for a context that could not be quiesced, after the
+ *	     function was stopped).  Tears down what the regions lived in
+ *	     (PASID, domain, pinned memory).  Process context, no lock held.
  */
 struct sdxi_cxt_mem_ops {
 	int (*alloc)(struct sdxi_cxt *cxt, enum sdxi_cxt_region region,
 		     size_t size, struct sdxi_cxt_buf *buf);
 	void (*free)(struct sdxi_cxt *cxt, enum sdxi_cxt_region region,
 		     struct sdxi_cxt_buf *buf);
-	void (*release)(struct sdxi_cxt *cxt);
+	void (*release)(void *priv);
 };
 
 /**
@@ -122,11 +124,20 @@ struct sdxi_cxt_ops {
  * @owner_restarts: function recovery leaves the context stopped, ring
  *		    untouched, until the owner resets it (a ring that user
  *		    space fills cannot be emptied behind its back)
+ * @user: created for user space: the context's own descriptors can write
+ *	  its regions (CXT_STS, CST_BLKs), so nothing read from them decides
+ *	  anything beyond the context; a failure on its behalf never
+ *	  escalates to function recovery; the context structure is charged
+ *	  to the caller's memory cgroup
+ * @max_buffer: largest transfer of one descriptor in bytes (rounded down
+ *		to a power of two, at least 2 MiB), 0 for the function's
  */
 struct sdxi_cxt_params {
 	u32 ring_entries;
 	bool pv;
 	bool owner_restarts;
+	bool user;
+	u64 max_buffer;
 	u32 pasid;
 	const struct sdxi_cxt_mem_ops *mem_ops;
 	void *mem_priv;
@@ -191,6 +202,9 @@ struct sdxi_ring_rsv {
  * @ring: producer state (kernel-owned rings)
  * @published: L1 entry written (must be rescinded before freeing)
  * @owner_restarts: see &sdxi_cxt_params.owner_restarts
+ * @user: see &sdxi_cxt_params.user
+ * @max_buffer_enc: L1 max_buffer of the context
+ * @leak_node: in &sdxi_dev.leaked while the context could not be quiesced
  * @run: software wants the context running; recovery restarts it unless
  *	 @owner_restarts; &sdxi_dev.adm_lock
  * @dying: being destroyed; never restarted; &sdxi_dev.adm_lock
@@ -204,6 +218,8 @@ struct sdxi_cxt {
 	u16 id;
 	bool pv;
 	bool owner_restarts;
+	bool user;
+	u8 max_buffer_enc;
 	u32 pasid;
 	const struct sdxi_cxt_mem_ops *mem_ops;
 	void *mem_priv;
@@ -218,6 +234,7 @@ struct sdxi_cxt {
 	void __iomem *db;
 	struct sdxi_ring ring;
 
+	struct list_head leak_node;
 	bool published;
 	bool run;
 	bool dying;
@@ -237,6 +254,7 @@ int sdxi_cxt_stop(struct sdxi_cxt *cxt);
 int sdxi_cxt_reset(struct sdxi_cxt *cxt);
 int sdxi_cxt_resume(struct sdxi_cxt *cxt);
 u8 sdxi_cxt_hw_state(struct sdxi_cxt *cxt);
+u64 sdxi_cxt_max_buffer(struct sdxi_dev *sdxi, u64 limit);
 void sdxi_cxt_report_error(struct sdxi_cxt *cxt,
 			   const struct sdxi_err_rec *rec);
 void sdxi_cxts_report_fn_error(struct sdxi_dev *sdxi,
@@ -248,6 +266,8 @@ int sdxi_admin_cxt_prepare(struct sdxi_dev *sdxi);
 void sdxi_cxts_reset_begin(struct sdxi_dev *sdxi);
 int sdxi_cxts_restart(struct sdxi_dev *sdxi);
 void sdxi_cxts_reset_done(struct sdxi_dev *sdxi);
+void sdxi_cxts_take_leaked(struct sdxi_dev *sdxi, struct list_head *list);
+void sdxi_cxts_free_leaked(struct sdxi_dev *sdxi, struct list_head *list);
 void sdxi_cxt_free_all(struct sdxi_dev *sdxi);
 
 /* ring.c */

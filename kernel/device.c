@@ -20,6 +20,7 @@
 #include <linux/bitfield.h>
 #include <linux/cleanup.h>
 #include <linux/dma-mapping.h>
+#include <linux/fault-inject.h>
 #include <linux/iopoll.h>
 
 #include "context.h"
@@ -148,15 +149,56 @@ static int sdxi_fn_reset(struct sdxi_dev *sdxi)
 	return err;
 }
 
+#ifdef CONFIG_FAULT_INJECTION_DEBUG_FS
+static DECLARE_FAULT_ATTR(sdxi_fail_stop);
+#endif
+
+/*
+ * Inert until armed: should_fail() would also count this point for a
+ * task's fail-nth, which is for the allocations of a probe.
+ */
+static bool sdxi_fail_fn_stop(void)
+{
+#ifdef CONFIG_FAULT_INJECTION_DEBUG_FS
+	return READ_ONCE(sdxi_fail_stop.probability) &&
+	       should_fail(&sdxi_fail_stop, 1);
+#else
+	return false;
+#endif
+}
+
+/**
+ * sdxi_dev_debugfs_init() - the function layer's debugfs files
+ * @root: the driver's debugfs directory
+ *
+ * "fail_fn_stop": the kernel's fault injection, making function stops
+ * fail, in a kernel with CONFIG_FAULT_INJECTION_DEBUG_FS (nothing
+ * otherwise).
+ */
+void sdxi_dev_debugfs_init(struct dentry *root)
+{
+#ifdef CONFIG_FAULT_INJECTION_DEBUG_FS
+	fault_create_debugfs_attr("fail_fn_stop", root, &sdxi_fail_stop);
+#endif
+}
+
 /*
  * Bring the function to GSV_STOP from any state (hardware.rst): soft
  * stop, escalated to a hard stop when it does not complete (it stays
  * soft-stopping while the engine is stalled), escalated to a reset when
  * even that fails; ERROR and undefined states are reset.
+ *
+ * The emulated function always stops; debugfs "fail_fn_stop" (the
+ * kernel's fault injection, only in a kernel built with it) makes it
+ * "not stop" to exercise what depends on that: contexts held until the
+ * function stops.
  */
 static int sdxi_fn_stop(struct sdxi_dev *sdxi)
 {
 	u8 gsv = sdxi_fn_state(sdxi);
+
+	if (sdxi_fail_fn_stop())
+		return -EIO;
 
 	if (gsv == SDXI_GSV_INIT || gsv == SDXI_GSV_ACTIVE) {
 		sdxi_ctl0_write(sdxi, 0, 0, SDXI_GSR_STOP_SF);
@@ -278,6 +320,7 @@ static int sdxi_fn_activate(struct sdxi_dev *sdxi)
 			sdxi_gsv_name(gsv));
 		return -EIO;
 	}
+	sdxi->fn_stopped = false;
 	sdxi_ctl0_write(sdxi, SDXI_CTL0_FN_ERR_INTR_EN | SDXI_CTL0_FN_PASID_VL |
 			SDXI_CTL0_FN_PASID, 0, SDXI_GSR_STOP_SF);
 
@@ -375,24 +418,38 @@ int sdxi_dev_recover_sync(struct sdxi_dev *sdxi)
 	return READ_ONCE(sdxi->state) == SDXI_DEV_ACTIVE ? 0 : -EIO;
 }
 
-static void sdxi_recover_work(struct work_struct *work)
+/*
+ * Stop the function for recovery; on success nothing runs any more, so
+ * contexts that could not be quiesced before are handed to @leaked for
+ * freeing.  adm_lock held.
+ */
+static int sdxi_recover_stop(struct sdxi_dev *sdxi, struct list_head *leaked)
 {
-	struct sdxi_dev *sdxi = container_of(to_delayed_work(work),
-					     struct sdxi_dev, recover_work);
+	int err;
+
+	lockdep_assert_held(&sdxi->adm_lock);
+	err = sdxi_fn_stop(sdxi);
+	if (err)
+		return err;
+	sdxi->fn_stopped = true;
+	sdxi->reset_epoch++;
+	sdxi_cxts_take_leaked(sdxi, leaked);
+	return 0;
+}
+
+/* One recovery attempt; adm_lock held.  Return: 0 once active again. */
+static int sdxi_recover(struct sdxi_dev *sdxi, struct list_head *leaked)
+{
 	unsigned int delay;
 	int err;
 
-	guard(mutex)(&sdxi->adm_lock);
-	atomic_set(&sdxi->recover_pending, 0);
-	if (sdxi->state == SDXI_DEV_REMOVED)
-		return;
-
+	lockdep_assert_held(&sdxi->adm_lock);
 	dev_warn(sdxi->dev, "recovering function (state %s)\n",
 		 sdxi_gsv_name(sdxi_fn_state(sdxi)));
 	WRITE_ONCE(sdxi->state, SDXI_DEV_RECOVERING);
 	sdxi->admin_up = false;
 
-	err = sdxi_fn_stop(sdxi);
+	err = sdxi_recover_stop(sdxi, leaked);
 	if (!err) {
 		/*
 		 * Nothing runs now, so owners may fail what was in flight (the
@@ -400,7 +457,6 @@ static void sdxi_recover_work(struct work_struct *work)
 		 * the function does not stop, nothing is completed: clients
 		 * time out instead of reusing buffers it may still write.
 		 */
-		sdxi->reset_epoch++;
 		sdxi_cxts_reset_begin(sdxi);
 		err = sdxi_fn_activate(sdxi) ?: sdxi_cxts_restart(sdxi);
 	}
@@ -409,21 +465,37 @@ static void sdxi_recover_work(struct work_struct *work)
 		WRITE_ONCE(sdxi->state, SDXI_DEV_FAILED);
 		sdxi->admin_up = false;
 		/* Leave nothing running until the next attempt. */
-		if (!sdxi_fn_stop(sdxi))
-			sdxi->reset_epoch++;
+		sdxi_recover_stop(sdxi, leaked);
 		delay = sdxi->recover_delay_ms;
 		sdxi->recover_delay_ms = min(delay * 2, SDXI_RECOVER_DELAY_MAX_MS);
 		dev_err(sdxi->dev, "recovery failed (%d), retrying in %u ms\n",
 			err, delay);
 		mod_delayed_work(system_wq, &sdxi->recover_work,
 				 msecs_to_jiffies(delay));
-		return;
+		return err;
 	}
 	sdxi->recover_delay_ms = SDXI_RECOVER_DELAY_MIN_MS;
 	atomic64_inc(&sdxi->stats.recoveries);
 	WRITE_ONCE(sdxi->state, SDXI_DEV_ACTIVE);
 	dev_info(sdxi->dev, "function recovered\n");
 	sdxi_cxts_reset_done(sdxi);
+	return 0;
+}
+
+static void sdxi_recover_work(struct work_struct *work)
+{
+	struct sdxi_dev *sdxi = container_of(to_delayed_work(work),
+					     struct sdxi_dev, recover_work);
+	LIST_HEAD(leaked);
+
+	scoped_guard(mutex, &sdxi->adm_lock) {
+		atomic_set(&sdxi->recover_pending, 0);
+		if (sdxi->state == SDXI_DEV_REMOVED)
+			return;
+		sdxi_recover(sdxi, &leaked);
+	}
+	/* Their owners' teardown may take locks ordered before adm_lock. */
+	sdxi_cxts_free_leaked(sdxi, &leaked);
 }
 
 /*
@@ -487,6 +559,7 @@ int sdxi_register(struct device *dev, const struct sdxi_bus_ops *ops)
 	sdxi->bus_ops = ops;
 	sdxi->recover_delay_ms = SDXI_RECOVER_DELAY_MIN_MS;
 	xa_init_flags(&sdxi->cxts, XA_FLAGS_ALLOC);
+	INIT_LIST_HEAD(&sdxi->leaked);
 	INIT_DELAYED_WORK(&sdxi->recover_work, sdxi_recover_work);
 	err = devm_mutex_init(dev, &sdxi->tbl_lock) ?:
 	      devm_mutex_init(dev, &sdxi->adm_lock) ?:
@@ -547,14 +620,23 @@ int sdxi_register(struct device *dev, const struct sdxi_bus_ops *ops)
  * @dev: the bus device
  *
  * Destroys every user context (they hold PASIDs the driver core wants
- * detached before devres runs); devres then does the rest.
+ * detached before devres runs), and frees those that could not be
+ * quiesced by stopping the function; devres then does the rest.
  */
 void sdxi_remove(struct device *dev)
 {
 	struct sdxi_dev *sdxi = dev_get_drvdata(dev);
 
-	if (sdxi)
-		sdxi_cdev_remove(sdxi);
+	if (!sdxi)
+		return;
+	sdxi_cdev_remove(sdxi);
+	/*
+	 * A user context that could not be quiesced still holds its PASID:
+	 * stop the function (a recovery) so that it is freed before the
+	 * driver core takes the device's DMA ownership back.
+	 */
+	if (atomic_read(&sdxi->nr_leaked))
+		sdxi_dev_recover_sync(sdxi);
 }
 
 /**

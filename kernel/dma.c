@@ -890,6 +890,8 @@ int sdxi_dma_register(struct sdxi_dev *sdxi)
 
 	nr = min3(channels, sdxi->nr_vectors - 1, (unsigned int)sdxi->max_cxt);
 	sdxi->first_user_vector = 1 + nr;
+	/* Each channel creates its context when a client asks for it. */
+	sdxi->kernel_cxts = nr;
 	if (!nr) {
 		dev_info(sdxi->dev, "no dmaengine channels (vectors %u)\n",
 			 sdxi->nr_vectors);

@@ -12,6 +12,7 @@
 #include <linux/export.h>
 #include <linux/types.h>
 #include <kunit/visibility.h>
+#include <linux/sdxi.h>
 
 #include "hwstruct.h"
 
@@ -263,6 +264,44 @@ static const char *sdxi_name(const char *const *names, size_t n,
 {
 	return v < n && names[v] ? names[v] : "unknown";
 }
+
+/**
+ * sdxi_err_rec_to_user() - an error record as the owner of a context sees it
+ * @rec: decoded error-log entry, reported to context @own
+ * @own: the user context whose records these are
+ * @out: the record for CONTEXT_STATUS
+ *
+ * A record of another context, or of the function (a function error is
+ * reported to every context), keeps only what happened (step, sub-step,
+ * reaction, reason): its descriptor index, buffer and address belong to
+ * someone else (an admin-ring fault address is a kernel DMA address,
+ * physical under iommu=pt).  In a record of @own itself, addresses in the
+ * function address space (L2/L1 tables, CXT_CTL, AKey and RKey entries)
+ * are the kernel's and are not reported either.
+ */
+void sdxi_err_rec_to_user(const struct sdxi_err_rec *rec, u16 own,
+			  struct sdxi_error_record *out)
+{
+	bool mine = rec->cv && rec->cxt == own;
+	bool kernel_addr = rec->step == SDXI_STEP_CXT_L2 ||
+			   rec->step == SDXI_STEP_CXT_L1 ||
+			   rec->step == SDXI_STEP_CXT_CTL ||
+			   rec->step == SDXI_STEP_AKEY ||
+			   rec->step == SDXI_STEP_RKEY;
+
+	*out = (struct sdxi_error_record){
+		.dsc_index = mine && rec->div ? rec->dsc_index : 0,
+		.addr = mine && !kernel_addr ? rec->addr : 0,
+		.step = rec->step,
+		.sub_step = rec->sub_step,
+		.reaction = rec->re,
+		.buf = mine && rec->bv ? rec->buf : 0,
+		.reason = rec->reason,
+		.flags = (mine && rec->div ? SDXI_ERR_F_DIV : 0) |
+			 (mine && rec->bv ? SDXI_ERR_F_BV : 0),
+	};
+}
+EXPORT_SYMBOL_IF_KUNIT(sdxi_err_rec_to_user);
 
 /**
  * sdxi_step_name() - name of an error-log step

@@ -101,6 +101,8 @@ struct sdxi_akey {
 	u32 pasid;
 };
 
+struct sdxi_error_record;
+
 /**
  * struct sdxi_err_rec - a decoded ERRLOG_HD_ENT (SDXI 1.0 3.4)
  * @step: processing step that failed (SDXI_STEP_*)
@@ -138,6 +140,8 @@ int sdxi_encode_akey(struct sdxi_akey_ent *out, const struct sdxi_akey *p);
 int sdxi_akey_sz_encode(u32 entries);
 int sdxi_errlog_decode(const struct sdxi_errlog_ent *ent,
 		       struct sdxi_err_rec *rec);
+void sdxi_err_rec_to_user(const struct sdxi_err_rec *rec, u16 own,
+			  struct sdxi_error_record *out);
 const char *sdxi_step_name(u8 step);
 const char *sdxi_sub_step_name(u8 sub_step);
 const char *sdxi_re_name(u8 re);

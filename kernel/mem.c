@@ -17,11 +17,17 @@
  * space, which no user context can name.
  *
  * Teardown order (driver.rst, "Quiesce before freeing"): the context layer
- * stops the
- * context, then sdxi_uas_release() detaches the PASID (the IOMMU flushes
- * its caches), frees the domain and the PASID and unpins; only then the
- * context layer frees the regions.  UNMAP_MEM likewise unmaps (the IOTLB
- * is flushed by iommu_unmap()) before it unpins.
+ * stops the context (or, when that cannot be confirmed, the whole
+ * function), frees the regions (each unmapped from the domain, IOTLB
+ * flushed, before its pages go), then sdxi_uas_release() detaches the
+ * PASID (the IOMMU flushes its caches), frees the domain and the PASID,
+ * unpins and drops the dma-buf imports.  UNMAP_MEM likewise unmaps before
+ * it unpins.
+ *
+ * Nothing is allocated or pinned before it is charged (quota.c); every
+ * allocation made for a context is charged to the caller's memory cgroup.
+ * Nothing here runs with a lock other files need while it touches user
+ * memory: MAP_MEM pins with no lock held.
  */
 #include <linux/dma-buf.h>
 #include <linux/dma-mapping.h>
@@ -40,6 +46,13 @@
 #include "user.h"
 
 MODULE_IMPORT_NS(DMA_BUF);
+
+/*
+ * Longest wait for an exporter's kernel fences before a dma-buf is mapped:
+ * they move memory and normally signal in microseconds; a buffer whose
+ * fences do not signal is not mapped (-ETIMEDOUT) rather than waited for.
+ */
+#define SDXI_DMABUF_FENCE_MS	2000
 
 /* Where each region sits in the kernel IOVA window, and what it may do. */
 static const struct {
@@ -63,11 +76,6 @@ u64 sdxi_uregion_iova(enum sdxi_cxt_region r)
 	return SDXI_UIOVA_BASE + sdxi_uregion[r].offset;
 }
 
-static struct device *sdxi_udevice(struct sdxi_uctx *u)
-{
-	return u->uf->udev->sdxi->dev;
-}
-
 /**
  * sdxi_uas_init() - give a user context its PASID and private domain
  * @u: context being created (isolated)
@@ -76,20 +84,19 @@ static struct device *sdxi_udevice(struct sdxi_uctx *u)
  */
 int sdxi_uas_init(struct sdxi_uctx *u)
 {
-	struct device *dev = sdxi_udevice(u);
 	struct iommu_domain *dom;
 	ioasid_t pasid;
 	int err;
 
-	pasid = iommu_alloc_global_pasid(dev);
+	pasid = iommu_alloc_global_pasid(u->dev);
 	if (pasid == IOMMU_PASID_INVALID)
 		return -ENOSPC;
-	dom = iommu_paging_domain_alloc(dev);
+	dom = iommu_paging_domain_alloc(u->dev);
 	if (IS_ERR(dom)) {
 		iommu_free_global_pasid(pasid);
 		return PTR_ERR(dom);
 	}
-	err = iommu_attach_device_pasid(dom, dev, pasid, NULL);
+	err = iommu_attach_device_pasid(dom, u->dev, pasid, NULL);
 	if (err) {
 		iommu_domain_free(dom);
 		iommu_free_global_pasid(pasid);
@@ -97,15 +104,15 @@ int sdxi_uas_init(struct sdxi_uctx *u)
 	}
 	u->pasid = pasid;
 	u->dom = dom;
-	atomic_inc(&u->uf->udev->stats.pasids);
+	atomic_inc(&u->ud->stats.pasids);
 	return 0;
 }
 
 static void sdxi_unpin(struct sdxi_uctx *u, struct sdxi_umap *m)
 {
 	unpin_user_pages(m->pages, m->npages);
-	atomic64_sub(m->npages, &u->uf->mm->pinned_vm);
-	atomic64_sub(m->npages, &u->uf->udev->stats.pinned_pages);
+	sdxi_uuncharge_pinned(u->ud, u->mm, u->facct, u->uacct, m->len);
+	atomic64_sub(m->npages, &u->ud->stats.pinned_pages);
 	u->pinned_pages -= m->npages;
 	kvfree(m->pages);
 	m->pages = NULL;
@@ -115,16 +122,15 @@ static void sdxi_udmabuf_release(struct sdxi_uctx *u, struct sdxi_umap *m);
 
 /**
  * sdxi_uas_release() - tear down a user context's address space
- * @u: context the function no longer executes (stopped), or one whose
- *     creation failed
+ * @u: context whose regions are freed (the function no longer executes
+ *     it), or whose creation failed
  *
  * Detaches the PASID first: from then on nothing tagged with it reaches
  * memory.  Then the domain and PASID are freed, registrations unpinned
- * and dma-bufs detached.  The regions themselves are freed by the caller.
+ * and dma-bufs detached, each giving its charge back.
  */
 void sdxi_uas_release(struct sdxi_uctx *u)
 {
-	struct sdxi_udev *ud = u->uf->udev;
 	struct interval_tree_node *it;
 
 	/*
@@ -143,10 +149,10 @@ void sdxi_uas_release(struct sdxi_uctx *u)
 		cancel_work_sync(&m->remap);
 	}
 	if (u->dom) {
-		iommu_detach_device_pasid(u->dom, sdxi_udevice(u), u->pasid);
+		iommu_detach_device_pasid(u->dom, u->dev, u->pasid);
 		iommu_domain_free(u->dom);
 		iommu_free_global_pasid(u->pasid);
-		atomic_dec(&ud->stats.pasids);
+		atomic_dec(&u->ud->stats.pasids);
 		u->dom = NULL;
 	}
 	while ((it = interval_tree_iter_first(&u->maps, 0, ULONG_MAX))) {
@@ -188,9 +194,10 @@ static int sdxi_iommu_map_pages(struct iommu_domain *dom, u64 iova,
 
 /*
  * Region allocator of user contexts (struct sdxi_cxt_mem_ops).  Isolated:
- * zeroed vmalloc pages (mapped to user space by the fault handler) mapped
- * into the domain at the region's fixed IOVA.  Unsafe no-IOMMU mode:
- * coherent memory at a bus address.
+ * zeroed vmalloc pages charged to the caller's memory cgroup (mapped to
+ * user space by the fault handler) and mapped into the domain at the
+ * region's fixed IOVA.  Unsafe no-IOMMU mode: coherent memory at a bus
+ * address.
  */
 static int sdxi_umem_alloc(struct sdxi_cxt *cxt, enum sdxi_cxt_region r,
 			   size_t size, struct sdxi_cxt_buf *buf)
@@ -202,20 +209,19 @@ static int sdxi_umem_alloc(struct sdxi_cxt *cxt, enum sdxi_cxt_region r,
 
 	size = PAGE_ALIGN(size);
 	if (!u->isolated) {
-		buf->va = dma_alloc_coherent(sdxi_udevice(u), size, &dma,
-					     GFP_KERNEL);
+		buf->va = dma_alloc_coherent(u->dev, size, &dma, GFP_KERNEL);
 		if (!buf->va)
 			return -ENOMEM;
 		buf->addr = dma;
 		buf->size = size;
 		return 0;
 	}
-	buf->va = vmalloc_user(size);
+	buf->va = __vmalloc(size, GFP_KERNEL_ACCOUNT | __GFP_ZERO);
 	if (!buf->va)
 		return -ENOMEM;
 	n = size >> PAGE_SHIFT;
 	struct page **pages __free(kvfree) = kvmalloc_array(n, sizeof(*pages),
-							    GFP_KERNEL);
+							    GFP_KERNEL_ACCOUNT);
 	if (!pages) {
 		vfree(buf->va);
 		return -ENOMEM;
@@ -231,30 +237,25 @@ static int sdxi_umem_alloc(struct sdxi_cxt *cxt, enum sdxi_cxt_region r,
 	return err;
 }
 
+/* The domain is still attached: unmap (IOTLB flushed) before freeing. */
 static void sdxi_umem_free(struct sdxi_cxt *cxt, enum sdxi_cxt_region r,
 			   struct sdxi_cxt_buf *buf)
 {
 	struct sdxi_uctx *u = cxt->mem_priv;
 
 	if (!u->isolated) {
-		dma_free_coherent(sdxi_udevice(u), buf->size, buf->va, buf->addr);
+		dma_free_coherent(u->dev, buf->size, buf->va, buf->addr);
 		return;
 	}
-	/* Only a failed creation frees regions with the domain attached. */
 	if (u->dom)
 		iommu_unmap(u->dom, buf->addr, buf->size);
 	vfree(buf->va);
 }
 
-static void sdxi_umem_release(struct sdxi_cxt *cxt)
-{
-	sdxi_uas_release(cxt->mem_priv);
-}
-
 const struct sdxi_cxt_mem_ops sdxi_umem_ops = {
 	.alloc = sdxi_umem_alloc,
 	.free = sdxi_umem_free,
-	.release = sdxi_umem_release,
+	.release = sdxi_uctx_release,
 };
 
 /* An IOVA range user space may use: not the kernel's, not taken. */
@@ -281,42 +282,88 @@ static struct sdxi_uctx *sdxi_ufind(struct sdxi_ufile *uf, u32 id)
 	return xa_load(&uf->cxts, id);
 }
 
-/* Charge @n pinned pages to the opener's RLIMIT_MEMLOCK (as RDMA does). */
-static int sdxi_account_pinned(struct sdxi_ufile *uf, unsigned long n)
+/* MAP_MEM's early check: the function, the context, a free range. */
+static int sdxi_umap_mem_check(struct sdxi_ufile *uf, u32 id, u64 va, u64 len)
 {
-	unsigned long limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
-	u64 total = atomic64_add_return(n, &uf->mm->pinned_vm);
+	CLASS(sdxi_ufile_locked, l)(uf);
+	struct sdxi_uctx *u;
 
-	if (total > limit && !capable(CAP_IPC_LOCK)) {
-		atomic64_sub(n, &uf->mm->pinned_vm);
-		return -ENOMEM;
+	if (IS_ERR(l))
+		return PTR_ERR(l);
+	u = sdxi_ufind(uf, id);
+	return u ? sdxi_urange_check(u, va, len) : -ENOENT;
+}
+
+/*
+ * MAP_MEM's second half, once the pages are pinned: check again (the
+ * context may have gone, or the range been taken) and map.
+ */
+static int sdxi_umap_mem_insert(struct sdxi_ufile *uf, u32 id,
+				struct sdxi_umap *m, u64 *iova)
+{
+	CLASS(sdxi_ufile_locked, l)(uf);
+	u64 va = m->it.start, len = m->len;
+	unsigned long i, n = m->npages;
+	struct sdxi_uctx *u;
+	int err;
+
+	if (IS_ERR(l))
+		return PTR_ERR(l);
+	u = sdxi_ufind(uf, id);
+	err = u ? sdxi_urange_check(u, va, len) : -ENOENT;
+	if (err)
+		return err;
+	if (u->isolated) {
+		err = sdxi_iommu_map_pages(u->dom, va, m->pages, n, m->prot);
+		*iova = va;
+	} else {
+		/*
+		 * No IOMMU: the function uses bus addresses, equal to
+		 * physical ones on the platforms this is allowed on.
+		 */
+		for (i = 1; i < n; i++)
+			if (page_to_phys(m->pages[i]) !=
+			    page_to_phys(m->pages[0]) + i * PAGE_SIZE)
+				break;
+		err = i < n ? -EINVAL : 0;
+		*iova = page_to_phys(m->pages[0]);
 	}
+	if (err)
+		return err;
+	m->u = u;
+	interval_tree_insert(&m->it, &u->maps);
+	u->pinned_pages += n;
+	atomic64_add(n, &uf->udev->stats.pinned_pages);
 	return 0;
 }
 
 /**
  * sdxi_umap_mem() - MAP_MEM: pin a user range and map it at IOVA == VA
- * @uf: file (the caller is its opener; &sdxi_ufile.lock not held)
+ * @uf: file (the caller is its opener; no lock held)
  * @id: context
  * @va: page-aligned start
  * @len: page-aligned length, not 0
  * @flags: SDXI_MAP_READ and/or SDXI_MAP_WRITE
  * @iova: the device address, on success
  *
- * The pages are pinned without the file lock (pinning takes mmap_lock,
- * which mmap() holds around the file lock), then the context and range
- * are checked again under it.
+ * The limits are charged first, then the page array is allocated and the
+ * pages are pinned with no lock held (a page may belong to a userfaultfd
+ * or FUSE mapping and take any time to come; pinning also takes
+ * mmap_lock, which mmap() holds around the file lock); only then the
+ * function's presence, the context and the range are checked again and
+ * the range mapped.
  *
  * Return: 0; -ENOENT (no such context); -EEXIST (overlap); -ENOMEM
- * (RLIMIT_MEMLOCK or memory); -EFAULT (range not mapped with the access
- * asked for); -EINVAL (physically discontiguous range without an IOMMU).
+ * (RLIMIT_MEMLOCK or memory); -EDQUOT (the device's pinning limits);
+ * -EFAULT (range not mapped with the access asked for); -EINVAL
+ * (physically discontiguous range without an IOMMU); -ENODEV; -EINTR.
  */
 int sdxi_umap_mem(struct sdxi_ufile *uf, u32 id, u64 va, u64 len, u32 flags,
 		  u64 *iova)
 {
-	unsigned long n = len >> PAGE_SHIFT, done = 0, i;
+	unsigned long n = len >> PAGE_SHIFT, done = 0;
 	unsigned int gup = FOLL_LONGTERM;
-	struct sdxi_uctx *u;
+	struct sdxi_udev *ud = uf->udev;
 	struct sdxi_umap *m;
 	int prot = IOMMU_CACHE;
 	long ret;
@@ -329,27 +376,24 @@ int sdxi_umap_mem(struct sdxi_ufile *uf, u32 id, u64 va, u64 len, u32 flags,
 		gup |= FOLL_WRITE;
 	}
 	/* Early answers for a missing context or an overlap. */
-	scoped_guard(mutex, &uf->lock) {
-		u = sdxi_ufind(uf, id);
-		if (!u)
-			return -ENOENT;
-		err = sdxi_urange_check(u, va, len);
-		if (err)
-			return err;
-	}
-
+	err = sdxi_umap_mem_check(uf, id, va, len);
+	if (err)
+		return err;
+	/* Limits before any allocation sized by @len. */
+	err = sdxi_ucharge_pinned(ud, uf->mm, uf->facct, uf->uacct, len);
+	if (err)
+		return err;
 	m = kzalloc(sizeof(*m), GFP_KERNEL_ACCOUNT);
-	if (!m)
-		return -ENOMEM;
+	if (!m) {
+		err = -ENOMEM;
+		goto uncharge;
+	}
 	m->pages = kvmalloc_array(n, sizeof(*m->pages),
 				  GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!m->pages) {
-		kfree(m);
-		return -ENOMEM;
-	}
-	err = sdxi_account_pinned(uf, n);
-	if (err)
+		err = -ENOMEM;
 		goto free;
+	}
 	while (done < n) {
 		ret = pin_user_pages_fast(va + done * PAGE_SIZE, n - done, gup,
 					  m->pages + done);
@@ -364,47 +408,24 @@ int sdxi_umap_mem(struct sdxi_ufile *uf, u32 id, u64 va, u64 len, u32 flags,
 		}
 	}
 	m->npages = n;
+	m->len = len;
 	m->kind = SDXI_UMAP_MEM;
 	m->prot = prot;
 	m->it.start = va;
 	m->it.last = va + len - 1;
 
-	scoped_guard(mutex, &uf->lock) {
-		/* The context may have gone, or the range been taken. */
-		u = sdxi_ufind(uf, id);
-		err = u ? sdxi_urange_check(u, va, len) : -ENOENT;
-		if (err)
-			goto unpin;
-		if (u->isolated) {
-			err = sdxi_iommu_map_pages(u->dom, va, m->pages, n, prot);
-			*iova = va;
-		} else {
-			/*
-			 * No IOMMU: the function uses bus addresses, equal to
-			 * physical ones on the platforms this is allowed on.
-			 */
-			for (i = 1; i < n; i++)
-				if (page_to_phys(m->pages[i]) !=
-				    page_to_phys(m->pages[0]) + i * PAGE_SIZE)
-					break;
-			err = i < n ? -EINVAL : 0;
-			*iova = page_to_phys(m->pages[0]);
-		}
-		if (err)
-			goto unpin;
-		m->u = u;
-		interval_tree_insert(&m->it, &u->maps);
-		u->pinned_pages += n;
-		atomic64_add(n, &uf->udev->stats.pinned_pages);
-	}
+	err = sdxi_umap_mem_insert(uf, id, m, iova);
+	if (err)
+		goto unpin;
 	return 0;
 
 unpin:
 	unpin_user_pages(m->pages, done);
-	atomic64_sub(n, &uf->mm->pinned_vm);
-free:
 	kvfree(m->pages);
+free:
 	kfree(m);
+uncharge:
+	sdxi_uuncharge_pinned(ud, uf->mm, uf->facct, uf->uacct, len);
 	return err;
 }
 
@@ -457,69 +478,124 @@ int sdxi_uunmap_mem(struct sdxi_uctx *u, u64 va, u64 len)
  * move_notify (reservation lock held) before it moves the buffer; the
  * range is then unmapped from the domain (IOTLB flushed, descriptors
  * touching it fault) and a work item maps the new location once the
- * exporter's kernel fences signalled.  The function reaches the pages
- * through the context's PASID, not through the attachment's DMA
- * addresses (those are in the function's requester-ID space), so the
- * buffer must be backed by struct pages (no peer-to-peer).
+ * exporter's kernel fences signalled.
+ *
+ * The importer contract: only the DMA addresses of the attachment's
+ * sg_table are used (never sg_page(): CONFIG_DMABUF_DEBUG hides it).
+ * They are addresses in the function's requester-ID space, and the
+ * function reaches the buffer through the context's PASID instead, so each
+ * page is looked up in the requester-ID domain (iommu_iova_to_phys(); an
+ * identity domain gives the address itself) and mapped at the same
+ * offset in the context's domain.  Exactly the buffer's segments are
+ * mapped: a segment that does not start and end on page boundaries within
+ * the imported range is refused, never rounded out to whole pages.  The
+ * buffer must be system memory (no peer-to-peer).
  */
-static int sdxi_udmabuf_map_locked(struct sdxi_umap *m)
+
+/* What requester-ID address @dma reaches: the physical address, or 0. */
+static phys_addr_t sdxi_rid_to_phys(struct iommu_domain *rid, dma_addr_t dma)
+{
+	return rid ? iommu_iova_to_phys(rid, dma) : dma;
+}
+
+/*
+ * Map [iova, iova + len) of @dom to the pages [dma, dma + len) reaches in
+ * the requester-ID space, coalescing physically contiguous runs; nothing
+ * on failure.
+ */
+static int sdxi_iommu_map_dma(struct iommu_domain *dom, struct iommu_domain *rid,
+			      u64 iova, dma_addr_t dma, u64 len, int prot)
+{
+	u64 off = 0, run;
+	int err;
+
+	while (off < len) {
+		phys_addr_t phys = sdxi_rid_to_phys(rid, dma + off);
+
+		err = -EFAULT;
+		if (!phys)
+			goto undo;
+		for (run = PAGE_SIZE; off + run < len; run += PAGE_SIZE)
+			if (sdxi_rid_to_phys(rid, dma + off + run) != phys + run)
+				break;
+		err = iommu_map(dom, iova + off, phys, run, prot,
+				GFP_KERNEL_ACCOUNT);
+		if (err)
+			goto undo;
+		off += run;
+	}
+	return 0;
+undo:
+	if (off)
+		iommu_unmap(dom, iova, off);
+	return err;
+}
+
+/* Map the imported range of @sgt's DMA segments; none on failure. */
+static int sdxi_udmabuf_map_sgt(struct sdxi_umap *m, struct sg_table *sgt)
 {
 	struct sdxi_uctx *u = m->u;
-	u64 skip = m->offset, len = m->it.last - m->it.start + 1, done = 0;
+	struct iommu_domain *rid = iommu_get_domain_for_dev(u->dev);
+	u64 skip = m->offset, done = 0;
 	struct scatterlist *sg;
-	struct sg_table *sgt;
-	long lret;
 	int err = 0;
 	u32 i;
 
-	dma_resv_assert_held(m->dmabuf->resv);
-	if (m->mapped || m->dead || !u->dom)
-		return 0;
-	sgt = dma_buf_map_attachment(m->attach, DMA_BIDIRECTIONAL);
-	if (IS_ERR(sgt))
-		return PTR_ERR(sgt);
-	lret = dma_resv_wait_timeout(m->dmabuf->resv, DMA_RESV_USAGE_KERNEL,
-				     false, MAX_SCHEDULE_TIMEOUT);
-	if (lret < 0) {
-		err = lret;
-		goto unmap;
-	}
-	for_each_sgtable_sg(sgt, sg, i) {
-		u64 slen = sg->length, chunk;
-		struct page *page = sg_page(sg);
+	for_each_sgtable_dma_sg(sgt, sg, i) {
+		dma_addr_t dma = sg_dma_address(sg);
+		u64 slen = sg_dma_len(sg), chunk;
 
 		if (skip >= slen) {
 			skip -= slen;
 			continue;
 		}
-		if (!page || !PAGE_ALIGNED(sg->offset + skip)) {
+		chunk = min(slen - skip, m->len - done);
+		if (!PAGE_ALIGNED(dma + skip) || !PAGE_ALIGNED(chunk)) {
 			err = -EOPNOTSUPP;
 			break;
 		}
-		chunk = min(slen - skip, len - done);
-		err = iommu_map(u->dom, m->it.start + done,
-				page_to_phys(page) + sg->offset + skip,
-				PAGE_ALIGN(chunk), m->prot, GFP_KERNEL_ACCOUNT);
+		err = sdxi_iommu_map_dma(u->dom, rid, m->it.start + done,
+					 dma + skip, chunk, m->prot);
 		if (err)
 			break;
-		done += PAGE_ALIGN(chunk);
+		done += chunk;
 		skip = 0;
-		if (done >= len)
+		if (done == m->len)
 			break;
 	}
-	if (!err && done < len)
+	if (!err && done < m->len)
 		err = -EINVAL;
+	if (err && done)
+		iommu_unmap(u->dom, m->it.start, done);
+	return err;
+}
+
+/*
+ * Map an import; reservation lock held.  The wait for the exporter's
+ * fences is bounded, and interruptible when @intr (an ioctl).
+ */
+static int sdxi_udmabuf_map_locked(struct sdxi_umap *m, bool intr)
+{
+	struct sg_table *sgt;
+	long lret;
+	int err;
+
+	dma_resv_assert_held(m->dmabuf->resv);
+	if (m->mapped || m->dead || !m->u->dom)
+		return 0;
+	sgt = dma_buf_map_attachment(m->attach, DMA_BIDIRECTIONAL);
+	if (IS_ERR(sgt))
+		return PTR_ERR(sgt);
+	lret = dma_resv_wait_timeout(m->dmabuf->resv, DMA_RESV_USAGE_KERNEL,
+				     intr, msecs_to_jiffies(SDXI_DMABUF_FENCE_MS));
+	err = lret < 0 ? lret : !lret ? -ETIMEDOUT : sdxi_udmabuf_map_sgt(m, sgt);
 	if (err) {
-		if (done)
-			iommu_unmap(u->dom, m->it.start, done);
-		goto unmap;
+		dma_buf_unmap_attachment(m->attach, sgt, DMA_BIDIRECTIONAL);
+		return err;
 	}
 	m->sgt = sgt;
 	m->mapped = true;
 	return 0;
-unmap:
-	dma_buf_unmap_attachment(m->attach, sgt, DMA_BIDIRECTIONAL);
-	return err;
 }
 
 /*
@@ -533,7 +609,7 @@ static void sdxi_udmabuf_unmap_locked(struct sdxi_umap *m)
 	if (!m->mapped)
 		return;
 	if (!m->dead && m->u->dom)
-		iommu_unmap(m->u->dom, m->it.start, m->it.last - m->it.start + 1);
+		iommu_unmap(m->u->dom, m->it.start, m->len);
 	dma_buf_unmap_attachment(m->attach, m->sgt, DMA_BIDIRECTIONAL);
 	m->sgt = NULL;
 	m->mapped = false;
@@ -545,10 +621,10 @@ static void sdxi_udmabuf_remap_work(struct work_struct *work)
 	int err;
 
 	dma_resv_lock(m->dmabuf->resv, NULL);
-	err = sdxi_udmabuf_map_locked(m);
+	err = sdxi_udmabuf_map_locked(m, false);
 	dma_resv_unlock(m->dmabuf->resv);
 	if (err)
-		dev_dbg(sdxi_udevice(m->u), "context %u: dma-buf at %#lx not re-mapped (%d)\n",
+		dev_dbg(m->u->dev, "context %u: dma-buf at %#lx not re-mapped (%d)\n",
 			m->u->id, m->it.start, err);
 }
 
@@ -580,7 +656,7 @@ static const struct dma_buf_attach_ops sdxi_udmabuf_ops = {
 static struct sdxi_uattach *sdxi_uattach_get(struct sdxi_uctx *u,
 					     struct dma_buf *dmabuf)
 {
-	struct sdxi_udev *ud = u->uf->udev;
+	struct sdxi_udev *ud = u->ud;
 	struct dma_buf_attachment *attach;
 	struct sdxi_uattach *ua;
 
@@ -600,8 +676,7 @@ static struct sdxi_uattach *sdxi_uattach_get(struct sdxi_uctx *u,
 	INIT_LIST_HEAD(&ua->maps);
 	ua->dmabuf = dmabuf;
 	ua->users = 1;
-	attach = dma_buf_dynamic_attach(dmabuf, sdxi_udevice(u),
-					&sdxi_udmabuf_ops, ua);
+	attach = dma_buf_dynamic_attach(dmabuf, u->dev, &sdxi_udmabuf_ops, ua);
 	if (IS_ERR(attach)) {
 		dma_buf_put(dmabuf);
 		kfree(ua);
@@ -614,7 +689,7 @@ static struct sdxi_uattach *sdxi_uattach_get(struct sdxi_uctx *u,
 
 static void sdxi_uattach_put(struct sdxi_uctx *u, struct sdxi_uattach *ua)
 {
-	struct sdxi_udev *ud = u->uf->udev;
+	struct sdxi_udev *ud = u->ud;
 
 	scoped_guard(mutex, &ud->attach_lock) {
 		if (--ua->users)
@@ -635,7 +710,24 @@ static void sdxi_udmabuf_release(struct sdxi_uctx *u, struct sdxi_umap *m)
 	dma_resv_unlock(m->dmabuf->resv);
 	cancel_work_sync(&m->remap);
 	sdxi_uattach_put(u, m->ua);
-	atomic_dec(&u->uf->udev->stats.dmabufs);
+	sdxi_uuncharge(u->ud, u->facct, u->uacct, SDXI_URES_IMPORTED, m->len);
+	u->imported -= m->len;
+	atomic_dec(&u->ud->stats.dmabufs);
+}
+
+/*
+ * What the device may do with a dma-buf follows how its file was opened:
+ * writes only to a buffer opened for writing (DMA_HEAP_IOCTL_ALLOC and
+ * DRM PRIME give read-only ones without O_RDWR).
+ */
+static int sdxi_udmabuf_access(struct dma_buf *dmabuf, u32 flags)
+{
+	fmode_t mode = dmabuf->file->f_mode;
+
+	if (((flags & SDXI_MAP_WRITE) && !(mode & FMODE_WRITE)) ||
+	    ((flags & SDXI_MAP_READ) && !(mode & FMODE_READ)))
+		return -EACCES;
+	return 0;
 }
 
 /**
@@ -647,8 +739,11 @@ static void sdxi_udmabuf_release(struct sdxi_uctx *u, struct sdxi_umap *m)
  * @iova: page-aligned device address
  * @flags: SDXI_MAP_READ and/or SDXI_MAP_WRITE
  *
- * Return: 0; -EBADF/-EINVAL (not a dma-buf, range outside it); -EEXIST
- * (overlap); -EOPNOTSUPP (not backed by pages); -ENOMEM.
+ * Return: 0; -EBADF/-EINVAL (not a dma-buf, range outside it); -EACCES
+ * (access the buffer's file does not allow); -EEXIST (overlap); -EDQUOT
+ * (import limits); -EOPNOTSUPP (not mappable at page granularity, or not
+ * system memory); -ETIMEDOUT (the exporter's fences did not signal);
+ * -EINTR; -ENOMEM.
  */
 int sdxi_umap_dmabuf(struct sdxi_uctx *u, int fd, u64 offset, u64 len,
 		     u64 iova, u32 flags)
@@ -664,18 +759,25 @@ int sdxi_umap_dmabuf(struct sdxi_uctx *u, int fd, u64 offset, u64 len,
 	dmabuf = dma_buf_get(fd);
 	if (IS_ERR(dmabuf))
 		return PTR_ERR(dmabuf);
-	if (offset > dmabuf->size || len > dmabuf->size - offset) {
+	err = sdxi_udmabuf_access(dmabuf, flags);
+	if (!err && (offset > dmabuf->size || len > dmabuf->size - offset))
+		err = -EINVAL;
+	if (!err)
+		err = sdxi_ucharge(u->ud, u->facct, u->uacct, SDXI_URES_IMPORTED, len);
+	if (err) {
 		dma_buf_put(dmabuf);
-		return -EINVAL;
+		return err;
 	}
 	m = kzalloc(sizeof(*m), GFP_KERNEL_ACCOUNT);
 	if (!m) {
 		dma_buf_put(dmabuf);
-		return -ENOMEM;
+		err = -ENOMEM;
+		goto uncharge;
 	}
 	m->kind = SDXI_UMAP_DMABUF;
 	m->u = u;
 	m->offset = offset;
+	m->len = len;
 	m->prot = IOMMU_CACHE | ((flags & SDXI_MAP_READ) ? IOMMU_READ : 0) |
 		  ((flags & SDXI_MAP_WRITE) ? IOMMU_WRITE : 0);
 	m->it.start = iova;
@@ -685,23 +787,30 @@ int sdxi_umap_dmabuf(struct sdxi_uctx *u, int fd, u64 offset, u64 len,
 	if (IS_ERR(m->ua)) {
 		err = PTR_ERR(m->ua);
 		kfree(m);
-		return err;
+		goto uncharge;
 	}
 	m->dmabuf = m->ua->dmabuf;
 	m->attach = m->ua->attach;
-	dma_resv_lock(m->dmabuf->resv, NULL);
-	err = sdxi_udmabuf_map_locked(m);
-	if (!err)
-		list_add(&m->ua_node, &m->ua->maps);
-	dma_resv_unlock(m->dmabuf->resv);
+	err = dma_resv_lock_interruptible(m->dmabuf->resv, NULL);
+	if (!err) {
+		err = sdxi_udmabuf_map_locked(m, true);
+		if (!err)
+			list_add(&m->ua_node, &m->ua->maps);
+		dma_resv_unlock(m->dmabuf->resv);
+	}
 	if (err) {
 		sdxi_uattach_put(u, m->ua);
 		kfree(m);
-		return err;
+		goto uncharge;
 	}
 	interval_tree_insert(&m->it, &u->maps);
-	atomic_inc(&u->uf->udev->stats.dmabufs);
+	u->imported += len;
+	atomic_inc(&u->ud->stats.dmabufs);
 	return 0;
+
+uncharge:
+	sdxi_uuncharge(u->ud, u->facct, u->uacct, SDXI_URES_IMPORTED, len);
+	return err;
 }
 
 /**
@@ -727,35 +836,28 @@ int sdxi_uunmap_dmabuf(struct sdxi_uctx *u, u64 iova)
 
 /**
  * sdxi_udmabuf_move_all() - act as if every exporter moved its buffer
- * @ud: device; its rwsem held for reading
+ * @ud: device
  * @remap: also re-establish the mappings (as after a real move); false
  *	   leaves them revoked until the next call with @remap
  *
  * A test hook (debugfs "dmabuf_move"): udmabuf and the system heap never
- * move their buffers, so this is how the revoke and re-establish paths run.
+ * move their buffers, so this is how the revoke and re-establish paths
+ * run.  It goes through the attachments, as an exporter does, so every
+ * import is reached, also one of a context that could not be quiesced.
  */
 void sdxi_udmabuf_move_all(struct sdxi_udev *ud, bool remap)
 {
-	struct interval_tree_node *it;
-	struct sdxi_ufile *uf;
-	struct sdxi_uctx *u;
-	unsigned long id;
+	struct sdxi_uattach *ua;
+	struct sdxi_umap *m;
 
-	list_for_each_entry(uf, &ud->files, node) {
-		guard(mutex)(&uf->lock);
-		xa_for_each(&uf->cxts, id, u) {
-			for (it = interval_tree_iter_first(&u->maps, 0, ULONG_MAX);
-			     it; it = interval_tree_iter_next(it, 0, ULONG_MAX)) {
-				struct sdxi_umap *m = container_of(it, struct sdxi_umap, it);
-
-				if (m->kind != SDXI_UMAP_DMABUF)
-					continue;
-				dma_resv_lock(m->dmabuf->resv, NULL);
-				sdxi_udmabuf_unmap_locked(m);
-				if (remap)
-					sdxi_udmabuf_map_locked(m);
-				dma_resv_unlock(m->dmabuf->resv);
-			}
+	guard(mutex)(&ud->attach_lock);
+	list_for_each_entry(ua, &ud->attachments, node) {
+		dma_resv_lock(ua->dmabuf->resv, NULL);
+		list_for_each_entry(m, &ua->maps, ua_node) {
+			sdxi_udmabuf_unmap_locked(m);
+			if (remap)
+				sdxi_udmabuf_map_locked(m, false);
 		}
+		dma_resv_unlock(ua->dmabuf->resv);
 	}
 }

@@ -44,6 +44,7 @@ struct sdxi_dev;
 struct sdxi_cxt;
 struct sdxi_dma;
 struct sdxi_udev;
+struct dentry;
 
 /**
  * struct sdxi_bus_ops - what the core needs from the bus glue
@@ -121,6 +122,8 @@ struct sdxi_stats {
  * @nr_vectors: interrupt vectors allocated by the bus glue
  * @first_user_vector: vectors from here on are free for user contexts
  *		       (below: the error log and the dmaengine channels)
+ * @kernel_cxts: contexts kept for the kernel's own users (the dmaengine
+ *		 channels): user contexts get at most @max_cxt minus these
  * @cap0: MMIO_CAP0 as read at probe
  * @cap1: MMIO_CAP1 as read at probe
  * @ver_major: MMIO_VERSION major
@@ -147,6 +150,11 @@ struct sdxi_stats {
  * @state: enum sdxi_dev_state; written under @adm_lock, read locklessly
  * @reset_epoch: bumped each time recovery has brought the function to
  *		 STOP; lets a caller tell that a wedged context was quiesced
+ * @fn_stopped: the function is known to be in STOP (a stop succeeded and
+ *		no activation followed); @adm_lock
+ * @leaked: contexts that could not be quiesced, held whole until the
+ *	    function is next stopped (&sdxi_cxt.leak_node); @adm_lock
+ * @nr_leaked: their number (sysfs)
  * @errlog: error log, coherent
  * @errlog_dma: its address
  * @errlog_entries: its size in entries
@@ -168,6 +176,7 @@ struct sdxi_dev {
 	phys_addr_t dbs_phys;
 	unsigned int nr_vectors;
 	unsigned int first_user_vector;
+	unsigned int kernel_cxts;
 
 	u64 cap0;
 	u64 cap1;
@@ -193,6 +202,9 @@ struct sdxi_dev {
 	bool admin_up;
 	enum sdxi_dev_state state;
 	unsigned long reset_epoch;
+	bool fn_stopped;
+	struct list_head leaked;
+	atomic_t nr_leaked;
 
 	struct sdxi_errlog_ent *errlog;
 	dma_addr_t errlog_dma;
@@ -229,6 +241,7 @@ void sdxi_dev_fn_error(struct sdxi_dev *sdxi);
 void sdxi_dev_schedule_recovery(struct sdxi_dev *sdxi);
 int sdxi_dev_recover_sync(struct sdxi_dev *sdxi);
 const char *sdxi_dev_state_name(enum sdxi_dev_state state);
+void sdxi_dev_debugfs_init(struct dentry *root);
 int sdxi_l1_entry(struct sdxi_dev *sdxi, u16 id,
 		  struct sdxi_cxt_l1_ent **ent);
 

@@ -62,6 +62,13 @@ static ssize_t active_contexts_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(active_contexts);
 
+static ssize_t leaked_contexts_show(struct device *dev,
+				    struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", atomic_read(&to_sdxi(dev)->nr_leaked));
+}
+static DEVICE_ATTR_RO(leaked_contexts);
+
 static ssize_t function_state_show(struct device *dev,
 				   struct device_attribute *attr, char *buf)
 {
@@ -137,6 +144,7 @@ static struct attribute *sdxi_attrs[] = {
 	&dev_attr_capabilities.attr,
 	&dev_attr_max_contexts.attr,
 	&dev_attr_active_contexts.attr,
+	&dev_attr_leaked_contexts.attr,
 	&dev_attr_function_state.attr,
 	&dev_attr_driver_state.attr,
 	&dev_attr_recover.attr,

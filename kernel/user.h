@@ -9,26 +9,41 @@
  * kernel-chosen IOVAs, pinned user memory at IOVA == VA and imported
  * dma-bufs.
  *
+ * quota.c owns the limits: what each open file and each user (uid) may
+ * hold on a function, charged before anything is allocated.
+ *
  * Object lifetimes:
  *   sdxi_udev   one per function; a struct device (refcounted): the
  *		 function's teardown drops its reference, every open file
- *		 holds one, so a file outlives the function safely.
+ *		 and every user context holds one, so both outlive the
+ *		 function safely.
  *   sdxi_ufile  one per open(); freed at the final close (mappings hold
  *		 the file, so that is after the last munmap).
- *   sdxi_uctx   one per CREATE_CONTEXT; its resources go at DESTROY,
- *		 close or device removal, its memory when the last mapping
- *		 of it is gone (kref: the file's xarray and each VMA).
+ *   sdxi_uctx   one per CREATE_CONTEXT, refcounted (kref): by the file's
+ *		 xarray until DESTROY or close, by each VMA, and by the
+ *		 context layer until it releases the context's memory
+ *		 source (sdxi_uctx_release()), which for a context that could
+ *		 not be quiesced is only after the function stopped.  So
+ *		 everything the function may still reach for the context
+ *		 (PASID, domain, pins, dma-buf imports, vector, charges) goes
+ *		 at one time, and nothing reachable is freed before.
+ *   sdxi_uacct  what a file or a user holds (quota.c), refcounted by its
+ *		 file or files and by every context charged to it.
  */
 #ifndef _SDXI_USER_H
 #define _SDXI_USER_H
 
 #include <linux/cdev.h>
+#include <linux/cleanup.h>
 #include <linux/device.h>
+#include <linux/err.h>
 #include <linux/interval_tree.h>
 #include <linux/kref.h>
+#include <linux/refcount.h>
 #include <linux/rwsem.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/uidgid.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
@@ -70,7 +85,8 @@ struct sdxi_uctx;
 
 /**
  * struct sdxi_ustats - device-wide user-context counters (sysfs)
- * @contexts: user contexts alive
+ * @contexts: user contexts whose resources are held (created and not yet
+ *	      released, including contexts that could not be quiesced)
  * @pasids: PASIDs allocated for them
  * @pinned_pages: user pages pinned by MAP_MEM
  * @dmabufs: dma-buf imports (MAP_DMABUF)
@@ -85,16 +101,50 @@ struct sdxi_ustats {
 };
 
 /**
+ * enum sdxi_ures - what user contexts are limited in (quota.c)
+ * @SDXI_URES_CONTEXTS: contexts (each also holds a PASID)
+ * @SDXI_URES_VECTORS: MSI-X vectors (contexts with SDXI_CTX_F_INTERRUPT)
+ * @SDXI_URES_PINNED: bytes pinned by MAP_MEM
+ * @SDXI_URES_IMPORTED: bytes imported by MAP_DMABUF
+ * @SDXI_URES_NR: count
+ */
+enum sdxi_ures {
+	SDXI_URES_CONTEXTS,
+	SDXI_URES_VECTORS,
+	SDXI_URES_PINNED,
+	SDXI_URES_IMPORTED,
+	SDXI_URES_NR,
+};
+
+/**
+ * struct sdxi_uacct - what one open file, or one user, holds on a function
+ * @ref: the file (or the user's open files) and each context charged to it
+ * @uid: the user, for a user's account
+ * @user: a user's account (in &sdxi_udev.users), not a file's
+ * @use: amounts held, by enum sdxi_ures; &sdxi_udev.acct_lock
+ */
+struct sdxi_uacct {
+	refcount_t ref;
+	kuid_t uid;
+	bool user;
+	u64 use[SDXI_URES_NR];
+};
+
+/**
  * struct sdxi_udev - the /dev/sdxiN of one function
  * @dev: the class device; its release frees this structure
  * @cdev: the character device
- * @rwsem: guards @sdxi and @files; ioctls hold it for reading, device
- *	   removal for writing
+ * @rwsem: guards @sdxi: held for reading while a file works on the
+ *	   function (never across a user-memory access or a page pin),
+ *	   for writing by device removal
  * @sdxi: the function, NULL once it was removed
  * @inode: shared address space of every open file, so that revocation
  *	   (unmap_mapping_range()) reaches every mapping whatever node the
  *	   file was opened through
- * @files: open files (&sdxi_ufile.node)
+ * @files: open files (&sdxi_ufile.node); @files_lock, or @rwsem held
+ *	   for writing
+ * @files_lock: guards @files for open() and release(), which hold @rwsem
+ *		for reading
  * @isolated: the function sits behind a PASID-capable IOMMU
  * @vec_lock: guards @vectors
  * @vectors: MSI-X vectors given to user contexts, bit n = vector n
@@ -104,6 +154,11 @@ struct sdxi_ustats {
  * @debugfs: debugfs directory
  * @attach_lock: guards @attachments and their user counts
  * @attachments: dma-buf attachments (&sdxi_uattach.node)
+ * @acct_lock: guards the amounts of every account of this function and
+ *	       @use
+ * @use: amounts held by all user contexts, by enum sdxi_ures
+ * @users: per-user accounts (&struct sdxi_uacct), by uid; the xarray's
+ *	   lock guards lookups and the last put
  */
 struct sdxi_udev {
 	struct device dev;
@@ -112,6 +167,7 @@ struct sdxi_udev {
 	struct sdxi_dev *sdxi;
 	struct inode *inode;
 	struct list_head files;
+	struct mutex files_lock;	/* guards files for open/release */
 	bool isolated;
 	spinlock_t vec_lock;		/* guards vectors */
 	unsigned long *vectors;
@@ -121,6 +177,9 @@ struct sdxi_udev {
 	struct dentry *debugfs;
 	struct mutex attach_lock;	/* guards attachments */
 	struct list_head attachments;
+	spinlock_t acct_lock;		/* guards account amounts, use */
+	u64 use[SDXI_URES_NR];
+	struct xarray users;
 };
 
 /**
@@ -143,8 +202,11 @@ struct sdxi_uattach {
 /**
  * struct sdxi_ufile - one open file
  * @udev: its device
- * @mm: the opener's address space; ioctls and mmap from another are refused
+ * @mm: the opener's address space; ioctls, mmap and faults from another
+ *	are refused
  * @pid: the opener's thread group
+ * @facct: the file's account
+ * @uacct: the opener's (real uid) account
  * @node: in &sdxi_udev.files
  * @lock: guards @cxts and the contexts' registrations and state; never
  *	  held across a user-memory access or a page pin (mmap() takes it
@@ -158,6 +220,8 @@ struct sdxi_ufile {
 	struct sdxi_udev *udev;
 	struct mm_struct *mm;
 	pid_t pid;
+	struct sdxi_uacct *facct;
+	struct sdxi_uacct *uacct;
 	struct list_head node;
 	struct mutex lock;		/* guards cxts, registrations */
 	struct xarray cxts;
@@ -182,6 +246,7 @@ enum sdxi_umap_kind {
  * @kind: enum sdxi_umap_kind
  * @prot: IOMMU_READ / IOMMU_WRITE
  * @u: its context
+ * @len: bytes charged (MAP_MEM pinned, MAP_DMABUF imported)
  * @pages: MAP_MEM: the pinned pages
  * @npages: MAP_MEM: their number
  * @ua: MAP_DMABUF: the shared attachment (one user)
@@ -200,6 +265,7 @@ struct sdxi_umap {
 	enum sdxi_umap_kind kind;
 	int prot;
 	struct sdxi_uctx *u;
+	u64 len;
 	struct page **pages;
 	unsigned long npages;
 	struct sdxi_uattach *ua;
@@ -215,8 +281,14 @@ struct sdxi_umap {
 
 /**
  * struct sdxi_uctx - one user context
- * @ref: the file's xarray and each VMA hold a reference
- * @uf: its file
+ * @ref: the file's xarray, each VMA and the context layer (until
+ *	 sdxi_uctx_release()) hold a reference
+ * @uf: its file; only used while the context is in the file's xarray
+ * @ud: its device (a reference)
+ * @dev: the function's bus device
+ * @mm: the opener's address space (mmgrab()ed), charged for pins
+ * @facct: the file's account (a reference)
+ * @uacct: the user's account (a reference)
  * @cxt: the context-layer context
  * @id: context ID
  * @entries: ring size
@@ -225,6 +297,7 @@ struct sdxi_umap {
  * @dom: its private domain, NULL once detached
  * @maps: registrations (struct sdxi_umap), &sdxi_ufile.lock
  * @pinned_pages: pages pinned by its registrations
+ * @imported: bytes of dma-buf imported by its registrations
  * @vector: its MSI-X vector, or 0
  * @irq: Linux IRQ of @vector
  * @ev_lock: guards @ev
@@ -244,6 +317,11 @@ struct sdxi_umap {
 struct sdxi_uctx {
 	struct kref ref;
 	struct sdxi_ufile *uf;
+	struct sdxi_udev *ud;
+	struct device *dev;
+	struct mm_struct *mm;
+	struct sdxi_uacct *facct;
+	struct sdxi_uacct *uacct;
 	struct sdxi_cxt *cxt;
 	u16 id;
 	u32 entries;
@@ -252,6 +330,7 @@ struct sdxi_uctx {
 	struct iommu_domain *dom;
 	struct rb_root_cached maps;
 	unsigned long pinned_pages;
+	u64 imported;
 	unsigned int vector;
 	int irq;
 	spinlock_t ev_lock;		/* guards ev */
@@ -268,6 +347,32 @@ struct sdxi_uctx {
 	struct dentry *debugfs;
 };
 
+/* cdev.c */
+int sdxi_ufile_lock(struct sdxi_ufile *uf);
+void sdxi_ufile_unlock(struct sdxi_ufile *uf);
+void sdxi_uctx_release(void *priv);
+
+static inline struct sdxi_ufile *sdxi_ufile_lock_ptr(struct sdxi_ufile *uf)
+{
+	int err = sdxi_ufile_lock(uf);
+
+	return err ? ERR_PTR(err) : uf;
+}
+
+static inline void sdxi_ufile_unlock_ptr(struct sdxi_ufile *uf)
+{
+	if (!IS_ERR(uf))
+		sdxi_ufile_unlock(uf);
+}
+
+/*
+ * CLASS(sdxi_ufile_locked, l)(uf): until the end of the scope the function
+ * is present (&sdxi_udev.rwsem held for reading) and the file's lock is
+ * held; or l is an ERR_PTR (-ENODEV: removed, -EINTR: fatal signal).
+ */
+DEFINE_CLASS(sdxi_ufile_locked, struct sdxi_ufile *, sdxi_ufile_unlock_ptr(_T),
+	     sdxi_ufile_lock_ptr(uf), struct sdxi_ufile *uf)
+
 /* mem.c */
 extern const struct sdxi_cxt_mem_ops sdxi_umem_ops;
 int sdxi_uas_init(struct sdxi_uctx *u);
@@ -280,5 +385,25 @@ int sdxi_umap_dmabuf(struct sdxi_uctx *u, int fd, u64 offset, u64 len,
 int sdxi_uunmap_dmabuf(struct sdxi_uctx *u, u64 iova);
 void sdxi_udmabuf_move_all(struct sdxi_udev *ud, bool remap);
 u64 sdxi_uregion_iova(enum sdxi_cxt_region r);
+
+/* quota.c */
+u64 sdxi_umax_buffer(void);
+unsigned int sdxi_ucontexts_max(struct sdxi_udev *ud);
+unsigned int sdxi_ucontexts_free(struct sdxi_ufile *uf);
+int sdxi_ucharge(struct sdxi_udev *ud, struct sdxi_uacct *facct,
+		 struct sdxi_uacct *uacct, enum sdxi_ures r, u64 n);
+void sdxi_uuncharge(struct sdxi_udev *ud, struct sdxi_uacct *facct,
+		    struct sdxi_uacct *uacct, enum sdxi_ures r, u64 n);
+int sdxi_ucharge_pinned(struct sdxi_udev *ud, struct mm_struct *mm,
+			struct sdxi_uacct *facct, struct sdxi_uacct *uacct,
+			u64 bytes);
+void sdxi_uuncharge_pinned(struct sdxi_udev *ud, struct mm_struct *mm,
+			   struct sdxi_uacct *facct, struct sdxi_uacct *uacct,
+			   u64 bytes);
+struct sdxi_uacct *sdxi_uacct_file_new(void);
+struct sdxi_uacct *sdxi_uacct_user_get(struct sdxi_udev *ud, kuid_t uid);
+struct sdxi_uacct *sdxi_uacct_hold(struct sdxi_uacct *a);
+void sdxi_uacct_put(struct sdxi_udev *ud, struct sdxi_uacct *a);
+void sdxi_uquota_debugfs(struct sdxi_udev *ud);
 
 #endif /* _SDXI_USER_H */

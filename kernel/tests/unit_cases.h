@@ -20,6 +20,8 @@
 #ifndef _SDXI_UNIT_CASES_H
 #define _SDXI_UNIT_CASES_H
 
+#include <linux/sdxi.h>
+
 #include "../descriptor.h"
 #include "../hwstruct.h"
 #include "../ring.h"
@@ -670,6 +672,73 @@ static void t_ring_done(void)
 	CHECK(sdxi_ring_index_done(5, 6));
 }
 
+/*
+ * What a user context's owner sees of error records: its own records whole
+ * (but no function-address-space address), anything else (a function error,
+ * another context's record) without index, buffer or address.
+ */
+static void t_err_rec_to_user(void)
+{
+	const struct sdxi_err_rec admin_fault = {
+		.step = 7, .sub_step = 1, .re = 2, .cv = true, .cxt = 0,
+		.div = true, .dsc_index = 7, .reason = 13,
+		.addr = 0x12345000ULL,
+	};
+	const struct sdxi_err_rec own_data = {
+		.step = 10, .sub_step = 1, .re = 1, .cv = true, .cxt = 5,
+		.div = true, .dsc_index = 3, .bv = true, .buf = 1,
+		.reason = 13, .addr = 0x7f0000001000ULL,
+	};
+	struct sdxi_err_rec r;
+	struct sdxi_error_record u;
+
+	poison(&u, sizeof(u));
+	sdxi_err_rec_to_user(&admin_fault, 5, &u);
+	CHECK_EQ(u.addr, 0);
+	CHECK_EQ(u.dsc_index, 0);
+	CHECK_EQ(u.flags, 0);
+	CHECK_EQ(u.buf, 0);
+	CHECK_EQ(u.step, 7);
+	CHECK_EQ(u.sub_step, 1);
+	CHECK_EQ(u.reaction, 2);
+	CHECK_EQ(u.reason, 13);
+	CHECK(zero_bits(u.__reserved, 63, 0));
+
+	/* The admin context's owner is not a user context: 0 is no match. */
+	r = admin_fault;
+	r.cv = false;
+	poison(&u, sizeof(u));
+	sdxi_err_rec_to_user(&r, 0, &u);
+	CHECK_EQ(u.addr, 0);
+	CHECK_EQ(u.dsc_index, 0);
+
+	poison(&u, sizeof(u));
+	sdxi_err_rec_to_user(&own_data, 5, &u);
+	CHECK_EQ(u.addr, 0x7f0000001000ULL);
+	CHECK_EQ(u.dsc_index, 3);
+	CHECK_EQ(u.buf, 1);
+	CHECK_EQ(u.flags, SDXI_ERR_F_DIV | SDXI_ERR_F_BV);
+	CHECK_EQ(u.step, 10);
+	CHECK_EQ(u.reaction, 1);
+
+	/* The same record reported to another context says nothing of it. */
+	poison(&u, sizeof(u));
+	sdxi_err_rec_to_user(&own_data, 6, &u);
+	CHECK_EQ(u.addr, 0);
+	CHECK_EQ(u.dsc_index, 0);
+	CHECK_EQ(u.flags, 0);
+
+	/* Own record, kernel structure: the step, not the address. */
+	r = own_data;
+	r.step = 11;
+	r.addr = 0xfee00000ULL;
+	poison(&u, sizeof(u));
+	sdxi_err_rec_to_user(&r, 5, &u);
+	CHECK_EQ(u.addr, 0);
+	CHECK_EQ(u.step, 11);
+	CHECK_EQ(u.dsc_index, 3);
+}
+
 struct sdxi_unit_case {
 	const char *name;
 	void (*fn)(void);
@@ -697,6 +766,7 @@ static const struct sdxi_unit_case sdxi_unit_cases[] = {
 	{ "struct_cxt_ctl_invalid_untouched", t_cxt_ctl_invalid },
 	{ "struct_akey", t_akey },
 	{ "errlog_decode", t_errlog_decode },
+	{ "errlog_record_for_user", t_err_rec_to_user },
 	{ "state_and_step_names", t_names },
 	{ "cxt_id_l2_l1_math", t_cxt_id },
 	{ "ring_slot_modulo", t_ring_slot },

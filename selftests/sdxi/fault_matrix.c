@@ -426,26 +426,6 @@ static void expect_fn_error_status(struct __test_metadata *_metadata,
 	EXPECT_EQ(0, rec[0].flags & SDXI_ERR_F_DIV);
 }
 
-static bool wait_recovered(long long r0)
-{
-	char st[32] = "";
-	int i;
-
-	for (i = 0; i < 200; i++) {
-		FILE *f = fopen(SDXI_FN_SYSFS "driver_state", "r");
-
-		if (f) {
-			if (!fgets(st, sizeof(st), f))
-				st[0] = 0;
-			fclose(f);
-		}
-		if (sdxi_fn_counter("recoveries") > r0 && !strncmp(st, "active", 6))
-			return true;
-		usleep(50000);
-	}
-	return false;
-}
-
 TEST_F(fm, inject)
 {
 	enum opc op = variant->op;

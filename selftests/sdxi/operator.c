@@ -26,7 +26,6 @@
  */
 #include <setjmp.h>
 #include <signal.h>
-#include <sys/syscall.h>
 
 #include "../kselftest_harness.h"
 #include "sdxi_common.h"
@@ -34,93 +33,6 @@
 
 #define PG		SDXI_PG
 #define WAIT_MS		5000
-
-static uint32_t id_of(struct uctx *x)
-{
-	return x->c.out_context_id;
-}
-
-static long long module_refcnt(void)
-{
-	return read_ll("/sys/module/sdxi/refcnt");
-}
-
-static int delete_module(const char *name)
-{
-	return syscall(SYS_delete_module, name, O_NONBLOCK) ? -errno : 0;
-}
-
-/* Wait for /dev/sdxi0 to (dis)appear. */
-static bool wait_node(bool present, unsigned int ms)
-{
-	uint64_t t0 = now_ms();
-
-	while ((access(SDXI_DEV, F_OK) == 0) != present) {
-		if (now_ms() - t0 > ms)
-			return false;
-		usleep(20000);
-	}
-	return true;
-}
-
-/* One copy through a fresh context: the device works. */
-static int device_copies(void)
-{
-	unsigned char *a = alloc_pages_filled(2, 0x3c), *b = alloc_pages_filled(2, 0);
-	union sdxi_desc d;
-	struct uctx x;
-	int fd, ret;
-
-	if (!a || !b)
-		return -ENOMEM;
-	fd = open(SDXI_DEV, O_RDWR);
-	if (fd < 0)
-		return -errno;
-	ret = uctx_create(fd, 0, 0, &x);
-	if (!ret)
-		ret = map_mem(fd, id_of(&x), a, 2 * PG, SDXI_MAP_READ);
-	if (!ret)
-		ret = map_mem(fd, id_of(&x), b, 2 * PG, SDXI_MAP_WRITE);
-	if (!ret) {
-		dsc_copy(&d, (uintptr_t)a, (uintptr_t)b, 2 * PG, 0);
-		uctx_submit(&x, &d, 1);
-		ret = uctx_wait(&x, 1, WAIT_MS);
-	}
-	if (!ret && !all_bytes(b, 2 * PG, 0x3c))
-		ret = -EILSEQ;
-	uctx_unmap(&x);
-	close(fd);
-	munmap(a, 2 * PG);
-	munmap(b, 2 * PG);
-	return ret;
-}
-
-/* The user-side counters all at zero (uapi.rst "Observability"). */
-static void expect_user_counters_zero(struct __test_metadata *_metadata, int open_files)
-{
-	EXPECT_EQ(0, sdxi_counter("user_contexts"));
-	EXPECT_EQ(0, sdxi_counter("pasids"));
-	EXPECT_EQ(0, sdxi_counter("pinned_pages"));
-	EXPECT_EQ(0, sdxi_counter("dmabufs"));
-	EXPECT_EQ(open_files, sdxi_counter("open_files"));
-}
-
-/* The function's PCI address, from /sys/class/sdxi/sdxi0/device. */
-static int function_bdf(char *bdf, size_t n)
-{
-	char link[256], *p;
-	ssize_t len = readlink(SDXI_SYSFS "device", link, sizeof(link) - 1);
-
-	if (len <= 0)
-		return -errno;
-	link[len] = 0;
-	p = strrchr(link, '/');
-	p = p ? p + 1 : link;
-	if (strlen(p) >= n)
-		return -ENAMETOOLONG;
-	memcpy(bdf, p, strlen(p) + 1);
-	return 0;
-}
 
 /*
  * Preconditions of the destructive tests: root, a device, isolation,
@@ -191,7 +103,7 @@ TEST(unload_refused_while_a_file_or_a_mapping_is_open_then_clean)
 	ASSERT_EQ(0, system("modprobe sdxi"));
 	ASSERT_TRUE(wait_node(true, WAIT_MS));
 	EXPECT_EQ(0, device_copies());
-	expect_user_counters_zero(_metadata, 0);
+	EXPECT_USER_COUNTERS_ZERO(0);
 }
 
 /* ---- unbind / bind with live contexts ------------------------------------------ */
@@ -232,7 +144,7 @@ TEST(unbind_bind_with_live_traffic_in_three_processes)
 		EXPECT_EQ(0, child_status(pid[i])) TH_LOG("process %d", i);
 	ASSERT_EQ(0, write_file("/sys/bus/pci/drivers/sdxi/bind", bdf));
 	ASSERT_TRUE(wait_node(true, WAIT_MS));
-	expect_user_counters_zero(_metadata, 0);
+	EXPECT_USER_COUNTERS_ZERO(0);
 	EXPECT_EQ(0, sdxi_fn_counter("active_contexts"));
 	EXPECT_EQ(0, device_copies());
 }
@@ -240,8 +152,16 @@ TEST(unbind_bind_with_live_traffic_in_three_processes)
 /* ---- exhaustion ------------------------------------------------------------ */
 #define NEXH		4
 
+/* Limits lifted for the exhaustion tests, and restored after. */
+static const char *const exhaust_limits[] = {
+	"max_contexts_per_file", "max_contexts_per_user",
+	"max_vectors_per_file", "max_vectors_per_user",
+};
+#define NLIMITS	(sizeof(exhaust_limits) / sizeof(exhaust_limits[0]))
+
 FIXTURE(exhaust) {
 	int fd;
+	long long saved[NLIMITS];
 };
 
 FIXTURE_VARIANT(exhaust) {
@@ -251,16 +171,35 @@ FIXTURE_VARIANT(exhaust) {
 FIXTURE_VARIANT_ADD(exhaust, plain) { .flags = 0 };
 FIXTURE_VARIANT_ADD(exhaust, interrupt) { .flags = SDXI_CTX_F_INTERRUPT };
 
+/*
+ * The function's capacity, not the per-user limits (user_contexts and
+ * user_hostile test those): root lifts them for the test.
+ */
 FIXTURE_SETUP(exhaust)
 {
+	unsigned int i;
+
+	for (i = 0; i < NLIMITS; i++)
+		self->saved[i] = -1;
 	OPEN_OR_SKIP(&self->fd);
 	REQUIRE_ISOLATION(self->fd);
+	REQUIRE_ROOT();
+	for (i = 0; i < NLIMITS; i++) {
+		self->saved[i] = sdxi_param(exhaust_limits[i]);
+		ASSERT_LE(0, self->saved[i]);
+		ASSERT_EQ(0, sdxi_param_set(exhaust_limits[i], 1000000));
+	}
 }
 
 FIXTURE_TEARDOWN(exhaust)
 {
+	unsigned int i;
+
 	if (self->fd >= 0)
 		close(self->fd);
+	for (i = 0; i < NLIMITS; i++)
+		if (self->saved[i] >= 0)
+			sdxi_param_set(exhaust_limits[i], self->saved[i]);
 }
 
 /*
@@ -285,23 +224,6 @@ static long long iommu_pasids(void)
 	if (!(ecap & (1ULL << 40)))	/* ECAP.PASID */
 		return -1;
 	return (1LL << (((ecap >> 35) & 0x1f) + 1)) - 1;
-}
-
-/* Create contexts on @fd until one fails; the count, the error in *err. */
-static int create_until_failure(int fd, uint32_t flags, int *err)
-{
-	struct sdxi_create_context c;
-	int n = 0;
-
-	for (;;) {
-		memset(&c, 0, sizeof(c));
-		c.size = sizeof(c);
-		c.flags = flags;
-		*err = sdxi_ioc(fd, SDXI_IOC_CREATE_CONTEXT, &c);
-		if (*err)
-			return n;
-		n++;
-	}
 }
 
 TEST_F(exhaust, processes_until_enospc_then_exit_and_all_ids_pasids_free)
@@ -389,7 +311,7 @@ TEST_F(exhaust, processes_until_enospc_then_exit_and_all_ids_pasids_free)
 	for (i = 0; i < 2; i++)
 		close(quit[i][1]);
 	/* Everything came back. */
-	expect_user_counters_zero(_metadata, 1);
+	EXPECT_USER_COUNTERS_ZERO(1);
 	EXPECT_EQ(active0, sdxi_fn_counter("active_contexts"));
 	ASSERT_EQ(0, sdxi_get_info(self->fd, &info));
 	EXPECT_EQ(info.out_max_contexts, info.out_free_contexts);
@@ -399,7 +321,7 @@ TEST_F(exhaust, processes_until_enospc_then_exit_and_all_ids_pasids_free)
 	EXPECT_EQ(total, again);
 	close(self->fd);
 	self->fd = -1;
-	expect_user_counters_zero(_metadata, 0);
+	EXPECT_USER_COUNTERS_ZERO(0);
 	EXPECT_EQ(active0, sdxi_fn_counter("active_contexts"));
 }
 
@@ -463,7 +385,7 @@ TEST(kill9_during_heavy_traffic_repeated)
 	ksft_print_msg("kill -9 during traffic: %u rounds in %llu ms, %u with counters left\n",
 		       rounds, (unsigned long long)(now_ms() - t0), bad);
 	EXPECT_EQ(0, bad);
-	expect_user_counters_zero(_metadata, 0);
+	EXPECT_USER_COUNTERS_ZERO(0);
 	EXPECT_EQ(rec0, sdxi_fn_counter("recovery_failures"));
 	EXPECT_EQ(0, device_copies());
 }

@@ -21,6 +21,7 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <linux/dma-heap.h>
 #include <linux/sdxi.h>
@@ -31,7 +32,8 @@
 #define SDXI_SYSFS	"/sys/class/sdxi/sdxi0/"
 /* The PCI function's attribute group (Documentation/driver.rst "sysfs"). */
 #define SDXI_FN_SYSFS	SDXI_SYSFS "device/sdxi/"
-#define SDXI_DEBUGFS	"/sys/kernel/debug/sdxi/sdxi0/"
+#define SDXI_DEBUGFS_ROOT "/sys/kernel/debug/sdxi/"
+#define SDXI_DEBUGFS	SDXI_DEBUGFS_ROOT "sdxi0/"
 #define SDXI_PG		4096UL
 
 static inline int sdxi_ioc(int fd, unsigned long cmd, void *arg)
@@ -81,6 +83,91 @@ static inline int write_file(const char *path, const char *s)
 	ret = write(fd, s, strlen(s)) < 0 ? -errno : 0;
 	close(fd);
 	return ret;
+}
+
+/* ---- module parameters (Documentation/driver.rst "Module parameters") --- */
+#define SDXI_PARAMS	"/sys/module/sdxi/parameters/"
+
+/* A module parameter, or -1. */
+static inline long long sdxi_param(const char *name)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), SDXI_PARAMS "%s", name);
+	return read_ll(path);
+}
+
+static inline int sdxi_param_set(const char *name, long long v)
+{
+	char path[128], val[32];
+
+	snprintf(path, sizeof(path), SDXI_PARAMS "%s", name);
+	snprintf(val, sizeof(val), "%lld", v);
+	return write_file(path, val);
+}
+
+/* ---- the function, the module ------------------------------------------- */
+/* The function's PCI address, from /sys/class/sdxi/sdxi0/device. */
+static inline int function_bdf(char *bdf, size_t n)
+{
+	char link[256], *p;
+	ssize_t len = readlink(SDXI_SYSFS "device", link, sizeof(link) - 1);
+
+	if (len <= 0)
+		return -errno;
+	link[len] = 0;
+	p = strrchr(link, '/');
+	p = p ? p + 1 : link;
+	if (strlen(p) >= n)
+		return -ENAMETOOLONG;
+	memcpy(bdf, p, strlen(p) + 1);
+	return 0;
+}
+
+static inline long long module_refcnt(void)
+{
+	return read_ll("/sys/module/sdxi/refcnt");
+}
+
+static inline int delete_module(const char *name)
+{
+	return syscall(SYS_delete_module, name, O_NONBLOCK) ? -errno : 0;
+}
+
+static inline uint64_t now_ms(void);
+
+/* Wait for /dev/sdxi0 to (dis)appear. */
+static inline bool wait_node(bool present, unsigned int ms)
+{
+	uint64_t t0 = now_ms();
+
+	while ((access(SDXI_DEV, F_OK) == 0) != present) {
+		if (now_ms() - t0 > ms)
+			return false;
+		usleep(20000);
+	}
+	return true;
+}
+
+/* The driver recovered the function: "recoveries" passed @r0, state active. */
+static inline bool wait_recovered(long long r0)
+{
+	char st[32] = "";
+	int i;
+
+	for (i = 0; i < 200; i++) {
+		FILE *f = fopen(SDXI_FN_SYSFS "driver_state", "r");
+
+		if (f) {
+			if (!fgets(st, sizeof(st), f))
+				st[0] = 0;
+			fclose(f);
+		}
+		if (sdxi_fn_counter("recoveries") > r0 && !strncmp(st, "active", 6))
+			return true;
+		usleep(50000);
+	}
+	return false;
 }
 
 /* ---- skipping: no device, no permission, no IOMMU ---------------------- */
@@ -182,12 +269,10 @@ static inline int udmabuf_new(size_t size, void **cpu)
 	return *cpu == MAP_FAILED ? -errno : buf;
 }
 
-/* A buffer from the system dma-heap (fd, or -errno), mapped in *cpu. */
-static inline int heap_new(size_t size, void **cpu)
+/* A buffer from the system dma-heap opened with @fd_flags: fd, or -errno. */
+static inline int heap_alloc(size_t size, uint32_t fd_flags)
 {
-	struct dma_heap_allocation_data a = {
-		.len = size, .fd_flags = O_RDWR | O_CLOEXEC,
-	};
+	struct dma_heap_allocation_data a = { .len = size, .fd_flags = fd_flags };
 	int heap = open("/dev/dma_heap/system", O_RDONLY);
 
 	if (heap < 0)
@@ -197,8 +282,18 @@ static inline int heap_new(size_t size, void **cpu)
 		return -errno;
 	}
 	close(heap);
-	*cpu = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, a.fd, 0);
-	return *cpu == MAP_FAILED ? -errno : (int)a.fd;
+	return a.fd;
+}
+
+/* A buffer from the system dma-heap (fd, or -errno), mapped in *cpu. */
+static inline int heap_new(size_t size, void **cpu)
+{
+	int fd = heap_alloc(size, O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		return fd;
+	*cpu = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	return *cpu == MAP_FAILED ? -errno : fd;
 }
 
 static inline int map_dmabuf_flags(int fd, uint32_t id, int buf, uint64_t iova,
@@ -295,6 +390,23 @@ static inline void uctx_unmap(struct uctx *x)
 	x->sts = NULL;
 	x->db = NULL;
 	x->csb = NULL;
+}
+
+/* Create contexts on @fd until one fails: the count, the error in *err. */
+static inline int create_until_failure(int fd, uint32_t flags, int *err)
+{
+	struct sdxi_create_context c;
+	int n = 0;
+
+	for (;;) {
+		memset(&c, 0, sizeof(c));
+		c.size = sizeof(c);
+		c.flags = flags;
+		*err = sdxi_ioc(fd, SDXI_IOC_CREATE_CONTEXT, &c);
+		if (*err)
+			return n;
+		n++;
+	}
 }
 
 static inline int ctx_cmd(int fd, unsigned long cmd, uint32_t id)
@@ -528,6 +640,55 @@ static inline int set_eventfd(int fd, uint32_t id, int efd)
 
 	return sdxi_ioc(fd, SDXI_IOC_SET_EVENTFD, &e);
 }
+
+/* One copy through a fresh context: the device works. */
+static inline int device_copies(void)
+{
+	unsigned char *a = alloc_pages_filled(2, 0x3c), *b = alloc_pages_filled(2, 0);
+	union sdxi_desc d;
+	struct uctx x;
+	int fd, ret;
+
+	if (!a || !b)
+		return -ENOMEM;
+	fd = open(SDXI_DEV, O_RDWR);
+	if (fd < 0)
+		return -errno;
+	ret = uctx_create(fd, 0, 0, &x);
+	if (!ret)
+		ret = map_mem(fd, x.c.out_context_id, a, 2 * SDXI_PG, SDXI_MAP_READ);
+	if (!ret)
+		ret = map_mem(fd, x.c.out_context_id, b, 2 * SDXI_PG, SDXI_MAP_WRITE);
+	if (!ret) {
+		dsc_copy(&d, (uintptr_t)a, (uintptr_t)b, 2 * SDXI_PG, 0);
+		uctx_submit(&x, &d, 1);
+		ret = uctx_wait(&x, 1, 5000);
+	}
+	if (!ret && !all_bytes(b, 2 * SDXI_PG, 0x3c))
+		ret = -EILSEQ;
+	uctx_unmap(&x);
+	close(fd);
+	munmap(a, 2 * SDXI_PG);
+	munmap(b, 2 * SDXI_PG);
+	return ret;
+}
+
+/*
+ * The user-side counters all at zero (uapi.rst "Observability");
+ * "../kselftest_harness.h" must be included first.
+ */
+#define EXPECT_USER_COUNTERS_ZERO(open_files)				\
+	do {								\
+		EXPECT_EQ(0, sdxi_counter("user_contexts"));		\
+		EXPECT_EQ(0, sdxi_counter("pasids"));			\
+		EXPECT_EQ(0, sdxi_counter("pinned_pages"));		\
+		EXPECT_EQ(0, sdxi_counter("pinned_bytes"));		\
+		EXPECT_EQ(0, sdxi_counter("dmabufs"));			\
+		EXPECT_EQ(0, sdxi_counter("imported_bytes"));		\
+		EXPECT_EQ(0, sdxi_counter("user_vectors"));		\
+		EXPECT_EQ(0, sdxi_fn_counter("leaked_contexts"));	\
+		EXPECT_EQ(open_files, sdxi_counter("open_files"));	\
+	} while (0)
 
 /*
  * Reference model of the atomic group (hardware.rst "Atomic group"): the

@@ -7,12 +7,16 @@
 #   make check-hw-conformance-iommu  its IOMMU-fault case in a VM whose
 #                               IOMMU translates the function's DMA
 #   make check-user-contexts    /dev/sdxiN: user_contexts (ABI shape,
-#                               functional, attacks) and user_fuzz (10,000
-#                               calls) with sdxi.ko in the intel-iommu VM
+#                               functional, attacks), user_fuzz (10,000
+#                               calls, then 2 threads x 10,000 on one
+#                               file), user_hostile (one test per class
+#                               of the security model) and user_stress
+#                               (10 s) with sdxi.ko in the intel-iommu VM
 #   make check-user-contexts-noiommu   user_contexts in a VM without an
 #                               IOMMU: user contexts must be refused, then
 #                               work unisolated with allow_unsafe_noiommu
 #   make check-user-fuzz-full   user_fuzz with 100,000 calls (check-full)
+#   make check-user-stress-full user_stress for 60 s (check-full)
 #   make check-hw-conformance   the driverless conformance check; the VM
 #                               boots with iommu.passthrough=1 so the
 #                               function's DMA addresses are physical, and
@@ -75,11 +79,13 @@ check-hw-conformance-iommu: $(B)/selftests/hw_conformance
 # /dev/sdxiN (kernel/cdev.c, kernel/mem.c; Documentation/uapi.rst).
 USER_KSFT := $(B)/selftests/user_contexts $(B)/selftests/user_fuzz \
 	$(B)/selftests/fault_matrix $(B)/selftests/user_functional \
-	$(B)/selftests/operator $(B)/selftests/sdxi_traffic
+	$(B)/selftests/operator $(B)/selftests/sdxi_traffic \
+	$(B)/selftests/user_hostile $(B)/selftests/user_stress
 $(B)/selftests/operator $(B)/selftests/sdxi_traffic: selftests/sdxi/traffic.h
 $(USER_KSFT): selftests/sdxi/sdxi_common.h
 # kselftest_harness.h's TEST_F trips -Wclobbered under -Wextra.
-$(USER_KSFT): KSFT_CFLAGS += -Wno-clobbered -Wno-misleading-indentation -fno-strict-aliasing
+$(USER_KSFT): KSFT_CFLAGS += -Wno-clobbered -Wno-misleading-indentation -fno-strict-aliasing \
+	-pthread
 # libsdxi's kselftest links the static library (build/lib/libsdxi-test.a, with
 # the software device's test hooks of lib/src/sdxi_test.h) so that one
 # binary runs the software device and /dev/sdxi0 in the guest.
@@ -91,17 +97,22 @@ $(LIB_KSFT): selftests/sdxi/lib_functional.c selftests/sdxi/sdxi_common.h \
 		-I$(TOP)/lib/src -static -o $@ $< $(B)/lib/libsdxi-test.a \
 		-lurcu-memb -lurcu-common -lpthread
 
-USER_VM = $(VM_TAP) $(1) --timeout $(or $(3),400) --file $(SDXI_KO) \
+USER_VM = $(VM_TAP) $(1) --timeout $(or $(3),900) --file $(SDXI_KO) \
 	--file $(B)/selftests/user_contexts --file $(B)/selftests/user_fuzz \
+	--file $(B)/selftests/user_hostile --file $(B)/selftests/user_stress \
 	--script $(TOP)/selftests/sdxi/user-guest.sh $(2)
 
 CHECK_SUITES += user-contexts user-contexts-noiommu
-FULL_SUITES += user-fuzz-full
+FULL_SUITES += user-fuzz-full user-stress-full
 
-.PHONY: check-user-contexts check-user-contexts-noiommu check-user-fuzz-full
+# user_hostile measures (its "# figure:" lines are the security model's
+# before/after numbers); user_stress ends with every counter at zero.
+.PHONY: check-user-contexts check-user-contexts-noiommu check-user-fuzz-full \
+	check-user-stress-full
 check-user-contexts: $(USER_KSFT) $(SDXI_KO)
 	@$(call USER_VM,$(RESULTS)/user-contexts.tap,-- 'ksft user_contexts; \
-		SDXI_FUZZ_CALLS=10000 ksft user_fuzz; \
+		SDXI_FUZZ_CALLS=10000 ksft user_fuzz; ksft user_hostile; \
+		SDXI_STRESS_SECONDS=10 ksft user_stress; \
 		SDXI_TEST_UNBIND=1 ksft user_contexts -f global; finish')
 
 check-user-contexts-noiommu: $(USER_KSFT) $(SDXI_KO)
@@ -113,7 +124,11 @@ check-user-contexts-noiommu: $(USER_KSFT) $(SDXI_KO)
 
 check-user-fuzz-full: $(USER_KSFT) $(SDXI_KO)
 	@$(call USER_VM,$(RESULTS)/user-fuzz-full.tap,-- \
-		'SDXI_FUZZ_CALLS=100000 ksft user_fuzz; finish',1500)
+		'SDXI_FUZZ_CALLS=100000 ksft user_fuzz; finish',3000)
+
+check-user-stress-full: $(USER_KSFT) $(SDXI_KO)
+	@$(call USER_VM,$(RESULTS)/user-stress-full.tap,-- \
+		'SDXI_STRESS_SECONDS=60 ksft user_stress; finish',900)
 
 # ---- The kselftest suite and the robustness harness ----------------------
 SELFTESTS_BIN := $(addprefix $(B)/selftests/,lib_functional user_functional \
@@ -156,6 +171,6 @@ check-selftests-intree: $(KSFT_INC)/kselftest_harness.h lib
 	@mkdir -p $(RESULTS)
 	@$(TOP)/selftests/sdxi/intree-check.sh $(KSFT_SRC) $(TOP) \
 		$(SELFTESTS_INTREE)/run $(SELFTESTS_INTREE)/libroot \
-		"hw_conformance user_contexts user_fuzz $(notdir $(SELFTESTS_BIN))" \
+		"hw_conformance user_contexts user_fuzz user_hostile user_stress $(notdir $(SELFTESTS_BIN))" \
 		>$(RESULTS)/selftests-intree.tap 2>&1 || true
 	@sed -n 's/^not ok/selftests-intree: &/p' $(RESULTS)/selftests-intree.tap

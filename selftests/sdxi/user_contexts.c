@@ -315,21 +315,34 @@ TEST_F(dev, unsafe_noiommu_mode_copies_with_bus_addresses)
 }
 
 /* ---- contexts: create, limits, lifetime ------------------------------ */
-TEST_F(dev, create_destroy_until_the_limit_across_fds_and_processes)
+/*
+ * One file cannot take the function: a file stops at its limit, the
+ * opener's user (uid) at its own across files and processes (EDQUOT), and
+ * GET_INFO says what is left; everything comes back at close and exit.
+ */
+TEST_F(dev, create_until_the_file_and_user_limits_across_fds_and_processes)
 {
 	struct sdxi_create_context c = { .size = sizeof(c) };
 	long long pasids0 = sdxi_counter("pasids");
-	int fds[3], n = 0, ret = 0, i, st;
+	long long per_file = sdxi_param("max_contexts_per_file");
+	long long per_user = sdxi_param("max_contexts_per_user");
+	int fds[3], n[3], err[3], i, st;
 	int pipefd[2];
 	struct sdxi_info info;
 	pid_t pid;
 	char got;
 
 	REQUIRE_ISOLATION(self->fd);
+	if (per_file < 0 || per_user < 0)
+		SKIP(return, "no limit parameters in /sys/module/sdxi/parameters");
 	ASSERT_EQ(0, sdxi_get_info(self->fd, &info));
+	/* The defaults leave other users room on a function of ours. */
+	EXPECT_LT(per_user, info.out_max_contexts);
+	EXPECT_LE(per_file, per_user);
+	EXPECT_EQ(per_file, info.out_free_contexts);
 	ASSERT_EQ(0, pipe(pipefd));
 
-	/* Another process holds a few contexts on its own file meanwhile. */
+	/* Another process of the same user holds a few contexts meanwhile. */
 	pid = fork();
 	ASSERT_GE(pid, 0);
 	if (pid == 0) {
@@ -350,20 +363,19 @@ TEST_F(dev, create_destroy_until_the_limit_across_fds_and_processes)
 	for (i = 0; i < 3; i++) {
 		fds[i] = open(SDXI_DEV, O_RDWR);
 		ASSERT_GE(fds[i], 0);
+		n[i] = create_until_failure(fds[i], 0, &err[i]);
+		EXPECT_EQ(-EDQUOT, err[i]);
 	}
-	for (;;) {
-		ret = sdxi_ioc(fds[n % 3], SDXI_IOC_CREATE_CONTEXT, &c);
-		if (ret)
-			break;
-		n++;
-	}
-	/* The function ran out of contexts. */
-	EXPECT_EQ(-ENOSPC, ret);
-	EXPECT_EQ(info.out_free_contexts - 5, n);
-	EXPECT_EQ(n + 5, sdxi_counter("user_contexts"));
-	EXPECT_EQ(pasids0 + n + 5, sdxi_counter("pasids"));
-	ASSERT_EQ(0, sdxi_get_info(self->fd, &info));
+	/* The first file stops at its own limit... */
+	EXPECT_EQ(per_file, n[0]);
+	/* ...the user at its limit, the other process's five included. */
+	EXPECT_EQ(per_user - 5, n[0] + n[1] + n[2]);
+	EXPECT_EQ(per_user, sdxi_counter("user_contexts"));
+	EXPECT_EQ(pasids0 + per_user, sdxi_counter("pasids"));
+	ASSERT_EQ(0, sdxi_get_info(fds[2], &info));
 	EXPECT_EQ(0, info.out_free_contexts);
+	TH_LOG("per file %lld, per user %lld: files got %d, %d, %d (+5 elsewhere)",
+	       per_file, per_user, n[0], n[1], n[2]);
 
 	for (i = 0; i < 3; i++)
 		close(fds[i]);
@@ -373,7 +385,7 @@ TEST_F(dev, create_destroy_until_the_limit_across_fds_and_processes)
 	EXPECT_EQ(0, sdxi_counter("user_contexts"));
 	EXPECT_EQ(pasids0, sdxi_counter("pasids"));
 	ASSERT_EQ(0, sdxi_get_info(self->fd, &info));
-	EXPECT_EQ(info.out_max_contexts, info.out_free_contexts);
+	EXPECT_EQ(per_file, info.out_free_contexts);
 }
 
 /* A context with buffers registered: src (read), dst (write), canaries. */

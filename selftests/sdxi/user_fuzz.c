@@ -7,14 +7,20 @@
  * files are closed) and that the device still copies.  The guest log is
  * checked for oopses and WARNs by the runner.
  *
- * SDXI_FUZZ_CALLS sets the number of calls (default 10000).
+ * The same calls also run from two threads hammering one file at once
+ * (each with its own random stream and contexts, all on the same file).
+ *
+ * SDXI_FUZZ_CALLS sets the number of calls (default 10000; per thread in
+ * the two-thread test).
  */
+#include <pthread.h>
+
 #include "../kselftest_harness.h"
 #include "sdxi_common.h"
 
 #define PG	4096UL
 
-static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
+static __thread uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
 
 static uint64_t rnd(void)
 {
@@ -233,57 +239,63 @@ static void fuzz_one(struct fuzz *f)
 	}
 }
 
-TEST(fuzz_every_ioctl_then_no_leak_and_device_works)
+static uint64_t fuzz_calls(void)
 {
 	const char *env = getenv("SDXI_FUZZ_CALLS");
-	uint64_t n = env ? strtoull(env, NULL, 0) : 10000;
-	struct fuzz f = {};
+
+	return env ? strtoull(env, NULL, 0) : 10000;
+}
+
+/* Open the device for fuzzing: NULL, or the reason to skip. */
+static const char *fuzz_open(struct fuzz *f)
+{
 	struct sdxi_info info;
+
+	f->fd = open(SDXI_DEV, O_RDWR);
+	if (f->fd < 0 && (errno == ENOENT || errno == ENXIO || errno == ENODEV))
+		return "no SDXI device";
+	if (f->fd < 0 && (errno == EACCES || errno == EPERM))
+		return "no permission to open " SDXI_DEV;
+	if (f->fd >= 0 && !sdxi_get_info(f->fd, &info) &&
+	    info.out_isolation != SDXI_ISOLATION_PASID)
+		return "no PASID-capable IOMMU: user contexts refused";
+	f->bufs = mmap(NULL, 64 * PG, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	f->none = mmap(NULL, 4 * PG, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	return NULL;
+}
+
+static void fuzz_run(struct fuzz *f, uint64_t n, uint64_t seed)
+{
+	uint64_t i;
+
+	rng_state ^= seed;
+	for (i = 0; i < n; i++)
+		fuzz_one(f);
+}
+
+/* Nothing leaked once the file is closed, and a copy still works. */
+static void no_leak_and_device_works(struct __test_metadata *_metadata, char *bufs)
+{
 	struct uctx x;
 	char *a, *b;
-	unsigned int i;
+	int fd;
 
-	f.fd = open(SDXI_DEV, O_RDWR);
-	if (f.fd < 0 && (errno == ENOENT || errno == ENXIO || errno == ENODEV))
-		SKIP(return, "no SDXI device");
-	if (f.fd < 0 && (errno == EACCES || errno == EPERM))
-		SKIP(return, "no permission to open %s", SDXI_DEV);
-	ASSERT_GE(f.fd, 0);
-	ASSERT_EQ(0, sdxi_get_info(f.fd, &info));
-	if (info.out_isolation != SDXI_ISOLATION_PASID)
-		SKIP(return, "no PASID-capable IOMMU: user contexts refused");
-	f.bufs = mmap(NULL, 64 * PG, PROT_READ | PROT_WRITE,
-		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-	f.none = mmap(NULL, 4 * PG, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, f.bufs);
-	ASSERT_NE(MAP_FAILED, f.none);
-	rng_state ^= (uint64_t)getpid() << 20;
-
-	for (i = 0; i < n; i++)
-		fuzz_one(&f);
-	TH_LOG("%llu calls, %llu succeeded", (unsigned long long)f.calls,
-	       (unsigned long long)f.ok);
-	ksft_print_msg("fuzz: %llu calls, %llu succeeded\n",
-		       (unsigned long long)f.calls, (unsigned long long)f.ok);
-	close(f.fd);
-
-	/* Nothing leaked. */
 	EXPECT_EQ(0, sdxi_counter("user_contexts"));
 	EXPECT_EQ(0, sdxi_counter("pasids"));
 	EXPECT_EQ(0, sdxi_counter("pinned_pages"));
 	EXPECT_EQ(0, sdxi_counter("dmabufs"));
 	EXPECT_EQ(0, sdxi_counter("open_files"));
 
-	/* And a copy still works. */
-	f.fd = open(SDXI_DEV, O_RDWR);
-	ASSERT_GE(f.fd, 0);
-	ASSERT_EQ(0, uctx_create(f.fd, 0, 0, &x));
-	a = f.bufs;
-	b = f.bufs + 8 * PG;
+	fd = open(SDXI_DEV, O_RDWR);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, uctx_create(fd, 0, 0, &x));
+	a = bufs;
+	b = bufs + 8 * PG;
 	memset(a, 0x6b, PG);
 	memset(b, 0, PG);
-	ASSERT_EQ(0, map_mem(f.fd, x.c.out_context_id, a, PG, SDXI_MAP_READ));
-	ASSERT_EQ(0, map_mem(f.fd, x.c.out_context_id, b, PG, SDXI_MAP_WRITE));
+	ASSERT_EQ(0, map_mem(fd, x.c.out_context_id, a, PG, SDXI_MAP_READ));
+	ASSERT_EQ(0, map_mem(fd, x.c.out_context_id, b, PG, SDXI_MAP_WRITE));
 	{
 		union sdxi_desc d;
 
@@ -292,7 +304,86 @@ TEST(fuzz_every_ioctl_then_no_leak_and_device_works)
 	}
 	ASSERT_EQ(0, uctx_wait(&x, 1, 5000));
 	EXPECT_EQ(0, memcmp(a, b, PG));
+	close(fd);
+}
+
+/* Fuzzing takes its time on a debug kernel: ten minutes per test. */
+FIXTURE(fuzz) {
+};
+
+FIXTURE_SETUP(fuzz)
+{
+}
+
+FIXTURE_TEARDOWN(fuzz)
+{
+}
+
+TEST_F_TIMEOUT(fuzz, every_ioctl_then_no_leak_and_device_works, 600)
+{
+	uint64_t n = fuzz_calls();
+	struct fuzz f = {};
+	const char *why = fuzz_open(&f);
+
+	if (why)
+		SKIP(return, "%s", why);
+	ASSERT_LE(0, f.fd);
+	ASSERT_NE(MAP_FAILED, f.bufs);
+	ASSERT_NE(MAP_FAILED, f.none);
+	fuzz_run(&f, n, (uint64_t)getpid() << 20);
+	TH_LOG("%llu calls, %llu succeeded", (unsigned long long)f.calls,
+	       (unsigned long long)f.ok);
+	ksft_print_msg("fuzz: %llu calls, %llu succeeded\n",
+		       (unsigned long long)f.calls, (unsigned long long)f.ok);
 	close(f.fd);
+	no_leak_and_device_works(_metadata, f.bufs);
+}
+
+struct fuzz_thread {
+	pthread_t thread;
+	struct fuzz f;
+	uint64_t n, seed;
+};
+
+static void *fuzz_thread_run(void *data)
+{
+	struct fuzz_thread *t = data;
+
+	fuzz_run(&t->f, t->n, t->seed);
+	return NULL;
+}
+
+TEST_F_TIMEOUT(fuzz, two_threads_on_one_file_then_no_leak_and_device_works, 600)
+{
+	uint64_t n = fuzz_calls();
+	struct fuzz_thread t[2] = {};
+	const char *why = fuzz_open(&t[0].f);
+	int i;
+
+	if (why)
+		SKIP(return, "%s", why);
+	ASSERT_LE(0, t[0].f.fd);
+	ASSERT_NE(MAP_FAILED, t[0].f.bufs);
+	ASSERT_NE(MAP_FAILED, t[0].f.none);
+	/* The second thread shares the file, not the memory or the IDs. */
+	t[1].f.fd = t[0].f.fd;
+	t[1].f.bufs = mmap(NULL, 64 * PG, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	t[1].f.none = mmap(NULL, 4 * PG, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, t[1].f.bufs);
+	ASSERT_NE(MAP_FAILED, t[1].f.none);
+	for (i = 0; i < 2; i++) {
+		t[i].n = n;
+		t[i].seed = ((uint64_t)getpid() << 20) + 7919 * (i + 1);
+		ASSERT_EQ(0, pthread_create(&t[i].thread, NULL, fuzz_thread_run, &t[i]));
+	}
+	for (i = 0; i < 2; i++)
+		pthread_join(t[i].thread, NULL);
+	ksft_print_msg("fuzz, two threads on one file: %llu + %llu calls, %llu + %llu succeeded\n",
+		       (unsigned long long)t[0].f.calls, (unsigned long long)t[1].f.calls,
+		       (unsigned long long)t[0].f.ok, (unsigned long long)t[1].f.ok);
+	close(t[0].f.fd);
+	no_leak_and_device_works(_metadata, t[0].f.bufs);
 }
 
 TEST_HARNESS_MAIN

@@ -36,6 +36,10 @@
  * - ENOENT: no context with that ID on this file.
  * - EPERM: the calling process is not the one that opened the file
  *   (file passed over a socket or inherited across fork()).
+ * - EBADF: a state-changing ioctl (all but GET_INFO and CONTEXT_STATUS) on
+ *   a file not opened for writing.
+ * - EDQUOT: the file's or the user's limit (Documentation/uapi.rst
+ *   "Limits").
  * - ENODEV: the SDXI function was removed; only close() remains useful.
  */
 
@@ -82,9 +86,11 @@ enum sdxi_isolation {
  * @out_min_ring_entries: smallest ring CREATE_CONTEXT accepts
  * @out_max_ring_entries: largest ring CREATE_CONTEXT accepts
  * @out_db_stride: bytes of one doorbell window (the doorbell mmap size)
- * @out_max_buffer: largest transfer of one descriptor, in bytes
+ * @out_max_buffer: largest transfer of one descriptor of a user context,
+ *                  in bytes
  * @out_max_contexts: user contexts the function can hold in total
- * @out_free_contexts: user contexts that can still be created now
+ * @out_free_contexts: user contexts this file can still create now (the
+ *                     function's and the file's and user's limits)
  * @out_isolation: enum sdxi_isolation; 0 when user contexts are refused
  *                 (no PASID-capable IOMMU, unsafe mode not allowed)
  * @out_numa_node: NUMA node of the function, or -1
@@ -191,7 +197,9 @@ struct sdxi_create_context {
  * RESET_CONTEXT recovers a context from an error (or any state): it stops
  * the context, zeroes the ring, the write index and the CST_BLK array,
  * restarts it at read index 0 and clears its error records.  Mappings stay
- * valid; user space restarts its own write index at 0.
+ * valid; user space restarts its own write index at 0.  When the admin
+ * context cannot stop or start it, the error is returned and the context
+ * stays stopped.
  */
 struct sdxi_context_cmd {
 	__u32 size;
@@ -269,7 +277,8 @@ struct sdxi_context_status {
  *            SDXI_ISOLATION_PASID; the bus address with SDXI_ISOLATION_NONE
  *            (which needs the range physically contiguous)
  *
- * MAP pins the pages (FOLL_LONGTERM, charged to RLIMIT_MEMLOCK) and maps
+ * MAP pins the pages (FOLL_LONGTERM, charged to RLIMIT_MEMLOCK and the
+ * device's pinning limits before anything is allocated) and maps
  * them at IOVA == VA with the requested access.  A range overlapping an
  * existing registration of the context is refused (EEXIST).  UNMAP takes
  * exactly a range given to MAP: the device loses access (IOTLB flushed)
@@ -299,9 +308,11 @@ struct sdxi_map_mem {
  *        reserved (e.g. mmap(PROT_NONE)) so that it does not collide with
  *        its own registrations
  *
- * The kernel attaches dynamically: when the exporter moves the buffer the
- * mapping is revoked (descriptors touching it fault) and re-established on
- * the next use.  UNMAP_DMABUF takes struct sdxi_unmap_dmabuf.
+ * The device may write the buffer only if its file is open for writing,
+ * read it only if it is open for reading (else EACCES).  The kernel
+ * attaches dynamically: when the exporter moves the buffer the mapping is
+ * revoked (descriptors touching it fault) and re-established on the next
+ * use.  UNMAP_DMABUF takes struct sdxi_unmap_dmabuf.
  */
 struct sdxi_map_dmabuf {
 	__u32 size;
