@@ -35,11 +35,12 @@
 #include <linux/vmalloc.h>
 #include <linux/sdxi.h>
 
+#include "compat.h"
 #include "context.h"
 #include "sdxi.h"
 #include "user.h"
 
-MODULE_IMPORT_NS(DMA_BUF);
+SDXI_IMPORT_NS(DMA_BUF);
 
 /* Where each region sits in the kernel IOVA window, and what it may do. */
 static const struct {
@@ -566,7 +567,7 @@ static void sdxi_udmabuf_move_notify(struct dma_buf_attachment *attach)
 
 static const struct dma_buf_attach_ops sdxi_udmabuf_ops = {
 	.allow_peer2peer = false,
-	.move_notify = sdxi_udmabuf_move_notify,
+	.SDXI_DMA_BUF_INVALIDATE = sdxi_udmabuf_move_notify,
 };
 
 /*
