@@ -82,7 +82,7 @@ check-kernel-unit: $(KUNIT_BIN)
 
 kmod-lint check-kernel-lint: $(SDXI_KO)
 	@mkdir -p $(RESULTS)
-	@KMAKE="$(KMAKE)" KSRC=$(KSRC) $(TOP)/kernel/tests/lint \
+	@KMAKE="$(KMAKE)" KSRC=$(KSRC) KMOD_B=$(KMOD_B) $(TOP)/kernel/tests/lint \
 		>$(RESULTS)/kernel-lint.tap || true
 	@sed -n 's/^not ok/kernel-lint: &/p' $(RESULTS)/kernel-lint.tap
 

@@ -50,13 +50,12 @@ $(B)/selftests/%: selftests/sdxi/%.c $(KSFT_INC)/kselftest_harness.h uapi/linux/
 
 CHECK_SUITES += hw-conformance hw-conformance-iommu
 
-# kselftest prints its own plan; the lspci line is appended as one more test.
+# The kselftest's results, then the lspci check as one more result.
 define HW_CONFORMANCE_GUEST
-SDXI_EXPECT_MAX_CXT=100 hw_conformance >/tmp/k 2>&1; \
-n=$$(grep -cE "^(not )?ok " /tmp/k); \
-echo "1..$$((n + 1))"; grep -vE "^1\.\.|^TAP version" /tmp/k; \
-if lspci -n | grep -q " 1201: "; then echo "ok $$((n + 1)) - lspci_n_shows_class_120100"; \
-else lspci -n | sed "s/^/# /"; echo "not ok $$((n + 1)) - lspci_n_shows_class_120100"; fi
+. /usr/share/sdxi/tap.sh; \
+SDXI_EXPECT_MAX_CXT=100 tap_merge hw_conformance; \
+lspci -n | grep -q " 1201: "; tap $$? lspci_n_shows_class_120100 "$$(lspci -n)"; \
+tap_plan
 endef
 
 .PHONY: check-hw-conformance check-hw-conformance-iommu
@@ -69,8 +68,9 @@ check-hw-conformance: $(B)/selftests/hw_conformance
 # function: its DMA faults, which must end in an error state.
 check-hw-conformance-iommu: $(B)/selftests/hw_conformance
 	@$(VM_TAP) $(RESULTS)/hw-conformance-iommu.tap --file $< -- \
-		'hw_conformance -r hw.iommu_fault_on_tables_is_a_function_error; \
-		 dmesg | grep -m1 "DMAR: \[DMA Read" | sed "s/^/# /"'
+		'. /usr/share/sdxi/tap.sh; \
+		 tap_merge hw_conformance -r hw.iommu_fault_on_tables_is_a_function_error; \
+		 tap_diag "$$(dmesg | grep -m1 "DMAR: \[DMA Read")"; tap_plan'
 
 # /dev/sdxiN (kernel/cdev.c, kernel/mem.c; Documentation/uapi.rst).
 USER_KSFT := $(B)/selftests/user_contexts $(B)/selftests/user_fuzz \
