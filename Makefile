@@ -7,7 +7,7 @@
 #   CHECK_SUITES += X   a host suite: make check runs it
 #   VM_SUITES += X      a suite that boots the test VM: make check runs it
 #                       on Debian's 6.12, make check-debug on the debug
-#                       kernel
+#                       build of Linux 7.3
 #   FULL_SUITES += X    a long profile: make check-full adds it
 #   DEBUG_SUITES += X   make check-debug also runs it (suites that need the
 #                       debug kernel, or a host suite that builds against
@@ -24,7 +24,7 @@
 # make check       host and VM tests; a per-suite table, then "N passed,
 #                  N failed"
 # make check-full  check plus the long robustness profiles
-# make check-debug the VM suites on the debug kernel (KASAN, lockdep,
+# make check-debug the VM suites on the debug 7.3 kernel (KASAN, lockdep,
 #                  kmemleak, UBSAN, KUnit, DMA-API debug, failslab;
 #                  tools/vm/debug.mk)
 # make check-X     one suite, with the summary of that suite

@@ -2,9 +2,9 @@
 #
 # Build the kselftest programs of selftests/sdxi against our uapi/ and the
 # kselftest_harness.h of the kernel under test ($(KSRC): Debian's
-# linux-source-6.12, or the debug kernel's under make check-debug; taken
-# at build time, never committed) into $(B)/selftests$(KSUFFIX), and run
-# them in the test VM.
+# linux-source-6.12, or 7.3 under make check-debug; taken at build time,
+# never committed) into $(B)/selftests$(KSUFFIX), and run them in the test
+# VM.
 #
 #   make check-hw-conformance-iommu  its IOMMU-fault case in a VM whose
 #                               IOMMU translates the function's DMA
@@ -30,10 +30,9 @@
 #   make check-selftests-pasid  operator's exhaustion tests on a function
 #                               with 400 contexts: PASIDs run out first
 #   make check-selftests-intree the kselftest Makefile in a copy of the
-#                               kernel's selftests tree (also the debug
-#                               kernel's under make check-debug): build,
-#                               install, run without a device (all SKIP
-#                               with reasons)
+#                               kernel's selftests tree (6.12; 7.3 under
+#                               make check-debug): build, install, run
+#                               without a device (all SKIP with reasons)
 #   make check-selftests-robustness   robustness.sh with 100 unbind/bind
 #                               and 100 reload cycles (check-full)
 #   SELFTESTS_CYCLES, SELFTESTS_FULL_CYCLES   cycles of the two profiles

@@ -1,9 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# The debug-kernel tier: every VM suite (VM_SUITES) and the DEBUG_SUITES
-# on a kernel with KASAN, lockdep (PROVE_LOCKING), kmemleak, SLUB_DEBUG_ON,
-# UBSAN, KUnit, DMA-API debug and failslab (tools/vm/debug.config, built
-# by tools/vm/debug-kernel and cached outside the repository).
+# The latest-kernel debug tier: every VM suite (VM_SUITES) and the
+# DEBUG_SUITES on Linux 7.3 built from Debian's linux-source-7.3 with KASAN,
+# lockdep (PROVE_LOCKING), kmemleak, SLUB_DEBUG_ON, UBSAN, KUnit, DMA-API
+# debug and failslab, plus what sdxi.ko can use on a current kernel
+# (tools/vm/debug.config, built by tools/vm/debug-kernel and cached outside
+# the repository).
 #
 #   make check-debug   build (or reuse) that kernel, build sdxi.ko and the
 #                      other kernel-dependent pieces against it (into

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # The test VM (tools/vm): q35 + intel-iommu (scalable mode, PASID) + our
-# SDXI function, the guest kernel (Debian's 6.12, or the debug kernel
+# SDXI function, the guest kernel (Debian's 6.12, or the debug 7.3 build
 # under make check-debug), a busybox initramfs.
 #
 #   make check-vm-smoke  TAP: the guest sees one class 0x120100 function
