@@ -85,7 +85,10 @@ static bool cxt_stop(struct sdxie_fn *fn, const union sdxi_desc *d,
 	if (!range_ok(fn, p->vflags, le16_get(&p->vf_num), start, end, false, e))
 		return false;
 
-	/* Soft and hard stop are the same here: nothing is ever in flight. */
+	/*
+	 * Soft and hard stop are the same here: immediate.  A transfer
+	 * suspended between two turns is abandoned (cxt_set_state).
+	 */
 	for (uint32_t id = start; id <= end; id++) {
 		struct sdxie_cxt *c = &fn->cxt[id];
 

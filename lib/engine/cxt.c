@@ -131,18 +131,26 @@ bool cxt_walk(struct sdxie_fn *fn, uint32_t id, struct sdxie_cxt *out,
 	c.state = out->state;
 	c.queued = out->queued;
 	c.r = out->r;
+	c.suspended = out->suspended;
+	c.moved = out->moved;
+	c.desc = out->desc;
 	c.cached = true;
 	*out = c;
 	return true;
 }
 
-/* Record a context state change in CXT_STS.state (function-owned). */
+/*
+ * Record a context state change in CXT_STS.state (function-owned).  A
+ * context that leaves RUN abandons a suspended transfer: R stays at it.
+ */
 void cxt_set_state(struct sdxie_fn *fn, uint32_t id, uint8_t state)
 {
 	struct sdxie_cxt *c = &fn->cxt[id];
 	uint8_t b = state;
 
 	c->state = state;
+	if (state != SDXI_CXTV_RUN)
+		c->suspended = false;
 	if (c->cached)
 		mem_write(fn, c->as, c->sts_ptr, &b, 1);
 	fn_event(fn, &(struct sdxie_event){ .kind = SDXIE_EV_CXT_STATE,

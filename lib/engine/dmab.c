@@ -5,7 +5,8 @@
  *
  * Every reserved field must be zero and address attributes must be 0
  * (none are implemented).  Source and destination must not overlap each
- * other or the descriptor's CST_BLK (SDXI 1.0 5.6).
+ * other or the descriptor's CST_BLK (SDXI 1.0 5.6).  COPY and REPCOPY
+ * move at most the run's byte allowance at a time (move_blocks).
  */
 #include "internal.h"
 
@@ -58,12 +59,58 @@ static bool wrt_imm(struct sdxie_fn *fn, const struct sdxie_cxt *c,
 	return data_write(fn, das, dst, p->data, len, SDXI_BUF_DST, e);
 }
 
+static uint64_t min64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
+/*
+ * Write bytes [c->moved, total) of a transfer whose block i (@len bytes
+ * from @src) goes to @dst + i * len, front to back, as far as this run's
+ * byte allowance (fn->bytes_left) goes; if it runs out first, the context
+ * is marked suspended and c->moved says where to resume.  Blocks after the
+ * first one of a short block are written from a repeated copy of the
+ * block, so a small-block REPCOPY costs per byte, not per block.
+ */
+static bool move_blocks(struct sdxie_fn *fn, struct sdxie_cxt *c,
+			struct sdxie_as das, uint64_t dst, struct sdxie_as sas,
+			uint64_t src, uint64_t len, uint64_t total, struct sdxie_err *e)
+{
+	uint64_t pattern = 0;	/* bytes of fn->pattern holding whole blocks */
+
+	while (c->moved < total) {
+		uint64_t off = c->moved % len, n;
+		bool ok;
+
+		if (!fn->bytes_left) {
+			c->suspended = true;
+			return true;
+		}
+		if (!pattern && len < SDXIE_PATTERN_BLOCK_MAX && c->moved >= len)
+			pattern = data_load_pattern(fn, sas, src, len);
+		if (pattern) {
+			n = min64(min64(total - c->moved, pattern - off), fn->bytes_left);
+			ok = data_copy_from_host(fn, das, dst + c->moved,
+						 fn->pattern + off, n, e);
+		} else {
+			n = min64(len - off, fn->bytes_left);
+			ok = data_copy(fn, das, dst + c->moved, sas, src + off, n, e);
+		}
+		if (!ok)
+			return false;
+		c->moved += n;
+		fn->bytes_left -= n;
+	}
+	return true;
+}
+
 /*
  * COPY and REPCOPY: COPY is one repetition, and the two layouts agree up
  * to byte 31 (size, attr, akey0/akey1, addr0/addr1).  @rsvd is the rest
- * of the body, which must be zero.
+ * of the body, which must be zero.  A resumed transfer passes every check
+ * again (AKey entries are read on every use) before it goes on.
  */
-static bool copy_blocks(struct sdxie_fn *fn, const struct sdxie_cxt *c,
+static bool copy_blocks(struct sdxie_fn *fn, struct sdxie_cxt *c,
 			const union sdxi_desc *d, uint64_t reps,
 			const uint8_t *rsvd, size_t rsvd_len, struct sdxie_err *e)
 {
@@ -85,16 +132,13 @@ static bool copy_blocks(struct sdxie_fn *fn, const struct sdxie_cxt *c,
 	if (ranges_overlap(sas, src, len, das, dst, len * reps) ||
 	    hits_csb(c, d, sas, src, len) || hits_csb(c, d, das, dst, len * reps))
 		return dsc_invalid(e, SDXI_ERR_OVERLAP);
-	for (uint64_t i = 0; i < reps; i++)
-		if (!data_copy(fn, das, dst + i * len, sas, src, len, e))
-			return false;
-	return true;
+	return move_blocks(fn, c, das, dst, sas, src, len, len * reps, e);
 }
 
 bool exec_dmab(struct sdxie_fn *fn, uint32_t id, const union sdxi_desc *d,
 	       uint8_t subtype, struct sdxie_err *e)
 {
-	const struct sdxie_cxt *c = &fn->cxt[id];
+	struct sdxie_cxt *c = &fn->cxt[id];
 
 	switch (subtype) {
 	case SDXI_DSC_DMAB_NOP:

@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: MIT
 /*
- * Descriptor fetch and dispatch for one context (Documentation/hardware.rst,
- * "Descriptor processing"):
- * read Write_Index, take slots R mod N while R < W and the slot is valid,
- * validate the common header (Table 6-3) and run the operation.
+ * Descriptor fetch and dispatch for one context's turn
+ * (Documentation/hardware.rst, "Descriptor processing"): read Write_Index,
+ * take slots R mod N while R < W and the slot is valid, validate the
+ * common header (Table 6-3) and run the operation.
  *
- * The engine is in order: a descriptor retires completely (data, CST_BLK,
- * read index) before the next one is fetched, so fence (fe) and
- * sequential (se) are always satisfied.  The function never clears vl in
- * the ring.
+ * The engine is in order within a context: a descriptor retires
+ * completely (data, CST_BLK, read index) before the next one is fetched,
+ * so fence (fe) and sequential (se) are always satisfied.  A transfer that
+ * reaches the byte limit of a run (fn->bytes_left) is suspended with the
+ * context (still at R) and resumed first at its next turn.  The function
+ * never clears vl in the ring.
  */
 #include "internal.h"
 
@@ -50,8 +52,14 @@ static bool execute(struct sdxie_fn *fn, uint32_t id, const union sdxi_desc *d,
 	}
 }
 
-/* Fetch and run descriptor R.  False: stop this context for now. */
-static bool step(struct sdxie_fn *fn, uint32_t id)
+enum step_result {
+	STEP_RETIRED,		/* descriptor R retired; go on */
+	STEP_SUSPENDED,		/* descriptor R suspended at the byte limit */
+	STEP_STOP,		/* nothing more for this context now */
+};
+
+/* Fetch (or resume) and run descriptor R. */
+static enum step_result step(struct sdxie_fn *fn, uint32_t id)
 {
 	struct sdxie_cxt *c = &fn->cxt[id];
 	uint64_t index = c->r;
@@ -61,23 +69,35 @@ static bool step(struct sdxie_fn *fn, uint32_t id)
 	bool ok;
 	int st;
 
-	st = mem_read(fn, c->as, addr, &d, sizeof(d));
-	if (st) {
-		err_set(&e, SDXI_STEP_DSC, mem_sub_step(st),
-			st == SDXIE_MEM_XLATE ? SDXI_ERR_XLATE : SDXI_ERR_ACCESS, addr);
-		cxt_fail(fn, id, &e, true, index);
-		return false;
+	if (c->suspended) {
+		d = c->desc;
+		c->suspended = false;
+	} else {
+		st = mem_read(fn, c->as, addr, &d, sizeof(d));
+		if (st) {
+			err_set(&e, SDXI_STEP_DSC, mem_sub_step(st),
+				st == SDXIE_MEM_XLATE ? SDXI_ERR_XLATE : SDXI_ERR_ACCESS,
+				addr);
+			cxt_fail(fn, id, &e, true, index);
+			return STEP_STOP;
+		}
+		/* A slot the producer has not published yet: wait for a doorbell. */
+		if (!(le32_get(&d.generic.opcode) & SDXI_DSC_VL))
+			return STEP_STOP;
+		c->moved = 0;
 	}
-	/* A slot the producer has not published yet: wait for a doorbell. */
-	if (!(le32_get(&d.generic.opcode) & SDXI_DSC_VL))
-		return false;
 
 	fn->irq_after_retire = 0;
 	ok = execute(fn, id, &d, &e);
 	/* An admin descriptor may have taken the whole function down. */
 	if (fn->gsv != SDXI_GSV_ACTIVE || !c->cached)
-		return false;
-	return retire(fn, id, index, &d, ok ? NULL : &e);
+		return STEP_STOP;
+	/* The transfer set suspended: keep the descriptor for the next turn. */
+	if (ok && c->suspended) {
+		c->desc = d;
+		return STEP_SUSPENDED;
+	}
+	return retire(fn, id, index, &d, ok ? NULL : &e) ? STEP_RETIRED : STEP_STOP;
 }
 
 unsigned int cxt_process(struct sdxie_fn *fn, uint32_t id, unsigned int quantum,
@@ -110,15 +130,20 @@ unsigned int cxt_process(struct sdxie_fn *fn, uint32_t id, unsigned int quantum,
 		return 0;
 	}
 
-	while (c->r < w && done < quantum) {
+	while ((c->suspended || c->r < w) && done < quantum && fn->bytes_left) {
 		uint64_t r = c->r;
-		bool go = step(fn, id);
+		enum step_result res = step(fn, id);
 
-		if (c->r != r)
+		/* A failed descriptor retires too (R moves past it). */
+		if (c->r != r || res == STEP_SUSPENDED)
 			done++;
-		if (!go)
+		if (res == STEP_SUSPENDED) {
+			*more = true;
+			return done;
+		}
+		if (res == STEP_STOP)
 			return done;
 	}
-	*more = c->r < w;
+	*more = c->suspended || c->r < w;
 	return done;
 }

@@ -20,6 +20,7 @@ void sdxie_config_default(struct sdxie_config *cfg)
 		.max_errlog_sz = SDXIE_DEFAULT_MAX_ERRLOG_SZ,
 		.opb_cap = SDXIE_DEFAULT_OPB_CAP,
 		.nr_vectors = SDXIE_DEFAULT_NR_VECTORS,
+		.burst = SDXIE_DEFAULT_BURST,
 	};
 }
 
@@ -52,6 +53,7 @@ int sdxie_config_check(const struct sdxie_config *cfg, char *why, size_t len)
 	      "op-groups must include DMA base (0x1) and admin (0x2)");
 	CHECK(!(cfg->opb_cap & ~known), "op-groups may only contain 0x1|0x2|0x4|0x8");
 	CHECK(cfg->nr_vectors >= 1 && cfg->nr_vectors <= 2048, "vectors must be 1..2048");
+	CHECK(cfg->burst >= 1, "burst must be 1..65535 (descriptors per context turn)");
 	return 0;
 }
 
@@ -112,6 +114,7 @@ static void kick(struct sdxie_fn *fn)
 		fn->ops->kick(fn->opaque);
 }
 
+/* Mark context @id as having work; client contexts join the round robin. */
 void queue_push(struct sdxie_fn *fn, uint32_t id)
 {
 	struct sdxie_cxt *c = &fn->cxt[id];
@@ -119,16 +122,27 @@ void queue_push(struct sdxie_fn *fn, uint32_t id)
 	if (c->queued)
 		return;
 	c->queued = true;
+	if (id == SDXI_ADMIN_CXT_ID)
+		return;
 	fn->queue[(fn->q_head + fn->q_len) % fn->nr_cxt] = id;
 	fn->q_len++;
 }
 
+static bool queue_empty(const struct sdxie_fn *fn)
+{
+	return !fn->q_len && !fn->cxt[SDXI_ADMIN_CXT_ID].queued;
+}
+
+/* The context whose turn is next: the admin context first, if it has work. */
 static uint32_t queue_pop(struct sdxie_fn *fn)
 {
-	uint32_t id = fn->queue[fn->q_head];
+	uint32_t id = SDXI_ADMIN_CXT_ID;
 
-	fn->q_head = (fn->q_head + 1) % fn->nr_cxt;
-	fn->q_len--;
+	if (!fn->cxt[id].queued) {
+		id = fn->queue[fn->q_head];
+		fn->q_head = (fn->q_head + 1) % fn->nr_cxt;
+		fn->q_len--;
+	}
 	fn->cxt[id].queued = false;
 	return id;
 }
@@ -165,7 +179,8 @@ struct sdxie_fn *sdxie_fn_new(const struct sdxie_config *cfg,
 	fn->cxt = calloc(fn->nr_cxt, sizeof(*fn->cxt));
 	fn->queue = calloc(fn->nr_cxt, sizeof(*fn->queue));
 	fn->bounce = malloc(SDXIE_BOUNCE_SIZE);
-	if (!fn->cxt || !fn->queue || !fn->bounce)
+	fn->pattern = malloc(SDXIE_PATTERN_SIZE);
+	if (!fn->cxt || !fn->queue || !fn->bounce || !fn->pattern)
 		goto fail;
 	regs_reset(fn);
 	fn->gsv = SDXI_GSV_STOP;
@@ -182,6 +197,7 @@ void sdxie_fn_free(struct sdxie_fn *fn)
 	free(fn->cxt);
 	free(fn->queue);
 	free(fn->bounce);
+	free(fn->pattern);
 	free(fn);
 }
 
@@ -398,7 +414,10 @@ static void activate(struct sdxie_fn *fn)
 	set_gsv(fn, SDXI_GSV_ACTIVE);
 }
 
-/* Stop: running contexts report STOP_FN; nothing stays cached. */
+/*
+ * Stop: running contexts report STOP_FN, abandoning suspended transfers;
+ * nothing stays cached.
+ */
 static void stop(struct sdxie_fn *fn)
 {
 	for (uint32_t id = 0; id < fn->nr_cxt; id++)
@@ -437,24 +456,23 @@ static bool transition(struct sdxie_fn *fn)
 	return true;
 }
 
-/* Contexts get at most this many descriptors per turn, for fairness. */
-#define SDXIE_QUANTUM	64
-
 bool sdxie_run(struct sdxie_fn *fn, unsigned int budget)
 {
 	if (!transition(fn) || fn->gsv != SDXI_GSV_ACTIVE || fn->faults.stall)
 		return false;
 
-	while (budget && fn->q_len && fn->gsv == SDXI_GSV_ACTIVE && !fn->pending) {
+	fn->bytes_left = SDXIE_TURN_BYTES;
+	while (budget && fn->bytes_left && !queue_empty(fn) &&
+	       fn->gsv == SDXI_GSV_ACTIVE && !fn->pending) {
 		uint32_t id = queue_pop(fn);
-		unsigned int q = budget < SDXIE_QUANTUM ? budget : SDXIE_QUANTUM;
+		unsigned int q = budget < fn->cfg.burst ? budget : fn->cfg.burst;
 		bool more = false;
 
 		budget -= cxt_process(fn, id, q, &more);
 		if (more)
 			queue_push(fn, id);
 	}
-	return fn->pending || (fn->gsv == SDXI_GSV_ACTIVE && fn->q_len);
+	return fn->pending || (fn->gsv == SDXI_GSV_ACTIVE && !queue_empty(fn));
 }
 
 void sdxie_set_faults(struct sdxie_fn *fn, const struct sdxie_faults *f)

@@ -95,6 +95,14 @@ struct sdxie_cxt {
 	uint64_t max_buffer;	/* bytes */
 	uint32_t opb;		/* groups usable by this context */
 	uint64_t r;		/* read index */
+	/*
+	 * A transfer suspended at the end of a turn: descriptor R as fetched
+	 * and the data bytes it has moved.  Dropped when the context leaves
+	 * RUN (cxt_set_state), so a stop abandons it.
+	 */
+	bool suspended;
+	uint64_t moved;
+	union sdxi_desc desc;
 };
 
 /* Pending function state transition, completed by sdxie_run(). */
@@ -118,8 +126,14 @@ struct sdxie_fn {
 
 	uint32_t nr_cxt;		/* cfg.max_cxt + 1 */
 	struct sdxie_cxt *cxt;		/* [nr_cxt] */
-	uint32_t *queue;		/* run queue of context IDs, [nr_cxt] */
+	/*
+	 * Client contexts with work, in round-robin order, [nr_cxt].  The
+	 * admin context is never in it: cxt[0].queued alone says it has work
+	 * and it is served before the queue.
+	 */
+	uint32_t *queue;
 	uint32_t q_head, q_len;
+	uint64_t bytes_left;		/* data bytes this sdxie_run() may still move */
 
 	struct {			/* fault injection */
 		uint64_t addr;		/* 0: off */
@@ -134,9 +148,13 @@ struct sdxie_fn {
 	 */
 	uint32_t irq_after_retire;
 	uint8_t *bounce;		/* for hosts without map() */
+	uint8_t *pattern;		/* a REPCOPY block, repeated */
 };
 
 #define SDXIE_BOUNCE_SIZE	65536
+/* REPCOPY blocks shorter than this are written from a repeated pattern. */
+#define SDXIE_PATTERN_BLOCK_MAX	4096
+#define SDXIE_PATTERN_SIZE	65536
 
 /* fn.c */
 struct sdxie_as fn_as(const struct sdxie_fn *fn);
@@ -157,6 +175,10 @@ uint8_t mem_sub_step(int status);
 bool data_copy(struct sdxie_fn *fn, struct sdxie_as das, uint64_t dst,
 	       struct sdxie_as sas, uint64_t src, uint64_t len,
 	       struct sdxie_err *e);
+bool data_copy_from_host(struct sdxie_fn *fn, struct sdxie_as das, uint64_t dst,
+			 const void *src, uint64_t len, struct sdxie_err *e);
+uint64_t data_load_pattern(struct sdxie_fn *fn, struct sdxie_as sas, uint64_t src,
+			   uint64_t len);
 bool data_write(struct sdxie_fn *fn, struct sdxie_as as, uint64_t addr,
 		const void *buf, uint64_t len, uint8_t buf_id,
 		struct sdxie_err *e);

@@ -49,6 +49,11 @@ static bool mem_fault(struct sdxie_err *e, int status, uint8_t buf, uint64_t add
 			  SDXI_ERR_ACCESS, buf, addr);
 }
 
+static uint64_t min64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
 /* Bytes of [addr, addr + len) reachable before the fault-addr trap. */
 static uint64_t fault_limit(const struct sdxie_fn *fn, uint64_t addr, uint64_t len)
 {
@@ -72,9 +77,37 @@ static void after_consume(struct sdxie_fn *fn, uint64_t n)
 		fn->faults.after_left -= n;
 }
 
-static uint64_t min64(uint64_t a, uint64_t b)
+/* Source of a transfer: device memory, or host memory the engine holds. */
+struct data_src {
+	struct sdxie_as as;
+	uint64_t addr;
+	const uint8_t *host;	/* non-NULL: the bytes are here */
+};
+
+/* Write up to @n bytes from host memory; the count written or 0 with @e. */
+static uint64_t write_chunk(struct sdxie_fn *fn, struct sdxie_as das, uint64_t dst,
+			    const uint8_t *src, uint64_t n, struct sdxie_err *e)
 {
-	return a < b ? a : b;
+	const struct sdxie_host_ops *ops = fn->ops;
+	int st = SDXIE_MEM_OK;
+
+	if (ops->map) {
+		uint64_t dl = n;
+		void *d = ops->map(fn->opaque, das, dst, &dl, true, &st);
+
+		if (d) {
+			memcpy(d, src, dl);
+			ops->unmap(fn->opaque, d, dl, true);
+			return dl;
+		}
+		if (st)
+			return mem_fault(e, st, SDXI_BUF_DST, dst), 0;
+	}
+	n = min64(n, SDXIE_BOUNCE_SIZE);
+	st = ops->write(fn->opaque, das, dst, src, n);
+	if (st)
+		return mem_fault(e, st, SDXI_BUF_DST, dst), 0;
+	return n;
 }
 
 /* Move up to @n bytes; return the count moved (> 0) or 0 with @e set. */
@@ -118,17 +151,21 @@ static uint64_t copy_chunk(struct sdxie_fn *fn, struct sdxie_as das, uint64_t ds
 	return n;
 }
 
-bool data_copy(struct sdxie_fn *fn, struct sdxie_as das, uint64_t dst,
-	       struct sdxie_as sas, uint64_t src, uint64_t len,
-	       struct sdxie_err *e)
+/*
+ * Move @len bytes front to back, through both fault traps; a fault leaves
+ * the bytes before it written.  Traps apply to a device-memory source
+ * only (a host source was read, and checked, before).
+ */
+static bool transfer(struct sdxie_fn *fn, struct sdxie_as das, uint64_t dst,
+		     struct data_src s, uint64_t len, struct sdxie_err *e)
 {
-	if (src + len < src)
-		return mem_fault(e, SDXIE_MEM_XLATE, SDXI_BUF_SRC, src);
+	if (!s.host && s.addr + len < s.addr)
+		return mem_fault(e, SDXIE_MEM_XLATE, SDXI_BUF_SRC, s.addr);
 	if (dst + len < dst)
 		return mem_fault(e, SDXIE_MEM_XLATE, SDXI_BUF_DST, dst);
 
 	while (len) {
-		uint64_t ls = fault_limit(fn, src, len);
+		uint64_t ls = s.host ? len : fault_limit(fn, s.addr, len);
 		uint64_t ld = fault_limit(fn, dst, len);
 		uint64_t n = after_limit(fn, min64(ls, ld)), done;
 
@@ -141,18 +178,62 @@ bool data_copy(struct sdxie_fn *fn, struct sdxie_as das, uint64_t dst,
 			}
 			return data_fault(e, SDXIE_MEM_XLATE, SDXI_ERR_INJECTED,
 					  ls ? SDXI_BUF_DST : SDXI_BUF_SRC,
-					  ls ? dst : src);
+					  ls ? dst : s.addr);
 		}
-		done = copy_chunk(fn, das, dst, sas, src, n, e);
+		if (s.host)
+			done = write_chunk(fn, das, dst, s.host, n, e);
+		else
+			done = copy_chunk(fn, das, dst, s.as, s.addr, n, e);
 		if (!done)
 			return false;
 		after_consume(fn, done);
 		fn->stats.bytes += done;
-		src += done;
+		if (s.host)
+			s.host += done;
+		else
+			s.addr += done;
 		dst += done;
 		len -= done;
 	}
 	return true;
+}
+
+bool data_copy(struct sdxie_fn *fn, struct sdxie_as das, uint64_t dst,
+	       struct sdxie_as sas, uint64_t src, uint64_t len,
+	       struct sdxie_err *e)
+{
+	return transfer(fn, das, dst, (struct data_src){ .as = sas, .addr = src },
+			len, e);
+}
+
+bool data_copy_from_host(struct sdxie_fn *fn, struct sdxie_as das, uint64_t dst,
+			 const void *src, uint64_t len, struct sdxie_err *e)
+{
+	return transfer(fn, das, dst, (struct data_src){ .host = src }, len, e);
+}
+
+/*
+ * Fill fn->pattern with copies of the @len-byte block at @src (@len <
+ * SDXIE_PATTERN_BLOCK_MAX) and return how many bytes of it hold whole
+ * blocks.  0 when the block cannot be read whole right now (a trap covers
+ * it, or the read fails): the caller then copies block by block, which
+ * reports the fault where it is.
+ */
+uint64_t data_load_pattern(struct sdxie_fn *fn, struct sdxie_as sas, uint64_t src,
+			   uint64_t len)
+{
+	uint64_t whole = SDXIE_PATTERN_SIZE / len * len, filled = len;
+
+	if (fault_limit(fn, src, len) < len ||
+	    mem_read(fn, sas, src, fn->pattern, len) != SDXIE_MEM_OK)
+		return 0;
+	while (filled < whole) {
+		uint64_t n = min64(filled, whole - filled);
+
+		memcpy(fn->pattern + filled, fn->pattern, n);
+		filled += n;
+	}
+	return whole;
 }
 
 /* Check both traps for a small access that must happen whole. */

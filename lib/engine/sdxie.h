@@ -106,6 +106,7 @@ struct sdxie_config {
 	uint32_t opb_cap;	/* CAP1.opb_000_cap */
 	uint16_t sfunc;		/* CAP0.sfunc */
 	uint16_t nr_vectors;	/* interrupt vectors the host can raise */
+	uint16_t burst;		/* descriptors per context turn (arbitration) */
 };
 
 /* Default capabilities of our function (Documentation/hardware.rst). */
@@ -118,6 +119,15 @@ struct sdxie_config {
 #define SDXIE_DEFAULT_OPB_CAP		(SDXI_OPB_DMAB | SDXI_OPB_ADMIN | \
 					 SDXI_OPB_ATOMIC | SDXI_OPB_INTR)
 #define SDXIE_DEFAULT_NR_VECTORS	128
+#define SDXIE_DEFAULT_BURST		64
+
+/*
+ * Data bytes one sdxie_run() call, and so one context's turn, moves at
+ * most.  A COPY or REPCOPY that reaches this limit is suspended there and
+ * resumed at the context's next turn (Documentation/hardware.rst,
+ * "Arbitration").
+ */
+#define SDXIE_TURN_BYTES		(256ULL << 10)
 
 /* Fill @cfg with the defaults above. */
 void sdxie_config_default(struct sdxie_config *cfg);
@@ -157,9 +167,20 @@ bool sdxie_mmio_write(struct sdxie_fn *fn, uint64_t off, uint64_t val,
 bool sdxie_doorbell(struct sdxie_fn *fn, uint32_t cxt, uint64_t value);
 
 /*
- * Make progress: complete pending state transitions and execute up to
- * @budget descriptors across contexts (round robin).  Returns true when
- * work remains, in which case the host calls again later.
+ * Make progress: complete a pending state transition, then serve contexts
+ * one turn at a time (Documentation/hardware.rst, "Arbitration"): the
+ * admin context whenever it has work, else the next client context in
+ * round robin.  A turn executes at most cfg.burst descriptors.
+ *
+ * One call executes at most @budget descriptors (a suspension counts as
+ * one) and moves at most SDXIE_TURN_BYTES data bytes: a transfer that
+ * reaches that limit is suspended and resumed at its context's next turn.
+ * So the time a call takes is bounded whatever the descriptors are, and a
+ * host that must notice doorbells while work is pending (QEMU: a doorbell
+ * write needs the lock this call holds) passes a small budget, e.g.
+ * cfg.burst, and calls again.  Budget 0 only completes a pending state
+ * transition.  Returns true when work remains, in which case the host
+ * calls again later.
  */
 bool sdxie_run(struct sdxie_fn *fn, unsigned int budget);
 

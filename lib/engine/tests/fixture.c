@@ -50,6 +50,7 @@ static int h_read(void *o, struct sdxie_as as, uint64_t addr, void *buf, uint64_
 	uint8_t *p;
 	int st = xlate(o, as, addr, len, &p);
 
+	((struct fx *)o)->host_ops++;
 	if (!st)
 		memcpy(buf, p, len);
 	return st;
@@ -61,6 +62,7 @@ static int h_write(void *o, struct sdxie_as as, uint64_t addr, const void *buf,
 	uint8_t *p;
 	int st = xlate(o, as, addr, len, &p);
 
+	((struct fx *)o)->host_ops++;
 	if (!st)
 		memcpy(p, buf, len);
 	return st;
@@ -73,6 +75,7 @@ static void *h_map(void *o, struct sdxie_as as, uint64_t addr, uint64_t *len,
 	uint8_t *p;
 
 	(void)is_write;
+	fx->host_ops++;
 	*status = SDXIE_MEM_OK;
 	if (fx->no_map)
 		return NULL;
@@ -130,8 +133,11 @@ static void h_kick(void *o)
 
 static void h_event(void *o, const struct sdxie_event *ev)
 {
-	(void)ev;
-	((struct fx *)o)->events++;
+	struct fx *fx = o;
+
+	fx->events++;
+	if (ev->kind == SDXIE_EV_DESC && fx->retired && fx->nretired < fx->retired_cap)
+		fx->retired[fx->nretired++] = ev->cxt;
 }
 
 const struct sdxie_host_ops fx_ops = {
@@ -330,6 +336,7 @@ void fx_fini(struct fx *fx)
 	free(fx->fn_space.mem);
 	for (int i = 0; i < FX_SPACES; i++)
 		free(fx->pasid[i].mem);
+	free(fx->retired);
 	memset(fx, 0, sizeof(*fx));
 }
 

@@ -45,6 +45,10 @@ struct fx {
 	uint64_t irq_r[FX_MAX_IRQ];
 	unsigned int nr_vectors;
 	unsigned int kicks, events;
+	uint64_t host_ops;	/* read, write and map calls */
+	/* Contexts of retired descriptors in order, when @retired is set. */
+	uint16_t *retired;
+	size_t nretired, retired_cap;
 	struct sdxie_config cfg;
 	struct sdxie_fn *fn;
 	uint64_t l2, l1, errlog;

@@ -3,7 +3,9 @@
  * Randomized engine test: feeds at least 100,000 random descriptors (fully
  * random bytes and structured ones with random fields) to a kernel-style
  * context (function space), a user-style context (its own PASID space)
- * and the admin context, and checks invariants after every batch:
+ * and the admin context, sometimes with an admin descriptor arriving
+ * after part of a batch ran (transfers suspended), and checks invariants
+ * after every batch:
  *
  *   - the function stays ACTIVE (nothing here may be a function error);
  *   - each context's CXT_STS.state is RUN, ERR_FN or STOP_SW, R <= W, and
@@ -123,7 +125,8 @@ static void random_desc(struct fuzz *z, uint32_t id, union sdxi_desc *d)
 		break;
 	}
 	case 3:
-		*d = d_repcopy(src, dst, 1 + pick(256), 1 + pick(64));
+		*d = d_repcopy(src, dst, 1 + pick(256),
+			       1 + (pick(4) ? pick(64) : pick(1 << 14)));
 		d->repcopy.akey0 = akey(p);
 		d->repcopy.akey1 = akey(p);
 		break;
@@ -325,6 +328,19 @@ int main(int argc, char **argv)
 			fx_put(&z->fx, id, &d, pick(2));
 		}
 		fx_doorbell(&z->fx, id);
+		if (id && !pick(4)) {
+			union sdxi_desc a;
+
+			/* Admin work while transfers of the batch may be suspended. */
+			for (int k = (int)pick(4); k >= 0; k--)
+				sdxie_run(z->fx.fn, 1);
+			random_admin(z, &a);
+			fx_put(&z->fx, 0, &a, pick(2));
+			fx_doorbell(&z->fx, 0);
+			fx_run(&z->fx);
+			/* It may have restarted the context (dv = 0): ring again. */
+			fx_doorbell(&z->fx, id);
+		}
 		fx_run(&z->fx);
 		batches++;
 

@@ -36,13 +36,18 @@
  * configuration.
  *
  * Execution: doorbells and register writes only record state; the engine
- * runs in a main-loop bottom half, under the BQL, up to SDXI_BH_BUDGET
- * descriptors per call.  The BQL is required: with intel-iommu a
- * translation fault raises the fault interrupt synchronously, and
- * vtd_find_add_as() creates MemoryRegions.
+ * runs in a main-loop bottom half, under the BQL.  The BQL is required:
+ * with intel-iommu a translation fault raises the fault interrupt
+ * synchronously, and vtd_find_add_as() creates MemoryRegions.  Each call
+ * runs about one turn of the engine's arbitration (sdxie_run() with a
+ * budget of "burst" descriptors: at most that many, and at most
+ * SDXIE_TURN_BYTES of data) and reschedules itself while work remains, so
+ * the BQL is released between turns: a doorbell write from a vCPU, the
+ * admin context's in particular, gets in within one short call, and the
+ * engine serves the admin context first in the next one.
  *
- * Capability properties (-device sdxi,NAME=VALUE; fixed after realize,
- * checked by sdxie_config_check()):
+ * Capability and arbitration properties (-device sdxi,NAME=VALUE; fixed
+ * after realize, checked by sdxie_config_check()):
  *   max-cxt        uint16  highest context ID (CAP1.max_cxt); default 127
  *   max-ring-sz    uint8   largest ring, 1024 << n descriptors
  *                          (CAP0.max_ds_ring_sz); default 4 (16384)
@@ -57,6 +62,8 @@
  *   op-groups      uint32  CAP1.opb_000_cap operation-group bits;
  *                          default DMAB | ADMIN | ATOMIC | INTR
  *   vectors        uint16  MSI-X vectors; default 128
+ *   burst          uint16  descriptors a context executes per turn of the
+ *                          engine's arbitration; default 64
  *
  * Fault-injection properties (settable with -device and at run time, e.g.
  * "qom-set /machine/peripheral/sdxi0 stall true"; they survive device
@@ -107,9 +114,6 @@ OBJECT_DECLARE_SIMPLE_TYPE(SdxiState, SDXI)
 #define SDXI_DB_BAR             2
 #define SDXI_MSIX_BAR           4
 
-/* Descriptors executed per bottom-half call before yielding. */
-#define SDXI_BH_BUDGET          256
-
 /* The x86 MSI window, which VT-d's per-PASID translation cannot take. */
 #define SDXI_MSI_WINDOW_FIRST   0xfee00000ULL
 #define SDXI_MSI_WINDOW_LAST    0xfeefffffULL
@@ -124,6 +128,7 @@ typedef struct SdxiParams {
     uint8_t max_errlog_sz;
     uint32_t op_groups;
     uint16_t vectors;
+    uint16_t burst;
 } SdxiParams;
 
 struct SdxiState {
@@ -420,7 +425,7 @@ static void sdxi_bh(void *opaque)
     struct sdxie_faults f;
     bool more;
 
-    more = sdxie_run(s->fn, SDXI_BH_BUDGET);
+    more = sdxie_run(s->fn, s->params.burst);
     trace_sdxi_run(more);
     /* While stalled, wait for the stall setter to kick instead of spinning. */
     sdxie_get_faults(s->fn, &f);
@@ -634,6 +639,7 @@ static void sdxi_config_from_params(const SdxiParams *p,
     cfg->max_errlog_sz = p->max_errlog_sz;
     cfg->opb_cap = p->op_groups;
     cfg->nr_vectors = p->vectors;
+    cfg->burst = p->burst;
 }
 
 static bool sdxi_check_params(SdxiState *s, struct sdxie_config *cfg,
@@ -765,6 +771,8 @@ static const Property sdxi_props[] = {
                        SDXIE_DEFAULT_OPB_CAP),
     DEFINE_PROP_UINT16("vectors", SdxiState, params.vectors,
                        SDXIE_DEFAULT_NR_VECTORS),
+    DEFINE_PROP_UINT16("burst", SdxiState, params.burst,
+                       SDXIE_DEFAULT_BURST),
 };
 
 static void sdxi_class_init(ObjectClass *oc, void *data)
@@ -803,6 +811,8 @@ static void sdxi_class_init(ObjectClass *oc, void *data)
         "Supported operation groups (CAP1.opb_000_cap bits)");
     object_class_property_set_description(oc, "vectors",
         "MSI-X vectors (1..2048); vector 0 signals the error log");
+    object_class_property_set_description(oc, "burst",
+        "Descriptors a context executes per arbitration turn (1..65535)");
 
     object_class_property_add(oc, "fault-addr", "uint64",
                               sdxi_get_trap, sdxi_set_trap, NULL,
