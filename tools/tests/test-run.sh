@@ -52,6 +52,10 @@ tap $? table_row_has_passed_failed_skipped_seconds "$(cat "$T/out")"
 tap $? table_comes_before_the_last_line "$(cat "$T/out")"
 
 fresh
+run_summary "$T/r" good good
+verdict suite_in_two_registries_counts_once 0 "1 passed, 0 failed"
+
+fresh
 run_summary "$T/r" good gone
 verdict missing_suite_fails 1 "1 passed, 1 failed" "FAIL gone: no TAP"
 
