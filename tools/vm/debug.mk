@@ -53,7 +53,7 @@ check-debug: deps
 	MAKE="$(MAKE)" $(TOP)/tools/run-suites $(DEBUG_RESULTS) $(DEBUG_RUN) -- \
 		KVER=$$kver KDIR=$$dir/build KSRC=$$dir/build/source KSUFFIX=-debug \
 		DMATEST_KO=$$dir/root/lib/modules/$$kver/kernel/drivers/dma/dmatest.ko
-	@sed -n 's/^# sanitizer/&/p' $(DEBUG_RESULTS)/debug-scan.tap 2>/dev/null
+	@sed -n 's/^# sanitizer/&/p' $(DEBUG_RESULTS)/debug-scan.tap 2>/dev/null || true
 	@$(TOP)/tools/tap-summary --host "$(CHECK_SUITES)" $(DEBUG_RESULTS) $(DEBUG_RUN)
 
 # The debug kernel's reports in the serial logs of every suite run before.
