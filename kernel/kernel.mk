@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# sdxi.ko, the kernel driver (kernel/), built out of tree against the guest
-# kernel's headers into $(B)/kernel (build/kernel/sdxi.ko).
+# sdxi.ko, the kernel driver (kernel/), built out of tree against the
+# kernel of the Makefile's KDIR into $(B)/kernel$(KSUFFIX)
+# (build/kernel/sdxi.ko for Debian's 6.12).
 #
 #   make kmod                  build sdxi.ko (W=1, warnings are errors)
 #   make kmod-lint             checkpatch --strict, sparse (C=2), kernel-doc
@@ -15,16 +16,13 @@
 #   make bench-dmatest         dmatest performance mode next to a CPU memcpy
 #                              loop in the same VM (not a test)
 #
-# dmatest.ko is the kernel's own drivers/dma/dmatest.c from
-# $(SDXI_CACHE)/linux-source, built out of tree at test time and never
-# committed.
+# dmatest.ko is the kernel's own drivers/dma/dmatest.c from $(KSRC),
+# built out of tree at test time and never committed (a kernel that builds
+# it as a module, like the debug kernel, gives its own as DMATEST_KO).
 
-KVER := $(shell cat $(SDXI_CACHE)/guest-kernel/kver 2>/dev/null)
-KDIR ?= /usr/src/linux-headers-$(KVER)
-KSRC ?= $(SDXI_CACHE)/linux-source
-KMOD_B := $(B)/kernel
+KMOD_B := $(B)/kernel$(KSUFFIX)
 SDXI_KO := $(KMOD_B)/sdxi.ko
-DMATEST_KO := $(B)/kernel-dmatest/dmatest.ko
+DMATEST_KO ?= $(B)/kernel-dmatest/dmatest.ko
 KUNIT_BIN := $(B)/kernel-unit/unit
 KBENCH_BIN := $(B)/kernel-bench/memcpy-bench
 KMOD_SRCS := $(wildcard $(TOP)/kernel/*.c $(TOP)/kernel/*.h) $(TOP)/kernel/Kbuild \
@@ -35,8 +33,11 @@ KMAKE = $(MAKE) --no-print-directory -C $(KDIR) M=$(KMOD_B) \
 KVM_RUN = SDXI_KO=$(SDXI_KO) DMATEST_KO=$(DMATEST_KO) \
 	$(TOP)/kernel/tests/vm-run
 
-CHECK_SUITES += kernel-unit kernel-lint kernel-vm
+CHECK_SUITES += kernel-unit
+CHECK_SUITES += kernel-lint
+VM_SUITES += kernel-vm
 FULL_SUITES += kernel-vm-full
+DEBUG_SUITES += kernel-vm-full
 
 .PHONY: kmod kmod-lint check-kernel-unit check-kernel-lint check-kernel-vm \
 	check-kernel-vm-full bench-dmatest
@@ -45,8 +46,9 @@ all: kmod
 kmod: $(SDXI_KO)
 
 # Sources are mirrored into the build directory: Kbuild writes its objects
-# next to them.
-$(SDXI_KO): $(KMOD_SRCS) $(TOP)/uapi/linux/sdxi_hw.h $(TOP)/uapi/linux/sdxi.h
+# next to them.  A rebuilt kernel (its Module.symvers) rebuilds the module.
+$(SDXI_KO): $(KMOD_SRCS) $(TOP)/uapi/linux/sdxi_hw.h $(TOP)/uapi/linux/sdxi.h \
+		$(KDIR)/Module.symvers
 	@mkdir -p $(KMOD_B)
 	@rsync -a --delete --include=/tests/ --include=/tests/kunit.c \
 		--include=/tests/unit_cases.h --include=/tests/debug_canary.c \
@@ -76,15 +78,11 @@ $(KBENCH_BIN): $(TOP)/kernel/tests/memcpy-bench.c
 	@$(CC) $(HOST_CFLAGS) -static -o $@ $<
 
 check-kernel-unit: $(KUNIT_BIN)
-	@mkdir -p $(RESULTS)
-	@$(KUNIT_BIN) >$(RESULTS)/kernel-unit.tap || true
-	@sed -n 's/^not ok/kernel-unit: &/p' $(RESULTS)/kernel-unit.tap
+	@$(SUITE_TAP) $(RESULTS)/kernel-unit.tap -- $(KUNIT_BIN)
 
 kmod-lint check-kernel-lint: $(SDXI_KO)
-	@mkdir -p $(RESULTS)
-	@KMAKE="$(KMAKE)" KSRC=$(KSRC) $(TOP)/kernel/tests/lint \
-		>$(RESULTS)/kernel-lint.tap || true
-	@sed -n 's/^not ok/kernel-lint: &/p' $(RESULTS)/kernel-lint.tap
+	@KMAKE="$(KMAKE)" KSRC=$(KSRC) KMOD_B=$(KMOD_B) \
+		$(SUITE_TAP) $(RESULTS)/kernel-lint.tap -- $(TOP)/kernel/tests/lint
 
 check-kernel-vm: $(SDXI_KO) $(DMATEST_KO)
 	@$(KVM_RUN) kernel-vm $(TOP)/kernel/tests/vm/check.sh $(RESULTS)
@@ -93,6 +91,6 @@ check-kernel-vm-full: $(SDXI_KO) $(DMATEST_KO)
 	@$(KVM_RUN) kernel-vm-full $(TOP)/kernel/tests/vm/full.sh $(RESULTS)
 
 bench-dmatest: $(SDXI_KO) $(DMATEST_KO) $(KBENCH_BIN)
-	@$(KVM_RUN) bench-dmatest $(TOP)/kernel/tests/vm/bench.sh $(B)/bench \
+	@SDXI_RUN_SUITES=1 $(KVM_RUN) bench-dmatest $(TOP)/kernel/tests/vm/bench.sh $(B)/bench \
 		-- --file $(KBENCH_BIN)
 	@sed -n 's/^# //p' $(B)/bench/bench-dmatest.tap

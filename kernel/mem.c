@@ -41,11 +41,12 @@
 #include <linux/vmalloc.h>
 #include <linux/sdxi.h>
 
+#include "compat.h"
 #include "context.h"
 #include "sdxi.h"
 #include "user.h"
 
-MODULE_IMPORT_NS(DMA_BUF);
+SDXI_IMPORT_NS(DMA_BUF);
 
 /*
  * Longest wait for an exporter's kernel fences before a dma-buf is mapped:
@@ -642,7 +643,7 @@ static void sdxi_udmabuf_move_notify(struct dma_buf_attachment *attach)
 
 static const struct dma_buf_attach_ops sdxi_udmabuf_ops = {
 	.allow_peer2peer = false,
-	.move_notify = sdxi_udmabuf_move_notify,
+	.SDXI_DMA_BUF_INVALIDATE = sdxi_udmabuf_move_notify,
 };
 
 /*

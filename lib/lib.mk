@@ -139,20 +139,21 @@ $(LIB_B)/sdxi-test-san: $(LIB_TEST_SRC) lib/tests/helpers.h lib/testing/tap.h $(
 		$(URCU_CFLAGS) -o $@ $(LIB_TEST_SRC) $(LIB_SRC) $(LIB_HOOKS_SRC) $(ENGINE_SRC) \
 		$(URCU_LIBS) -lpthread
 
-CHECK_SUITES += lib lib-san lib-pkg lib-docs lib-vm
+CHECK_SUITES += lib lib-san lib-pkg lib-docs
+VM_SUITES += lib-vm
 BENCH_TARGETS += bench-lib
 
 check-lib: $(LIB_B)/sdxi-test
-	@SDXI_DEVICE=$${SDXI_DEVICE:-soft} $< > $(RESULTS)/lib.tap 2>&1 || true
+	@SDXI_DEVICE=$${SDXI_DEVICE:-soft} $(SUITE_TAP) $(RESULTS)/lib.tap -- $<
 
 check-lib-san: $(LIB_B)/sdxi-test-san
-	@SDXI_DEVICE=$${SDXI_DEVICE:-soft} $< > $(RESULTS)/lib-san.tap 2>&1 || true
+	@SDXI_DEVICE=$${SDXI_DEVICE:-soft} $(SUITE_TAP) $(RESULTS)/lib-san.tap -- $<
 
 check-lib-pkg: lib
-	@lib/tests/pkg-check.sh $(LIB_B) > $(RESULTS)/lib-pkg.tap 2>&1 || true
+	@$(SUITE_TAP) $(RESULTS)/lib-pkg.tap -- lib/tests/pkg-check.sh $(LIB_B)
 
 check-lib-docs: $(LIB_B)/libsdxi.a
-	@lib/tests/doc-check.sh $(LIB_B) > $(RESULTS)/lib-docs.tap 2>&1 || true
+	@$(SUITE_TAP) $(RESULTS)/lib-docs.tap -- lib/tests/doc-check.sh $(LIB_B)
 
 $(LIB_B)/sdxi-bench: lib/bench/bench.c $(LIB_B)/libsdxi.a $(LIB_HDR)
 	$(CC) $(HOST_CFLAGS) -I$(TOP)/lib/include -I$(TOP)/lib/src -o $@ \

@@ -10,5 +10,7 @@ SDXI_CACHE=${SDXI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sdxi}
 # way (vmlinuz, kver, root/lib/modules/<kver>), e.g. the debug kernel.
 SDXI_GUEST=${SDXI_GUEST:-$SDXI_CACHE/guest-kernel}
 SDXI_KSRC=$SDXI_CACHE/linux-source
+# The latest stable series, built as the debug kernel (tools/vm/debug-kernel).
+SDXI_LATEST=7.3
 mkdir -p "$SDXI_CACHE"
-export SDXI_TOP SDXI_CACHE SDXI_GUEST SDXI_KSRC
+export SDXI_TOP SDXI_CACHE SDXI_GUEST SDXI_KSRC SDXI_LATEST

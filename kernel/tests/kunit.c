@@ -15,6 +15,8 @@
 #include <linux/module.h>
 #include <linux/string.h>
 
+#include "../compat.h"
+
 /*
  * The cases take no argument, as on the host, so the checks find their
  * test through kunit_get_current_test().
@@ -57,4 +59,4 @@ kunit_test_suite(sdxi_unit_suite);
 
 MODULE_DESCRIPTION("KUnit tests for the SDXI driver's encoders and ring math");
 MODULE_LICENSE("GPL");
-MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+SDXI_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

@@ -28,10 +28,10 @@ BENCH_TARGETS += bench-engine
 
 .PHONY: check-engine check-engine-fuzz bench-engine
 check-engine: $(B)/engine/engine-test
-	@$< > $(RESULTS)/engine.tap 2>&1 || true
+	@$(SUITE_TAP) $(RESULTS)/engine.tap -- $<
 
 check-engine-fuzz: $(B)/engine/engine-fuzz
-	@$< $(FUZZ_DESCRIPTORS) > $(RESULTS)/engine-fuzz.tap 2>&1 || true
+	@$(SUITE_TAP) $(RESULTS)/engine-fuzz.tap -- $< $(FUZZ_DESCRIPTORS)
 
 bench-engine: $(B)/engine/engine-bench
 	@$<

@@ -16,19 +16,12 @@
 # them installs), and this directory as tools/testing/selftests/sdxi.
 # Then: build with TARGETS=sdxi, install, and run the installed suite on
 # this host, which has no SDXI function: every program must pass or SKIP,
-# and every SKIP must give its reason.  TAP on stdout.
+# and every SKIP must give its reason.  TAP on stdout (tools/tap.sh).
 set -u
 ksft=$1 top=$2 out=$3 libroot=$4 progs=$5
 tree=$out/tree
 st=$tree/tools/testing/selftests
-n=0
-
-result() { # RC NAME [DIAG]
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi
-	[ $# -gt 2 ] && [ -n "$3" ] && printf '%s\n' "$3" | sed 's/^/# /'
-	return 0
-}
+. "$top/tools/tap.sh"
 
 rm -rf "$out"
 mkdir -p "$st" "$tree/scripts" "$tree/usr/include/linux"
@@ -45,7 +38,7 @@ export LD_LIBRARY_PATH=$libroot/usr/lib
 
 # 1. make -C tools/testing/selftests TARGETS=sdxi
 make -C "$st" TARGETS=sdxi >"$out/build.log" 2>&1
-result $? kselftest_makefile_builds_with_TARGETS_sdxi "$(tail -n 15 "$out/build.log")"
+tap $? kselftest_makefile_builds_with_TARGETS_sdxi "$(tail -n 15 "$out/build.log")"
 
 # 2. every program, lib_functional (pkg-config sdxi) included
 missing=
@@ -53,41 +46,41 @@ for p in $progs; do
 	[ -x "$st/sdxi/$p" ] || missing="$missing $p"
 done
 [ -z "$missing" ]
-result $? builds_every_program_of_selftests_mk "missing:${missing:- none}"
+tap $? builds_every_program_of_selftests_mk "missing:${missing:- none}"
 
 # 3. the program lists agree (kselftest's emit_tests vs selftests.mk)
 listed=$(make -s -C "$st/sdxi" emit_tests 2>/dev/null | sed -n 's/^[^:]*://p' | sort | tr '\n' ' ')
 want=$(for p in $progs robustness.sh; do echo "$p"; done | grep -v '^sdxi_traffic$' | sort | tr '\n' ' ')
 [ "$listed" = "$want" ]
-result $? makefile_lists_the_programs_selftests_mk_runs "kselftest: $listed" "ours: $want"
+tap $? makefile_lists_the_programs_selftests_mk_runs "kselftest: $listed" "ours: $want"
 
 # 4. make install: runner, list, programs, helper, settings, config
 make -C "$st" TARGETS=sdxi install INSTALL_PATH="$out/install" >"$out/install.log" 2>&1
 rc=$?
 for f in run_kselftest.sh kselftest-list.txt sdxi/settings sdxi/config sdxi/robustness.sh \
 	sdxi/sdxi_traffic; do
-	[ -e "$out/install/$f" ] || { rc=1; echo "# not installed: $f"; }
+	[ -e "$out/install/$f" ] || { rc=1; tap_diag "not installed: $f"; }
 done
-result $rc make_install_has_runner_programs_settings_config "$(tail -n 5 "$out/install.log")"
+tap $rc make_install_has_runner_programs_settings_config "$(tail -n 5 "$out/install.log")"
 
 # 5-6. run it here, where there is no SDXI function.
 if ls /dev/sdxi* >/dev/null 2>&1 || grep -qs 0x120100 /sys/bus/pci/devices/*/class; then
-	result 0 "run_kselftest_without_a_device # SKIP this host has an SDXI function"
-	result 0 "every_skip_gives_a_reason # SKIP this host has an SDXI function"
+	tap_skip run_kselftest_without_a_device "this host has an SDXI function"
+	tap_skip every_skip_gives_a_reason "this host has an SDXI function"
 else
 	(cd "$out/install" && ./run_kselftest.sh -c sdxi) >"$out/run.log" 2>&1
 	bad=$(grep -E '^not ok' "$out/run.log")
 	ran=$(grep -cE '^ok [0-9]+ selftests: sdxi: ' "$out/run.log")
 	[ -z "$bad" ] && [ "$ran" -ge 7 ]
-	result $? run_kselftest_without_a_device_passes_or_skips \
+	tap $? run_kselftest_without_a_device_passes_or_skips \
 		"$(grep -E '^(not )?ok [0-9]+ selftests: sdxi' "$out/run.log")"
 	# A SKIP without text after it in the programs' own TAP (the runner's
 	# "selftests: sdxi: PROG # SKIP" lines never carry one).
 	noreason=$(grep -E '# *SKIP *$' "$out/run.log" | grep -v 'selftests: sdxi: ' | head -n 5)
 	skips=$(grep -cE '# *SKIP +[^ ]' "$out/run.log")
 	[ -z "$noreason" ] && [ "$skips" -gt 0 ]
-	result $? every_skip_gives_a_reason "$skips SKIP lines with a reason" "$noreason"
+	tap $? every_skip_gives_a_reason "$skips SKIP lines with a reason" "$noreason"
 	grep -E '^(# )*ok .*# *SKIP +[^ ]' "$out/run.log" | sed 's/^.*# *SKIP */SKIP: /' |
 		sort | uniq -c | sed 's/^ */# /'
 fi
-echo "1..$n"
+tap_plan

@@ -1,8 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Build the kselftest programs of selftests/sdxi against our uapi/ and the
-# kselftest_harness.h of Debian's linux-source-6.12 (taken at build time,
-# never committed), and run them in the test VM.
+# kselftest_harness.h of the kernel under test ($(KSRC): Debian's
+# linux-source-6.12, or 7.3 under make check-debug; taken at build time,
+# never committed) into $(B)/selftests$(KSUFFIX), and run them in the test
+# VM.
 #
 #   make check-hw-conformance-iommu  its IOMMU-fault case in a VM whose
 #                               IOMMU translates the function's DMA
@@ -32,14 +34,16 @@
 #   make check-selftests-pasid  operator's exhaustion tests on a function
 #                               with 400 contexts: PASIDs run out first
 #   make check-selftests-intree the kselftest Makefile in a copy of the
-#                               kernel's selftests tree: build, install,
-#                               run without a device (all SKIP with reasons)
+#                               kernel's selftests tree (6.12; 7.3 under
+#                               make check-debug): build, install, run
+#                               without a device (all SKIP with reasons)
 #   make check-selftests-robustness   robustness.sh with 100 unbind/bind
 #                               and 100 reload cycles (check-full)
 #   SELFTESTS_CYCLES, SELFTESTS_FULL_CYCLES   cycles of the two profiles
 
-KSFT_SRC := $(SDXI_CACHE)/linux-source/tools/testing/selftests
-KSFT_INC := $(B)/ksft/include
+KSFT_SRC := $(KSRC)/tools/testing/selftests
+KSFT_INC := $(B)/ksft$(KSUFFIX)/include
+KSFT_B := $(B)/selftests$(KSUFFIX)
 KSFT_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-sign-compare \
 	-Wno-unused-parameter -Werror -D_GNU_SOURCE -I$(TOP)/uapi -I$(KSFT_INC)/sdxi
 
@@ -48,40 +52,39 @@ $(KSFT_INC)/kselftest_harness.h: $(KSFT_SRC)/kselftest_harness.h $(KSFT_SRC)/kse
 	@mkdir -p $(KSFT_INC)/sdxi
 	cp $(KSFT_SRC)/kselftest_harness.h $(KSFT_SRC)/kselftest.h $(KSFT_INC)/
 
-$(B)/selftests/%: selftests/sdxi/%.c $(KSFT_INC)/kselftest_harness.h uapi/linux/sdxi_hw.h uapi/linux/sdxi.h
+$(KSFT_B)/%: selftests/sdxi/%.c $(KSFT_INC)/kselftest_harness.h uapi/linux/sdxi_hw.h uapi/linux/sdxi.h
 	@mkdir -p $(@D)
 	$(CC) $(KSFT_CFLAGS) -o $@ $<
 
-CHECK_SUITES += hw-conformance hw-conformance-iommu
+VM_SUITES += hw-conformance
+VM_SUITES += hw-conformance-iommu
 
-# kselftest prints its own plan; the lspci line is appended as one more test.
+# The kselftest's results, then the lspci check as one more result.
 define HW_CONFORMANCE_GUEST
-SDXI_EXPECT_MAX_CXT=100 hw_conformance >/tmp/k 2>&1; \
-n=$$(grep -cE "^(not )?ok " /tmp/k); \
-echo "1..$$((n + 1))"; grep -vE "^1\.\.|^TAP version" /tmp/k; \
-if lspci -n | grep -q " 1201: "; then echo "ok $$((n + 1)) - lspci_n_shows_class_120100"; \
-else lspci -n | sed "s/^/# /"; echo "not ok $$((n + 1)) - lspci_n_shows_class_120100"; fi
+. /usr/share/sdxi/tap.sh; \
+SDXI_EXPECT_MAX_CXT=100 tap_merge hw_conformance; \
+lspci -n | grep -q " 1201: "; tap $$? lspci_n_shows_class_120100 "$$(lspci -n)"; \
+tap_plan
 endef
 
 .PHONY: check-hw-conformance check-hw-conformance-iommu
-check-hw-conformance: $(B)/selftests/hw_conformance
+check-hw-conformance: $(KSFT_B)/hw_conformance
 	@$(VM_TAP) $(RESULTS)/hw-conformance.tap --append iommu.passthrough=1 \
 		--device sdxi,id=sdxi0,max-cxt=100 \
 		--file $< --file /usr/bin/lspci -- '$(HW_CONFORMANCE_GUEST)'
 
 # The same program where the IOMMU translates (and maps nothing for) the
 # function: its DMA faults, which must end in an error state.
-check-hw-conformance-iommu: $(B)/selftests/hw_conformance
+check-hw-conformance-iommu: $(KSFT_B)/hw_conformance
 	@$(VM_TAP) $(RESULTS)/hw-conformance-iommu.tap --file $< -- \
-		'hw_conformance -r hw.iommu_fault_on_tables_is_a_function_error; \
-		 dmesg | grep -m1 "DMAR: \[DMA Read" | sed "s/^/# /"'
+		'. /usr/share/sdxi/tap.sh; \
+		 tap_merge hw_conformance -r hw.iommu_fault_on_tables_is_a_function_error; \
+		 tap_diag "$$(dmesg | grep -m1 "DMAR: \[DMA Read")"; tap_plan'
 
 # /dev/sdxiN (kernel/cdev.c, kernel/mem.c; Documentation/uapi.rst).
-USER_KSFT := $(B)/selftests/user_contexts $(B)/selftests/user_fuzz \
-	$(B)/selftests/fault_matrix $(B)/selftests/user_functional \
-	$(B)/selftests/operator $(B)/selftests/sdxi_traffic \
-	$(B)/selftests/user_hostile $(B)/selftests/user_stress
-$(B)/selftests/operator $(B)/selftests/sdxi_traffic: selftests/sdxi/traffic.h
+USER_KSFT := $(addprefix $(KSFT_B)/,user_contexts user_fuzz fault_matrix \
+	user_functional operator sdxi_traffic user_hostile user_stress)
+$(KSFT_B)/operator $(KSFT_B)/sdxi_traffic: selftests/sdxi/traffic.h
 $(USER_KSFT): selftests/sdxi/sdxi_common.h
 # kselftest_harness.h's TEST_F trips -Wclobbered under -Wextra.
 $(USER_KSFT): KSFT_CFLAGS += -Wno-clobbered -Wno-misleading-indentation -fno-strict-aliasing \
@@ -89,7 +92,7 @@ $(USER_KSFT): KSFT_CFLAGS += -Wno-clobbered -Wno-misleading-indentation -fno-str
 # libsdxi's kselftest links the static library (build/lib/libsdxi-test.a, with
 # the software device's test hooks of lib/src/sdxi_test.h) so that one
 # binary runs the software device and /dev/sdxi0 in the guest.
-LIB_KSFT := $(B)/selftests/lib_functional
+LIB_KSFT := $(KSFT_B)/lib_functional
 $(LIB_KSFT): selftests/sdxi/lib_functional.c selftests/sdxi/sdxi_common.h \
 		$(KSFT_INC)/kselftest_harness.h $(B)/lib/libsdxi-test.a lib/include/sdxi.h
 	@mkdir -p $(@D)
@@ -98,11 +101,12 @@ $(LIB_KSFT): selftests/sdxi/lib_functional.c selftests/sdxi/sdxi_common.h \
 		-lurcu-memb -lurcu-common -lpthread
 
 USER_VM = $(VM_TAP) $(1) --timeout $(or $(3),900) --file $(SDXI_KO) \
-	--file $(B)/selftests/user_contexts --file $(B)/selftests/user_fuzz \
-	--file $(B)/selftests/user_hostile --file $(B)/selftests/user_stress \
+	--file $(KSFT_B)/user_contexts --file $(KSFT_B)/user_fuzz \
+	--file $(KSFT_B)/user_hostile --file $(KSFT_B)/user_stress \
 	--script $(TOP)/selftests/sdxi/user-guest.sh $(2)
 
-CHECK_SUITES += user-contexts user-contexts-noiommu
+VM_SUITES += user-contexts
+VM_SUITES += user-contexts-noiommu
 FULL_SUITES += user-fuzz-full user-stress-full
 
 # user_hostile measures (its "# figure:" lines are the security model's
@@ -131,7 +135,7 @@ check-user-stress-full: $(USER_KSFT) $(SDXI_KO)
 		'SDXI_STRESS_SECONDS=60 ksft user_stress; finish',900)
 
 # ---- The kselftest suite and the robustness harness ----------------------
-SELFTESTS_BIN := $(addprefix $(B)/selftests/,lib_functional user_functional \
+SELFTESTS_BIN := $(addprefix $(KSFT_B)/,lib_functional user_functional \
 	fault_matrix operator sdxi_traffic)
 SELFTESTS_CYCLES ?= 5
 SELFTESTS_FULL_CYCLES ?= 100
@@ -140,7 +144,10 @@ SELFTESTS_VM = $(VM_TAP) $(1) --timeout $(or $(3),600) --file $(SDXI_KO) \
 	--file $(TOP)/selftests/sdxi/robustness.sh \
 	--script $(TOP)/selftests/sdxi/user-guest.sh $(2)
 
-CHECK_SUITES += selftests selftests-pasid selftests-intree
+VM_SUITES += selftests
+VM_SUITES += selftests-pasid
+CHECK_SUITES += selftests-intree
+DEBUG_SUITES += selftests-intree
 FULL_SUITES += selftests-robustness
 
 .PHONY: check-selftests check-selftests-pasid check-selftests-intree \
@@ -163,14 +170,12 @@ check-selftests-robustness: $(SELFTESTS_BIN) $(SDXI_KO) $(DMATEST_KO)
 
 # The Makefile as a kernel developer uses it, against a libsdxi installed
 # in a scratch DESTDIR (found through pkg-config).
-SELFTESTS_INTREE := $(B)/ksft-intree
+SELFTESTS_INTREE := $(B)/ksft-intree$(KSUFFIX)
 check-selftests-intree: $(KSFT_INC)/kselftest_harness.h lib
 	@rm -rf $(SELFTESTS_INTREE)/libroot
 	@$(MAKE) --no-print-directory install-lib PREFIX=/usr \
 		DESTDIR=$(SELFTESTS_INTREE)/libroot >/dev/null
-	@mkdir -p $(RESULTS)
-	@$(TOP)/selftests/sdxi/intree-check.sh $(KSFT_SRC) $(TOP) \
+	@$(SUITE_TAP) $(RESULTS)/selftests-intree.tap -- \
+		$(TOP)/selftests/sdxi/intree-check.sh $(KSFT_SRC) $(TOP) \
 		$(SELFTESTS_INTREE)/run $(SELFTESTS_INTREE)/libroot \
-		"hw_conformance user_contexts user_fuzz user_hostile user_stress $(notdir $(SELFTESTS_BIN))" \
-		>$(RESULTS)/selftests-intree.tap 2>&1 || true
-	@sed -n 's/^not ok/selftests-intree: &/p' $(RESULTS)/selftests-intree.tap
+		"hw_conformance user_contexts user_fuzz user_hostile user_stress $(notdir $(SELFTESTS_BIN))"

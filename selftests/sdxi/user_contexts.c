@@ -633,7 +633,7 @@ static void dmabuf_round_trip(struct __test_metadata *_metadata,
 
 TEST_F(ctx, dmabuf_from_udmabuf_as_copy_source_and_target)
 {
-	void *cpu;
+	void *cpu = NULL;
 	int buf = udmabuf_new(4 * PG, &cpu);
 
 	if (buf == -ENOENT)
@@ -645,7 +645,7 @@ TEST_F(ctx, dmabuf_from_udmabuf_as_copy_source_and_target)
 
 TEST_F(ctx, dmabuf_from_system_heap_as_copy_source_and_target)
 {
-	void *cpu;
+	void *cpu = NULL;
 	int buf = heap_new(4 * PG, &cpu);
 
 	if (buf == -ENOENT)

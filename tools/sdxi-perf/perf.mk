@@ -52,10 +52,8 @@ $(PERF_TEST): tools/sdxi-perf/tests/perf-test.c $(PERF_SRC) $(PERF_HDR) lib/test
 		lib/testing/tap.c $(PERF_SRC) $(PERF_LIBS)
 
 check-perf: $(PERF_TEST) $(PERF_BIN)
-	@mkdir -p $(RESULTS)
-	@$(PERF_TEST) $(PERF_BIN) $(TOP)/tools/sdxi-perf/sdxi-perf.1 $(PERF_B)/check \
-		>$(RESULTS)/perf.tap 2>$(PERF_B)/check.log || true
-	@sed -n 's/^not ok/perf: &/p' $(RESULTS)/perf.tap
+	@$(SUITE_TAP) $(RESULTS)/perf.tap -- $(PERF_TEST) $(PERF_BIN) \
+		$(TOP)/tools/sdxi-perf/sdxi-perf.1 $(PERF_B)/check
 
 bench-perf: $(PERF_BIN)
 	@$(PERF_BIN) -d soft --compare --json $(PERF_B)/bench.json --csv $(PERF_B)/bench.csv \

@@ -4,33 +4,19 @@
 # wrapper (kernel/tests/vm-run) prepends this file to a test script and
 # runs the result as the guest commands of tools/vm/run.
 #
-# TAP goes to stdout; kernel messages are kept off the console (dmesg -n 1)
-# so they cannot split a TAP line, and the whole dmesg is printed between
-# markers at the end for the host to keep.
+# TAP goes to stdout (tap STATUS NAME [DIAG...] of tools/tap.sh); kernel
+# messages are kept off the console (dmesg -n 1) so they cannot split a TAP
+# line, and the whole dmesg is printed between markers at the end for the
+# host to keep.
 
+. /usr/share/sdxi/tap.sh
 dmesg -n 1
 
-SDXI_NUM=0
-SDXI_FAILED=0
 DT=/sys/module/dmatest/parameters
-
-# ok COND NAME [DIAG...]: one TAP result; COND is 0 for pass (shell status).
-tap() {
-	local rc=$1 name=$2
-	shift 2
-	SDXI_NUM=$((SDXI_NUM + 1))
-	if [ "$rc" = 0 ]; then
-		echo "ok $SDXI_NUM - $name"
-	else
-		SDXI_FAILED=$((SDXI_FAILED + 1))
-		echo "not ok $SDXI_NUM - $name"
-		for d in "$@"; do printf '%s\n' "$d" | sed 's/^/# /'; done
-	fi
-}
 
 # Print the plan and the guest dmesg; called last.
 finish() {
-	echo "1..$SDXI_NUM"
+	tap_plan
 	echo "SDXI-DMESG-BEGIN"
 	dmesg
 	echo "SDXI-DMESG-END"
@@ -87,7 +73,7 @@ dmatest_setup() {
 	shift 5 2>/dev/null || shift $#
 	for kv in "$@"; do echo "${kv#*=}" >"$DT/${kv%%=*}"; done
 	DT_MARKS=$((DT_MARKS + 1))
-	DT_MARK="sdxi-dmatest-$DT_MARKS-$SDXI_NUM"
+	DT_MARK="sdxi-dmatest-$DT_MARKS-$TAP_N"
 	echo "$DT_MARK" >/dev/kmsg
 }
 

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Differences between the kernels sdxi.ko builds against: Debian stable's
+ * 6.12 LTS and the latest stable (7.3).  Each shim names the kernel change
+ * it covers; the driver uses the shim's name and never tests the version
+ * itself.  A shim goes when the oldest supported kernel has the change.
+ */
+#ifndef _SDXI_COMPAT_H
+#define _SDXI_COMPAT_H
+
+#include <linux/version.h>
+
+/*
+ * SDXI_IMPORT_NS(ns): MODULE_IMPORT_NS() of a symbol namespace named by a
+ * bare identifier.  Since 6.13 ("module: Convert symbol namespace to
+ * string literal", commit cdd30ebb1b9f) namespaces are string literals;
+ * 6.12 stringifies its argument itself.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+#define SDXI_IMPORT_NS(ns)	MODULE_IMPORT_NS(#ns)
+#else
+#define SDXI_IMPORT_NS(ns)	MODULE_IMPORT_NS(ns)
+#endif
+
+/*
+ * SDXI_DMA_BUF_INVALIDATE: the member of struct dma_buf_attach_ops that an
+ * exporter calls before it moves a buffer.  7.1 renamed it from
+ * move_notify to invalidate_mappings ("dma-buf: Rename .move_notify()
+ * callback to a clearer identifier"); its signature did not change.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(7, 1, 0)
+#define SDXI_DMA_BUF_INVALIDATE	invalidate_mappings
+#else
+#define SDXI_DMA_BUF_INVALIDATE	move_notify
+#endif
+
+#endif /* _SDXI_COMPAT_H */
