@@ -34,10 +34,12 @@ DIST_B := $(B)/dist
 .PHONY: install-tools install-udev install-dkms uninstall check-install
 install: install-tools install-udev install-dkms
 
-install-tools: $(PERF_BIN)
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+install-tools: $(PERF_BIN) $(SDXICTL_BIN)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8
 	install -m 755 $(PERF_BIN) $(DESTDIR)$(BINDIR)/sdxi-perf
 	install -m 644 tools/sdxi-perf/sdxi-perf.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 755 $(SDXICTL_BIN) $(DESTDIR)$(BINDIR)/sdxictl
+	install -m 644 tools/sdxictl/sdxictl.8 $(DESTDIR)$(MANDIR)/man8/
 
 install-udev:
 	install -d $(DESTDIR)$(UDEVRULESDIR)
@@ -66,5 +68,5 @@ uninstall:
 
 CHECK_SUITES += install
 
-check-install: lib $(PERF_BIN)
+check-install: lib $(PERF_BIN) $(SDXICTL_BIN)
 	@$(SUITE_TAP) $(RESULTS)/install.tap -- $(TOP)/dist/tests/install-check.sh

@@ -29,7 +29,7 @@ expected() {
 		"$l/pkgconfig/sdxi.pc" "$p/include/sdxi.h" "$p/include/sdxi/encode.h" \
 		"$p/include/sdxi/ring.h" "$p/include/libsdxi/linux/sdxi_hw.h" \
 		"$p/include/libsdxi/linux/sdxi.h" "$p/bin/sdxi-perf" \
-		"$p/share/man/man1/sdxi-perf.1" \
+		"$p/share/man/man1/sdxi-perf.1" "$p/bin/sdxictl" "$p/share/man/man8/sdxictl.8" \
 		/usr/lib/udev/rules.d/60-sdxi.rules "/usr/src/sdxi-$version/dkms.conf" \
 		"/usr/src/sdxi-$version/uapi/linux/sdxi.h" \
 		"/usr/src/sdxi-$version/uapi/linux/sdxi_hw.h" \
@@ -73,7 +73,8 @@ pkgconfig_build() {	# DEST PREFIX LIBDIR
 }
 
 tools_run() {	# DEST PREFIX
-	"$1$2/bin/sdxi-perf" --help >/dev/null
+	"$1$2/bin/sdxi-perf" --help >/dev/null &&
+		"$1$2/bin/sdxictl" --version | grep -qx "sdxictl $version"
 }
 
 # dkms.conf names the VERSION file's version and the tree holds every
