@@ -82,6 +82,7 @@ include tools/sdxi-perf/perf.mk
 include tools/vm/debug.mk
 include tools/sdxictl/sdxictl.mk
 include dist/install.mk
+include dist/dkms.mk
 
 # $(call run_checks,RESULTS,SUITES): run them, then the summary.
 define run_checks
