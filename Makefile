@@ -83,6 +83,7 @@ include tools/vm/debug.mk
 include tools/sdxictl/sdxictl.mk
 include dist/install.mk
 include dist/dkms.mk
+include dist/deb.mk
 
 # $(call run_checks,RESULTS,SUITES): run them, then the summary.
 define run_checks

@@ -31,6 +31,8 @@ PERF_CFLAGS := $(HOST_CFLAGS) -I$(TOP)/lib/include -I$(TOP)/tools/sdxi-perf \
 	-DPERF_BUILD='"$(PERF_GIT)"'
 # Static urcu libraries: memb needs common, so it comes first.
 PERF_LIBS := $(B)/lib/libsdxi.a -lurcu-memb -lurcu-common -lpthread -lm
+# Packages (make deb) link it dynamically: PERF_LDFLAGS= and PERF_LIBS.
+PERF_LDFLAGS ?= -static
 PERF_RUN_ARGS ?=
 PERF_VM_DEVICE ?= /dev/sdxi0
 
@@ -43,7 +45,7 @@ sdxi-perf: $(PERF_BIN)
 
 $(PERF_BIN): tools/sdxi-perf/main.c $(PERF_SRC) $(PERF_HDR) $(B)/lib/libsdxi.a
 	@mkdir -p $(@D)
-	$(CC) $(PERF_CFLAGS) -static -o $@ tools/sdxi-perf/main.c $(PERF_SRC) $(PERF_LIBS)
+	$(CC) $(PERF_CFLAGS) $(PERF_LDFLAGS) -o $@ tools/sdxi-perf/main.c $(PERF_SRC) $(PERF_LIBS)
 
 $(PERF_TEST): tools/sdxi-perf/tests/perf-test.c $(PERF_SRC) $(PERF_HDR) lib/testing/tap.c \
 		lib/testing/tap.h $(B)/lib/libsdxi.a
