@@ -8,6 +8,9 @@
 #   make check-deb   TAP: the four packages, lintian without errors, their
 #                    dependencies, symbols and contents, and an example
 #                    built against the unpacked libsdxi-dev with pkg-config
+#   make check-fresh-root  TAP (check-full): the packages installed with
+#                    apt-get on a fresh debootstrap root, DKMS building the
+#                    module there, which then boots in the test VM
 #
 # The version is the file VERSION: debian/changelog is written into the
 # copy from it (a native package).  The copy holds the tree's files (git
@@ -37,3 +40,12 @@ deb:
 
 check-deb:
 	@$(SUITE_TAP) $(RESULTS)/deb.tap -- $(TOP)/dist/tests/deb-check.sh $(DEB_B)
+
+# The packages on a fresh Debian 12 root (dist/tests/fresh-root.sh): a
+# long profile, it downloads a whole system from the archive.
+FULL_SUITES += fresh-root
+
+.PHONY: check-fresh-root
+check-fresh-root: $(KSFT_B)/user_functional $(SDXICTL_BIN)
+	@$(SUITE_TAP) $(RESULTS)/fresh-root.tap -- $(TOP)/dist/tests/fresh-root.sh \
+		$(B)/fresh-root $(KVER)

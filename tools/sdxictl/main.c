@@ -305,6 +305,18 @@ static int debugfs_dir(const struct sx_fn *fn, char *p, size_t n, DIR **d)
 			"CONFIG_DEBUG_FS?)", fn->name);
 }
 
+/* The one argument of command @cmd names a function: its debugfs directory. */
+static int fn_debugfs(int argc, char **argv, const char *cmd, struct sx_fn *fn, char *dir,
+		      size_t n, DIR **d)
+{
+	int status;
+
+	if (argc != 1)
+		return sx_error(SX_USAGE, "usage: sdxictl %s FUNC", cmd);
+	status = find_fn(argv[0], fn);
+	return status ? status : debugfs_dir(fn, dir, n, d);
+}
+
 /* The process name of @pid, or "-" once it is gone. */
 static void comm_of(const char *pid, char *buf, size_t n)
 {
@@ -326,6 +338,18 @@ static const char *const cxt_fields[] = {
 	"pinned_bytes", "imported_bytes", "pasid", "vector",
 };
 
+/* Records as JSON or a table; with none, a table is "NONE FUNC". */
+static void print_rows(const struct sx_row *rows, unsigned int n, const char *none,
+		       const char *func)
+{
+	if (json)
+		sx_json_rows(stdout, rows, n);
+	else if (n)
+		sx_table(stdout, rows, n);
+	else
+		printf("%s %s\n", none, func);
+}
+
 static int cmd_contexts(int argc, char **argv)
 {
 	static struct sx_row rows[SX_MAX_CXTS];
@@ -336,12 +360,7 @@ static int cmd_contexts(int argc, char **argv)
 	DIR *d;
 	int status;
 
-	if (argc != 1)
-		return sx_error(SX_USAGE, "usage: sdxictl contexts FUNC");
-	status = find_fn(argv[0], &fn);
-	if (status)
-		return status;
-	status = debugfs_dir(&fn, dir, sizeof(dir), &d);
+	status = fn_debugfs(argc, argv, "contexts", &fn, dir, sizeof(dir), &d);
 	if (status)
 		return status;
 	while ((de = readdir(d)) && n < SX_MAX_CXTS) {
@@ -368,12 +387,7 @@ static int cmd_contexts(int argc, char **argv)
 	}
 	closedir(d);
 	qsort(rows, n, sizeof(rows[0]), cxt_cmp);
-	if (json)
-		sx_json_rows(stdout, rows, n);
-	else if (n)
-		sx_table(stdout, rows, n);
-	else
-		printf("no user contexts on %s\n", fn.name);
+	print_rows(rows, n, "no user contexts on", fn.name);
 	return SX_OK;
 }
 
@@ -386,12 +400,7 @@ static int cmd_users(int argc, char **argv)
 	DIR *d;
 	int status, err;
 
-	if (argc != 1)
-		return sx_error(SX_USAGE, "usage: sdxictl users FUNC");
-	status = find_fn(argv[0], &fn);
-	if (status)
-		return status;
-	status = debugfs_dir(&fn, dir, sizeof(dir), &d);
+	status = fn_debugfs(argc, argv, "users", &fn, dir, sizeof(dir), &d);
 	if (status)
 		return status;
 	closedir(d);
@@ -404,12 +413,7 @@ static int cmd_users(int argc, char **argv)
 		rows[n].n = 0;
 		sx_kv_words(line, &rows[n++]);
 	}
-	if (json)
-		sx_json_rows(stdout, rows, n);
-	else if (n)
-		sx_table(stdout, rows, n);
-	else
-		printf("no user holds anything on %s\n", fn.name);
+	print_rows(rows, n, "no user holds anything on", fn.name);
 	return SX_OK;
 }
 
