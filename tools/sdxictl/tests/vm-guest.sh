@@ -2,7 +2,8 @@
 #
 # Guest side of the sdxictl-vm suite (busybox sh): sdxictl's output
 # compared with the kernel's own files while user contexts exist
-# (sdxi_traffic holds two per process), then reset and quotas.  The
+# (sdxi_traffic holds two per process), then reset, quotas and the error
+# records of a context error.  The
 # module is loaded through the function's modalias, as udev does.
 
 . /usr/share/sdxi/tap.sh
@@ -145,6 +146,24 @@ sdxictl list >/tmp/list
 	[ "$(col DRIVER_STATE sdxi0 </tmp/list)" = active ] &&
 	[ "$(col FUNCTION_STATE sdxi0 </tmp/list)" = active ]
 tap $? reset_recovers_the_function "$(cat /tmp/reset /tmp/list)"
+
+# A context error (a kselftest that provokes one): show's last record is
+# the kernel log's, and its error counters are sysfs's.
+errors_match() {
+	user_contexts -t poll_reports_context_error_until_reset >/tmp/uc.log 2>&1 ||
+		{ cat /tmp/uc.log; return 1; }
+	want=$(dmesg | sed -n "s/.*sdxi $bdf: error: //p" | tail -n 1)
+	[ -n "$want" ] || { echo "no error record in the kernel log"; return 1; }
+	sdxictl show sdxi0 >/tmp/show || return 1
+	got=$(awk '/^recent errors/ {s = 1; next} s {sub(/^  /, ""); l = $0} END {print l}' /tmp/show)
+	[ "$got" = "$want" ] || { echo "sdxictl: $got"; echo "dmesg:   $want"; return 1; }
+	sdxictl show sdxi0 --json | grep -qF "\"$want\"]" || { echo "not last in the JSON"; return 1; }
+	for k in errlog_entries cxt_errors; do
+		[ "$(counter $k)" = "$(cat $cls/device/sdxi/$k)" ] && [ "$(counter $k)" -ge 1 ] ||
+			{ echo "$k: $(counter $k), sysfs $(cat $cls/device/sdxi/$k)"; return 1; }
+	done
+}
+out=$(errors_match 2>&1); tap $? show_reports_the_kernel_logs_error_records "$out"
 
 sdxictl show sdxi9 2>/tmp/err; st=$?
 [ $st = 3 ] && grep -q "no SDXI function 'sdxi9'" /tmp/err
