@@ -34,7 +34,7 @@ deb:
 	@cd $(DEB_SRC) && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
 		dpkg-buildpackage -us -uc -b >$(DEB_B)/build.log 2>&1 || \
 		{ tail -n 40 $(DEB_B)/build.log; echo "make deb: see $(DEB_B)/build.log"; exit 1; }
-	@lintian --no-tag-display-limit $(DEB_B)/sdxi_$(SDXI_VERSION)_*.changes \
+	@lintian --tag-display-limit 0 $(DEB_B)/sdxi_$(SDXI_VERSION)_*.changes \
 		>$(DEB_B)/lintian.txt 2>&1 || true
 	@cd $(DEB_B) && ls *.deb
 
