@@ -1,0 +1,62 @@
+# SPDX-License-Identifier: MIT
+#
+# libsdxi-offload: memcpy()/memmove()/memset() of unmodified programs
+# (LD_PRELOAD) on an SDXI device, sdxi-offload(7).  Included by lib.mk.
+#
+#   make offload             build/offload/libsdxi-offload.so
+#   make check-offload       TAP: the safety cases and the configuration,
+#                            on the software device
+#   make check-offload-apps  TAP: real programs (perl, gzip) under the
+#                            library, output compared byte for byte
+#   make check-offload-vm    TAP: the same on /dev/sdxi0 in the test VM
+#   make bench-offload       auto vs forced vs CPU, 4 KiB..16 MiB
+#
+# It links libsdxi.a (the public API only) into one self-contained
+# library, so that a preloaded program needs nothing else from us.
+
+OFLO_B := $(B)/offload
+OFLO_SRC := $(wildcard lib/offload/*.c)
+OFLO_OBJ := $(patsubst lib/offload/%.c,$(OFLO_B)/obj/%.o,$(OFLO_SRC))
+OFLO_SO := $(OFLO_B)/libsdxi-offload.so
+# -fno-builtin: the file defines memcpy() and friends; no loop may become a call to them.
+OFLO_CFLAGS := $(HOST_CFLAGS) -I$(TOP)/lib/include -fPIC -fvisibility=hidden -fno-builtin \
+	-fno-tree-loop-distribute-patterns
+
+$(OFLO_B)/obj/%.o: lib/offload/%.c lib/offload/offload.h $(LIB_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(OFLO_CFLAGS) -c -o $@ $<
+
+$(OFLO_SO): $(OFLO_OBJ) $(LIB_B)/libsdxi.a lib/offload/offload.map
+	$(CC) -shared -Wl,-soname,libsdxi-offload.so -Wl,--version-script=lib/offload/offload.map \
+		-Wl,-z,defs -Wl,-z,nodelete -o $@ $(OFLO_OBJ) $(LIB_B)/libsdxi.a $(URCU_LIBS) \
+		-lpthread -ldl
+
+# Test programs (UBSan; ASan cannot run under a memcpy() interposer: it
+# interposes memcpy() itself) and early-so.so, a library that copies in
+# its constructor.
+OFLO_TEST_SRC := $(filter-out %-so.c,$(wildcard lib/offload/tests/*.c))
+OFLO_TESTS := $(patsubst lib/offload/tests/%.c,$(OFLO_B)/tests/%,$(OFLO_TEST_SRC)) \
+	$(OFLO_B)/tests/early-so.so
+OFLO_TEST_CFLAGS := $(HOST_CFLAGS) -O1 -fno-builtin -fsanitize=undefined -fno-sanitize-recover=all
+$(OFLO_B)/tests/%: lib/offload/tests/%.c lib/offload/tests/check.h
+	@mkdir -p $(@D)
+	$(CC) $(OFLO_TEST_CFLAGS) -o $@ $< -lpthread
+
+$(OFLO_B)/tests/%.so: lib/offload/tests/%.c lib/offload/tests/check.h
+	@mkdir -p $(@D)
+	$(CC) $(OFLO_TEST_CFLAGS) -fPIC -shared -o $@ $<
+
+.PHONY: offload install-offload check-offload check-offload-apps check-offload-vm bench-offload
+all: offload
+offload: $(OFLO_SO)
+
+install-lib: install-offload
+install-offload: $(OFLO_SO)
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(MANDIR)/man7
+	install -m 755 $(OFLO_SO) $(DESTDIR)$(LIBDIR)/
+	install -m 644 lib/offload/sdxi-offload.7 $(DESTDIR)$(MANDIR)/man7/
+
+CHECK_SUITES += offload
+
+check-offload: $(OFLO_SO) $(OFLO_TESTS)
+	@$(SUITE_TAP) $(RESULTS)/offload.tap -- lib/offload/tests/run.sh $(OFLO_SO) $(OFLO_B)/tests

@@ -1,0 +1,16 @@
+// SPDX-License-Identifier: MIT
+/* Runs after early-so's constructor; copies once more. */
+#include "check.h"
+
+int main(void)
+{
+	size_t n = 4 << 20;
+	unsigned char *a = xmalloc(n), *b = xmalloc(n);
+
+	fill_pat(a, n, 5);
+	memcpy(b, a, n);
+	if (!is_pat(b, n, 5, 0))
+		FAIL("memcpy");
+	puts("main: ok");
+	return 0;
+}
