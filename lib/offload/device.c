@@ -77,16 +77,25 @@ static void thread_exit(void *ctx)
 	oflo_guard_exit();
 }
 
+/* The last error of a context creation, for the statistics. */
+static int create_err;
+
 static struct sdxi_ctx *new_ctx(void)
 {
 	struct sdxi_ctx_opts o = { .flags = SDXI_CTX_NO_CACHE };
 	struct sdxi_policy always = { .offload_min = 0 };
 	struct sdxi_ctx *ctx;
+	int ret;
 
-	if (sdxi_ctx_create(dev, &o, &ctx))
+	ret = sdxi_ctx_create(dev, &o, &ctx);
+	if (ret) {
+		__atomic_store_n(&create_err, ret, __ATOMIC_RELAXED);
 		return NULL;
+	}
 	/* The interposer decides; libsdxi must never call memcpy() for it. */
-	if (sdxi_ctx_set_policy(ctx, &always)) {
+	ret = sdxi_ctx_set_policy(ctx, &always);
+	if (ret) {
+		__atomic_store_n(&create_err, ret, __ATOMIC_RELAXED);
 		sdxi_ctx_destroy(ctx);
 		return NULL;
 	}
@@ -106,9 +115,13 @@ static struct sdxi_ctx *thread_ctx(void)
 	return oflo_self.ctx;
 }
 
-/* A free context of the pool (created on first use), locked; NULL when all are busy. */
-static struct pool_slot *pool_get(void)
+/*
+ * A free context of the pool (created on first use), locked; NULL with
+ * *busy set when all are busy.
+ */
+static struct pool_slot *pool_get(int *busy)
 {
+	*busy = 0;
 	for (int i = 0; i < POOL_SIZE; i++) {
 		struct pool_slot *p = &pool[i];
 
@@ -121,6 +134,7 @@ static struct pool_slot *pool_get(void)
 		pthread_mutex_unlock(&p->lock);
 		return NULL;
 	}
+	*busy = 1;
 	return NULL;
 }
 
@@ -236,19 +250,25 @@ static int ready(void)
 	return s == DEV_READY;
 }
 
-/* A device failure: counted, the call redone on the CPU; the device dropped after many. */
-static int failed(struct sdxi_ctx *ctx, int err, int per_thread)
+/* One more failure in a row; the device is dropped after MAX_ERRORS. */
+static void one_more_failure(void)
 {
-	oflo_stats_error(err);
-	if (err == -EPIPE || err == -EIO) {
-		/* A stopped context: restart it, or give it up. */
-		if (sdxi_ctx_reset(ctx) && per_thread)
-			oflo_self.ctx = NULL;
-	}
 	if (__atomic_add_fetch(&errors_in_row, 1, __ATOMIC_RELAXED) >= MAX_ERRORS) {
 		__atomic_store_n(&dev_state, DEV_FAILED, __ATOMIC_RELEASE);
 		set_min(__atomic_load_n(&oflo_min, __ATOMIC_RELAXED), 0);
 	}
+}
+
+/* A device failure: counted, the call redone on the CPU by the caller. */
+static int failed(struct sdxi_ctx *ctx, int err, int per_thread)
+{
+	oflo_stats_error(err);
+	if (err == -EPIPE || err == -EIO) {
+		/* A stopped context: restart it, or give it up (leaked: the device may be gone). */
+		if (sdxi_ctx_reset(ctx) && per_thread)
+			oflo_self.ctx = NULL;
+	}
+	one_more_failure();
 	return OFLO_FB_ERROR;
 }
 
@@ -258,7 +278,7 @@ static int with_ctx(int (*op)(struct sdxi_ctx *, void *, const void *, int, size
 {
 	struct pool_slot *slot = NULL;
 	struct sdxi_ctx *ctx;
-	int ret;
+	int ret, busy = 0;
 
 	oflo_guard_enter();
 	if (!ready()) {
@@ -266,13 +286,20 @@ static int with_ctx(int (*op)(struct sdxi_ctx *, void *, const void *, int, size
 		goto out;
 	}
 	if (oflo_cfg.shared) {
-		slot = pool_get();
+		slot = pool_get(&busy);
 		ctx = slot ? slot->ctx : NULL;
 	} else {
 		ctx = thread_ctx();
 	}
 	if (!ctx) {
-		ret = OFLO_FB_NODEV;
+		if (busy) {
+			ret = OFLO_FB_BUSY;
+		} else {
+			/* No context: the device refuses (or is gone). */
+			oflo_stats_error(__atomic_load_n(&create_err, __ATOMIC_RELAXED));
+			one_more_failure();
+			ret = OFLO_FB_NODEV;
+		}
 		goto out;
 	}
 	ret = op(ctx, dst, src, c, n);
@@ -370,4 +397,10 @@ void oflo_dev_summary(struct oflo_dev_summary *s)
 	s->dev_fixed_ns = dev_fixed_ns;
 	s->contexts = __atomic_load_n(&contexts, __ATOMIC_RELAXED);
 	s->state = dev_state;
+}
+
+/* The open device, or NULL (the test library's fault injection). */
+struct sdxi_dev *oflo_dev_handle(void)
+{
+	return __atomic_load_n(&dev_state, __ATOMIC_ACQUIRE) == DEV_UNOPENED ? NULL : dev;
 }

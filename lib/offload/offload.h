@@ -32,6 +32,7 @@ enum oflo_fallback {
 	OFLO_FB_ERROR,		/* the device failed the call (counted in errors too) */
 	OFLO_FB_NODEV,		/* no device, or it failed for good */
 	OFLO_FB_EXIT,		/* after the library's destructor, or a thread's */
+	OFLO_FB_BUSY,		/* every context of the pool in use */
 	OFLO_NFB
 };
 
@@ -106,6 +107,7 @@ struct oflo_dev_summary {
 	int state;			/* enum oflo_dev_state */
 };
 void oflo_dev_summary(struct oflo_dev_summary *s) OFLO_HIDDEN;
+struct sdxi_dev *oflo_dev_handle(void) OFLO_HIDDEN;
 extern unsigned int oflo_generation OFLO_HIDDEN;
 extern int oflo_pid OFLO_HIDDEN;
 

@@ -36,15 +36,27 @@ $(OFLO_SO): $(OFLO_OBJ) $(LIB_B)/libsdxi.a lib/offload/offload.map
 # its constructor.
 OFLO_TEST_SRC := $(filter-out %-so.c,$(wildcard lib/offload/tests/*.c))
 OFLO_TESTS := $(patsubst lib/offload/tests/%.c,$(OFLO_B)/tests/%,$(OFLO_TEST_SRC)) \
-	$(OFLO_B)/tests/early-so.so
+	$(OFLO_B)/tests/early-so.so $(OFLO_B)/libsdxi-offload-test.so
 OFLO_TEST_CFLAGS := $(HOST_CFLAGS) -O1 -fno-builtin -fsanitize=undefined -fno-sanitize-recover=all
 $(OFLO_B)/tests/%: lib/offload/tests/%.c lib/offload/tests/check.h
 	@mkdir -p $(@D)
-	$(CC) $(OFLO_TEST_CFLAGS) -o $@ $< -lpthread
+	$(CC) $(OFLO_TEST_CFLAGS) -o $@ $< -lpthread -ldl
 
 $(OFLO_B)/tests/%.so: lib/offload/tests/%.c lib/offload/tests/check.h
 	@mkdir -p $(@D)
 	$(CC) $(OFLO_TEST_CFLAGS) -fPIC -shared -o $@ $<
+
+# The same library with libsdxi's test hooks and a fault-injection entry
+# point (tests/hooks): for the device-failure tests, never installed.
+$(OFLO_B)/obj/hook-fault.o: lib/offload/tests/hooks/fault.c lib/offload/offload.h $(LIB_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(OFLO_CFLAGS) -I$(TOP)/lib/src -c -o $@ $<
+
+$(OFLO_B)/libsdxi-offload-test.so: $(OFLO_OBJ) $(OFLO_B)/obj/hook-fault.o $(LIB_B)/libsdxi-test.a \
+		lib/offload/offload.map
+	sed 's/bcopy;/& sdxi_offload_test_fault;/' lib/offload/offload.map > $(OFLO_B)/test.map
+	$(CC) -shared -Wl,--version-script=$(OFLO_B)/test.map -Wl,-z,defs -Wl,-z,nodelete -o $@ \
+		$(OFLO_OBJ) $(OFLO_B)/obj/hook-fault.o $(LIB_B)/libsdxi-test.a $(URCU_LIBS) -lpthread -ldl
 
 .PHONY: offload install-offload check-offload check-offload-apps check-offload-vm bench-offload
 all: offload

@@ -115,7 +115,7 @@ static const char *const fn_names[OFLO_NFN] = { "memcpy", "memmove", "memset" };
 static const char *const class_names[NCLASS] = { "<256", "256-4K", "4K-64K", "64K-1M",
 						  "1M-16M", ">=16M" };
 static const char *const fb_names[OFLO_NFB] = { "nested", "signal", "child", "overlap",
-						"unreachable", "error", "nodev", "exit" };
+						"unreachable", "error", "nodev", "exit", "busy" };
 
 void oflo_stats_report(void)
 {

@@ -110,4 +110,14 @@ pre exit SDXI_OFFLOAD_MIN=4k SDXI_OFFLOAD_STATS=1 -- "$bin/exit"; rc=$?
 [ $rc = 0 ] && grep -q "device errors" "$tmp/err"
 tap $? exit_with_copies_in_flight "$(why $rc)"
 
+# Device failures (the test build of the library injects them).
+PRELOAD="$(dirname "$so")/libsdxi-offload-test.so" pre faults SDXI_OFFLOAD_MIN=4k \
+	SDXI_OFFLOAD_STATS=1 -- "$bin/faults"; rc=$?
+[ $rc = 0 ] && [ "$(cat "$tmp/out")" = "faults: ok" ]
+tap $? device_failures_never_reach_the_program "$(why $rc)"
+errors=$(awk '$2 == "device" && $3 == "errors" { print $4 }' "$tmp/err")
+[ "${errors:-0}" -ge 2 ] && [ "$(fallbacks error)" -ge 2 ] && [ "$(fallbacks nodev)" -gt 0 ] &&
+	[ "$(calls memcpy device)" -ge 2 ]
+tap $? device_failures_counted_then_the_device_dropped "$(cat "$tmp/err")"
+
 tap_plan
