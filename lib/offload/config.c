@@ -74,7 +74,7 @@ void oflo_config_read(void)
 	oflo_cfg.stats = flag("SDXI_OFFLOAD_STATS", 0);
 	oflo_cfg.fns = fns(getenv("SDXI_OFFLOAD_FUNCS"));
 	oflo_cfg.device = secure_getenv("SDXI_OFFLOAD_DEVICE");
-	oflo_cfg.shared = ctx && !strcmp(ctx, "pool");
+	oflo_cfg.shared = !ctx || strcmp(ctx, "thread");
 	oflo_cfg.auto_min = 1;
 	oflo_cfg.min = UINT64_MAX;
 	if (min && !strcmp(min, "never")) {

@@ -77,7 +77,7 @@ struct oflo_config {
 	int ready;		/* the constructor has run: device path allowed */
 	int enabled;		/* SDXI_OFFLOAD (default 1) */
 	int stats;		/* SDXI_OFFLOAD_STATS */
-	int shared;		/* SDXI_OFFLOAD_CONTEXT=shared */
+	int shared;		/* a pool of contexts (SDXI_OFFLOAD_CONTEXT, default) */
 	unsigned int fns;	/* bit per enum oflo_fn: SDXI_OFFLOAD_FUNCS */
 	int auto_min;		/* SDXI_OFFLOAD_MIN=auto (the default) */
 	uint64_t min;		/* threshold: calls of fewer bytes use the CPU */

@@ -69,6 +69,14 @@ install-offload: $(OFLO_SO)
 	install -m 644 lib/offload/sdxi-offload.7 $(DESTDIR)$(MANDIR)/man7/
 
 CHECK_SUITES += offload
+BENCH_TARGETS += bench-offload
 
 check-offload: $(OFLO_SO) $(OFLO_TESTS)
 	@$(SUITE_TAP) $(RESULTS)/offload.tap -- lib/offload/tests/run.sh $(OFLO_SO) $(OFLO_B)/tests
+
+$(OFLO_B)/copyloop: lib/offload/bench/copyloop.c
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -fno-builtin -o $@ $< -lpthread
+
+bench-offload: $(OFLO_SO) $(OFLO_B)/copyloop
+	@lib/offload/bench/bench.sh $(OFLO_SO) $(OFLO_B)/copyloop

@@ -97,14 +97,14 @@ pre fork SDXI_OFFLOAD_MIN=4k SDXI_OFFLOAD_STATS=1 -- "$bin/fork"; rc=$?
 [ $rc = 0 ] && [ "$(fallbacks child)" -gt 0 ] && [ "$(calls memcpy device)" -gt 0 ]
 tap $? fork_vfork_posix_spawn_children "$(why $rc)"
 
-pre threads SDXI_OFFLOAD_MIN=4k SDXI_OFFLOAD_STATS=1 -- "$bin/threads"; rc=$?
+pre threads SDXI_OFFLOAD_CONTEXT=thread SDXI_OFFLOAD_MIN=4k SDXI_OFFLOAD_STATS=1 -- \
+	"$bin/threads"; rc=$?
 [ $rc = 0 ] && grep -q "contexts 44 (per thread)" "$tmp/err" && [ "$(calls memcpy device)" -gt 0 ]
 tap $? threads_each_with_a_context "$(why $rc)"
 
-pre pool SDXI_OFFLOAD_CONTEXT=pool SDXI_OFFLOAD_MIN=4k SDXI_OFFLOAD_STATS=1 -- "$bin/threads"
-rc=$?
+pre pool SDXI_OFFLOAD_MIN=4k SDXI_OFFLOAD_STATS=1 -- "$bin/threads"; rc=$?
 [ $rc = 0 ] && grep -Eq "contexts [1-4] \(pool\)" "$tmp/err" && [ "$(calls memcpy device)" -gt 0 ]
-tap $? threads_on_a_pool_of_contexts "$(why $rc)"
+tap $? threads_on_the_default_pool_of_contexts "$(why $rc)"
 
 pre exit SDXI_OFFLOAD_MIN=4k SDXI_OFFLOAD_STATS=1 -- "$bin/exit"; rc=$?
 [ $rc = 0 ] && grep -q "device errors" "$tmp/err"
