@@ -80,3 +80,9 @@ $(OFLO_B)/copyloop: lib/offload/bench/copyloop.c
 
 bench-offload: $(OFLO_SO) $(OFLO_B)/copyloop
 	@lib/offload/bench/bench.sh $(OFLO_SO) $(OFLO_B)/copyloop
+
+CHECK_SUITES += offload-apps
+
+check-offload-apps: $(OFLO_SO)
+	@$(SUITE_TAP) $(RESULTS)/offload-apps.tap -- lib/offload/tests/apps.sh $(OFLO_SO) soft \
+		$(TOP)/tools/tap.sh
