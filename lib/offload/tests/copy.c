@@ -4,6 +4,8 @@
  * the threshold and up to 16 MiB, unaligned ends, memmove() overlapping
  * either way (the CPU's) and not overlapping (the device's), memset() of
  * every byte value class, the _chk and BSD forms.
+ *
+ *   copy [MAX]   sizes up to MAX bytes (default 16 MiB)
  */
 #include <strings.h>
 
@@ -14,14 +16,16 @@ void *__memmove_chk(void *dst, const void *src, size_t n, size_t dstlen);
 void *__memset_chk(void *dst, int c, size_t n, size_t dstlen);
 void *__mempcpy_chk(void *dst, const void *src, size_t n, size_t dstlen);
 
-int main(void)
+int main(int argc, char **argv)
 {
 	static const size_t sizes[] = { 0, 1, 63, 4095, 4096, 4097, 65535, 65536, 65537,
 					1 << 20, (1 << 20) + 13, 16 << 20 };
 	size_t max = (16 << 20) + 64;
 	unsigned char *a = xmalloc(max), *b = xmalloc(max);
 
-	for (unsigned int k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+	size_t limit = argc > 1 ? strtoul(argv[1], NULL, 0) : max;
+
+	for (unsigned int k = 0; k < sizeof(sizes) / sizeof(sizes[0]) && sizes[k] <= limit; k++) {
 		size_t n = sizes[k];
 
 		for (size_t off = 0; off < 8; off += 7) {

@@ -79,11 +79,11 @@ tap $? unparsable_threshold_means_auto "$(why $rc)"
 # after the interposer's own (both orders of LD_PRELOAD).
 for order in first last; do
 	if [ $order = first ]; then
-		PRELOAD="$bin/early-so.so:$so"
+		both="$bin/early-so.so:$so"
 	else
-		PRELOAD="$so:$bin/early-so.so"
+		both="$so:$bin/early-so.so"
 	fi
-	PRELOAD=$PRELOAD pre boot SDXI_OFFLOAD_MIN=4k SDXI_OFFLOAD_STATS=1 -- "$bin/boot"; rc=$?
+	PRELOAD=$both pre boot SDXI_OFFLOAD_MIN=4k SDXI_OFFLOAD_STATS=1 -- "$bin/boot"; rc=$?
 	[ $rc = 0 ] && [ "$(cat "$tmp/out")" = "$(printf 'early: ok\nmain: ok')" ] &&
 		[ "$(calls memcpy device)" -gt 0 ]
 	tap $? copies_in_a_constructor_listed_${order} "$(why $rc)" "$(cat "$tmp/out")"
@@ -105,6 +105,11 @@ tap $? threads_each_with_a_context "$(why $rc)"
 pre pool SDXI_OFFLOAD_MIN=4k SDXI_OFFLOAD_STATS=1 -- "$bin/threads"; rc=$?
 [ $rc = 0 ] && grep -Eq "contexts [1-4] \(pool\)" "$tmp/err" && [ "$(calls memcpy device)" -gt 0 ]
 tap $? threads_on_the_default_pool_of_contexts "$(why $rc)"
+
+pre busy SDXI_OFFLOAD_MIN=4k SDXI_OFFLOAD_STATS=1 -- "$bin/loop" 12 30; rc=$?
+[ $rc = 0 ] && [ "$(cat "$tmp/out")" = "loop: ok" ] && grep -Eq "contexts [1-4] \(pool\)" "$tmp/err" &&
+	[ "$(calls memcpy device)" -gt 0 ]
+tap $? more_threads_than_pool_contexts "$(why $rc)"
 
 pre exit SDXI_OFFLOAD_MIN=4k SDXI_OFFLOAD_STATS=1 -- "$bin/exit"; rc=$?
 [ $rc = 0 ] && grep -q "device errors" "$tmp/err"
