@@ -86,3 +86,15 @@ CHECK_SUITES += offload-apps
 check-offload-apps: $(OFLO_SO)
 	@$(SUITE_TAP) $(RESULTS)/offload-apps.tap -- lib/offload/tests/apps.sh $(OFLO_SO) soft \
 		$(TOP)/tools/tap.sh
+
+# The VM suite: the library, the test programs (with the libraries they
+# need), Debian's gzip and perl, and the scripts.
+VM_SUITES += offload-vm
+OFLO_VM_FILES := $(OFLO_SO):/usr/lib/sdxi-offload/ \
+	$(foreach t,copy signals fork threads exit loop,$(OFLO_B)/tests/$(t):/usr/lib/sdxi-offload/) \
+	/usr/bin/gzip /usr/bin/perl lib/offload/tests/apps.sh:/usr/bin/sdxi-offload-apps \
+	lib/offload/tests/vm.sh:/usr/bin/sdxi-offload-vm
+
+check-offload-vm: $(OFLO_SO) $(OFLO_TESTS) $(SDXI_KO)
+	@$(VM_TAP) $(RESULTS)/offload-vm.tap --timeout 900 --file $(SDXI_KO) \
+		$(foreach f,$(OFLO_VM_FILES),--file $(f)) -- sdxi-offload-vm
