@@ -33,7 +33,7 @@ static inline void *cpu_memcpy(void *dst, const void *src, size_t n)
 		oflo_cpu_resolve();
 		f = __atomic_load_n(&oflo_cpu.memcpy, __ATOMIC_ACQUIRE);
 		if (!f)
-			return oflo_boot_memcpy(dst, src, n);
+			return sdxi__memcpy(dst, src, n);
 	}
 	return f(dst, src, n);
 }
@@ -47,7 +47,7 @@ static inline void *cpu_memmove(void *dst, const void *src, size_t n)
 		oflo_cpu_resolve();
 		f = __atomic_load_n(&oflo_cpu.memmove, __ATOMIC_ACQUIRE);
 		if (!f)
-			return oflo_boot_memmove(dst, src, n);
+			return sdxi__memmove(dst, src, n);
 	}
 	return f(dst, src, n);
 }
@@ -60,7 +60,7 @@ static inline void *cpu_memset(void *dst, int c, size_t n)
 		oflo_cpu_resolve();
 		f = __atomic_load_n(&oflo_cpu.memset, __ATOMIC_ACQUIRE);
 		if (!f)
-			return oflo_boot_memset(dst, c, n);
+			return sdxi__memset(dst, c, n);
 	}
 	return f(dst, c, n);
 }

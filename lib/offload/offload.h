@@ -44,9 +44,10 @@ struct oflo_cpu {
 };
 extern struct oflo_cpu oflo_cpu OFLO_HIDDEN;
 void oflo_cpu_resolve(void) OFLO_HIDDEN;
-void *oflo_boot_memcpy(void *dst, const void *src, size_t n) OFLO_HIDDEN;
-void *oflo_boot_memmove(void *dst, const void *src, size_t n) OFLO_HIDDEN;
-void *oflo_boot_memset(void *dst, int c, size_t n) OFLO_HIDDEN;
+/* The bootstrap loops: libsdxi's lib/src/memops.c, built into this library. */
+void *sdxi__memcpy(void *dst, const void *src, size_t n) OFLO_HIDDEN;
+void *sdxi__memmove(void *dst, const void *src, size_t n) OFLO_HIDDEN;
+void *sdxi__memset(void *dst, int c, size_t n) OFLO_HIDDEN;
 
 /* The per-thread guard: depth > 0 means "CPU path only". */
 struct oflo_thread {

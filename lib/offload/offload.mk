@@ -16,7 +16,9 @@
 
 OFLO_B := $(B)/offload
 OFLO_SRC := $(wildcard lib/offload/*.c)
-OFLO_OBJ := $(patsubst lib/offload/%.c,$(OFLO_B)/obj/%.o,$(OFLO_SRC))
+# memops.o: libsdxi's own copy loops (lib/src/memops.c), the bootstrap
+# CPU path until glibc's functions are resolved.
+OFLO_OBJ := $(patsubst lib/offload/%.c,$(OFLO_B)/obj/%.o,$(OFLO_SRC)) $(OFLO_B)/obj/memops.o
 OFLO_SO := $(OFLO_B)/libsdxi-offload.so
 # -fno-builtin: the file defines memcpy() and friends; no loop may become a call to them.
 OFLO_CFLAGS := $(HOST_CFLAGS) -I$(TOP)/lib/include -fPIC -fvisibility=hidden -fno-builtin \
@@ -25,6 +27,10 @@ OFLO_CFLAGS := $(HOST_CFLAGS) -I$(TOP)/lib/include -fPIC -fvisibility=hidden -fn
 $(OFLO_B)/obj/%.o: lib/offload/%.c lib/offload/offload.h $(LIB_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(OFLO_CFLAGS) -c -o $@ $<
+
+$(OFLO_B)/obj/memops.o: lib/src/memops.c $(LIB_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(OFLO_CFLAGS) -I$(TOP)/lib/src $(URCU_CFLAGS) -c -o $@ $<
 
 $(OFLO_SO): $(OFLO_OBJ) $(LIB_B)/libsdxi.a lib/offload/offload.map
 	$(CC) -shared -Wl,-soname,libsdxi-offload.so -Wl,--version-script=lib/offload/offload.map \

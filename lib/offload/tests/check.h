@@ -49,4 +49,17 @@ static inline void *xmalloc(size_t n)
 	return p;
 }
 
+/* Copy @n bytes of pattern @seed between new buffers and check them. */
+static inline void check_copy(size_t n, unsigned int seed)
+{
+	unsigned char *a = xmalloc(n), *b = xmalloc(n);
+
+	fill_pat(a, n, seed);
+	memcpy(b, a, n);
+	if (!is_pat(b, n, seed, 0))
+		FAIL("copy of %zu, pattern %u", n, seed);
+	free(a);
+	free(b);
+}
+
 #endif

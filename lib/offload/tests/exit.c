@@ -12,33 +12,21 @@
 
 #define N (1 << 20)
 
-static void copy_check(unsigned int seed)
-{
-	unsigned char *a = xmalloc(N), *b = xmalloc(N);
-
-	fill_pat(a, N, seed);
-	memcpy(b, a, N);
-	if (!is_pat(b, N, seed, 0))
-		FAIL("copy %u", seed);
-	free(a);
-	free(b);
-}
-
 static void *loop(void *arg)
 {
 	for (unsigned int i = 0;; i++)
-		copy_check((unsigned int)(uintptr_t)arg + i);
+		check_copy(N, (unsigned int)(uintptr_t)arg + i);
 	return NULL;
 }
 
 static void at_exit(void)
 {
-	copy_check(100);
+	check_copy(N, 100);
 }
 
 __attribute__((destructor)) static void dtor(void)
 {
-	copy_check(200);
+	check_copy(N, 200);
 }
 
 int main(void)
@@ -46,7 +34,7 @@ int main(void)
 	pthread_t t;
 
 	atexit(at_exit);
-	copy_check(1);
+	check_copy(N, 1);
 	for (uintptr_t i = 0; i < 2; i++)
 		pthread_create(&t, NULL, loop, (void *)(i * 1000));
 	usleep(50000);

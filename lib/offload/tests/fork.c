@@ -19,16 +19,12 @@ extern char **environ;
 
 static void copy_check(unsigned int seed)
 {
-	unsigned char *a = xmalloc(N), *b = xmalloc(N);
+	unsigned char *b = xmalloc(N);
 
-	fill_pat(a, N, seed);
-	memcpy(b, a, N);
-	if (!is_pat(b, N, seed, 0))
-		FAIL("copy %u in pid %d", seed, (int)getpid());
+	check_copy(N, seed);
 	memset(b, 7, N);
 	if (b[N - 1] != 7 || b[0] != 7)
 		FAIL("memset in pid %d", (int)getpid());
-	free(a);
 	free(b);
 }
 

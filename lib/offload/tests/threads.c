@@ -32,16 +32,7 @@ static void *worker(void *arg)
 
 static void *once(void *arg)
 {
-	unsigned int seed = (unsigned int)(uintptr_t)arg;
-	size_t n = 256 << 10;
-	unsigned char *a = xmalloc(n), *b = xmalloc(n);
-
-	fill_pat(a, n, seed);
-	memcpy(b, a, n);
-	if (!is_pat(b, n, seed, 0))
-		FAIL("short thread %u", seed);
-	free(a);
-	free(b);
+	check_copy(256 << 10, (unsigned int)(uintptr_t)arg);
 	return NULL;
 }
 

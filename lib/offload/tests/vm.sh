@@ -13,10 +13,12 @@ dev=/dev/sdxi0
 tmp=$(mktemp -d)
 unset SDXI_OFFLOAD SDXI_OFFLOAD_MIN SDXI_OFFLOAD_FUNCS SDXI_OFFLOAD_CONTEXT
 
-# on NAME PROGRAM...: under the library on $dev with statistics ($ENV
-# words added), stdout in $tmp/out, stderr in $tmp/err.
+# on "VAR=VALUE..." PROGRAM...: under the library on $dev with statistics
+# and the variables given, stdout in $tmp/out, stderr in $tmp/err.
 on() {
-	env $OPTS SDXI_OFFLOAD_DEVICE=$dev SDXI_OFFLOAD_STATS=1 LD_PRELOAD=$so "$@" \
+	opts=$1
+	shift
+	env $opts SDXI_OFFLOAD_DEVICE=$dev SDXI_OFFLOAD_STATS=1 LD_PRELOAD=$so "$@" \
 		> "$tmp/out" 2> "$tmp/err"
 }
 calls() {
@@ -31,41 +33,41 @@ errors() { awk '$2 == "device" && $3 == "errors" { n += $4 } END { print n + 0 }
 modprobe sdxi && [ -c $dev ]
 tap $? sdxi0_present
 
-OPTS=SDXI_OFFLOAD_MIN=4k on $d/copy 1048576
+on "SDXI_OFFLOAD_MIN=4k" $d/copy 1048576
 rc=$?
 [ $rc = 0 ] && [ "$(calls memcpy device)" -gt 0 ] && [ "$(calls memset device)" -gt 0 ] &&
 	[ "$(calls memmove device)" -gt 0 ] && [ "$(errors)" = 0 ]
 tap $? copy_results_on_sdxi0 "status $rc" "$(cat "$tmp/err")"
 
-on $d/copy 1048576
+on "" $d/copy 1048576
 rc=$?
 [ $rc = 0 ] && grep -q "(auto)" "$tmp/err"
 tap $? auto_policy_on_sdxi0 "status $rc" "$(cat "$tmp/err")"
 tap_diag "auto on $dev:" "$(grep -E 'threshold|measured' "$tmp/err")"
 
-OPTS=SDXI_OFFLOAD_MIN=4k on $d/signals
+on "SDXI_OFFLOAD_MIN=4k" $d/signals
 rc=$?
 [ $rc = 0 ] && [ "$(fallbacks signal)" -gt 0 ] && [ "$(calls memcpy device)" -gt 0 ]
 tap $? signal_handlers_on_sdxi0 "status $rc" "$(cat "$tmp/err")"
 
-OPTS=SDXI_OFFLOAD_MIN=4k on $d/fork
+on "SDXI_OFFLOAD_MIN=4k" $d/fork
 rc=$?
 [ $rc = 0 ] && [ "$(fallbacks child)" -gt 0 ] && [ "$(calls memcpy device)" -gt 0 ]
 tap $? fork_vfork_posix_spawn_on_sdxi0 "status $rc" "$(cat "$tmp/err")"
 
-OPTS="SDXI_OFFLOAD_MIN=4k SDXI_OFFLOAD_CONTEXT=thread" on $d/threads
+on "SDXI_OFFLOAD_MIN=4k SDXI_OFFLOAD_CONTEXT=thread" $d/threads
 rc=$?
 [ $rc = 0 ] && grep -q "contexts 44 (per thread)" "$tmp/err" && [ "$(errors)" = 0 ]
 tap $? threads_with_a_context_each_on_sdxi0 "status $rc" "$(cat "$tmp/err")"
 
-OPTS=SDXI_OFFLOAD_MIN=4k on $d/exit
+on "SDXI_OFFLOAD_MIN=4k" $d/exit
 tap $? exit_with_copies_in_flight_on_sdxi0 "$(cat "$tmp/err")"
 
 tap_merge sdxi-offload-apps $so $dev /usr/share/sdxi/tap.sh 500000 4
 
 
 # Last: the device goes away (unbind) under a program copying on it.
-OPTS=SDXI_OFFLOAD_MIN=4k on $d/loop 2 300 &
+on "SDXI_OFFLOAD_MIN=4k" $d/loop 2 300 &
 pid=$!
 sleep 5
 addr=$(basename "$(readlink /sys/class/sdxi/sdxi0/device)")
