@@ -72,6 +72,7 @@ void oflo_config_read(void)
 
 	oflo_cfg.enabled = flag("SDXI_OFFLOAD", 1);
 	oflo_cfg.stats = flag("SDXI_OFFLOAD_STATS", 0);
+	oflo_cfg.split = flag("SDXI_OFFLOAD_SPLIT", 0);
 	oflo_cfg.fns = fns(getenv("SDXI_OFFLOAD_FUNCS"));
 	oflo_cfg.device = secure_getenv("SDXI_OFFLOAD_DEVICE");
 	oflo_cfg.shared = !ctx || strcmp(ctx, "thread");

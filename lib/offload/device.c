@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sdxi.h>
 
 #include "offload.h"
@@ -178,20 +179,21 @@ static uint64_t calibrate(struct sdxi_ctx *ctx)
 	uint64_t d1, d2, c2, min;
 	char *a, *b;
 
-	a = malloc(n2);
-	b = malloc(n2);
-	if (!a || !b) {
-		free(a);
-		free(b);
+	/*
+	 * mmap(), not malloc(): freeing a large malloc() block raises glibc's
+	 * mmap threshold, which would change where the program's own buffers
+	 * go.
+	 */
+	a = mmap(NULL, 2 * n2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (a == MAP_FAILED)
 		return UINT64_MAX;
-	}
+	b = a + n2;
 	oflo_cpu.memset(a, 0x5a, n2);
 	oflo_cpu.memset(b, 0, n2);
 	c2 = time_call(ctx, b, a, n2, 0);
 	d1 = time_call(ctx, b, a, n1, 1);
 	d2 = time_call(ctx, b, a, n2, 1);
-	free(a);
-	free(b);
+	munmap(a, 2 * n2);
 	cpu_bps = n2 * 1000000000ULL / c2;
 	if (d1 == UINT64_MAX || d2 == UINT64_MAX || d2 <= d1)
 		return UINT64_MAX;
@@ -217,13 +219,18 @@ static void open_locked(void)
 		set_min(oflo_cfg.auto_min ? UINT64_MAX : oflo_cfg.min, 0);
 		return;
 	}
-	if (oflo_cfg.auto_min) {
+	if (oflo_cfg.auto_min || oflo_cfg.split) {
+		/* The figures are needed by auto and by splitting. */
+		uint64_t measured;
+
 		ctx = new_ctx();
-		min = ctx ? calibrate(ctx) : UINT64_MAX;
+		measured = ctx ? calibrate(ctx) : UINT64_MAX;
 		if (ctx) {
 			sdxi_ctx_destroy(ctx);
 			__atomic_sub_fetch(&contexts, 1, __ATOMIC_RELAXED);
 		}
+		if (oflo_cfg.auto_min)
+			min = measured;
 	}
 	if (min == UINT64_MAX) {
 		/* The CPU always: no thread of a software device left running. */
@@ -348,9 +355,59 @@ static int op_fill(struct sdxi_ctx *ctx, void *dst, const void *src, int c, size
 	return ret == -EFAULT ? -EIO : ret;
 }
 
+/*
+ * SDXI_OFFLOAD_SPLIT=1: the device copies the head of a large call while
+ * the CPU copies the rest.  The head is sized so that both finish
+ * together: fixed + k / dev_bps = (n - k) / cpu_bps.
+ */
+#define SPLIT_MIN	(256 << 10)	/* smaller calls are not split */
+#define SPLIT_PART_MIN	(64 << 10)	/* nor into a part smaller than this */
+
+static unsigned long split_calls;
+
+static size_t split_head(size_t n)
+{
+	double bc = (double)cpu_bps, bd = (double)dev_bps, k;
+
+	if (!oflo_cfg.split || n < SPLIT_MIN || !bc || !bd)
+		return 0;
+	k = ((double)n / bc - (double)dev_fixed_ns / 1e9) / (1 / bd + 1 / bc);
+	if (k < SPLIT_PART_MIN || (double)n - k < SPLIT_PART_MIN)
+		return 0;
+	return (size_t)k & ~(size_t)4095;
+}
+
+static int op_copy_split(struct sdxi_ctx *ctx, void *dst, const void *src, int c, size_t n)
+{
+	size_t k = split_head(n);
+	uint64_t ticket;
+	int ret;
+
+	if (!k)
+		return op_copy(ctx, dst, src, c, n);
+	ret = sdxi_mem_register(ctx, src, k, SDXI_MEM_READ);
+	if (ret)
+		return -EFAULT;
+	ret = sdxi_mem_register(ctx, dst, k, SDXI_MEM_WRITE);
+	if (!ret) {
+		ret = sdxi_memcpy_async(ctx, dst, src, k, &ticket);
+		/* Meanwhile the tail; all of it again on the CPU if the head fails. */
+		oflo_cpu.memcpy((char *)dst + k, (const char *)src + k, n - k);
+		if (!ret)
+			ret = sdxi_wait(ctx, ticket, NULL, NULL);
+		sdxi_mem_unregister(ctx, dst, k);
+	} else {
+		ret = -EFAULT;
+	}
+	sdxi_mem_unregister(ctx, src, k);
+	if (!ret)
+		__atomic_add_fetch(&split_calls, 1, __ATOMIC_RELAXED);
+	return ret == -EFAULT ? -EIO : ret;
+}
+
 int oflo_dev_copy(void *dst, const void *src, size_t n)
 {
-	return with_ctx(op_copy, dst, src, 0, n);
+	return with_ctx(op_copy_split, dst, src, 0, n);
 }
 
 int oflo_dev_fill(void *dst, int c, size_t n)
@@ -396,6 +453,7 @@ void oflo_dev_summary(struct oflo_dev_summary *s)
 	s->dev_bps = dev_bps;
 	s->dev_fixed_ns = dev_fixed_ns;
 	s->contexts = __atomic_load_n(&contexts, __ATOMIC_RELAXED);
+	s->split_calls = __atomic_load_n(&split_calls, __ATOMIC_RELAXED);
 	s->state = dev_state;
 }
 

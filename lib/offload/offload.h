@@ -79,6 +79,7 @@ struct oflo_config {
 	int enabled;		/* SDXI_OFFLOAD (default 1) */
 	int stats;		/* SDXI_OFFLOAD_STATS */
 	int shared;		/* a pool of contexts (SDXI_OFFLOAD_CONTEXT, default) */
+	int split;		/* SDXI_OFFLOAD_SPLIT: device and CPU share large copies */
 	unsigned int fns;	/* bit per enum oflo_fn: SDXI_OFFLOAD_FUNCS */
 	int auto_min;		/* SDXI_OFFLOAD_MIN=auto (the default) */
 	uint64_t min;		/* threshold: calls of fewer bytes use the CPU */
@@ -105,6 +106,7 @@ struct oflo_dev_summary {
 	const char *threshold_src;	/* "auto", "env" */
 	uint64_t cpu_bps, dev_bps, dev_fixed_ns;
 	unsigned int contexts;
+	unsigned long split_calls;	/* calls the device and the CPU shared */
 	int state;			/* enum oflo_dev_state */
 };
 void oflo_dev_summary(struct oflo_dev_summary *s) OFLO_HIDDEN;

@@ -162,6 +162,6 @@ void oflo_stats_report(void)
 	out("sdxi-offload: fallbacks");
 	for (int i = 0; i < OFLO_NFB; i++)
 		out(" %s %llu", fb_names[i], (unsigned long long)sum.fallback[i]);
-	out("\nsdxi-offload: device errors %llu (last %d)\n", (unsigned long long)sum.errors,
-	    last_error);
+	out("\nsdxi-offload: device errors %llu (last %d) split calls %lu\n",
+	    (unsigned long long)sum.errors, last_error, d.split_calls);
 }
