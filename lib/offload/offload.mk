@@ -50,7 +50,7 @@ $(OFLO_B)/tests/%: lib/offload/tests/%.c lib/offload/tests/check.h
 
 $(OFLO_B)/tests/%.so: lib/offload/tests/%.c lib/offload/tests/check.h
 	@mkdir -p $(@D)
-	$(CC) $(OFLO_TEST_CFLAGS) -fPIC -shared -o $@ $<
+	$(CC) $(OFLO_TEST_CFLAGS) -fPIC -shared -o $@ $< -lpthread
 
 # The same library with libsdxi's test hooks and a fault-injection entry
 # point (tests/hooks): for the device-failure tests, never installed.

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
-/* Runs after early-so's constructor; copies once more. */
+/* Runs after early-so's constructor; copies once more, joins its thread. */
+#include <dlfcn.h>
+
 #include "check.h"
 
 int main(void)
@@ -11,6 +13,10 @@ int main(void)
 	memcpy(b, a, n);
 	if (!is_pat(b, n, 5, 0))
 		FAIL("memcpy");
+	int (*wait)(void) = (int (*)(void))dlsym(RTLD_DEFAULT, "early_thread_wait");
+
+	if (!wait || wait())
+		FAIL("early-so's thread");
 	puts("main: ok");
 	return 0;
 }

@@ -81,7 +81,8 @@ pre badmin SDXI_OFFLOAD_MIN=lots SDXI_OFFLOAD_STATS=1 -- "$bin/copy"; rc=$?
 tap $? unparsable_threshold_means_auto "$(why $rc)"
 
 # The first calls come from another library's constructor, before and
-# after the interposer's own (both orders of LD_PRELOAD).
+# after the interposer's own (both orders of LD_PRELOAD), and from a
+# thread it starts there.
 for order in first last; do
 	if [ $order = first ]; then
 		both="$bin/early-so.so:$so"
