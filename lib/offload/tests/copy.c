@@ -2,7 +2,8 @@
 /*
  * Every interposed function gives the result glibc's would: sizes around
  * the threshold and up to 16 MiB, unaligned ends, memmove() overlapping
- * either way (the CPU's) and not overlapping (the device's), memset() of
+ * either way (the CPU's) and not overlapping (the device's; also with
+ * the destination right after the source, in the same page), memset() of
  * every byte value class, the _chk and BSD forms.
  *
  *   copy [MAX]   sizes up to MAX bytes (default 16 MiB)
@@ -52,6 +53,13 @@ int main(int argc, char **argv)
 			if (memmove(b, a, n) != b || !is_pat(b, n, k, 0) ||
 			    __memmove_chk(b, a, n, n) != b)
 				FAIL("memmove (apart) %zu", n);
+			/* Adjacent, not overlapping: the two share a page. */
+			if (2 * n + 64 <= max) {
+				fill_pat(a, n, k);
+				memmove(a + n + off, a, n);
+				if (!is_pat(a + n + off, n, k, 0))
+					FAIL("memmove adjacent %zu +%zu", n, off);
+			}
 			/* Overlapping, forwards and backwards. */
 			fill_pat(a, n + 64, k);
 			memmove(a + 64, a, n);
