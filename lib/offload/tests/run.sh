@@ -131,4 +131,15 @@ errors=$(awk '$2 == "device" && $3 == "errors" { print $4 }' "$tmp/err")
 	[ "$(calls memcpy device)" -ge 2 ]
 tap $? device_failures_counted_then_the_device_dropped "$(cat "$tmp/err")"
 
+# The shipped library exports the interposed functions and nothing else
+# (libsdxi inside it is local: no clash with a program linking libsdxi).
+exports=$(nm -D --defined-only "$so" | awk '$2 == "T" { print $3 }' | LC_ALL=C sort | tr '\n' ' ')
+want="__memcpy_chk __memmove_chk __mempcpy __mempcpy_chk __memset_chk bcopy bzero memcpy memmove mempcpy memset sigaction signal "
+[ "$exports" = "$want" ]
+tap $? exports_only_the_interposed_functions "$exports"
+
+out=$(LC_ALL=C groff -man -ww -z "$here/../sdxi-offload.7" 2>&1)
+[ -z "$out" ]
+tap $? man_page_formats_without_warnings "$out"
+
 tap_plan
