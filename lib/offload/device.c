@@ -215,7 +215,7 @@ static void open_locked(void)
 	uint64_t min = oflo_cfg.min;
 
 	if (sdxi_dev_open(oflo_cfg.device, &dev) || sdxi_dev_info(dev, &info)) {
-		dev_state = DEV_NONE;
+		__atomic_store_n(&dev_state, DEV_NONE, __ATOMIC_RELEASE);
 		set_min(oflo_cfg.auto_min ? UINT64_MAX : oflo_cfg.min, 0);
 		return;
 	}
@@ -236,19 +236,25 @@ static void open_locked(void)
 		/* The CPU always: no thread of a software device left running. */
 		sdxi_dev_close(dev);
 		dev = NULL;
-		dev_state = DEV_CPU;
+		__atomic_store_n(&dev_state, DEV_CPU, __ATOMIC_RELEASE);
 	} else {
-		dev_state = DEV_READY;
+		__atomic_store_n(&dev_state, DEV_READY, __ATOMIC_RELEASE);
 	}
 	set_min(min, min != UINT64_MAX);
 }
 
+/*
+ * Whether the device can take the call.  The first caller opens and
+ * measures it; the program's other threads do not wait for that (their
+ * calls use the CPU meanwhile).
+ */
 static int ready(void)
 {
 	int s = __atomic_load_n(&dev_state, __ATOMIC_ACQUIRE);
 
 	if (s == DEV_UNOPENED) {
-		pthread_mutex_lock(&dev_lock);
+		if (pthread_mutex_trylock(&dev_lock))
+			return 0;
 		if (dev_state == DEV_UNOPENED)
 			open_locked();
 		s = dev_state;
@@ -289,7 +295,16 @@ static int with_ctx(int (*op)(struct sdxi_ctx *, void *, const void *, int, size
 
 	oflo_guard_enter();
 	if (!ready()) {
-		ret = __atomic_load_n(&dev_state, __ATOMIC_RELAXED) == DEV_CPU ? -2 : OFLO_FB_NODEV;
+		switch (__atomic_load_n(&dev_state, __ATOMIC_ACQUIRE)) {
+		case DEV_CPU:		/* the CPU by measurement: not a fallback */
+			ret = -2;
+			break;
+		case DEV_UNOPENED:	/* another thread is opening it */
+			ret = OFLO_FB_BUSY;
+			break;
+		default:
+			ret = OFLO_FB_NODEV;
+		}
 		goto out;
 	}
 	if (oflo_cfg.shared) {
