@@ -8,8 +8,12 @@
 #                            on the software device
 #   make check-offload-apps  TAP: real programs (perl, gzip) under the
 #                            library, output compared byte for byte
-#   make check-offload-vm    TAP: the same on /dev/sdxi0 in the test VM
-#   make bench-offload       auto vs forced vs CPU, 4 KiB..16 MiB
+#   make check-offload-vm    TAP: the safety cases and the programs on
+#                            /dev/sdxi0 in the test VM, then an unbind
+#   make bench-offload       auto vs off vs forced vs CPU, 4 KiB..16 MiB;
+#                            per-thread contexts vs the pool; split copies
+#   make install-offload     (part of install-lib) the library and its
+#                            man page
 #
 # It links libsdxi.a (the public API only) into one self-contained
 # library, so that a preloaded program needs nothing else from us.
