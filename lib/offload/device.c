@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * The device path: the device opened on the first call that may use it,
- * its threshold (measured, or the environment's), contexts (one per
- * thread, created on the thread's first offloaded call, or a small pool)
- * and the synchronous copy and fill.
+ * its threshold (measured, or the environment's), contexts (a pool of
+ * four by default, or one per thread, created on the thread's first
+ * offloaded call) and the synchronous copy and fill.
  *
  * Every call here runs under the guard: libsdxi's own memcpy() calls,
  * and libc's (malloc, stdio for /proc/self/maps), take the CPU path.

@@ -71,9 +71,11 @@ static inline int fast(enum oflo_fn fn, size_t n)
 }
 
 /*
- * Whether this call may try the device: -1 yes, else why not.  The
- * library's own calls (depth > 0 outside a signal handler) return
- * OFLO_NFB: not the program's, not counted.
+ * Whether this call may try the device: -1 yes, -2 no (below the
+ * threshold or switched off), else the fallback reason.  The library's
+ * own calls (depth > 0 outside a signal handler: libsdxi's and libc's
+ * inside the device path) return OFLO_NFB: not the program's, not
+ * counted.
  */
 static int may_offload(enum oflo_fn fn, size_t n)
 {

@@ -24,7 +24,6 @@ enum oflo_fn { OFLO_MEMCPY, OFLO_MEMMOVE, OFLO_MEMSET, OFLO_NFN };
 
 /* Why a call at or above the threshold ran on the CPU. */
 enum oflo_fallback {
-	OFLO_FB_NESTED,		/* inside the library (its own copies, libc's) */
 	OFLO_FB_SIGNAL,		/* in a signal handler */
 	OFLO_FB_CHILD,		/* a fork()/vfork()/posix_spawn() child */
 	OFLO_FB_OVERLAP,	/* overlapping memmove() */
