@@ -66,13 +66,35 @@ static unsigned int fns(const char *v)
 	return bits;
 }
 
+/* SDXI_OFFLOAD_SPLIT: 0 off, 1 sized from the measurement, N% the device's share. */
+static int split(const char *v)
+{
+	uint64_t pct;
+	char num[4];
+	size_t len;
+
+	if (!v || !*v)
+		return 0;
+	len = strlen(v);
+	if (v[len - 1] == '%') {	/* 1% .. 99%, anything else is off */
+		if (len < 2 || len > 3)
+			return 0;
+		memcpy(num, v, len - 1);
+		num[len - 1] = 0;
+		if (!oflo_parse_size(num, &pct) && pct >= 1 && pct <= 99)
+			return (int)pct;
+		return 0;
+	}
+	return flag("SDXI_OFFLOAD_SPLIT", 0) ? OFLO_SPLIT_MEASURED : 0;
+}
+
 void oflo_config_read(void)
 {
 	const char *min = getenv("SDXI_OFFLOAD_MIN"), *ctx = getenv("SDXI_OFFLOAD_CONTEXT");
 
 	oflo_cfg.enabled = flag("SDXI_OFFLOAD", 1);
 	oflo_cfg.stats = flag("SDXI_OFFLOAD_STATS", 0);
-	oflo_cfg.split = flag("SDXI_OFFLOAD_SPLIT", 0);
+	oflo_cfg.split = split(getenv("SDXI_OFFLOAD_SPLIT"));
 	oflo_cfg.fns = fns(getenv("SDXI_OFFLOAD_FUNCS"));
 	oflo_cfg.device = secure_getenv("SDXI_OFFLOAD_DEVICE");
 	oflo_cfg.shared = !ctx || strcmp(ctx, "thread");

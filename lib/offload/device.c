@@ -219,7 +219,7 @@ static void open_locked(void)
 		set_min(oflo_cfg.auto_min ? UINT64_MAX : oflo_cfg.min, 0);
 		return;
 	}
-	if (oflo_cfg.auto_min || oflo_cfg.split) {
+	if (oflo_cfg.auto_min || oflo_cfg.split == OFLO_SPLIT_MEASURED) {
 		/* The figures are needed by auto and by splitting. */
 		uint64_t measured;
 
@@ -371,9 +371,10 @@ static int op_fill(struct sdxi_ctx *ctx, void *dst, const void *src, int c, size
 }
 
 /*
- * SDXI_OFFLOAD_SPLIT=1: the device copies the head of a large call while
- * the CPU copies the rest.  The head is sized so that both finish
- * together: fixed + k / dev_bps = (n - k) / cpu_bps.
+ * SDXI_OFFLOAD_SPLIT: the device copies the head of a large call while
+ * the CPU copies the rest.  With 1 the head is sized so that both finish
+ * together, fixed + k / dev_bps = (n - k) / cpu_bps; with N% it is N %
+ * of the call.
  */
 #define SPLIT_MIN	(256 << 10)	/* smaller calls are not split */
 #define SPLIT_PART_MIN	(64 << 10)	/* nor into a part smaller than this */
@@ -384,9 +385,15 @@ static size_t split_head(size_t n)
 {
 	double bc = (double)cpu_bps, bd = (double)dev_bps, k;
 
-	if (!oflo_cfg.split || n < SPLIT_MIN || !bc || !bd)
+	if (!oflo_cfg.split || n < SPLIT_MIN)
 		return 0;
-	k = ((double)n / bc - (double)dev_fixed_ns / 1e9) / (1 / bd + 1 / bc);
+	if (oflo_cfg.split < OFLO_SPLIT_MEASURED) {
+		k = (double)n * oflo_cfg.split / 100;
+	} else {
+		if (!bc || !bd)
+			return 0;
+		k = ((double)n / bc - (double)dev_fixed_ns / 1e9) / (1 / bd + 1 / bc);
+	}
 	if (k < SPLIT_PART_MIN || (double)n - k < SPLIT_PART_MIN)
 		return 0;
 	return (size_t)k & ~(size_t)4095;

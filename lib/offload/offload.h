@@ -78,7 +78,8 @@ struct oflo_config {
 	int enabled;		/* SDXI_OFFLOAD (default 1) */
 	int stats;		/* SDXI_OFFLOAD_STATS */
 	int shared;		/* a pool of contexts (SDXI_OFFLOAD_CONTEXT, default) */
-	int split;		/* SDXI_OFFLOAD_SPLIT: device and CPU share large copies */
+	int split;		/* SDXI_OFFLOAD_SPLIT: 0, the device's share in %, or: */
+#define OFLO_SPLIT_MEASURED	100	/* sized from the measured figures */
 	unsigned int fns;	/* bit per enum oflo_fn: SDXI_OFFLOAD_FUNCS */
 	int auto_min;		/* SDXI_OFFLOAD_MIN=auto (the default) */
 	uint64_t min;		/* threshold: calls of fewer bytes use the CPU */

@@ -47,7 +47,7 @@ grep -q "errors 0 " "$tmp/err"
 tap $? no_device_errors "$(cat "$tmp/err")"
 
 # Large copies split between the device and the CPU.
-pre split SDXI_OFFLOAD_SPLIT=1 SDXI_OFFLOAD_MIN=4k SDXI_OFFLOAD_STATS=1 -- "$bin/copy"; rc=$?
+pre split SDXI_OFFLOAD_SPLIT=40% SDXI_OFFLOAD_MIN=4k SDXI_OFFLOAD_STATS=1 -- "$bin/copy"; rc=$?
 [ $rc = 0 ] && grep -Eq "split calls [1-9]" "$tmp/err" && grep -q "errors 0 " "$tmp/err"
 tap $? copy_results_split_between_device_and_cpu "$(why $rc)"
 
