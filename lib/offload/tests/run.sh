@@ -105,7 +105,7 @@ tap $? fork_vfork_posix_spawn_children "$(why $rc)"
 
 pre threads SDXI_OFFLOAD_CONTEXT=thread SDXI_OFFLOAD_MIN=4k SDXI_OFFLOAD_STATS=1 -- \
 	"$bin/threads"; rc=$?
-[ $rc = 0 ] && grep -q "contexts 44 (per thread)" "$tmp/err" && [ "$(calls memcpy device)" -gt 0 ]
+[ $rc = 0 ] && grep -q "contexts 45 (per thread)" "$tmp/err" && [ "$(calls memcpy device)" -gt 0 ]
 tap $? threads_each_with_a_context "$(why $rc)"
 
 pre pool SDXI_OFFLOAD_MIN=4k SDXI_OFFLOAD_STATS=1 -- "$bin/threads"; rc=$?

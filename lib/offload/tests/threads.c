@@ -40,9 +40,16 @@ int main(void)
 {
 	pthread_t t[4];
 
-	pthread_barrier_init(&start, NULL, 4);
+	/*
+	 * The workers exist before the first offloaded call (main's, which
+	 * opens the device) and start copying together after it, so that
+	 * none of them can finish while the device is still being opened.
+	 */
+	pthread_barrier_init(&start, NULL, 5);
 	for (uintptr_t i = 0; i < 4; i++)
 		pthread_create(&t[i], NULL, worker, (void *)i);
+	check_copy(1 << 20, 77);
+	pthread_barrier_wait(&start);
 	for (int i = 0; i < 4; i++)
 		pthread_join(t[i], NULL);
 	for (uintptr_t i = 0; i < 40; i++) {

@@ -57,7 +57,7 @@ tap $? fork_vfork_posix_spawn_on_sdxi0 "status $rc" "$(cat "$tmp/err")"
 
 on "SDXI_OFFLOAD_MIN=4k SDXI_OFFLOAD_CONTEXT=thread" $d/threads
 rc=$?
-[ $rc = 0 ] && grep -q "contexts 44 (per thread)" "$tmp/err" && [ "$(errors)" = 0 ]
+[ $rc = 0 ] && grep -q "contexts 45 (per thread)" "$tmp/err" && [ "$(errors)" = 0 ]
 tap $? threads_with_a_context_each_on_sdxi0 "status $rc" "$(cat "$tmp/err")"
 
 on "SDXI_OFFLOAD_MIN=4k" $d/exit
