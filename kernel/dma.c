@@ -737,10 +737,13 @@ static int sdxi_dma_alloc_chan_resources(struct dma_chan *chan)
 		return 0;
 
 	cxt = sdxi_cxt_create(dc->sdxi, &p);
-	if (IS_ERR(cxt))
+	if (IS_ERR(cxt)) {
+		dev_err(dc->sdxi->dev, "%s: no context (%pe)\n", dc->name, cxt);
 		return PTR_ERR(cxt);
+	}
 	err = request_irq(dc->irq, sdxi_dma_irq, 0, dc->name, dc);
 	if (err) {
+		dev_err(dc->sdxi->dev, "%s: no interrupt (%d)\n", dc->name, err);
 		sdxi_cxt_destroy(cxt);
 		return err;
 	}
@@ -763,6 +766,8 @@ static int sdxi_dma_alloc_chan_resources(struct dma_chan *chan)
 		cancel_work_sync(&dc->work);
 		sdxi_cxt_destroy(cxt);
 		cancel_work_sync(&dc->work);
+		dev_err(dc->sdxi->dev, "%s: context not started (%d)\n",
+			dc->name, err);
 		return err;
 	}
 	return 0;

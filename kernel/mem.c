@@ -572,29 +572,35 @@ static int sdxi_udmabuf_map_sgt(struct sdxi_umap *m, struct sg_table *sgt)
 }
 
 /*
- * Map an import; reservation lock held.  The wait for the exporter's
- * fences is bounded, and interruptible when @intr (an ioctl).
+ * Map an import; reservation lock held.  The attachment is mapped by the
+ * first of its imports and shared by the others.  The wait for the
+ * exporter's fences is bounded, and interruptible when @intr (an ioctl).
  */
 static int sdxi_udmabuf_map_locked(struct sdxi_umap *m, bool intr)
 {
-	struct sg_table *sgt;
+	struct sdxi_uattach *ua = m->ua;
+	struct sg_table *sgt = ua->sgt;
 	long lret;
 	int err;
 
 	dma_resv_assert_held(m->dmabuf->resv);
 	if (m->mapped || m->dead || !m->u->dom)
 		return 0;
-	sgt = dma_buf_map_attachment(m->attach, DMA_BIDIRECTIONAL);
-	if (IS_ERR(sgt))
-		return PTR_ERR(sgt);
+	if (!sgt) {
+		sgt = dma_buf_map_attachment(m->attach, DMA_BIDIRECTIONAL);
+		if (IS_ERR(sgt))
+			return PTR_ERR(sgt);
+	}
 	lret = dma_resv_wait_timeout(m->dmabuf->resv, DMA_RESV_USAGE_KERNEL,
 				     intr, msecs_to_jiffies(SDXI_DMABUF_FENCE_MS));
 	err = lret < 0 ? lret : !lret ? -ETIMEDOUT : sdxi_udmabuf_map_sgt(m, sgt);
 	if (err) {
-		dma_buf_unmap_attachment(m->attach, sgt, DMA_BIDIRECTIONAL);
+		if (!ua->nmapped)
+			dma_buf_unmap_attachment(m->attach, sgt, DMA_BIDIRECTIONAL);
 		return err;
 	}
-	m->sgt = sgt;
+	ua->sgt = sgt;
+	ua->nmapped++;
 	m->mapped = true;
 	return 0;
 }
@@ -602,18 +608,22 @@ static int sdxi_udmabuf_map_locked(struct sdxi_umap *m, bool intr)
 /*
  * Revoke the device's access; reservation lock held.  A dead import's
  * domain is detached already (or about to be freed): only the attachment
- * mapping is dropped then.
+ * mapping is dropped then, with the last import using it.
  */
 static void sdxi_udmabuf_unmap_locked(struct sdxi_umap *m)
 {
+	struct sdxi_uattach *ua = m->ua;
+
 	dma_resv_assert_held(m->dmabuf->resv);
 	if (!m->mapped)
 		return;
 	if (!m->dead && m->u->dom)
 		iommu_unmap(m->u->dom, m->it.start, m->len);
-	dma_buf_unmap_attachment(m->attach, m->sgt, DMA_BIDIRECTIONAL);
-	m->sgt = NULL;
 	m->mapped = false;
+	if (--ua->nmapped)
+		return;
+	dma_buf_unmap_attachment(m->attach, ua->sgt, DMA_BIDIRECTIONAL);
+	ua->sgt = NULL;
 }
 
 static void sdxi_udmabuf_remap_work(struct work_struct *work)

@@ -190,6 +190,11 @@ struct sdxi_udev {
  * @dmabuf: the buffer (a reference)
  * @attach: the dynamic attachment; its importer_priv is this structure
  * @maps: the imports (&sdxi_umap.ua_node); the buffer's reservation lock
+ * @sgt: the attachment's mapping while any import is mapped; an exporter
+ *	 may hand out one table per attachment (the system heap does), so
+ *	 the attachment is mapped once and its imports share it;
+ *	 reservation lock
+ * @nmapped: imports mapped from @sgt; reservation lock
  */
 struct sdxi_uattach {
 	struct list_head node;
@@ -197,6 +202,8 @@ struct sdxi_uattach {
 	struct dma_buf *dmabuf;
 	struct dma_buf_attachment *attach;
 	struct list_head maps;
+	struct sg_table *sgt;
+	unsigned int nmapped;
 };
 
 /**
@@ -253,7 +260,6 @@ enum sdxi_umap_kind {
  * @ua_node: MAP_DMABUF: in &sdxi_uattach.maps
  * @dmabuf: MAP_DMABUF: @ua's buffer
  * @attach: MAP_DMABUF: @ua's dynamic attachment
- * @sgt: MAP_DMABUF: its mapping while @mapped
  * @offset: MAP_DMABUF: offset into the buffer
  * @mapped: MAP_DMABUF: the range is mapped in the domain; dma-buf
  *	    reservation lock
@@ -272,7 +278,6 @@ struct sdxi_umap {
 	struct list_head ua_node;
 	struct dma_buf *dmabuf;
 	struct dma_buf_attachment *attach;
-	struct sg_table *sgt;
 	u64 offset;
 	bool mapped;
 	bool dead;

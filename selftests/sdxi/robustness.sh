@@ -151,7 +151,11 @@ dmatest() {
 	dmatest_wait "$n"
 	w=$?
 	rmmod dmatest
-	[ $w = 0 ] || { fail "dmatest: $(dt_summaries | wc -l) of $n threads reported"; return 1; }
+	[ $w = 0 ] || {
+		fail "dmatest: $(dt_summaries | wc -l) of $n threads reported
+$(dmesg | sed -n "/$DT_MARK\$/,\$p" | grep -E 'dmatest|sdxi' | tail -n 8)"
+		return 1
+	}
 	tests=$(dt_summaries | sed -n 's/.*summary \([0-9]*\) tests.*/\1/p' | awk '{ s += $1 } END { print s + 0 }')
 	fails=$(dt_summaries | sed -n 's/.*tests, \([0-9]*\) failures.*/\1/p' | awk '{ s += $1 } END { print s + 0 }')
 	[ "$tests" = $(($1 * n)) ] && [ "$fails" = 0 ] ||
