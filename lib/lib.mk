@@ -169,3 +169,4 @@ bench-lib: $(LIB_B)/sdxi-bench
 check-lib-vm: $(LIB_B)/sdxi-test $(SDXI_KO)
 	@$(VM_TAP) $(RESULTS)/lib-vm.tap --timeout 300 --file $(SDXI_KO) \
 		--file $(LIB_B)/sdxi-test -- 'modprobe sdxi && SDXI_DEVICE=/dev/sdxi0 sdxi-test'
+include lib/offload/offload.mk

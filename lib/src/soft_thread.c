@@ -9,6 +9,7 @@
  */
 #include <linux/futex.h>
 #include <sched.h>
+#include <signal.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -184,10 +185,21 @@ void soft_clear_doorbell(struct soft_dev *sd, uint32_t id)
 	atomic_fetch_and(&sd->db_bits[id / 64], ~(1ULL << (id % 64)));
 }
 
+/*
+ * The engine thread starts with every signal blocked (it inherits the
+ * mask in force here), so that the program's process-directed signals
+ * (timers, SIGCHLD, ...) are never delivered to it: a handler must not
+ * run on a thread the program does not know.
+ */
 int soft_thread_start(struct soft_dev *sd)
 {
-	int ret = -pthread_create(&sd->thread, NULL, engine_thread, sd);
+	sigset_t all, old;
+	int ret;
 
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	ret = -pthread_create(&sd->thread, NULL, engine_thread, sd);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	sd->thread_started = !ret;
 	if (!ret)
 		pthread_setname_np(sd->thread, "sdxi-soft");	/* for ps, gdb, and tests */
