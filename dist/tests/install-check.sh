@@ -30,6 +30,7 @@ expected() {
 		"$p/include/sdxi/ring.h" "$p/include/libsdxi/linux/sdxi_hw.h" \
 		"$p/include/libsdxi/linux/sdxi.h" "$p/bin/sdxi-perf" \
 		"$p/share/man/man1/sdxi-perf.1" "$p/bin/sdxictl" "$p/share/man/man8/sdxictl.8" \
+		"$l/libsdxi-offload.so" "$p/share/man/man7/sdxi-offload.7" \
 		/usr/lib/udev/rules.d/60-sdxi.rules "/usr/src/sdxi-$version/dkms.conf" \
 		"/usr/src/sdxi-$version/uapi/linux/sdxi.h" \
 		"/usr/src/sdxi-$version/uapi/linux/sdxi_hw.h" \
