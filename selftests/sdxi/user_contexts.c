@@ -725,9 +725,10 @@ TEST_F(ctx, admin_reset_refuses_users_and_what_is_no_user_context)
 }
 
 /*
- * A child creates, resets, destroys and closes contexts in a loop while
- * root resets every ID in reach: each write succeeds or finds no context,
- * nothing warns, and every counter is back to zero.
+ * A child creates, resets, destroys and closes contexts in a loop, and
+ * now and then a process of its exits holding some, while root resets
+ * every ID in reach: each write succeeds or finds no context, nothing
+ * warns, and every counter is back to zero.
  */
 TEST(admin_resets_race_create_destroy_and_close)
 {
@@ -764,6 +765,21 @@ TEST(admin_resets_race_create_destroy_and_close)
 			for (i = 0; i < n; i++)
 				if (i % 2 == 0)
 					uctx_unmap(&x[i]);
+			/* Every other round, a process exits holding them. */
+			if (n && !(x[0].c.out_context_id & 1)) {
+				pid_t g = fork();
+
+				if (g == 0) {
+					int gfd = open(SDXI_DEV, O_RDWR);
+
+					if (gfd < 0 || uctx_create(gfd, 0, 0, &x[0]) ||
+					    uctx_create(gfd, 0, 0, &x[1]))
+						_exit(1);
+					_exit(0);
+				}
+				if (g < 0 || child_status(g))
+					_exit(3);
+			}
 			close(fd);
 		}
 		_exit(0);
