@@ -33,6 +33,7 @@
  * only take the rwsem for reading.
  */
 #include <linux/anon_inodes.h>
+#include <linux/capability.h>
 #include <linux/cleanup.h>
 #include <linux/debugfs.h>
 #include <linux/eventfd.h>
@@ -597,10 +598,28 @@ static int sdxi_udestroy(struct sdxi_ufile *uf, union sdxi_uarg *a)
 	return sdxi_udestroy_id(uf, a->cmd.context_id);
 }
 
+/*
+ * Reset a user context: RESET_CONTEXT, or an administrator's reset through
+ * the reset_context attribute.  &sdxi_ufile.lock held; @u is in the file's
+ * xarray.
+ */
+static int sdxi_uctx_reset(struct sdxi_uctx *u)
+{
+	int err;
+
+	/* PTEs go; the VMAs stay valid and fault the same pages back. */
+	sdxi_uctx_revoke(u, true);
+	u->completed_base += sdxi_ring_read_index(u->cxt);
+	err = sdxi_cxt_reset(u->cxt);
+	/* After the reset: it notifies reset_begin, which marks an error. */
+	if (!err)
+		sdxi_uctx_clear_error(u);
+	return err;
+}
+
 static int sdxi_ureset(struct sdxi_ufile *uf, union sdxi_uarg *a)
 {
 	struct sdxi_uctx *u;
-	int err;
 
 	if (a->cmd.flags || a->cmd.__reserved)
 		return -EINVAL;
@@ -610,14 +629,7 @@ static int sdxi_ureset(struct sdxi_ufile *uf, union sdxi_uarg *a)
 	u = xa_load(&uf->cxts, a->cmd.context_id);
 	if (!u)
 		return -ENOENT;
-	/* PTEs go; the VMAs stay valid and fault the same pages back. */
-	sdxi_uctx_revoke(u, true);
-	u->completed_base += sdxi_ring_read_index(u->cxt);
-	err = sdxi_cxt_reset(u->cxt);
-	/* After the reset: it notifies reset_begin, which marks an error. */
-	if (!err)
-		sdxi_uctx_clear_error(u);
-	return err;
+	return sdxi_uctx_reset(u);
 }
 
 /* CONTEXT_STATUS's kernel side: the state and up to @s->nr_records records. */
@@ -1038,6 +1050,12 @@ static void sdxi_ufile_free(struct sdxi_ufile *uf)
 	kfree(uf);
 }
 
+static void sdxi_ufile_put(struct sdxi_ufile *uf)
+{
+	if (refcount_dec_and_test(&uf->ref))
+		sdxi_ufile_free(uf);
+}
+
 /*
  * Only the device's presence is waited for (&sdxi_udev.rwsem for reading,
  * which removal holds for writing): never for another file's work.
@@ -1052,6 +1070,7 @@ static int sdxi_uopen(struct inode *inode, struct file *f)
 	uf = kzalloc(sizeof(*uf), GFP_KERNEL_ACCOUNT);
 	if (!uf)
 		return -ENOMEM;
+	refcount_set(&uf->ref, 1);
 	uf->udev = ud;
 	uf->mm = current->mm;
 	mmgrab(uf->mm);
@@ -1108,7 +1127,7 @@ static int sdxi_urelease(struct inode *inode, struct file *f)
 			list_del(&uf->node);
 	}
 	atomic_dec(&ud->stats.files);
-	sdxi_ufile_free(uf);
+	sdxi_ufile_put(uf);
 	put_device(&ud->dev);
 	return 0;
 }
@@ -1216,6 +1235,84 @@ static ssize_t isolation_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(isolation);
 
+/*
+ * The user context @id of the function with a reference, and a reference
+ * on its file; -ENOENT when @id is not a user context (a free ID, the
+ * admin context, a kernel channel's context, one that could not be
+ * quiesced).  A context found in the function's xarray still holds the
+ * context layer's reference, and its file is still open (a file's contexts
+ * leave that xarray before its final close releases it), so both
+ * references can be taken under the xarray lock.
+ */
+static struct sdxi_uctx *sdxi_uctx_get_by_id(struct sdxi_udev *ud, u32 id,
+					     struct sdxi_ufile **ufp)
+{
+	struct sdxi_uctx *u = NULL;
+	struct sdxi_cxt *cxt;
+
+	if (down_read_killable(&ud->rwsem))
+		return ERR_PTR(-EINTR);
+	if (!ud->sdxi) {
+		up_read(&ud->rwsem);
+		return ERR_PTR(-ENODEV);
+	}
+	xa_lock(&ud->sdxi->cxts);
+	cxt = xa_load(&ud->sdxi->cxts, id);
+	if (cxt && cxt->ops == &sdxi_uctx_ops) {
+		u = cxt->owner;
+		kref_get(&u->ref);
+		*ufp = u->uf;
+		refcount_inc(&u->uf->ref);
+	}
+	xa_unlock(&ud->sdxi->cxts);
+	up_read(&ud->rwsem);
+	return u ?: ERR_PTR(-ENOENT);
+}
+
+/*
+ * An administrator's RESET_CONTEXT of user context @id: the same reset,
+ * under the owning file's lock, once the context is still that file's.
+ * No device-wide lock is held while the file's lock is awaited.
+ */
+static int sdxi_uctx_admin_reset(struct sdxi_udev *ud, u32 id)
+{
+	struct sdxi_ufile *uf;
+	struct sdxi_uctx *u;
+	int err;
+
+	u = sdxi_uctx_get_by_id(ud, id, &uf);
+	if (IS_ERR(u))
+		return PTR_ERR(u);
+	err = sdxi_ufile_lock(uf);
+	if (!err) {
+		err = xa_load(&uf->cxts, id) == u ? sdxi_uctx_reset(u) : -ENOENT;
+		if (err != -ENOENT)
+			dev_info_ratelimited(u->dev, "context %u of pid %d: reset by an administrator (%d)\n",
+					     id, uf->pid, err);
+		sdxi_ufile_unlock(uf);
+	}
+	sdxi_uctx_put(u);
+	sdxi_ufile_put(uf);
+	return err;
+}
+
+static ssize_t reset_context_store(struct device *dev,
+				   struct device_attribute *attr,
+				   const char *buf, size_t count)
+{
+	struct sdxi_udev *ud = container_of(dev, struct sdxi_udev, dev);
+	unsigned int id;
+	int err;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (kstrtouint(buf, 10, &id))
+		return -EINVAL;
+	err = sdxi_uctx_admin_reset(ud, id);
+	return err ?: count;
+}
+static DEVICE_ATTR_WO(reset_context);
+
 static struct attribute *sdxi_udev_attrs[] = {
 	&dev_attr_user_contexts.attr,
 	&dev_attr_pasids.attr,
@@ -1227,6 +1324,7 @@ static struct attribute *sdxi_udev_attrs[] = {
 	&dev_attr_user_vectors.attr,
 	&dev_attr_max_user_contexts.attr,
 	&dev_attr_isolation.attr,
+	&dev_attr_reset_context.attr,
 	NULL
 };
 ATTRIBUTE_GROUPS(sdxi_udev);

@@ -17,8 +17,10 @@
  *		 function's teardown drops its reference, every open file
  *		 and every user context holds one, so both outlive the
  *		 function safely.
- *   sdxi_ufile  one per open(); freed at the final close (mappings hold
- *		 the file, so that is after the last munmap).
+ *   sdxi_ufile  one per open(); refcounted: by the open file until its
+ *		 final close (mappings hold the file, so that is after the
+ *		 last munmap), and briefly by an administrator's reset of
+ *		 one of its contexts (the reset_context attribute).
  *   sdxi_uctx   one per CREATE_CONTEXT, refcounted (kref): by the file's
  *		 xarray until DESTROY or close, by each VMA, and by the
  *		 context layer until it releases the context's memory
@@ -208,6 +210,7 @@ struct sdxi_uattach {
 
 /**
  * struct sdxi_ufile - one open file
+ * @ref: the open file, and an administrator's reset in progress
  * @udev: its device
  * @mm: the opener's address space; ioctls, mmap and faults from another
  *	are refused
@@ -224,6 +227,7 @@ struct sdxi_uattach {
  * @nr_in_error: contexts with &sdxi_uctx.in_error set
  */
 struct sdxi_ufile {
+	refcount_t ref;
 	struct sdxi_udev *udev;
 	struct mm_struct *mm;
 	pid_t pid;

@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <sys/eventfd.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <linux/capability.h>
@@ -601,6 +602,211 @@ TEST_F(ctx, poll_reports_context_error_until_reset)
 	dsc_copy(&d, (uintptr_t)self->src, (uintptr_t)self->dst, 64, 0);
 	uctx_submit(&self->x, &d, 1);
 	EXPECT_EQ(0, uctx_wait(&self->x, 1, 5000));
+}
+
+/* ---- an administrator's reset (reset_context, Documentation/driver.rst) - */
+/*
+ * Root writes @id to reset_context: 0 or -errno.  With SDXI_RESET_CMD set
+ * (e.g. "sdxictl reset sdxi0"), that command is run with the ID instead;
+ * its exit status 3 (no such context) reads as -ENOENT, 4 (needs root) as
+ * -EPERM.
+ */
+static int admin_reset(uint32_t id)
+{
+	const char *cmd = getenv("SDXI_RESET_CMD");
+	char s[256];
+	int st;
+
+	if (!cmd) {
+		snprintf(s, sizeof(s), "%u", id);
+		return write_file(SDXI_SYSFS "reset_context", s);
+	}
+	snprintf(s, sizeof(s), "%s %u >/dev/null 2>&1", cmd, id);
+	st = system(s);
+	if (st < 0 || !WIFEXITED(st))
+		return -EIO;
+	switch (WEXITSTATUS(st)) {
+	case 0:
+		return 0;
+	case 3:
+		return -ENOENT;
+	case 4:
+		return -EPERM;
+	default:
+		return -EIO;
+	}
+}
+
+/* Fail the context with a copy from an unregistered address; wait for it. */
+static void fail_context(struct __test_metadata *_metadata, FIXTURE_DATA(ctx) *self)
+{
+	struct sdxi_context_status s;
+	union sdxi_desc d;
+
+	dsc_copy(&d, 0x10000, (uintptr_t)self->dst, 64, 0);
+	uctx_submit(&self->x, &d, 1);
+	ASSERT_EQ(-EIO, uctx_wait(&self->x, 1, 5000));
+	ASSERT_EQ(0, ctx_status_wait_error(self->fd, id_of(&self->x), &s, NULL, 0, 5000));
+}
+
+/* errno of a write of @s to reset_context by uid 1000, or -EIO. */
+static int admin_reset_as_user(const char *s)
+{
+	int st[2], err = -EIO;
+	pid_t pid;
+
+	if (pipe(st))
+		return -errno;
+	pid = fork();
+	if (pid == 0) {
+		if (setresgid(1000, 1000, 1000) || setresuid(1000, 1000, 1000))
+			_exit(1);
+		err = write_file(SDXI_SYSFS "reset_context", s);
+		_exit(write(st[1], &err, sizeof(err)) == sizeof(err) ? 0 : 1);
+	}
+	close(st[1]);
+	if (pid < 0 || read(st[0], &err, sizeof(err)) != sizeof(err))
+		err = -EIO;
+	close(st[0]);
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+	return err;
+}
+
+TEST_F(ctx, admin_reset_restarts_a_context_stopped_by_an_error)
+{
+	struct pollfd p = { .fd = self->fd, .events = POLLIN | POLLPRI };
+	struct sdxi_context_status s;
+	union sdxi_desc d;
+
+	fail_context(_metadata, self);
+	EXPECT_EQ(1, poll(&p, 1, 0));
+	EXPECT_TRUE(p.revents & POLLPRI);
+	ASSERT_EQ(0, admin_reset(id_of(&self->x)));
+	/* The owner sees what its own RESET_CONTEXT leaves. */
+	self->x.w = 0;
+	EXPECT_EQ(0, poll(&p, 1, 0));
+	EXPECT_EQ(0, self->x.sts->read_index);
+	EXPECT_EQ(0, *self->x.wi);
+	ASSERT_EQ(0, ctx_status(self->fd, id_of(&self->x), &s, NULL, 0));
+	EXPECT_EQ(SDXI_CXTV_RUN, s.out_state);
+	EXPECT_EQ(0, s.out_errors);
+	dsc_copy(&d, (uintptr_t)self->src, (uintptr_t)self->dst, 64, 0);
+	uctx_submit(&self->x, &d, 1);
+	EXPECT_EQ(0, uctx_wait(&self->x, 1, 5000));
+	EXPECT_TRUE(all_bytes(self->dst, 64, 0x5a));
+}
+
+TEST_F(ctx, admin_reset_refuses_users_and_what_is_no_user_context)
+{
+	struct sdxi_context_status s;
+	char id[16];
+
+	fail_context(_metadata, self);
+	snprintf(id, sizeof(id), "%u", id_of(&self->x));
+	/* Another user: refused (the file is 0200 and needs CAP_SYS_ADMIN). */
+	ASSERT_EQ(0, chmod(SDXI_SYSFS "reset_context", 0222));
+	EXPECT_EQ(-EPERM, admin_reset_as_user(id));
+	ASSERT_EQ(0, chmod(SDXI_SYSFS "reset_context", 0200));
+	EXPECT_EQ(-EACCES, admin_reset_as_user(id));
+	/* ...and the context is still stopped by its error. */
+	ASSERT_EQ(0, ctx_status(self->fd, id_of(&self->x), &s, NULL, 0));
+	EXPECT_NE(SDXI_CXTV_RUN, s.out_state);
+	EXPECT_NE(0, s.out_errors);
+	/* The admin context, free IDs and IDs past the function's. */
+	EXPECT_EQ(-ENOENT, admin_reset(0));
+	EXPECT_EQ(-ENOENT, admin_reset(65535));
+	EXPECT_EQ(-ENOENT, admin_reset(70000));
+	EXPECT_EQ(-EINVAL, write_file(SDXI_SYSFS "reset_context", "1x"));
+	EXPECT_EQ(-EINVAL, write_file(SDXI_SYSFS "reset_context", "-1"));
+	EXPECT_EQ(-EINVAL, write_file(SDXI_SYSFS "reset_context", "\n"));
+	ASSERT_EQ(0, ctx_status(self->fd, id_of(&self->x), &s, NULL, 0));
+	EXPECT_NE(SDXI_CXTV_RUN, s.out_state);
+}
+
+/*
+ * A child creates, resets, destroys and closes contexts in a loop, and
+ * now and then a process of its exits holding some, while root resets
+ * every ID in reach: each write succeeds or finds no context, nothing
+ * warns, and every counter is back to zero.
+ */
+TEST(admin_resets_race_create_destroy_and_close)
+{
+	long long tainted = read_ll("/proc/sys/kernel/tainted");
+	uint64_t end;
+	unsigned int ok = 0, gone = 0, other = 0, id;
+	int fd, st;
+	pid_t pid;
+
+	OPEN_OR_SKIP(&fd);
+	REQUIRE_ISOLATION(fd);
+	close(fd);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		struct uctx x[4];
+		unsigned int i, n;
+
+		end = now_ms() + 4000;
+		while (now_ms() < end) {
+			fd = open(SDXI_DEV, O_RDWR);
+			if (fd < 0)
+				_exit(1);
+			for (n = 0; n < 4 && !uctx_create(fd, 0, 0, &x[n]); n++)
+				;
+			for (i = 0; i < n; i++) {
+				if (i % 2)
+					uctx_unmap(&x[i]);
+				if (i == 1 && uctx_destroy(&x[i]))
+					_exit(2);
+			}
+			if (n > 2)
+				ctx_cmd(fd, SDXI_IOC_RESET_CONTEXT, x[2].c.out_context_id);
+			for (i = 0; i < n; i++)
+				if (i % 2 == 0)
+					uctx_unmap(&x[i]);
+			/* Every other round, a process exits holding them. */
+			if (n && !(x[0].c.out_context_id & 1)) {
+				pid_t g = fork();
+
+				if (g == 0) {
+					int gfd = open(SDXI_DEV, O_RDWR);
+
+					if (gfd < 0 || uctx_create(gfd, 0, 0, &x[0]) ||
+					    uctx_create(gfd, 0, 0, &x[1]))
+						_exit(1);
+					_exit(0);
+				}
+				if (g < 0 || child_status(g))
+					_exit(3);
+			}
+			close(fd);
+		}
+		_exit(0);
+	}
+	end = now_ms() + 4000;
+	while (now_ms() < end) {
+		for (id = 1; id <= 16; id++) {
+			int err = admin_reset(id);
+
+			if (!err)
+				ok++;
+			else if (err == -ENOENT)
+				gone++;
+			else
+				other++;
+		}
+	}
+	EXPECT_EQ(0, child_status(pid));
+	TH_LOG("resets: %u done, %u no context, %u other", ok, gone, other);
+	EXPECT_EQ(0, other);
+	EXPECT_NE(0, ok);
+	EXPECT_EQ(0, sdxi_counter("user_contexts"));
+	EXPECT_EQ(0, sdxi_counter("pasids"));
+	EXPECT_EQ(0, sdxi_counter("open_files"));
+	EXPECT_EQ(0, sdxi_counter("pinned_pages"));
+	st = (int)(read_ll("/proc/sys/kernel/tainted") & ~tainted);
+	EXPECT_EQ(0, st & (1 << 9));	/* TAINT_WARN: no new kernel warning */
 }
 
 /* ---- dma-buf import --------------------------------------------------- */

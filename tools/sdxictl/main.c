@@ -64,6 +64,8 @@ static void usage(FILE *f)
 	      "  users FUNC         what each user (uid) holds on it (root: debugfs)\n"
 	      "  reset FUNC         recover the function: stop, reset and restart it; its\n"
 	      "                     users' contexts are told and must be reset (root)\n"
+	      "  reset FUNC CONTEXT reset one user context as its owner's RESET_CONTEXT\n"
+	      "                     would: stopped, ring emptied, running again (root)\n"
 	      "  quota              the limits of /dev/sdxiN users\n"
 	      "  quota NAME VALUE   set one (root); it applies to later charges\n"
 	      "\n"
@@ -417,22 +419,52 @@ static int cmd_users(int argc, char **argv)
 	return SX_OK;
 }
 
+/* Reset one user context: what its owner's RESET_CONTEXT does (root). */
+static int reset_context(const struct sx_fn *fn, const char *cxt)
+{
+	char p[PATH_MAX];
+	int err;
+
+	if (!cxt[0] || cxt[strspn(cxt, "0123456789")])
+		return sx_error(SX_USAGE, "CONTEXT is a decimal context ID (sdxictl contexts "
+				"%s lists them), not '%s'", fn->name, cxt);
+	if (sx_path(p, sizeof(p), "/sys/class/sdxi/%s/reset_context", fn->name))
+		return SX_FAIL;
+	if (access(p, F_OK))
+		return sx_error(SX_FAIL, "this sdxi driver cannot reset one context (no %s): "
+				"its owner resets it, or reset the whole function with "
+				"sdxictl reset %s", p, fn->name);
+	err = sx_write(p, cxt);
+	if (err == -EACCES || err == -EPERM)
+		return sx_error(SX_PERM, "resetting a context of %s needs root", fn->name);
+	if (err == -ENOENT)
+		return sx_error(SX_NOTFOUND, "%s has no user context %s: sdxictl contexts %s "
+				"lists them", fn->name, cxt, fn->name);
+	if (err)
+		return sx_error(SX_FAIL, "the driver refused to reset context %s of %s: %s",
+				cxt, fn->name, strerror(-err));
+	if (!json)
+		printf("%s: context %s reset; its owner sees it running with an empty "
+		       "ring\n", fn->name, cxt);
+	else
+		printf("{\"function\": \"%s\", \"context\": %s, \"reset\": \"done\"}\n",
+		       fn->name, cxt);
+	return SX_OK;
+}
+
 static int cmd_reset(int argc, char **argv)
 {
 	char p[PATH_MAX];
 	struct sx_fn fn;
 	int status, err;
 
-	if (argc == 2)
-		return sx_error(SX_FAIL, "the driver has no administrative reset of one "
-				"context: its owner resets it (SDXI_IOC_CTX_RESET, "
-				"sdxi_ctx_reset(3)), or reset the whole function with "
-				"sdxictl reset %s", argv[0]);
-	if (argc != 1)
-		return sx_error(SX_USAGE, "usage: sdxictl reset FUNC");
+	if (argc != 1 && argc != 2)
+		return sx_error(SX_USAGE, "usage: sdxictl reset FUNC [CONTEXT]");
 	status = find_fn(argv[0], &fn);
 	if (status)
 		return status;
+	if (argc == 2)
+		return reset_context(&fn, argv[1]);
 	if (sx_path(p, sizeof(p), "/sys/class/sdxi/%s/device/sdxi/recover", fn.name))
 		return SX_FAIL;
 	err = sx_write(p, "1");

@@ -9,8 +9,10 @@
 #                         --help and the man page
 #   make check-sdxictl-vm TAP: in the VM, its output compared with sysfs
 #                         and debugfs while sdxi_traffic holds contexts,
-#                         quota, reset, the error records of a context error
-#                         (tests/vm-guest.sh)
+#                         quota, reset, the error records of a context error,
+#                         reset of one context (with the user_contexts
+#                         admin_reset tests and dmatest holding a kernel
+#                         channel) (tests/vm-guest.sh)
 
 SDXICTL_B := $(B)/sdxictl
 SDXICTL_BIN := $(SDXICTL_B)/sdxictl
@@ -34,7 +36,8 @@ check-sdxictl: $(SDXICTL_BIN)
 	@$(SUITE_TAP) $(RESULTS)/sdxictl.tap -- $(TOP)/tools/sdxictl/tests/host.sh $< \
 		$(TOP)/tools/sdxictl/sdxictl.8
 
-check-sdxictl-vm: $(SDXICTL_BIN) $(SDXI_KO) $(KSFT_B)/sdxi_traffic $(KSFT_B)/user_contexts
-	@$(VM_TAP) $(RESULTS)/sdxictl-vm.tap --timeout 600 --file $(SDXI_KO) \
+check-sdxictl-vm: $(SDXICTL_BIN) $(SDXI_KO) $(DMATEST_KO) $(KSFT_B)/sdxi_traffic \
+		$(KSFT_B)/user_contexts
+	@$(VM_TAP) $(RESULTS)/sdxictl-vm.tap --timeout 600 --file $(SDXI_KO) --file $(DMATEST_KO) \
 		--file $(SDXICTL_BIN) --file $(KSFT_B)/sdxi_traffic --file $(KSFT_B)/user_contexts \
 		--script $(TOP)/tools/sdxictl/tests/vm-guest.sh

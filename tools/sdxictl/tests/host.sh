@@ -41,6 +41,7 @@ function_files() {
 		echo $((i++ * 7)) >"$cd/$f"
 	done
 	echo pasid >"$cd/isolation"
+	: >"$cd/reset_context"
 	mkdir -p "$root/sys/kernel/debug/sdxi/$name"
 }
 
@@ -156,8 +157,18 @@ out=$(fails_with 2 'decimal number' quota max_contexts_per_file 12x); tap $? quo
 out=$(fails_with 3 "no SDXI function 'sdxi7': sdxictl list" show sdxi7); tap $? unknown_function_status_3 "$out"
 out=$(fails_with 2 "unknown command 'frob'" frob); tap $? unknown_command_status_2 "$out"
 out=$(fails_with 2 'usage: sdxictl show FUNC' show); tap $? missing_argument_status_2 "$out"
-out=$(fails_with 1 'no administrative reset of one context' reset sdxi0 3)
-tap $? context_reset_says_what_to_do "$out"
+sx reset sdxi0 3 >/dev/null && [ "$(cat "$root/sys/devices/virtual/sdxi/sdxi0/reset_context")" = 3 ]
+tap $? context_reset_writes_reset_context
+json_is 'd["function"]=="sdxi0" and d["context"]==12 and d["reset"]=="done"' reset sdxi0 12
+tap $? context_reset_json "$(cat "$tmp/out.json")"
+out=$(fails_with 2 "decimal context ID .sdxictl contexts sdxi0 lists them., not '3x'" \
+	reset sdxi0 3x)
+tap $? context_reset_bad_id_is_usage "$out"
+out=$(fails_with 2 'usage: sdxictl reset FUNC .CONTEXT.$' reset sdxi0 3 4)
+tap $? reset_too_many_arguments_is_usage "$out"
+rm "$root/sys/devices/virtual/sdxi/sdxi1/reset_context"
+out=$(fails_with 1 'cannot reset one context' reset sdxi1 3)
+tap $? context_reset_without_driver_support_says_what_to_do "$out"
 
 rm -rf "$root/sys/kernel/debug"/*
 out=$(fails_with 1 'debugfs is not mounted: mount -t debugfs' contexts sdxi0)

@@ -2,8 +2,8 @@
 #
 # Guest side of the sdxictl-vm suite (busybox sh): sdxictl's output
 # compared with the kernel's own files while user contexts exist
-# (sdxi_traffic holds two per process), then reset, quotas and the error
-# records of a context error.  The
+# (sdxi_traffic holds two per process), then reset, quotas, the error
+# records of a context error and the reset of one context.  The
 # module is loaded through the function's modalias, as udev does.
 
 . /usr/share/sdxi/tap.sh
@@ -164,6 +164,44 @@ errors_match() {
 	done
 }
 out=$(errors_match 2>&1); tap $? show_reports_the_kernel_logs_error_records "$out"
+
+# reset FUNC CONTEXT: a context stopped by a faulting descriptor, reset by
+# sdxictl, runs again; users, IDs that are no user context and bad input
+# are refused (the kselftests assert the owner's view and the counters).
+SDXI_RESET_CMD="sdxictl reset sdxi0" user_contexts \
+	-t admin_reset_restarts_a_context_stopped_by_an_error \
+	-t admin_reset_refuses_users_and_what_is_no_user_context >/tmp/uc.log 2>&1
+tap $? context_reset_by_sdxictl_restarts_the_context "$(cat /tmp/uc.log)"
+
+user_contexts -t admin_resets_race_create_destroy_and_close >/tmp/uc.log 2>&1
+tap $? context_resets_race_the_owners_create_destroy_close "$(cat /tmp/uc.log)"
+
+# Every ID without a user context exits 3, while a dmaengine client holds a
+# kernel channel (its context is one of them).
+kernel_ids_refused() {
+	local DT=/sys/module/dmatest/parameters a0 c id max st
+	a0=$(cat $cls/device/sdxi/active_contexts)
+	modprobe dmatest || { echo "no dmatest"; return 1; }
+	for c in /sys/class/dma/dma*chan*; do
+		[ "$(basename "$(readlink -f "$c/device")")" = "$bdf" ] &&
+			{ basename "$c" >$DT/channel; break; }
+	done
+	[ "$(cat $cls/device/sdxi/active_contexts)" -gt "$a0" ] ||
+		{ echo "no kernel channel context ($a0 before)"; rmmod dmatest; return 1; }
+	[ "$(cat $cls/user_contexts)" = 0 ] || { echo "user contexts left"; rmmod dmatest; return 1; }
+	max=$(cat $cls/device/sdxi/max_contexts)
+	for id in $(seq 0 "$max"); do
+		sdxictl reset sdxi0 "$id" >/tmp/out 2>/tmp/err; st=$?
+		[ $st = 3 ] && [ ! -s /tmp/out ] && grep -q "sdxi0 has no user context $id" /tmp/err ||
+			{ echo "context $id: status $st: $(cat /tmp/out /tmp/err)"; rmmod dmatest; return 1; }
+	done
+	rmmod dmatest
+}
+out=$(kernel_ids_refused 2>&1); tap $? context_reset_of_kernel_and_free_ids_exits_3 "$out"
+
+sdxictl reset sdxi0 x1 2>/tmp/err; st=$?
+[ $st = 2 ] && grep -q "decimal context ID" /tmp/err
+tap $? context_reset_bad_id_exits_2 "status $st: $(cat /tmp/err)"
 
 sdxictl show sdxi9 2>/tmp/err; st=$?
 [ $st = 3 ] && grep -q "no SDXI function 'sdxi9'" /tmp/err
