@@ -23,6 +23,7 @@
 #include <linux/fault-inject.h>
 #include <linux/iopoll.h>
 
+#include "cdev.h"
 #include "context.h"
 #include "hwstruct.h"
 #include "sdxi.h"

@@ -44,7 +44,10 @@
 #include "compat.h"
 #include "context.h"
 #include "sdxi.h"
-#include "user.h"
+#include "mem.h"
+#include "quota.h"
+#include "user_context.h"
+#include "user_file.h"
 
 SDXI_IMPORT_NS(DMA_BUF);
 

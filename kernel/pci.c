@@ -12,6 +12,7 @@
 #include <linux/module.h>
 #include <linux/pci.h>
 
+#include "cdev.h"
 #include "sdxi.h"
 
 #define SDXI_BAR_CTL		0

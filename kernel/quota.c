@@ -26,7 +26,7 @@
 #include <linux/xarray.h>
 
 #include "sdxi.h"
-#include "user.h"
+#include "quota.h"
 
 static unsigned int max_contexts_per_file = 32;
 module_param(max_contexts_per_file, uint, 0644);

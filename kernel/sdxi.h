@@ -256,12 +256,6 @@ int sdxi_errlog_request_irq(struct sdxi_dev *sdxi);
 int sdxi_dma_register(struct sdxi_dev *sdxi);
 void sdxi_dma_exit(void);
 
-/* cdev.c */
-int sdxi_cdev_init(void);
-void sdxi_cdev_exit(void);
-int sdxi_cdev_register(struct sdxi_dev *sdxi);
-void sdxi_cdev_remove(struct sdxi_dev *sdxi);
-
 /* sysfs.c */
 extern const struct attribute_group *sdxi_groups[];
 
