@@ -348,107 +348,130 @@ static int sdxi_uset_eventfd(struct sdxi_ufile *uf, union sdxi_uarg *a)
 	return err;
 }
 
+/* Flags of an ioctl (&struct sdxi_uioctl_op.flags). */
+#define SDXI_UIOCTL_WRITE	BIT(0)	/* changes state: needs FMODE_WRITE */
+#define SDXI_UIOCTL_OUT		BIT(1)	/* has outputs, copied back */
+
 /**
- * struct sdxi_uioctl - one ioctl of /dev/sdxiN
- * @size: its struct: the smallest size accepted (every struct is at its
- *	  first version)
- * @write: changes state: needs a file opened for writing
- * @out: has outputs, copied back (up to the caller's size) after @run
+ * struct sdxi_uioctl_op - one ioctl of /dev/sdxiN
+ * @cmd: its command number
+ * @size: its struct as this kernel knows it
+ * @min_size: its struct's first version: the smallest size accepted
+ * @flags: SDXI_UIOCTL_*
  * @run: the ioctl on the kernel copy of the argument; takes the locks it
  *	 needs and never holds one across a user-memory access
  * @undo: reverts a successful @run whose outputs could not be written
  */
-struct sdxi_uioctl {
+struct sdxi_uioctl_op {
+	unsigned int cmd;
 	u32 size;
-	bool write;
-	bool out;
+	u32 min_size;
+	u32 flags;
 	int (*run)(struct sdxi_ufile *uf, union sdxi_uarg *a);
 	void (*undo)(struct sdxi_ufile *uf, union sdxi_uarg *a);
 };
 
-static const struct sdxi_uioctl sdxi_uioctls[] = {
-	[SDXI_CMD_GET_INFO] = {
-		sizeof(struct sdxi_info), false, true, sdxi_uget_info },
-	[SDXI_CMD_CREATE_CONTEXT] = {
-		sizeof(struct sdxi_create_context), true, true, sdxi_ucreate,
-		sdxi_ucreate_undo },
-	[SDXI_CMD_DESTROY_CONTEXT] = {
-		sizeof(struct sdxi_context_cmd), true, false, sdxi_udestroy },
-	[SDXI_CMD_RESET_CONTEXT] = {
-		sizeof(struct sdxi_context_cmd), true, false, sdxi_ureset },
-	[SDXI_CMD_CONTEXT_STATUS] = {
-		sizeof(struct sdxi_context_status), false, true, sdxi_ustatus },
-	[SDXI_CMD_MAP_MEM] = {
-		sizeof(struct sdxi_map_mem), true, true, sdxi_umap,
-		sdxi_umap_undo },
-	[SDXI_CMD_UNMAP_MEM] = {
-		sizeof(struct sdxi_map_mem), true, false, sdxi_uunmap },
-	[SDXI_CMD_MAP_DMABUF] = {
-		sizeof(struct sdxi_map_dmabuf), true, false,
-		sdxi_umap_dmabuf_ioctl },
-	[SDXI_CMD_UNMAP_DMABUF] = {
-		sizeof(struct sdxi_unmap_dmabuf), true, false,
-		sdxi_uunmap_dmabuf_ioctl },
-	[SDXI_CMD_SET_EVENTFD] = {
-		sizeof(struct sdxi_set_eventfd), true, false,
-		sdxi_uset_eventfd },
+/*
+ * One ioctl: _struct is its argument, _last the last member of the
+ * struct's first version.  A member appended later leaves _last alone, so
+ * binaries built against the first version keep working.  The table is in
+ * command-number order: entry n serves _IO(SDXI_TYPE, n).
+ */
+#define SDXI_IOCTL_OP(_cmd, _fn, _undo, _flags, _struct, _last)		\
+	{								\
+		.cmd = _cmd,						\
+		.size = sizeof(_struct) +				\
+			BUILD_BUG_ON_ZERO(sizeof(union sdxi_uarg) <	\
+					  sizeof(_struct)),		\
+		.min_size = offsetofend(_struct, _last),		\
+		.flags = _flags,					\
+		.run = _fn,						\
+		.undo = _undo,						\
+	}
+
+static const struct sdxi_uioctl_op sdxi_uioctl_ops[] = {
+	SDXI_IOCTL_OP(SDXI_IOC_GET_INFO, sdxi_uget_info, NULL,
+		      SDXI_UIOCTL_OUT, struct sdxi_info, out_kernel_iova_size),
+	SDXI_IOCTL_OP(SDXI_IOC_CREATE_CONTEXT, sdxi_ucreate, sdxi_ucreate_undo,
+		      SDXI_UIOCTL_WRITE | SDXI_UIOCTL_OUT,
+		      struct sdxi_create_context, out_csb_iova),
+	SDXI_IOCTL_OP(SDXI_IOC_DESTROY_CONTEXT, sdxi_udestroy, NULL,
+		      SDXI_UIOCTL_WRITE, struct sdxi_context_cmd, __reserved),
+	SDXI_IOCTL_OP(SDXI_IOC_RESET_CONTEXT, sdxi_ureset, NULL,
+		      SDXI_UIOCTL_WRITE, struct sdxi_context_cmd, __reserved),
+	SDXI_IOCTL_OP(SDXI_IOC_CONTEXT_STATUS, sdxi_ustatus, NULL,
+		      SDXI_UIOCTL_OUT, struct sdxi_context_status, records),
+	SDXI_IOCTL_OP(SDXI_IOC_MAP_MEM, sdxi_umap, sdxi_umap_undo,
+		      SDXI_UIOCTL_WRITE | SDXI_UIOCTL_OUT,
+		      struct sdxi_map_mem, out_iova),
+	SDXI_IOCTL_OP(SDXI_IOC_UNMAP_MEM, sdxi_uunmap, NULL,
+		      SDXI_UIOCTL_WRITE, struct sdxi_map_mem, out_iova),
+	SDXI_IOCTL_OP(SDXI_IOC_MAP_DMABUF, sdxi_umap_dmabuf_ioctl, NULL,
+		      SDXI_UIOCTL_WRITE, struct sdxi_map_dmabuf, iova),
+	SDXI_IOCTL_OP(SDXI_IOC_UNMAP_DMABUF, sdxi_uunmap_dmabuf_ioctl, NULL,
+		      SDXI_UIOCTL_WRITE, struct sdxi_unmap_dmabuf, iova),
+	SDXI_IOCTL_OP(SDXI_IOC_SET_EVENTFD, sdxi_uset_eventfd, NULL,
+		      SDXI_UIOCTL_WRITE, struct sdxi_set_eventfd, fd),
 };
 
 /*
  * Copy an extensible argument in: the size comes first; smaller than the
- * first version is -EINVAL, bytes past what we know must be zero (E2BIG);
- * sizes beyond a page are refused (E2BIG) to bound the zero check.
+ * struct's first version is -EINVAL; what the caller did not pass reads
+ * as zero, bytes past what this kernel knows must be zero (E2BIG); sizes
+ * beyond a page are refused (E2BIG) to bound the zero check.
  */
-static int sdxi_ucopy_in(void *k, size_t ksize, void __user *arg, u32 *usize)
+static int sdxi_ucopy_in(union sdxi_uarg *a, const struct sdxi_uioctl_op *op,
+			 void __user *arg, u32 *usize)
 {
 	if (get_user(*usize, (u32 __user *)arg))
 		return -EFAULT;
-	if (*usize < ksize)
+	if (*usize < op->min_size)
 		return -EINVAL;
 	if (*usize > PAGE_SIZE)
 		return -E2BIG;
-	return copy_struct_from_user(k, ksize, arg, *usize);
+	return copy_struct_from_user(a, op->size, arg, *usize);
 }
 
-/*
- * The argument is copied in before anything is locked and out after
- * everything is unlocked: a user who parks the access (userfaultfd, FUSE)
- * holds nothing another file, an exit or an unbind needs.
- */
 /**
  * sdxi_uioctl() - &file_operations.unlocked_ioctl of /dev/sdxiN
  * @f: the file
  * @cmd: SDXI_IOC_*
  * @arg: the argument's user address
  *
- * Return: 0 or a negative errno.
+ * The argument is copied in before anything is locked and out after
+ * everything is unlocked: a user who parks the access (userfaultfd, FUSE)
+ * holds nothing another file, an exit or an unbind needs.  Outputs are
+ * written up to the smaller of the caller's size and this kernel's.
+ *
+ * Return: 0 or a negative errno; -ENOTTY for a command not in the table.
  */
 long sdxi_uioctl(struct file *f, unsigned int cmd, unsigned long arg)
 {
 	struct sdxi_ufile *uf = f->private_data;
 	void __user *uarg = (void __user *)arg;
 	unsigned int nr = _IOC_NR(cmd);
-	const struct sdxi_uioctl *op;
+	const struct sdxi_uioctl_op *op;
 	union sdxi_uarg a;
 	u32 usize;
 	int err;
 
-	if (nr >= ARRAY_SIZE(sdxi_uioctls) || cmd != _IO(SDXI_TYPE, nr) ||
-	    !sdxi_uioctls[nr].run)
+	if (nr >= ARRAY_SIZE(sdxi_uioctl_ops))
 		return -ENOTTY;
-	op = &sdxi_uioctls[nr];
+	op = &sdxi_uioctl_ops[nr];
+	if (!op->run || op->cmd != cmd)
+		return -ENOTTY;
 	/* Fork or SCM_RIGHTS: only the opener's address space may use it. */
 	if (current->mm != uf->mm)
 		return -EPERM;
-	if (op->write && !(f->f_mode & FMODE_WRITE))
+	if ((op->flags & SDXI_UIOCTL_WRITE) && !(f->f_mode & FMODE_WRITE))
 		return -EBADF;
-	err = sdxi_ucopy_in(&a, op->size, uarg, &usize);
+	err = sdxi_ucopy_in(&a, op, uarg, &usize);
 	if (err)
 		return err;
 	err = op->run(uf, &a);
-	if (err || !op->out)
+	if (err || !(op->flags & SDXI_UIOCTL_OUT))
 		return err;
-	if (!copy_to_user(uarg, &a, min_t(size_t, op->size, usize)))
+	if (!copy_to_user(uarg, &a, min(op->size, usize)))
 		return 0;
 	if (op->undo)
 		op->undo(uf, &a);
