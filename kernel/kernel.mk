@@ -4,7 +4,9 @@
 # kernel of the Makefile's KDIR into $(B)/kernel$(KSUFFIX)
 # (build/kernel/sdxi.ko for Debian's 6.12).
 #
-#   make kmod                  build sdxi.ko (W=1, warnings are errors)
+#   make kmod                  build sdxi.ko (W=1, warnings are errors) in
+#                              its test configuration (SDXI_TEST=1, see
+#                              kernel/Kbuild), the one the VM suites load
 #   make kmod-lint             checkpatch --strict, sparse (C=2), kernel-doc
 #   make check-kernel-unit     host unit tests: descriptor/structure encoding,
 #                              ring index arithmetic, context-ID math
@@ -29,7 +31,7 @@ KMOD_SRCS := $(wildcard $(TOP)/kernel/*.c $(TOP)/kernel/*.h) $(TOP)/kernel/Kbuil
 	$(TOP)/kernel/tests/kunit.c $(TOP)/kernel/tests/unit_cases.h \
 	$(TOP)/kernel/tests/debug_canary.c
 KMAKE = $(MAKE) --no-print-directory -C $(KDIR) M=$(KMOD_B) \
-	SDXI_UAPI=$(TOP)/uapi W=1
+	SDXI_UAPI=$(TOP)/uapi SDXI_TEST=1 W=1
 KVM_RUN = SDXI_KO=$(SDXI_KO) DMATEST_KO=$(DMATEST_KO) \
 	$(TOP)/kernel/tests/vm-run
 

@@ -24,13 +24,27 @@
 #include "user_file.h"
 #include "user_ioctl.h"
 
+/*
+ * GET_INFO's argument.  The test configuration appends a member, as a
+ * later ABI version would: binaries built against the first version then
+ * pass a size smaller than the kernel's, and the ABI extension test
+ * (selftests/sdxi/user_contexts.c) calls it at the old size, the new size
+ * and with a non-zero unknown tail.  The kernel answers @test_echo + 1.
+ */
+struct sdxi_uinfo {
+	struct sdxi_info v1;
+#if IS_ENABLED(CONFIG_SDXI_TEST)
+	__aligned_u64 test_echo;
+#endif
+};
+
 /* Every ioctl argument, copied in before and out after any lock. */
 union sdxi_uarg {
 	struct {
 		u32 size;
 		u32 flags;
 	} hdr;
-	struct sdxi_info info;
+	struct sdxi_uinfo info;
 	struct sdxi_create_context create;
 	struct sdxi_context_cmd cmd;
 	struct sdxi_context_status status;
@@ -43,7 +57,7 @@ union sdxi_uarg {
 static int sdxi_uget_info(struct sdxi_ufile *uf, union sdxi_uarg *a)
 {
 	struct sdxi_udev *ud = uf->udev;
-	struct sdxi_info *info = &a->info;
+	struct sdxi_info *info = &a->info.v1;
 	struct sdxi_dev *sdxi;
 
 	if (info->flags)
@@ -74,6 +88,9 @@ static int sdxi_uget_info(struct sdxi_ufile *uf, union sdxi_uarg *a)
 		info->out_kernel_iova = SDXI_UIOVA_BASE;
 		info->out_kernel_iova_size = SDXI_UIOVA_SIZE;
 	}
+#if IS_ENABLED(CONFIG_SDXI_TEST)
+	a->info.test_echo++;
+#endif
 	return 0;
 }
 
@@ -391,7 +408,8 @@ struct sdxi_uioctl_op {
 
 static const struct sdxi_uioctl_op sdxi_uioctl_ops[] = {
 	SDXI_IOCTL_OP(SDXI_IOC_GET_INFO, sdxi_uget_info, NULL,
-		      SDXI_UIOCTL_OUT, struct sdxi_info, out_kernel_iova_size),
+		      SDXI_UIOCTL_OUT, struct sdxi_uinfo,
+		      v1.out_kernel_iova_size),
 	SDXI_IOCTL_OP(SDXI_IOC_CREATE_CONTEXT, sdxi_ucreate, sdxi_ucreate_undo,
 		      SDXI_UIOCTL_WRITE | SDXI_UIOCTL_OUT,
 		      struct sdxi_create_context, out_csb_iova),
