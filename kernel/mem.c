@@ -848,13 +848,14 @@ int sdxi_uunmap_dmabuf(struct sdxi_uctx *u, u64 iova)
 	return 0;
 }
 
+#if IS_ENABLED(CONFIG_SDXI_TEST)
 /**
  * sdxi_udmabuf_move_all() - act as if every exporter moved its buffer
  * @ud: device
  * @remap: also re-establish the mappings (as after a real move); false
  *	   leaves them revoked until the next call with @remap
  *
- * A test hook (debugfs "dmabuf_move"): udmabuf and the system heap never
+ * A test hook (debugfs "dmabuf_move", test configuration only): udmabuf and the system heap never
  * move their buffers, so this is how the revoke and re-establish paths
  * run.  It goes through the attachments, as an exporter does, so every
  * import is reached, also one of a context that could not be quiesced.
@@ -875,3 +876,4 @@ void sdxi_udmabuf_move_all(struct sdxi_udev *ud, bool remap)
 		dma_resv_unlock(ua->dmabuf->resv);
 	}
 }
+#endif

@@ -19,7 +19,9 @@ int sdxi_uunmap_mem(struct sdxi_uctx *u, u64 va, u64 len);
 int sdxi_umap_dmabuf(struct sdxi_uctx *u, int fd, u64 offset, u64 len,
 		     u64 iova, u32 flags);
 int sdxi_uunmap_dmabuf(struct sdxi_uctx *u, u64 iova);
+#if IS_ENABLED(CONFIG_SDXI_TEST)
 void sdxi_udmabuf_move_all(struct sdxi_udev *ud, bool remap);
+#endif
 u64 sdxi_uregion_iova(enum sdxi_cxt_region r);
 
 #endif /* _SDXI_MEM_H */

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * debugfs of /dev/sdxiN: <debugfs>/sdxi/sdxiN/ holds one file per user
- * context (cxtN: owner, counters, state), the quota files (quota.c) and
- * the dmabuf_move trigger, which moves every imported dma-buf as an
- * exporter would.
+ * context (cxtN: owner, counters, state), the quota files (quota.c) and,
+ * in the test configuration (CONFIG_SDXI_TEST) only, the dmabuf_move
+ * trigger, which moves every imported dma-buf as an exporter would.
  */
 #include <linux/debugfs.h>
 #include <linux/fs.h>
@@ -40,6 +40,8 @@ static int sdxi_uctx_debugfs_show(struct seq_file *s, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(sdxi_uctx_debugfs);
 
+#if IS_ENABLED(CONFIG_SDXI_TEST)
+/* The dmabuf_move test hook (sdxi_udmabuf_move_all()). */
 static ssize_t sdxi_dmabuf_move_write(struct file *f, const char __user *buf,
 				      size_t count, loff_t *ppos)
 {
@@ -62,6 +64,7 @@ static const struct file_operations sdxi_dmabuf_move_fops = {
 	.open = simple_open,
 	.write = sdxi_dmabuf_move_write,
 };
+#endif
 
 /**
  * sdxi_udev_debugfs_add() - create the debugfs directory of /dev/sdxiN
@@ -71,8 +74,10 @@ static const struct file_operations sdxi_dmabuf_move_fops = {
 void sdxi_udev_debugfs_add(struct sdxi_udev *ud, struct dentry *root)
 {
 	ud->debugfs = debugfs_create_dir(dev_name(&ud->dev), root);
+#if IS_ENABLED(CONFIG_SDXI_TEST)
 	debugfs_create_file("dmabuf_move", 0200, ud->debugfs, ud,
 			    &sdxi_dmabuf_move_fops);
+#endif
 	sdxi_uquota_debugfs(ud);
 }
 
