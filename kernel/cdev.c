@@ -75,15 +75,15 @@ static struct file_system_type sdxi_fs_type = {
 	.kill_sb = kill_anon_super,
 };
 
-static const struct file_operations sdxi_ufops = {
+static const struct file_operations sdxi_user_fops = {
 	.owner = THIS_MODULE,
-	.open = sdxi_uopen,
-	.release = sdxi_urelease,
-	.unlocked_ioctl = sdxi_uioctl,
+	.open = sdxi_user_open,
+	.release = sdxi_user_release,
+	.unlocked_ioctl = sdxi_user_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
-	.mmap = sdxi_ummap,
-	.poll = sdxi_upoll,
-	.read = sdxi_uread,
+	.mmap = sdxi_user_mmap,
+	.poll = sdxi_user_poll,
+	.read = sdxi_user_read,
 	.llseek = noop_llseek,
 };
 
@@ -98,7 +98,7 @@ static ssize_t _name##_show(struct device *dev,				\
 static DEVICE_ATTR_RO(_name)
 
 /* An amount held by all user contexts (charges, enum sdxi_ures). */
-static u64 sdxi_uuse(struct sdxi_udev *ud, enum sdxi_ures r)
+static u64 sdxi_user_use(struct sdxi_udev *ud, enum sdxi_ures r)
 {
 	u64 v;
 
@@ -108,10 +108,10 @@ static u64 sdxi_uuse(struct sdxi_udev *ud, enum sdxi_ures r)
 	return v;
 }
 
-static unsigned int sdxi_ucontexts_offered(struct sdxi_udev *ud)
+static unsigned int sdxi_user_contexts_offered(struct sdxi_udev *ud)
 {
 	guard(rwsem_read)(&ud->rwsem);
-	return ud->sdxi ? sdxi_ucontexts_max(ud) : 0;
+	return ud->sdxi ? sdxi_user_contexts_max(ud) : 0;
 }
 
 SDXI_USTAT_ATTR(user_contexts, atomic_read(&ud->stats.contexts));
@@ -119,10 +119,10 @@ SDXI_USTAT_ATTR(pasids, atomic_read(&ud->stats.pasids));
 SDXI_USTAT_ATTR(pinned_pages, atomic64_read(&ud->stats.pinned_pages));
 SDXI_USTAT_ATTR(dmabufs, atomic_read(&ud->stats.dmabufs));
 SDXI_USTAT_ATTR(open_files, atomic_read(&ud->stats.files));
-SDXI_USTAT_ATTR(pinned_bytes, sdxi_uuse(ud, SDXI_URES_PINNED));
-SDXI_USTAT_ATTR(imported_bytes, sdxi_uuse(ud, SDXI_URES_IMPORTED));
-SDXI_USTAT_ATTR(user_vectors, sdxi_uuse(ud, SDXI_URES_VECTORS));
-SDXI_USTAT_ATTR(max_user_contexts, sdxi_ucontexts_offered(ud));
+SDXI_USTAT_ATTR(pinned_bytes, sdxi_user_use(ud, SDXI_URES_PINNED));
+SDXI_USTAT_ATTR(imported_bytes, sdxi_user_use(ud, SDXI_URES_IMPORTED));
+SDXI_USTAT_ATTR(user_vectors, sdxi_user_use(ud, SDXI_URES_VECTORS));
+SDXI_USTAT_ATTR(max_user_contexts, sdxi_user_contexts_offered(ud));
 
 static ssize_t isolation_show(struct device *dev, struct device_attribute *attr,
 			      char *buf)
@@ -292,7 +292,7 @@ int sdxi_cdev_register(struct sdxi_dev *sdxi)
 	if (err)
 		goto put;
 
-	cdev_init(&ud->cdev, &sdxi_ufops);
+	cdev_init(&ud->cdev, &sdxi_user_fops);
 	ud->cdev.owner = THIS_MODULE;
 	err = cdev_device_add(&ud->cdev, &ud->dev);
 	if (err)

@@ -10,18 +10,18 @@
 
 #include "user.h"
 
-extern const struct sdxi_cxt_mem_ops sdxi_umem_ops;
-int sdxi_uas_init(struct sdxi_uctx *u);
-void sdxi_uas_release(struct sdxi_uctx *u);
-int sdxi_umap_mem(struct sdxi_ufile *uf, u32 id, u64 va, u64 len, u32 flags,
-		  u64 *iova);
-int sdxi_uunmap_mem(struct sdxi_uctx *u, u64 va, u64 len);
-int sdxi_umap_dmabuf(struct sdxi_uctx *u, int fd, u64 offset, u64 len,
-		     u64 iova, u32 flags);
-int sdxi_uunmap_dmabuf(struct sdxi_uctx *u, u64 iova);
+extern const struct sdxi_cxt_mem_ops sdxi_user_mem_ops;
+int sdxi_user_as_init(struct sdxi_uctx *u);
+void sdxi_user_as_release(struct sdxi_uctx *u);
+int sdxi_user_map_mem(struct sdxi_ufile *uf, u32 id, u64 va, u64 len, u32 flags,
+		      u64 *iova);
+int sdxi_user_unmap_mem(struct sdxi_uctx *u, u64 va, u64 len);
+int sdxi_user_map_dmabuf(struct sdxi_uctx *u, int fd, u64 offset, u64 len,
+			 u64 iova, u32 flags);
+int sdxi_user_unmap_dmabuf(struct sdxi_uctx *u, u64 iova);
 #if IS_ENABLED(CONFIG_SDXI_TEST)
-void sdxi_udmabuf_move_all(struct sdxi_udev *ud, bool remap);
+void sdxi_dmabuf_move_all(struct sdxi_udev *ud, bool remap);
 #endif
-u64 sdxi_uregion_iova(enum sdxi_cxt_region r);
+u64 sdxi_user_region_iova(enum sdxi_cxt_region r);
 
 #endif /* _SDXI_MEM_H */

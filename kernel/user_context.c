@@ -120,13 +120,13 @@ static irqreturn_t sdxi_uctx_irq(int irq, void *data)
 }
 
 /**
- * sdxi_uregion_size() - the size of a mappable region of a user context
+ * sdxi_user_region_size() - the size of a mappable region of a user context
  * @u: the context
  * @r: enum sdxi_cxt_region, or SDXI_UREGION_DB
  *
  * Return: its size in bytes.
  */
-u64 sdxi_uregion_size(struct sdxi_uctx *u, unsigned int r)
+u64 sdxi_user_region_size(struct sdxi_uctx *u, unsigned int r)
 {
 	struct sdxi_udev *ud = u->ud;
 
@@ -135,7 +135,7 @@ u64 sdxi_uregion_size(struct sdxi_uctx *u, unsigned int r)
 	return u->cxt->bufs[r].size;
 }
 
-static unsigned int sdxi_uvector_alloc(struct sdxi_udev *ud)
+static unsigned int sdxi_user_vector_alloc(struct sdxi_udev *ud)
 {
 	unsigned int v;
 
@@ -149,7 +149,7 @@ static unsigned int sdxi_uvector_alloc(struct sdxi_udev *ud)
 	return v;
 }
 
-static void sdxi_uvector_free(struct sdxi_udev *ud, unsigned int v)
+static void sdxi_user_vector_free(struct sdxi_udev *ud, unsigned int v)
 {
 	spin_lock(&ud->vec_lock);
 	__clear_bit(v, ud->vectors);
@@ -159,14 +159,14 @@ static void sdxi_uvector_free(struct sdxi_udev *ud, unsigned int v)
 /* A vector for @u, charged to its file and user. */
 static int sdxi_uctx_get_vector(struct sdxi_uctx *u)
 {
-	unsigned int v = sdxi_uvector_alloc(u->ud);
+	unsigned int v = sdxi_user_vector_alloc(u->ud);
 	int err;
 
 	if (!v)
 		return -ENOSPC;
-	err = sdxi_ucharge(u->ud, u->facct, u->uacct, SDXI_URES_VECTORS, 1);
+	err = sdxi_user_charge(u->ud, u->facct, u->uacct, SDXI_URES_VECTORS, 1);
 	if (err) {
-		sdxi_uvector_free(u->ud, v);
+		sdxi_user_vector_free(u->ud, v);
 		return err;
 	}
 	u->vector = v;
@@ -188,13 +188,13 @@ void sdxi_uctx_release(void *priv)
 	struct sdxi_uctx *u = priv;
 	struct sdxi_udev *ud = u->ud;
 
-	sdxi_uas_release(u);
+	sdxi_user_as_release(u);
 	if (u->vector) {
-		sdxi_uvector_free(ud, u->vector);
-		sdxi_uuncharge(ud, u->facct, u->uacct, SDXI_URES_VECTORS, 1);
+		sdxi_user_vector_free(ud, u->vector);
+		sdxi_user_uncharge(ud, u->facct, u->uacct, SDXI_URES_VECTORS, 1);
 		u->vector = 0;
 	}
-	sdxi_uuncharge(ud, u->facct, u->uacct, SDXI_URES_CONTEXTS, 1);
+	sdxi_user_uncharge(ud, u->facct, u->uacct, SDXI_URES_CONTEXTS, 1);
 	atomic_dec(&ud->stats.contexts);
 	sdxi_uctx_put(u);
 }
@@ -221,7 +221,7 @@ void sdxi_uctx_destroy(struct sdxi_uctx *u)
 	sdxi_uctx_put(u);
 }
 
-static bool sdxi_unoiommu_allowed(struct sdxi_udev *ud)
+static bool sdxi_noiommu_allowed(struct sdxi_udev *ud)
 {
 	static atomic_t tainted;
 
@@ -244,12 +244,12 @@ static struct sdxi_uctx *sdxi_uctx_new(struct sdxi_ufile *uf)
 	struct sdxi_uctx *u;
 	int err;
 
-	err = sdxi_ucharge(ud, uf->facct, uf->uacct, SDXI_URES_CONTEXTS, 1);
+	err = sdxi_user_charge(ud, uf->facct, uf->uacct, SDXI_URES_CONTEXTS, 1);
 	if (err)
 		return ERR_PTR(err);
 	u = kzalloc(sizeof(*u), GFP_KERNEL_ACCOUNT);
 	if (!u) {
-		sdxi_uuncharge(ud, uf->facct, uf->uacct, SDXI_URES_CONTEXTS, 1);
+		sdxi_user_uncharge(ud, uf->facct, uf->uacct, SDXI_URES_CONTEXTS, 1);
 		return ERR_PTR(-ENOMEM);
 	}
 	kref_init(&u->ref);
@@ -291,26 +291,26 @@ struct sdxi_uctx *sdxi_uctx_create(struct sdxi_ufile *uf, u32 entries,
 	struct sdxi_akey akeys[2] = {};
 	struct sdxi_cxt_params p = {
 		.ring_entries = entries,
-		.mem_ops = &sdxi_umem_ops,
+		.mem_ops = &sdxi_user_mem_ops,
 		.akeys = akeys,
 		.nr_akeys = intr ? 2 : 1,
 		.ops = &sdxi_uctx_ops,
 		/* User space owns the ring: only RESET_CONTEXT restarts it. */
 		.owner_restarts = true,
 		.user = true,
-		.max_buffer = sdxi_umax_buffer(),
+		.max_buffer = sdxi_user_max_buffer(),
 	};
 	struct sdxi_uctx *u;
 	struct sdxi_cxt *cxt;
 	int err;
 
-	if (!ud->isolated && !sdxi_unoiommu_allowed(ud))
+	if (!ud->isolated && !sdxi_noiommu_allowed(ud))
 		return ERR_PTR(-EOPNOTSUPP);
 	u = sdxi_uctx_new(uf);
 	if (IS_ERR(u))
 		return u;
 	u->entries = entries;
-	err = u->isolated ? sdxi_uas_init(u) : 0;
+	err = u->isolated ? sdxi_user_as_init(u) : 0;
 	if (!err && intr)
 		err = sdxi_uctx_get_vector(u);
 	if (err) {

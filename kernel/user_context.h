@@ -19,7 +19,7 @@ void sdxi_uctx_destroy(struct sdxi_uctx *u);
 void sdxi_uctx_release(void *priv);
 void sdxi_uctx_put(struct sdxi_uctx *u);
 void sdxi_uctx_clear_error(struct sdxi_uctx *u);
-u64 sdxi_uregion_size(struct sdxi_uctx *u, unsigned int r);
+u64 sdxi_user_region_size(struct sdxi_uctx *u, unsigned int r);
 struct sdxi_uctx *sdxi_uctx_get_by_id(struct sdxi_udev *ud, u32 id,
 				      struct sdxi_ufile **ufp);
 

@@ -41,7 +41,7 @@ static int sdxi_uctx_debugfs_show(struct seq_file *s, void *unused)
 DEFINE_SHOW_ATTRIBUTE(sdxi_uctx_debugfs);
 
 #if IS_ENABLED(CONFIG_SDXI_TEST)
-/* The dmabuf_move test hook (sdxi_udmabuf_move_all()). */
+/* The dmabuf_move test hook (sdxi_dmabuf_move_all()). */
 static ssize_t sdxi_dmabuf_move_write(struct file *f, const char __user *buf,
 				      size_t count, loff_t *ppos)
 {
@@ -55,7 +55,7 @@ static ssize_t sdxi_dmabuf_move_write(struct file *f, const char __user *buf,
 	guard(rwsem_read)(&ud->rwsem);
 	if (!ud->sdxi)
 		return -ENODEV;
-	sdxi_udmabuf_move_all(ud, remap);
+	sdxi_dmabuf_move_all(ud, remap);
 	return count;
 }
 
@@ -78,7 +78,7 @@ void sdxi_udev_debugfs_add(struct sdxi_udev *ud, struct dentry *root)
 	debugfs_create_file("dmabuf_move", 0200, ud->debugfs, ud,
 			    &sdxi_dmabuf_move_fops);
 #endif
-	sdxi_uquota_debugfs(ud);
+	sdxi_quota_debugfs(ud);
 }
 
 /**

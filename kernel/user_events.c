@@ -12,14 +12,14 @@
 #include "user.h"
 
 /**
- * sdxi_upoll() - &file_operations.poll of /dev/sdxiN
+ * sdxi_user_poll() - &file_operations.poll of /dev/sdxiN
  * @f: the file
  * @wait: poll table
  *
  * Return: EPOLLIN for unread completion interrupts, EPOLLPRI | EPOLLERR for
  * a context in error, EPOLLHUP | EPOLLERR once the function was removed.
  */
-__poll_t sdxi_upoll(struct file *f, poll_table *wait)
+__poll_t sdxi_user_poll(struct file *f, poll_table *wait)
 {
 	struct sdxi_ufile *uf = f->private_data;
 	__poll_t mask = 0;
@@ -35,7 +35,7 @@ __poll_t sdxi_upoll(struct file *f, poll_table *wait)
 }
 
 /**
- * sdxi_uread() - &file_operations.read of /dev/sdxiN
+ * sdxi_user_read() - &file_operations.read of /dev/sdxiN
  * @f: the file
  * @buf: where the count goes (a u64)
  * @len: its size
@@ -44,8 +44,8 @@ __poll_t sdxi_upoll(struct file *f, poll_table *wait)
  * Return: 8 (the number of completion interrupts since the last read) or
  * a negative errno.
  */
-ssize_t sdxi_uread(struct file *f, char __user *buf, size_t len,
-		   loff_t *ppos)
+ssize_t sdxi_user_read(struct file *f, char __user *buf, size_t len,
+		       loff_t *ppos)
 {
 	struct sdxi_ufile *uf = f->private_data;
 	u64 v;

@@ -10,8 +10,8 @@
 
 struct file;
 
-__poll_t sdxi_upoll(struct file *f, poll_table *wait);
-ssize_t sdxi_uread(struct file *f, char __user *buf, size_t len,
-		   loff_t *ppos);
+__poll_t sdxi_user_poll(struct file *f, poll_table *wait);
+ssize_t sdxi_user_read(struct file *f, char __user *buf, size_t len,
+		       loff_t *ppos);
 
 #endif /* _SDXI_USER_EVENTS_H */

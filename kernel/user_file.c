@@ -186,7 +186,7 @@ void sdxi_ufile_put(struct sdxi_ufile *uf)
 }
 
 /**
- * sdxi_uopen() - &file_operations.open of /dev/sdxiN
+ * sdxi_user_open() - &file_operations.open of /dev/sdxiN
  * @inode: the device node
  * @f: the new file
  *
@@ -195,7 +195,7 @@ void sdxi_ufile_put(struct sdxi_ufile *uf)
  *
  * Return: 0 or a negative errno.
  */
-int sdxi_uopen(struct inode *inode, struct file *f)
+int sdxi_user_open(struct inode *inode, struct file *f)
 {
 	struct sdxi_udev *ud = container_of(inode->i_cdev, struct sdxi_udev, cdev);
 	struct sdxi_ufile *uf;
@@ -256,13 +256,13 @@ void sdxi_ufile_destroy_all(struct sdxi_ufile *uf)
 }
 
 /**
- * sdxi_urelease() - &file_operations.release of /dev/sdxiN
+ * sdxi_user_release() - &file_operations.release of /dev/sdxiN
  * @inode: the device node
  * @f: the file
  *
  * Return: 0.
  */
-int sdxi_urelease(struct inode *inode, struct file *f)
+int sdxi_user_release(struct inode *inode, struct file *f)
 {
 	struct sdxi_ufile *uf = f->private_data;
 	struct sdxi_udev *ud = uf->udev;

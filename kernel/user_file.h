@@ -13,8 +13,8 @@
 int sdxi_ufile_lock(struct sdxi_ufile *uf);
 void sdxi_ufile_unlock(struct sdxi_ufile *uf);
 void sdxi_ufile_put(struct sdxi_ufile *uf);
-int sdxi_uopen(struct inode *inode, struct file *f);
-int sdxi_urelease(struct inode *inode, struct file *f);
+int sdxi_user_open(struct inode *inode, struct file *f);
+int sdxi_user_release(struct inode *inode, struct file *f);
 void sdxi_ufile_destroy_all(struct sdxi_ufile *uf);
 struct sdxi_uctx *sdxi_ufile_create_ctx(struct sdxi_ufile *uf, u32 entries,
 					bool intr);

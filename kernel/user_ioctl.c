@@ -54,7 +54,7 @@ union sdxi_uarg {
 	struct sdxi_set_eventfd eventfd;
 };
 
-static int sdxi_uget_info(struct sdxi_ufile *uf, union sdxi_uarg *a)
+static int sdxi_ioctl_get_info(struct sdxi_ufile *uf, union sdxi_uarg *a)
 {
 	struct sdxi_udev *ud = uf->udev;
 	struct sdxi_info *info = &a->info.v1;
@@ -74,9 +74,9 @@ static int sdxi_uget_info(struct sdxi_ufile *uf, union sdxi_uarg *a)
 		.out_min_ring_entries = SDXI_RING_MIN_ENTRIES,
 		.out_max_ring_entries = sdxi->max_ring_entries,
 		.out_db_stride = sdxi->db_stride,
-		.out_max_buffer = sdxi_cxt_max_buffer(sdxi, sdxi_umax_buffer()),
-		.out_max_contexts = sdxi_ucontexts_max(ud),
-		.out_free_contexts = sdxi_ucontexts_free(uf),
+		.out_max_buffer = sdxi_cxt_max_buffer(sdxi, sdxi_user_max_buffer()),
+		.out_max_contexts = sdxi_user_contexts_max(ud),
+		.out_free_contexts = sdxi_user_contexts_free(uf),
 		.out_isolation = ud->isolated ? SDXI_ISOLATION_PASID :
 				 allow_unsafe_noiommu ? SDXI_ISOLATION_NONE : 0,
 		.out_numa_node = dev_to_node(sdxi->dev),
@@ -94,7 +94,7 @@ static int sdxi_uget_info(struct sdxi_ufile *uf, union sdxi_uarg *a)
 	return 0;
 }
 
-static void sdxi_ucreate_out(struct sdxi_uctx *u, struct sdxi_create_context *c)
+static void sdxi_create_context_out(struct sdxi_uctx *u, struct sdxi_create_context *c)
 {
 	struct sdxi_cxt *cxt = u->cxt;
 	unsigned int r;
@@ -109,7 +109,7 @@ static void sdxi_ucreate_out(struct sdxi_uctx *u, struct sdxi_create_context *c)
 	/* The size of each region follows its offset in the struct. */
 	for (r = 0; r < SDXI_UREGIONS; r++) {
 		off[r][0] = SDXI_UOFF(u->id, r);
-		off[r][1] = sdxi_uregion_size(u, r);
+		off[r][1] = sdxi_user_region_size(u, r);
 	}
 	c->out_context_id = u->id;
 	c->out_pasid = u->isolated ? u->pasid : 0;
@@ -122,7 +122,7 @@ static void sdxi_ucreate_out(struct sdxi_uctx *u, struct sdxi_create_context *c)
 	c->out_csb_iova = cxt->bufs[SDXI_CXT_CSB].addr;
 }
 
-static int sdxi_udestroy_id(struct sdxi_ufile *uf, u32 id)
+static int sdxi_destroy_context_by_id(struct sdxi_ufile *uf, u32 id)
 {
 	CLASS(sdxi_ufile_locked, l)(uf);
 	struct sdxi_uctx *u;
@@ -136,7 +136,7 @@ static int sdxi_udestroy_id(struct sdxi_ufile *uf, u32 id)
 	return 0;
 }
 
-static int sdxi_ucreate(struct sdxi_ufile *uf, union sdxi_uarg *a)
+static int sdxi_ioctl_create_context(struct sdxi_ufile *uf, union sdxi_uarg *a)
 {
 	struct sdxi_create_context *c = &a->create;
 	struct sdxi_uctx *u;
@@ -157,24 +157,24 @@ static int sdxi_ucreate(struct sdxi_ufile *uf, union sdxi_uarg *a)
 	u = sdxi_ufile_create_ctx(uf, entries, c->flags & SDXI_CTX_F_INTERRUPT);
 	if (IS_ERR(u))
 		return PTR_ERR(u);
-	sdxi_ucreate_out(u, c);
+	sdxi_create_context_out(u, c);
 	return 0;
 }
 
 /* The outputs could not be written: the context must not stay. */
-static void sdxi_ucreate_undo(struct sdxi_ufile *uf, union sdxi_uarg *a)
+static void sdxi_ioctl_create_context_undo(struct sdxi_ufile *uf, union sdxi_uarg *a)
 {
-	sdxi_udestroy_id(uf, a->create.out_context_id);
+	sdxi_destroy_context_by_id(uf, a->create.out_context_id);
 }
 
-static int sdxi_udestroy(struct sdxi_ufile *uf, union sdxi_uarg *a)
+static int sdxi_ioctl_destroy_context(struct sdxi_ufile *uf, union sdxi_uarg *a)
 {
 	if (a->cmd.flags || a->cmd.__reserved)
 		return -EINVAL;
-	return sdxi_udestroy_id(uf, a->cmd.context_id);
+	return sdxi_destroy_context_by_id(uf, a->cmd.context_id);
 }
 
-static int sdxi_ureset(struct sdxi_ufile *uf, union sdxi_uarg *a)
+static int sdxi_ioctl_reset_context(struct sdxi_ufile *uf, union sdxi_uarg *a)
 {
 	struct sdxi_uctx *u;
 
@@ -190,8 +190,8 @@ static int sdxi_ureset(struct sdxi_ufile *uf, union sdxi_uarg *a)
 }
 
 /* CONTEXT_STATUS's kernel side: the state and up to @s->nr_records records. */
-static int sdxi_ustatus_collect(struct sdxi_ufile *uf,
-				struct sdxi_context_status *s,
+static int sdxi_context_status_collect(struct sdxi_ufile *uf,
+				       struct sdxi_context_status *s,
 				struct sdxi_error_record *recs)
 {
 	CLASS(sdxi_ufile_locked, l)(uf);
@@ -218,7 +218,7 @@ static int sdxi_ustatus_collect(struct sdxi_ufile *uf,
 	return 0;
 }
 
-static int sdxi_ustatus(struct sdxi_ufile *uf, union sdxi_uarg *a)
+static int sdxi_ioctl_context_status(struct sdxi_ufile *uf, union sdxi_uarg *a)
 {
 	struct sdxi_error_record recs[SDXI_UCTX_ERR_RECORDS];
 	struct sdxi_context_status *s = &a->status;
@@ -228,7 +228,7 @@ static int sdxi_ustatus(struct sdxi_ufile *uf, union sdxi_uarg *a)
 		return -EINVAL;
 	if (s->nr_records && !s->records)
 		return -EFAULT;
-	err = sdxi_ustatus_collect(uf, s, recs);
+	err = sdxi_context_status_collect(uf, s, recs);
 	if (err)
 		return err;
 	/* With no lock held: the records may be in any kind of user memory. */
@@ -239,21 +239,21 @@ static int sdxi_ustatus(struct sdxi_ufile *uf, union sdxi_uarg *a)
 }
 
 /* Page-aligned, non-empty, no wrap-around. */
-static bool sdxi_urange_ok(u64 start, u64 len)
+static bool sdxi_user_range_ok(u64 start, u64 len)
 {
 	return len && PAGE_ALIGNED(start) && PAGE_ALIGNED(len) &&
 	       start + len > start;
 }
 
-static int sdxi_umap_mem_args(const struct sdxi_map_mem *m)
+static int sdxi_map_mem_args_valid(const struct sdxi_map_mem *m)
 {
-	if (m->__reserved || !sdxi_urange_ok(m->vaddr, m->length) ||
+	if (m->__reserved || !sdxi_user_range_ok(m->vaddr, m->length) ||
 	    m->vaddr + m->length > TASK_SIZE)
 		return -EINVAL;
 	return 0;
 }
 
-static int sdxi_uunmap_mem_id(struct sdxi_ufile *uf, u32 id, u64 va, u64 len)
+static int sdxi_unmap_mem_by_id(struct sdxi_ufile *uf, u32 id, u64 va, u64 len)
 {
 	CLASS(sdxi_ufile_locked, l)(uf);
 	struct sdxi_uctx *u;
@@ -261,46 +261,46 @@ static int sdxi_uunmap_mem_id(struct sdxi_ufile *uf, u32 id, u64 va, u64 len)
 	if (IS_ERR(l))
 		return PTR_ERR(l);
 	u = xa_load(&uf->cxts, id);
-	return u ? sdxi_uunmap_mem(u, va, len) : -ENOENT;
+	return u ? sdxi_user_unmap_mem(u, va, len) : -ENOENT;
 }
 
-static int sdxi_umap(struct sdxi_ufile *uf, union sdxi_uarg *a)
+static int sdxi_ioctl_map_mem(struct sdxi_ufile *uf, union sdxi_uarg *a)
 {
 	struct sdxi_map_mem *m = &a->map;
-	int err = sdxi_umap_mem_args(m);
+	int err = sdxi_map_mem_args_valid(m);
 
 	if (err)
 		return err;
 	if (!m->flags || (m->flags & ~(SDXI_MAP_READ | SDXI_MAP_WRITE)))
 		return -EINVAL;
-	return sdxi_umap_mem(uf, m->context_id, m->vaddr, m->length, m->flags,
+	return sdxi_user_map_mem(uf, m->context_id, m->vaddr, m->length, m->flags,
 			     &m->out_iova);
 }
 
-static void sdxi_umap_undo(struct sdxi_ufile *uf, union sdxi_uarg *a)
+static void sdxi_ioctl_map_mem_undo(struct sdxi_ufile *uf, union sdxi_uarg *a)
 {
-	sdxi_uunmap_mem_id(uf, a->map.context_id, a->map.vaddr, a->map.length);
+	sdxi_unmap_mem_by_id(uf, a->map.context_id, a->map.vaddr, a->map.length);
 }
 
-static int sdxi_uunmap(struct sdxi_ufile *uf, union sdxi_uarg *a)
+static int sdxi_ioctl_unmap_mem(struct sdxi_ufile *uf, union sdxi_uarg *a)
 {
 	struct sdxi_map_mem *m = &a->map;
-	int err = sdxi_umap_mem_args(m);
+	int err = sdxi_map_mem_args_valid(m);
 
 	if (err)
 		return err;
 	if (m->flags)
 		return -EINVAL;
-	return sdxi_uunmap_mem_id(uf, m->context_id, m->vaddr, m->length);
+	return sdxi_unmap_mem_by_id(uf, m->context_id, m->vaddr, m->length);
 }
 
-static int sdxi_umap_dmabuf_ioctl(struct sdxi_ufile *uf, union sdxi_uarg *a)
+static int sdxi_ioctl_map_dmabuf(struct sdxi_ufile *uf, union sdxi_uarg *a)
 {
 	struct sdxi_map_dmabuf *m = &a->dmabuf;
 	struct sdxi_uctx *u;
 
 	if (!m->flags || (m->flags & ~(SDXI_MAP_READ | SDXI_MAP_WRITE)) ||
-	    !sdxi_urange_ok(m->iova, m->length) || !PAGE_ALIGNED(m->offset))
+	    !sdxi_user_range_ok(m->iova, m->length) || !PAGE_ALIGNED(m->offset))
 		return -EINVAL;
 	CLASS(sdxi_ufile_locked, l)(uf);
 	if (IS_ERR(l))
@@ -310,10 +310,10 @@ static int sdxi_umap_dmabuf_ioctl(struct sdxi_ufile *uf, union sdxi_uarg *a)
 		return -ENOENT;
 	if (!u->isolated)
 		return -EOPNOTSUPP;
-	return sdxi_umap_dmabuf(u, m->fd, m->offset, m->length, m->iova, m->flags);
+	return sdxi_user_map_dmabuf(u, m->fd, m->offset, m->length, m->iova, m->flags);
 }
 
-static int sdxi_uunmap_dmabuf_ioctl(struct sdxi_ufile *uf, union sdxi_uarg *a)
+static int sdxi_ioctl_unmap_dmabuf(struct sdxi_ufile *uf, union sdxi_uarg *a)
 {
 	struct sdxi_unmap_dmabuf *m = &a->unmap_dmabuf;
 	struct sdxi_uctx *u;
@@ -324,12 +324,12 @@ static int sdxi_uunmap_dmabuf_ioctl(struct sdxi_ufile *uf, union sdxi_uarg *a)
 	if (IS_ERR(l))
 		return PTR_ERR(l);
 	u = xa_load(&uf->cxts, m->context_id);
-	return u ? sdxi_uunmap_dmabuf(u, m->iova) : -ENOENT;
+	return u ? sdxi_user_unmap_dmabuf(u, m->iova) : -ENOENT;
 }
 
 /* Swap a context's eventfd; the old one (or @ev on error) is returned. */
-static int sdxi_uswap_eventfd(struct sdxi_ufile *uf, u32 id,
-			      struct eventfd_ctx **ev)
+static int sdxi_swap_eventfd(struct sdxi_ufile *uf, u32 id,
+			     struct eventfd_ctx **ev)
 {
 	CLASS(sdxi_ufile_locked, l)(uf);
 	struct sdxi_uctx *u;
@@ -346,7 +346,7 @@ static int sdxi_uswap_eventfd(struct sdxi_ufile *uf, u32 id,
 	return 0;
 }
 
-static int sdxi_uset_eventfd(struct sdxi_ufile *uf, union sdxi_uarg *a)
+static int sdxi_ioctl_set_eventfd(struct sdxi_ufile *uf, union sdxi_uarg *a)
 {
 	struct sdxi_set_eventfd *s = &a->eventfd;
 	struct eventfd_ctx *ev = NULL;
@@ -359,27 +359,27 @@ static int sdxi_uset_eventfd(struct sdxi_ufile *uf, union sdxi_uarg *a)
 		if (IS_ERR(ev))
 			return PTR_ERR(ev);
 	}
-	err = sdxi_uswap_eventfd(uf, s->context_id, &ev);
+	err = sdxi_swap_eventfd(uf, s->context_id, &ev);
 	if (ev)
 		eventfd_ctx_put(ev);
 	return err;
 }
 
-/* Flags of an ioctl (&struct sdxi_uioctl_op.flags). */
-#define SDXI_UIOCTL_WRITE	BIT(0)	/* changes state: needs FMODE_WRITE */
-#define SDXI_UIOCTL_OUT		BIT(1)	/* has outputs, copied back */
+/* Flags of an ioctl (&struct sdxi_ioctl_op.flags). */
+#define SDXI_IOCTL_WRITE	BIT(0)	/* changes state: needs FMODE_WRITE */
+#define SDXI_IOCTL_OUT		BIT(1)	/* has outputs, copied back */
 
 /**
- * struct sdxi_uioctl_op - one ioctl of /dev/sdxiN
+ * struct sdxi_ioctl_op - one ioctl of /dev/sdxiN
  * @cmd: its command number
  * @size: its struct as this kernel knows it
  * @min_size: its struct's first version: the smallest size accepted
- * @flags: SDXI_UIOCTL_*
+ * @flags: SDXI_IOCTL_*
  * @run: the ioctl on the kernel copy of the argument; takes the locks it
  *	 needs and never holds one across a user-memory access
  * @undo: reverts a successful @run whose outputs could not be written
  */
-struct sdxi_uioctl_op {
+struct sdxi_ioctl_op {
 	unsigned int cmd;
 	u32 size;
 	u32 min_size;
@@ -406,30 +406,31 @@ struct sdxi_uioctl_op {
 		.undo = _undo,						\
 	}
 
-static const struct sdxi_uioctl_op sdxi_uioctl_ops[] = {
-	SDXI_IOCTL_OP(SDXI_IOC_GET_INFO, sdxi_uget_info, NULL,
-		      SDXI_UIOCTL_OUT, struct sdxi_uinfo,
+static const struct sdxi_ioctl_op sdxi_ioctl_ops[] = {
+	SDXI_IOCTL_OP(SDXI_IOC_GET_INFO, sdxi_ioctl_get_info, NULL,
+		      SDXI_IOCTL_OUT, struct sdxi_uinfo,
 		      v1.out_kernel_iova_size),
-	SDXI_IOCTL_OP(SDXI_IOC_CREATE_CONTEXT, sdxi_ucreate, sdxi_ucreate_undo,
-		      SDXI_UIOCTL_WRITE | SDXI_UIOCTL_OUT,
+	SDXI_IOCTL_OP(SDXI_IOC_CREATE_CONTEXT, sdxi_ioctl_create_context,
+		      sdxi_ioctl_create_context_undo,
+		      SDXI_IOCTL_WRITE | SDXI_IOCTL_OUT,
 		      struct sdxi_create_context, out_csb_iova),
-	SDXI_IOCTL_OP(SDXI_IOC_DESTROY_CONTEXT, sdxi_udestroy, NULL,
-		      SDXI_UIOCTL_WRITE, struct sdxi_context_cmd, __reserved),
-	SDXI_IOCTL_OP(SDXI_IOC_RESET_CONTEXT, sdxi_ureset, NULL,
-		      SDXI_UIOCTL_WRITE, struct sdxi_context_cmd, __reserved),
-	SDXI_IOCTL_OP(SDXI_IOC_CONTEXT_STATUS, sdxi_ustatus, NULL,
-		      SDXI_UIOCTL_OUT, struct sdxi_context_status, records),
-	SDXI_IOCTL_OP(SDXI_IOC_MAP_MEM, sdxi_umap, sdxi_umap_undo,
-		      SDXI_UIOCTL_WRITE | SDXI_UIOCTL_OUT,
+	SDXI_IOCTL_OP(SDXI_IOC_DESTROY_CONTEXT, sdxi_ioctl_destroy_context, NULL,
+		      SDXI_IOCTL_WRITE, struct sdxi_context_cmd, __reserved),
+	SDXI_IOCTL_OP(SDXI_IOC_RESET_CONTEXT, sdxi_ioctl_reset_context, NULL,
+		      SDXI_IOCTL_WRITE, struct sdxi_context_cmd, __reserved),
+	SDXI_IOCTL_OP(SDXI_IOC_CONTEXT_STATUS, sdxi_ioctl_context_status, NULL,
+		      SDXI_IOCTL_OUT, struct sdxi_context_status, records),
+	SDXI_IOCTL_OP(SDXI_IOC_MAP_MEM, sdxi_ioctl_map_mem, sdxi_ioctl_map_mem_undo,
+		      SDXI_IOCTL_WRITE | SDXI_IOCTL_OUT,
 		      struct sdxi_map_mem, out_iova),
-	SDXI_IOCTL_OP(SDXI_IOC_UNMAP_MEM, sdxi_uunmap, NULL,
-		      SDXI_UIOCTL_WRITE, struct sdxi_map_mem, out_iova),
-	SDXI_IOCTL_OP(SDXI_IOC_MAP_DMABUF, sdxi_umap_dmabuf_ioctl, NULL,
-		      SDXI_UIOCTL_WRITE, struct sdxi_map_dmabuf, iova),
-	SDXI_IOCTL_OP(SDXI_IOC_UNMAP_DMABUF, sdxi_uunmap_dmabuf_ioctl, NULL,
-		      SDXI_UIOCTL_WRITE, struct sdxi_unmap_dmabuf, iova),
-	SDXI_IOCTL_OP(SDXI_IOC_SET_EVENTFD, sdxi_uset_eventfd, NULL,
-		      SDXI_UIOCTL_WRITE, struct sdxi_set_eventfd, fd),
+	SDXI_IOCTL_OP(SDXI_IOC_UNMAP_MEM, sdxi_ioctl_unmap_mem, NULL,
+		      SDXI_IOCTL_WRITE, struct sdxi_map_mem, out_iova),
+	SDXI_IOCTL_OP(SDXI_IOC_MAP_DMABUF, sdxi_ioctl_map_dmabuf, NULL,
+		      SDXI_IOCTL_WRITE, struct sdxi_map_dmabuf, iova),
+	SDXI_IOCTL_OP(SDXI_IOC_UNMAP_DMABUF, sdxi_ioctl_unmap_dmabuf, NULL,
+		      SDXI_IOCTL_WRITE, struct sdxi_unmap_dmabuf, iova),
+	SDXI_IOCTL_OP(SDXI_IOC_SET_EVENTFD, sdxi_ioctl_set_eventfd, NULL,
+		      SDXI_IOCTL_WRITE, struct sdxi_set_eventfd, fd),
 };
 
 /*
@@ -438,8 +439,8 @@ static const struct sdxi_uioctl_op sdxi_uioctl_ops[] = {
  * as zero, bytes past what this kernel knows must be zero (E2BIG); sizes
  * beyond a page are refused (E2BIG) to bound the zero check.
  */
-static int sdxi_ucopy_in(union sdxi_uarg *a, const struct sdxi_uioctl_op *op,
-			 void __user *arg, u32 *usize)
+static int sdxi_ioctl_copy_in(union sdxi_uarg *a, const struct sdxi_ioctl_op *op,
+			      void __user *arg, u32 *usize)
 {
 	if (get_user(*usize, (u32 __user *)arg))
 		return -EFAULT;
@@ -451,7 +452,7 @@ static int sdxi_ucopy_in(union sdxi_uarg *a, const struct sdxi_uioctl_op *op,
 }
 
 /**
- * sdxi_uioctl() - &file_operations.unlocked_ioctl of /dev/sdxiN
+ * sdxi_user_ioctl() - &file_operations.unlocked_ioctl of /dev/sdxiN
  * @f: the file
  * @cmd: SDXI_IOC_*
  * @arg: the argument's user address
@@ -463,31 +464,31 @@ static int sdxi_ucopy_in(union sdxi_uarg *a, const struct sdxi_uioctl_op *op,
  *
  * Return: 0 or a negative errno; -ENOTTY for a command not in the table.
  */
-long sdxi_uioctl(struct file *f, unsigned int cmd, unsigned long arg)
+long sdxi_user_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 {
 	struct sdxi_ufile *uf = f->private_data;
 	void __user *uarg = (void __user *)arg;
 	unsigned int nr = _IOC_NR(cmd);
-	const struct sdxi_uioctl_op *op;
+	const struct sdxi_ioctl_op *op;
 	union sdxi_uarg a;
 	u32 usize;
 	int err;
 
-	if (nr >= ARRAY_SIZE(sdxi_uioctl_ops))
+	if (nr >= ARRAY_SIZE(sdxi_ioctl_ops))
 		return -ENOTTY;
-	op = &sdxi_uioctl_ops[nr];
+	op = &sdxi_ioctl_ops[nr];
 	if (!op->run || op->cmd != cmd)
 		return -ENOTTY;
 	/* Fork or SCM_RIGHTS: only the opener's address space may use it. */
 	if (current->mm != uf->mm)
 		return -EPERM;
-	if ((op->flags & SDXI_UIOCTL_WRITE) && !(f->f_mode & FMODE_WRITE))
+	if ((op->flags & SDXI_IOCTL_WRITE) && !(f->f_mode & FMODE_WRITE))
 		return -EBADF;
-	err = sdxi_ucopy_in(&a, op, uarg, &usize);
+	err = sdxi_ioctl_copy_in(&a, op, uarg, &usize);
 	if (err)
 		return err;
 	err = op->run(uf, &a);
-	if (err || !(op->flags & SDXI_UIOCTL_OUT))
+	if (err || !(op->flags & SDXI_IOCTL_OUT))
 		return err;
 	if (!copy_to_user(uarg, &a, min(op->size, usize)))
 		return 0;

@@ -7,6 +7,6 @@
 
 struct file;
 
-long sdxi_uioctl(struct file *f, unsigned int cmd, unsigned long arg);
+long sdxi_user_ioctl(struct file *f, unsigned int cmd, unsigned long arg);
 
 #endif /* _SDXI_USER_IOCTL_H */

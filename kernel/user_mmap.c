@@ -42,25 +42,25 @@ void sdxi_uctx_revoke(struct sdxi_uctx *u, bool keep)
 	unmap_mapping_range(as, SDXI_UOFF(u->id, 0), SDXI_UOFF(1, 0), 1);
 }
 
-static void sdxi_uvma_open(struct vm_area_struct *vma)
+static void sdxi_user_vma_open(struct vm_area_struct *vma)
 {
 	struct sdxi_uctx *u = vma->vm_private_data;
 
 	kref_get(&u->ref);
 }
 
-static void sdxi_uvma_close(struct vm_area_struct *vma)
+static void sdxi_user_vma_close(struct vm_area_struct *vma)
 {
 	sdxi_uctx_put(vma->vm_private_data);
 }
 
 /* Mappings have exact sizes: no partial munmap/mprotect splitting. */
-static int sdxi_uvma_may_split(struct vm_area_struct *vma, unsigned long addr)
+static int sdxi_user_vma_may_split(struct vm_area_struct *vma, unsigned long addr)
 {
 	return -EINVAL;
 }
 
-static vm_fault_t sdxi_uvma_fault(struct vm_fault *vmf)
+static vm_fault_t sdxi_user_vma_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	struct sdxi_uctx *u = vma->vm_private_data;
@@ -85,21 +85,21 @@ static vm_fault_t sdxi_uvma_fault(struct vm_fault *vmf)
 	return vmf_insert_pfn(vma, vmf->address, pfn);
 }
 
-static const struct vm_operations_struct sdxi_uvm_ops = {
-	.open = sdxi_uvma_open,
-	.close = sdxi_uvma_close,
-	.may_split = sdxi_uvma_may_split,
-	.fault = sdxi_uvma_fault,
+static const struct vm_operations_struct sdxi_user_vm_ops = {
+	.open = sdxi_user_vma_open,
+	.close = sdxi_user_vma_close,
+	.may_split = sdxi_user_vma_may_split,
+	.fault = sdxi_user_vma_fault,
 };
 
 /**
- * sdxi_ummap() - &file_operations.mmap of /dev/sdxiN
+ * sdxi_user_mmap() - &file_operations.mmap of /dev/sdxiN
  * @f: the file
  * @vma: the new mapping
  *
  * Return: 0 or a negative errno.
  */
-int sdxi_ummap(struct file *f, struct vm_area_struct *vma)
+int sdxi_user_mmap(struct file *f, struct vm_area_struct *vma)
 {
 	struct sdxi_ufile *uf = f->private_data;
 	u64 off = (u64)vma->vm_pgoff << PAGE_SHIFT;
@@ -116,7 +116,7 @@ int sdxi_ummap(struct file *f, struct vm_area_struct *vma)
 	u = xa_load(&uf->cxts, off >> SDXI_UOFF_ID_SHIFT);
 	if (!u || !u->cxt)
 		return -EINVAL;
-	if (vma->vm_end - vma->vm_start != sdxi_uregion_size(u, r))
+	if (vma->vm_end - vma->vm_start != sdxi_user_region_size(u, r))
 		return -EINVAL;
 	/* CXT_STS is the function's to write: never writable by the user. */
 	if (r == SDXI_CXT_STS) {
@@ -133,7 +133,7 @@ int sdxi_ummap(struct file *f, struct vm_area_struct *vma)
 		     VM_DONTDUMP);
 	if (r == SDXI_UREGION_DB)
 		vma->vm_page_prot = pgprot_noncached(vma->vm_page_prot);
-	vma->vm_ops = &sdxi_uvm_ops;
+	vma->vm_ops = &sdxi_user_vm_ops;
 	vma->vm_private_data = u;
 	kref_get(&u->ref);
 	return 0;

@@ -11,7 +11,7 @@ struct file;
 struct sdxi_uctx;
 struct vm_area_struct;
 
-int sdxi_ummap(struct file *f, struct vm_area_struct *vma);
+int sdxi_user_mmap(struct file *f, struct vm_area_struct *vma);
 void sdxi_uctx_revoke(struct sdxi_uctx *u, bool keep);
 
 #endif /* _SDXI_USER_MMAP_H */
