@@ -12,6 +12,7 @@
 #include "context.h"
 #include "hwstruct.h"
 #include "sdxi.h"
+#include "sysfs.h"
 
 static struct sdxi_dev *to_sdxi(struct device *dev)
 {
@@ -98,7 +99,7 @@ static ssize_t recover_store(struct device *dev, struct device_attribute *attr,
 	if (err)
 		return err;
 	if (v)
-		sdxi_dev_schedule_recovery(to_sdxi(dev));
+		sdxi_fn_request_recovery(to_sdxi(dev));
 	return count;
 }
 static DEVICE_ATTR_WO(recover);
