@@ -260,7 +260,7 @@ static int sdxi_cxt_publish(struct sdxi_cxt *cxt)
 	int err;
 
 	err = sdxi_encode_cxt_ctl(&ctl, &cp) ?: sdxi_encode_l1_ent(&ent, &lp) ?:
-	      sdxi_l1_entry(sdxi, cxt->id, &dst);
+	      sdxi_fn_l1_entry(sdxi, cxt->id, &dst);
 	if (err)
 		return err;
 	sdxi_cxt_ctl_write(cxt->ctl, &ctl);
@@ -276,7 +276,7 @@ static void sdxi_cxt_rescind(struct sdxi_cxt *cxt)
 {
 	struct sdxi_cxt_l1_ent *dst;
 
-	if (!cxt->published || sdxi_l1_entry(cxt->sdxi, cxt->id, &dst))
+	if (!cxt->published || sdxi_fn_l1_entry(cxt->sdxi, cxt->id, &dst))
 		return;
 	WRITE_ONCE(dst->cxt_ctl_ptr, 0);
 	dma_wmb();

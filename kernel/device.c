@@ -14,6 +14,7 @@
  * stopped and is retried with exponential backoff.  Lower layers ask for
  * it through sdxi_fn_request_recovery(), which queues this layer's work.
  */
+#include <linux/bitfield.h>
 #include <linux/cleanup.h>
 
 #include "admin.h"
@@ -72,7 +73,7 @@ static int sdxi_fn_activate(struct sdxi_dev *sdxi)
 	/*
 	 * 3. L1 table for IDs 0-127 behind L2 entry 0, and
 	 * 4.a the admin context: ring, write index, CXT_STS, CXT_CTL, AKey
-	 * table and L1 entry 0 (sdxi_l1_entry() provides the L1 table).
+	 * table and L1 entry 0 (sdxi_fn_l1_entry() provides the L1 table).
 	 * 4.b Its CXT_STS.state = RUN, written by software.
 	 */
 	err = sdxi_admin_cxt_prepare(sdxi);

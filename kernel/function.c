@@ -231,7 +231,7 @@ int sdxi_fn_stop(struct sdxi_dev *sdxi)
 }
 
 /**
- * sdxi_l1_entry() - L1 entry of a context ID, allocating its L1 table
+ * sdxi_fn_l1_entry() - L1 entry of a context ID, allocating its L1 table
  * @sdxi: function
  * @id: context ID
  * @ent: the entry, on success
@@ -242,7 +242,8 @@ int sdxi_fn_stop(struct sdxi_dev *sdxi)
  *
  * Return: 0 or -ENOMEM.
  */
-int sdxi_l1_entry(struct sdxi_dev *sdxi, u16 id, struct sdxi_cxt_l1_ent **ent)
+int sdxi_fn_l1_entry(struct sdxi_dev *sdxi, u16 id,
+		     struct sdxi_cxt_l1_ent **ent)
 {
 	unsigned int l2 = sdxi_cxt_l2_index(id);
 	struct sdxi_l1_table *t = &sdxi->l1[l2];
@@ -365,7 +366,7 @@ int sdxi_fn_recover_sync(struct sdxi_dev *sdxi)
  *
  * Step 2.a-b of the activation sequence: zeroed and 4 KiB aligned
  * (coherent memory is page aligned).  L1 tables come on demand
- * (sdxi_l1_entry()).  Freed by sdxi_fn_tables_free() only.
+ * (sdxi_fn_l1_entry()).  Freed by sdxi_fn_tables_free() only.
  *
  * Return: 0 or -ENOMEM.
  */

@@ -246,8 +246,8 @@ int sdxi_fn_read_caps(struct sdxi_dev *sdxi);
 void sdxi_dev_debugfs_init(struct dentry *root);
 int sdxi_fn_tables_alloc(struct sdxi_dev *sdxi);
 void sdxi_fn_tables_free(struct sdxi_dev *sdxi);
-int sdxi_l1_entry(struct sdxi_dev *sdxi, u16 id,
-		  struct sdxi_cxt_l1_ent **ent);
+int sdxi_fn_l1_entry(struct sdxi_dev *sdxi, u16 id,
+		     struct sdxi_cxt_l1_ent **ent);
 int sdxi_fn_vectors_init(struct sdxi_dev *sdxi);
 int sdxi_fn_vector_get(struct sdxi_dev *sdxi);
 void sdxi_fn_vector_put(struct sdxi_dev *sdxi, unsigned int vector);
