@@ -177,7 +177,6 @@ static void sdxi_udev_release(struct device *dev)
 		if (ud->inode)
 			simple_release_fs(&sdxi_mnt, &sdxi_mnt_count);
 	ida_free(&sdxi_minors, MINOR(dev->devt));
-	bitmap_free(ud->vectors);
 	xa_destroy(&ud->users);
 	kfree(ud);
 }
@@ -258,11 +257,8 @@ int sdxi_cdev_register(struct sdxi_dev *sdxi)
 	xa_init(&ud->users);
 	mutex_init(&ud->attach_lock);
 	INIT_LIST_HEAD(&ud->attachments);
-	spin_lock_init(&ud->vec_lock);
 	ud->sdxi = sdxi;
 	ud->isolated = sdxi_pasid_capable(dev);
-	ud->nr_vectors = sdxi->nr_vectors;
-	ud->first_vector = max(sdxi->first_user_vector, 1U);
 
 	device_initialize(&ud->dev);
 	ud->dev.class = &sdxi_class;
@@ -273,11 +269,6 @@ int sdxi_cdev_register(struct sdxi_dev *sdxi)
 	err = dev_set_name(&ud->dev, "sdxi%d", minor);
 	if (err)
 		goto put;
-	ud->vectors = bitmap_zalloc(ud->nr_vectors, GFP_KERNEL);
-	if (!ud->vectors) {
-		err = -ENOMEM;
-		goto put;
-	}
 	scoped_guard(mutex, &sdxi_mnt_lock) {
 		err = simple_pin_fs(&sdxi_fs_type, &sdxi_mnt, &sdxi_mnt_count);
 		if (!err) {

@@ -11,6 +11,9 @@
 #   make check-kernel-unit     host unit tests: descriptor/structure encoding,
 #                              ring index arithmetic, context-ID math
 #   make check-kernel-lint     the lint above, as TAP
+#   make check-kernel-layers   the units' call graph, derived from the
+#                              objects, against the layers declared in
+#                              Documentation/driver.rst: no upward edge
 #   make check-kernel-vm       the VM tests (kernel/tests/vm/check.sh)
 #   make check-kernel-vm-full  AMD's dmatest profile, 2 channels x 2 threads
 #                              x 10000 iterations, interrupt and polled
@@ -37,11 +40,13 @@ KVM_RUN = SDXI_KO=$(SDXI_KO) DMATEST_KO=$(DMATEST_KO) \
 
 CHECK_SUITES += kernel-unit
 CHECK_SUITES += kernel-lint
+CHECK_SUITES += kernel-layers
 VM_SUITES += kernel-vm
 FULL_SUITES += kernel-vm-full
 DEBUG_SUITES += kernel-vm-full
 
-.PHONY: kmod kmod-lint check-kernel-unit check-kernel-lint check-kernel-vm \
+.PHONY: kmod kmod-lint check-kernel-unit check-kernel-lint check-kernel-layers \
+	check-kernel-vm \
 	check-kernel-vm-full bench-dmatest
 
 all: kmod
@@ -85,6 +90,9 @@ check-kernel-unit: $(KUNIT_BIN)
 kmod-lint check-kernel-lint: $(SDXI_KO)
 	@KMAKE="$(KMAKE)" KSRC=$(KSRC) KMOD_B=$(KMOD_B) \
 		$(SUITE_TAP) $(RESULTS)/kernel-lint.tap -- $(TOP)/kernel/tests/lint
+
+check-kernel-layers: $(SDXI_KO)
+	@$(SUITE_TAP) $(RESULTS)/kernel-layers.tap -- $(TOP)/kernel/tests/layers $(KMOD_B)
 
 check-kernel-vm: $(SDXI_KO) $(DMATEST_KO)
 	@$(KVM_RUN) kernel-vm $(TOP)/kernel/tests/vm/check.sh $(RESULTS)

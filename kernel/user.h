@@ -150,10 +150,6 @@ struct sdxi_uacct {
  * @files_lock: guards @files for open() and release(), which hold @rwsem
  *		for reading
  * @isolated: the function sits behind a PASID-capable IOMMU
- * @vec_lock: guards @vectors
- * @vectors: MSI-X vectors given to user contexts, bit n = vector n
- * @nr_vectors: size of @vectors
- * @first_vector: lowest vector user contexts may get
  * @stats: counters
  * @debugfs: debugfs directory
  * @attach_lock: guards @attachments and their user counts
@@ -173,10 +169,6 @@ struct sdxi_udev {
 	struct list_head files;
 	struct mutex files_lock;	/* guards files for open/release */
 	bool isolated;
-	spinlock_t vec_lock;		/* guards vectors */
-	unsigned long *vectors;
-	unsigned int nr_vectors;
-	unsigned int first_vector;
 	struct sdxi_ustats stats;
 	struct dentry *debugfs;
 	struct mutex attach_lock;	/* guards attachments */

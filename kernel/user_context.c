@@ -135,38 +135,17 @@ u64 sdxi_user_region_size(struct sdxi_uctx *u, unsigned int r)
 	return u->cxt->bufs[r].size;
 }
 
-static unsigned int sdxi_user_vector_alloc(struct sdxi_udev *ud)
-{
-	unsigned int v;
-
-	spin_lock(&ud->vec_lock);
-	v = find_next_zero_bit(ud->vectors, ud->nr_vectors, ud->first_vector);
-	if (v < ud->nr_vectors)
-		__set_bit(v, ud->vectors);
-	else
-		v = 0;
-	spin_unlock(&ud->vec_lock);
-	return v;
-}
-
-static void sdxi_user_vector_free(struct sdxi_udev *ud, unsigned int v)
-{
-	spin_lock(&ud->vec_lock);
-	__clear_bit(v, ud->vectors);
-	spin_unlock(&ud->vec_lock);
-}
-
 /* A vector for @u, charged to its file and user. */
 static int sdxi_uctx_get_vector(struct sdxi_uctx *u)
 {
-	unsigned int v = sdxi_user_vector_alloc(u->ud);
+	int v = sdxi_fn_vector_get(u->ud->sdxi);
 	int err;
 
-	if (!v)
-		return -ENOSPC;
+	if (v < 0)
+		return v;
 	err = sdxi_user_charge(u->ud, u->facct, u->uacct, SDXI_URES_VECTORS, 1);
 	if (err) {
-		sdxi_user_vector_free(u->ud, v);
+		sdxi_fn_vector_put(u->ud->sdxi, v);
 		return err;
 	}
 	u->vector = v;
@@ -190,7 +169,7 @@ void sdxi_uctx_release(void *priv)
 
 	sdxi_user_as_release(u);
 	if (u->vector) {
-		sdxi_user_vector_free(ud, u->vector);
+		sdxi_fn_vector_put(ud->sdxi, u->vector);
 		sdxi_user_uncharge(ud, u->facct, u->uacct, SDXI_URES_VECTORS, 1);
 		u->vector = 0;
 	}
@@ -339,7 +318,7 @@ struct sdxi_uctx *sdxi_uctx_create(struct sdxi_ufile *uf, u32 entries,
 	u->id = cxt->id;
 	u->db_pfn = PHYS_PFN(sdxi->dbs_phys + (phys_addr_t)u->id * sdxi->db_stride);
 	if (u->vector) {
-		u->irq = sdxi->bus_ops->get_irq(sdxi, u->vector);
+		u->irq = sdxi_fn_vector_irq(sdxi, u->vector);
 		err = u->irq < 0 ? u->irq :
 		      request_irq(u->irq, sdxi_uctx_irq, 0, "sdxi-user", u);
 		if (err) {

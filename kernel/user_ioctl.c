@@ -82,7 +82,7 @@ static int sdxi_ioctl_get_info(struct sdxi_ufile *uf, union sdxi_uarg *a)
 		.out_numa_node = dev_to_node(sdxi->dev),
 		.out_flags = ud->isolated ? SDXI_INFO_F_DMABUF : 0,
 	};
-	if (ud->first_vector < ud->nr_vectors && (sdxi->opb & SDXI_OPB_INTR))
+	if (sdxi_fn_vectors_free(sdxi) && (sdxi->opb & SDXI_OPB_INTR))
 		info->out_flags |= SDXI_INFO_F_INTERRUPTS;
 	if (ud->isolated) {
 		info->out_kernel_iova = SDXI_UIOVA_BASE;
