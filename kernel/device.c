@@ -232,8 +232,7 @@ static void sdxi_teardown(void *data)
  *
  * Return: the active function, or an ERR_PTR().
  */
-struct sdxi_dev *sdxi_register(struct device *dev,
-			       const struct sdxi_bus_ops *ops)
+struct sdxi_dev *sdxi_register(struct device *dev, const struct sdxi_bus_ops *ops)
 {
 	struct sdxi_dev *sdxi;
 	int err;
