@@ -4,11 +4,16 @@
 # kernel of the Makefile's KDIR into $(B)/kernel$(KSUFFIX)
 # (build/kernel/sdxi.ko for Debian's 6.12).
 #
-#   make kmod                  build sdxi.ko (W=1, warnings are errors)
+#   make kmod                  build sdxi.ko (W=1, warnings are errors) in
+#                              its test configuration (SDXI_TEST=1, see
+#                              kernel/Kbuild), the one the VM suites load
 #   make kmod-lint             checkpatch --strict, sparse (C=2), kernel-doc
 #   make check-kernel-unit     host unit tests: descriptor/structure encoding,
 #                              ring index arithmetic, context-ID math
 #   make check-kernel-lint     the lint above, as TAP
+#   make check-kernel-layers   the units' call graph, derived from the
+#                              objects, against the layers declared in
+#                              Documentation/driver.rst: no upward edge
 #   make check-kernel-vm       the VM tests (kernel/tests/vm/check.sh)
 #   make check-kernel-vm-full  AMD's dmatest profile, 2 channels x 2 threads
 #                              x 10000 iterations, interrupt and polled
@@ -29,17 +34,19 @@ KMOD_SRCS := $(wildcard $(TOP)/kernel/*.c $(TOP)/kernel/*.h) $(TOP)/kernel/Kbuil
 	$(TOP)/kernel/tests/kunit.c $(TOP)/kernel/tests/unit_cases.h \
 	$(TOP)/kernel/tests/debug_canary.c
 KMAKE = $(MAKE) --no-print-directory -C $(KDIR) M=$(KMOD_B) \
-	SDXI_UAPI=$(TOP)/uapi W=1
+	SDXI_UAPI=$(TOP)/uapi SDXI_TEST=1 W=1
 KVM_RUN = SDXI_KO=$(SDXI_KO) DMATEST_KO=$(DMATEST_KO) \
 	$(TOP)/kernel/tests/vm-run
 
 CHECK_SUITES += kernel-unit
 CHECK_SUITES += kernel-lint
+CHECK_SUITES += kernel-layers
 VM_SUITES += kernel-vm
 FULL_SUITES += kernel-vm-full
 DEBUG_SUITES += kernel-vm-full
 
-.PHONY: kmod kmod-lint check-kernel-unit check-kernel-lint check-kernel-vm \
+.PHONY: kmod kmod-lint check-kernel-unit check-kernel-lint check-kernel-layers \
+	check-kernel-vm \
 	check-kernel-vm-full bench-dmatest
 
 all: kmod
@@ -83,6 +90,9 @@ check-kernel-unit: $(KUNIT_BIN)
 kmod-lint check-kernel-lint: $(SDXI_KO)
 	@KMAKE="$(KMAKE)" KSRC=$(KSRC) KMOD_B=$(KMOD_B) \
 		$(SUITE_TAP) $(RESULTS)/kernel-lint.tap -- $(TOP)/kernel/tests/lint
+
+check-kernel-layers: $(SDXI_KO)
+	@$(SUITE_TAP) $(RESULTS)/kernel-layers.tap -- $(TOP)/kernel/tests/layers $(KMOD_B)
 
 check-kernel-vm: $(SDXI_KO) $(DMATEST_KO)
 	@$(KVM_RUN) kernel-vm $(TOP)/kernel/tests/vm/check.sh $(RESULTS)

@@ -19,7 +19,7 @@
  * Teardown order (driver.rst, "Quiesce before freeing"): the context layer
  * stops the context (or, when that cannot be confirmed, the whole
  * function), frees the regions (each unmapped from the domain, IOTLB
- * flushed, before its pages go), then sdxi_uas_release() detaches the
+ * flushed, before its pages go), then sdxi_user_as_release() detaches the
  * PASID (the IOMMU flushes its caches), frees the domain and the PASID,
  * unpins and drops the dma-buf imports.  UNMAP_MEM likewise unmaps before
  * it unpins.
@@ -44,7 +44,10 @@
 #include "compat.h"
 #include "context.h"
 #include "sdxi.h"
-#include "user.h"
+#include "mem.h"
+#include "quota.h"
+#include "user_context.h"
+#include "user_file.h"
 
 SDXI_IMPORT_NS(DMA_BUF);
 
@@ -59,7 +62,7 @@ SDXI_IMPORT_NS(DMA_BUF);
 static const struct {
 	u64 offset;
 	int prot;
-} sdxi_uregion[SDXI_CXT_NR_REGIONS] = {
+} sdxi_user_regions[SDXI_CXT_NR_REGIONS] = {
 	[SDXI_CXT_RING] = { 0, IOMMU_READ },
 	[SDXI_CXT_CSB] = { SZ_1G, IOMMU_READ | IOMMU_WRITE },
 	[SDXI_CXT_STS] = { SZ_2G, IOMMU_READ | IOMMU_WRITE },
@@ -67,23 +70,23 @@ static const struct {
 };
 
 /**
- * sdxi_uregion_iova() - IOVA of a user context region
+ * sdxi_user_region_iova() - IOVA of a user context region
  * @r: region
  *
  * Return: its device address in every user context's domain.
  */
-u64 sdxi_uregion_iova(enum sdxi_cxt_region r)
+u64 sdxi_user_region_iova(enum sdxi_cxt_region r)
 {
-	return SDXI_UIOVA_BASE + sdxi_uregion[r].offset;
+	return SDXI_UIOVA_BASE + sdxi_user_regions[r].offset;
 }
 
 /**
- * sdxi_uas_init() - give a user context its PASID and private domain
+ * sdxi_user_as_init() - give a user context its PASID and private domain
  * @u: context being created (isolated)
  *
  * Return: 0; -ENOSPC when no PASID is left; -ENOMEM; or the attach error.
  */
-int sdxi_uas_init(struct sdxi_uctx *u)
+int sdxi_user_as_init(struct sdxi_uctx *u)
 {
 	struct iommu_domain *dom;
 	ioasid_t pasid;
@@ -112,17 +115,17 @@ int sdxi_uas_init(struct sdxi_uctx *u)
 static void sdxi_unpin(struct sdxi_uctx *u, struct sdxi_umap *m)
 {
 	unpin_user_pages(m->pages, m->npages);
-	sdxi_uuncharge_pinned(u->ud, u->mm, u->facct, u->uacct, m->len);
+	sdxi_user_uncharge_pinned(u->ud, u->mm, u->facct, u->uacct, m->len);
 	atomic64_sub(m->npages, &u->ud->stats.pinned_pages);
 	u->pinned_pages -= m->npages;
 	kvfree(m->pages);
 	m->pages = NULL;
 }
 
-static void sdxi_udmabuf_release(struct sdxi_uctx *u, struct sdxi_umap *m);
+static void sdxi_dmabuf_release(struct sdxi_uctx *u, struct sdxi_umap *m);
 
 /**
- * sdxi_uas_release() - tear down a user context's address space
+ * sdxi_user_as_release() - tear down a user context's address space
  * @u: context whose regions are freed (the function no longer executes
  *     it), or whose creation failed
  *
@@ -130,7 +133,7 @@ static void sdxi_udmabuf_release(struct sdxi_uctx *u, struct sdxi_umap *m);
  * memory.  Then the domain and PASID are freed, registrations unpinned
  * and dma-bufs detached, each giving its charge back.
  */
-void sdxi_uas_release(struct sdxi_uctx *u)
+void sdxi_user_as_release(struct sdxi_uctx *u)
 {
 	struct interval_tree_node *it;
 
@@ -163,7 +166,7 @@ void sdxi_uas_release(struct sdxi_uctx *u)
 		if (m->kind == SDXI_UMAP_MEM)
 			sdxi_unpin(u, m);
 		else
-			sdxi_udmabuf_release(u, m);
+			sdxi_dmabuf_release(u, m);
 		kfree(m);
 	}
 }
@@ -200,8 +203,8 @@ static int sdxi_iommu_map_pages(struct iommu_domain *dom, u64 iova,
  * region's fixed IOVA.  Unsafe no-IOMMU mode: coherent memory at a bus
  * address.
  */
-static int sdxi_umem_alloc(struct sdxi_cxt *cxt, enum sdxi_cxt_region r,
-			   size_t size, struct sdxi_cxt_buf *buf)
+static int sdxi_user_mem_alloc(struct sdxi_cxt *cxt, enum sdxi_cxt_region r,
+			       size_t size, struct sdxi_cxt_buf *buf)
 {
 	struct sdxi_uctx *u = cxt->mem_priv;
 	unsigned long i, n;
@@ -229,18 +232,18 @@ static int sdxi_umem_alloc(struct sdxi_cxt *cxt, enum sdxi_cxt_region r,
 	}
 	for (i = 0; i < n; i++)
 		pages[i] = vmalloc_to_page(buf->va + i * PAGE_SIZE);
-	buf->addr = sdxi_uregion_iova(r);
+	buf->addr = sdxi_user_region_iova(r);
 	buf->size = size;
 	err = sdxi_iommu_map_pages(u->dom, buf->addr, pages, n,
-				   sdxi_uregion[r].prot | IOMMU_CACHE);
+				   sdxi_user_regions[r].prot | IOMMU_CACHE);
 	if (err)
 		vfree(buf->va);
 	return err;
 }
 
 /* The domain is still attached: unmap (IOTLB flushed) before freeing. */
-static void sdxi_umem_free(struct sdxi_cxt *cxt, enum sdxi_cxt_region r,
-			   struct sdxi_cxt_buf *buf)
+static void sdxi_user_mem_free(struct sdxi_cxt *cxt, enum sdxi_cxt_region r,
+			       struct sdxi_cxt_buf *buf)
 {
 	struct sdxi_uctx *u = cxt->mem_priv;
 
@@ -253,14 +256,14 @@ static void sdxi_umem_free(struct sdxi_cxt *cxt, enum sdxi_cxt_region r,
 	vfree(buf->va);
 }
 
-const struct sdxi_cxt_mem_ops sdxi_umem_ops = {
-	.alloc = sdxi_umem_alloc,
-	.free = sdxi_umem_free,
+const struct sdxi_cxt_mem_ops sdxi_user_mem_ops = {
+	.alloc = sdxi_user_mem_alloc,
+	.free = sdxi_user_mem_free,
 	.release = sdxi_uctx_release,
 };
 
 /* An IOVA range user space may use: not the kernel's, not taken. */
-static int sdxi_urange_check(struct sdxi_uctx *u, u64 start, u64 len)
+static int sdxi_user_range_check(struct sdxi_uctx *u, u64 start, u64 len)
 {
 	u64 last = start + len - 1;
 
@@ -277,30 +280,30 @@ static int sdxi_urange_check(struct sdxi_uctx *u, u64 start, u64 len)
 	return 0;
 }
 
-static struct sdxi_uctx *sdxi_ufind(struct sdxi_ufile *uf, u32 id)
+static struct sdxi_uctx *sdxi_find_user_context(struct sdxi_ufile *uf, u32 id)
 {
 	lockdep_assert_held(&uf->lock);
 	return xa_load(&uf->cxts, id);
 }
 
 /* MAP_MEM's early check: the function, the context, a free range. */
-static int sdxi_umap_mem_check(struct sdxi_ufile *uf, u32 id, u64 va, u64 len)
+static int sdxi_map_mem_check(struct sdxi_ufile *uf, u32 id, u64 va, u64 len)
 {
 	CLASS(sdxi_ufile_locked, l)(uf);
 	struct sdxi_uctx *u;
 
 	if (IS_ERR(l))
 		return PTR_ERR(l);
-	u = sdxi_ufind(uf, id);
-	return u ? sdxi_urange_check(u, va, len) : -ENOENT;
+	u = sdxi_find_user_context(uf, id);
+	return u ? sdxi_user_range_check(u, va, len) : -ENOENT;
 }
 
 /*
  * MAP_MEM's second half, once the pages are pinned: check again (the
  * context may have gone, or the range been taken) and map.
  */
-static int sdxi_umap_mem_insert(struct sdxi_ufile *uf, u32 id,
-				struct sdxi_umap *m, u64 *iova)
+static int sdxi_map_mem_insert(struct sdxi_ufile *uf, u32 id,
+			       struct sdxi_umap *m, u64 *iova)
 {
 	CLASS(sdxi_ufile_locked, l)(uf);
 	u64 va = m->it.start, len = m->len;
@@ -310,8 +313,8 @@ static int sdxi_umap_mem_insert(struct sdxi_ufile *uf, u32 id,
 
 	if (IS_ERR(l))
 		return PTR_ERR(l);
-	u = sdxi_ufind(uf, id);
-	err = u ? sdxi_urange_check(u, va, len) : -ENOENT;
+	u = sdxi_find_user_context(uf, id);
+	err = u ? sdxi_user_range_check(u, va, len) : -ENOENT;
 	if (err)
 		return err;
 	if (u->isolated) {
@@ -339,7 +342,7 @@ static int sdxi_umap_mem_insert(struct sdxi_ufile *uf, u32 id,
 }
 
 /**
- * sdxi_umap_mem() - MAP_MEM: pin a user range and map it at IOVA == VA
+ * sdxi_user_map_mem() - MAP_MEM: pin a user range and map it at IOVA == VA
  * @uf: file (the caller is its opener; no lock held)
  * @id: context
  * @va: page-aligned start
@@ -359,8 +362,8 @@ static int sdxi_umap_mem_insert(struct sdxi_ufile *uf, u32 id,
  * -EFAULT (range not mapped with the access asked for); -EINVAL
  * (physically discontiguous range without an IOMMU); -ENODEV; -EINTR.
  */
-int sdxi_umap_mem(struct sdxi_ufile *uf, u32 id, u64 va, u64 len, u32 flags,
-		  u64 *iova)
+int sdxi_user_map_mem(struct sdxi_ufile *uf, u32 id, u64 va, u64 len, u32 flags,
+		      u64 *iova)
 {
 	unsigned long n = len >> PAGE_SHIFT, done = 0;
 	unsigned int gup = FOLL_LONGTERM;
@@ -377,11 +380,11 @@ int sdxi_umap_mem(struct sdxi_ufile *uf, u32 id, u64 va, u64 len, u32 flags,
 		gup |= FOLL_WRITE;
 	}
 	/* Early answers for a missing context or an overlap. */
-	err = sdxi_umap_mem_check(uf, id, va, len);
+	err = sdxi_map_mem_check(uf, id, va, len);
 	if (err)
 		return err;
 	/* Limits before any allocation sized by @len. */
-	err = sdxi_ucharge_pinned(ud, uf->mm, uf->facct, uf->uacct, len);
+	err = sdxi_user_charge_pinned(ud, uf->mm, uf->facct, uf->uacct, len);
 	if (err)
 		return err;
 	m = kzalloc(sizeof(*m), GFP_KERNEL_ACCOUNT);
@@ -415,7 +418,7 @@ int sdxi_umap_mem(struct sdxi_ufile *uf, u32 id, u64 va, u64 len, u32 flags,
 	m->it.start = va;
 	m->it.last = va + len - 1;
 
-	err = sdxi_umap_mem_insert(uf, id, m, iova);
+	err = sdxi_map_mem_insert(uf, id, m, iova);
 	if (err)
 		goto unpin;
 	return 0;
@@ -426,12 +429,12 @@ unpin:
 free:
 	kfree(m);
 uncharge:
-	sdxi_uuncharge_pinned(ud, uf->mm, uf->facct, uf->uacct, len);
+	sdxi_user_uncharge_pinned(ud, uf->mm, uf->facct, uf->uacct, len);
 	return err;
 }
 
-static struct sdxi_umap *sdxi_ufind_map(struct sdxi_uctx *u, u64 start,
-					u64 len, enum sdxi_umap_kind kind)
+static struct sdxi_umap *sdxi_find_map(struct sdxi_uctx *u, u64 start,
+				       u64 len, enum sdxi_umap_kind kind)
 {
 	struct interval_tree_node *it;
 	struct sdxi_umap *m;
@@ -447,7 +450,7 @@ static struct sdxi_umap *sdxi_ufind_map(struct sdxi_uctx *u, u64 start,
 }
 
 /**
- * sdxi_uunmap_mem() - UNMAP_MEM: make a registration unreachable, unpin it
+ * sdxi_user_unmap_mem() - UNMAP_MEM: make a registration unreachable, unpin it
  * @u: context; &sdxi_ufile.lock held
  * @va: start given to MAP_MEM
  * @len: length given to MAP_MEM
@@ -458,12 +461,12 @@ static struct sdxi_umap *sdxi_ufind_map(struct sdxi_uctx *u, u64 start,
  *
  * Return: 0, or -ENOENT when no registration has exactly that range.
  */
-int sdxi_uunmap_mem(struct sdxi_uctx *u, u64 va, u64 len)
+int sdxi_user_unmap_mem(struct sdxi_uctx *u, u64 va, u64 len)
 {
 	struct sdxi_umap *m;
 
 	lockdep_assert_held(&u->uf->lock);
-	m = sdxi_ufind_map(u, va, len, SDXI_UMAP_MEM);
+	m = sdxi_find_map(u, va, len, SDXI_UMAP_MEM);
 	if (!m)
 		return -ENOENT;
 	interval_tree_remove(&m->it, &u->maps);
@@ -533,7 +536,7 @@ undo:
 }
 
 /* Map the imported range of @sgt's DMA segments; none on failure. */
-static int sdxi_udmabuf_map_sgt(struct sdxi_umap *m, struct sg_table *sgt)
+static int sdxi_dmabuf_map_sgt(struct sdxi_umap *m, struct sg_table *sgt)
 {
 	struct sdxi_uctx *u = m->u;
 	struct iommu_domain *rid = iommu_get_domain_for_dev(u->dev);
@@ -576,7 +579,7 @@ static int sdxi_udmabuf_map_sgt(struct sdxi_umap *m, struct sg_table *sgt)
  * first of its imports and shared by the others.  The wait for the
  * exporter's fences is bounded, and interruptible when @intr (an ioctl).
  */
-static int sdxi_udmabuf_map_locked(struct sdxi_umap *m, bool intr)
+static int sdxi_dmabuf_map_locked(struct sdxi_umap *m, bool intr)
 {
 	struct sdxi_uattach *ua = m->ua;
 	struct sg_table *sgt = ua->sgt;
@@ -593,7 +596,7 @@ static int sdxi_udmabuf_map_locked(struct sdxi_umap *m, bool intr)
 	}
 	lret = dma_resv_wait_timeout(m->dmabuf->resv, DMA_RESV_USAGE_KERNEL,
 				     intr, msecs_to_jiffies(SDXI_DMABUF_FENCE_MS));
-	err = lret < 0 ? lret : !lret ? -ETIMEDOUT : sdxi_udmabuf_map_sgt(m, sgt);
+	err = lret < 0 ? lret : !lret ? -ETIMEDOUT : sdxi_dmabuf_map_sgt(m, sgt);
 	if (err) {
 		if (!ua->nmapped)
 			dma_buf_unmap_attachment(m->attach, sgt, DMA_BIDIRECTIONAL);
@@ -610,7 +613,7 @@ static int sdxi_udmabuf_map_locked(struct sdxi_umap *m, bool intr)
  * domain is detached already (or about to be freed): only the attachment
  * mapping is dropped then, with the last import using it.
  */
-static void sdxi_udmabuf_unmap_locked(struct sdxi_umap *m)
+static void sdxi_dmabuf_unmap_locked(struct sdxi_umap *m)
 {
 	struct sdxi_uattach *ua = m->ua;
 
@@ -626,34 +629,34 @@ static void sdxi_udmabuf_unmap_locked(struct sdxi_umap *m)
 	ua->sgt = NULL;
 }
 
-static void sdxi_udmabuf_remap_work(struct work_struct *work)
+static void sdxi_dmabuf_remap_work(struct work_struct *work)
 {
 	struct sdxi_umap *m = container_of(work, struct sdxi_umap, remap);
 	int err;
 
 	dma_resv_lock(m->dmabuf->resv, NULL);
-	err = sdxi_udmabuf_map_locked(m, false);
+	err = sdxi_dmabuf_map_locked(m, false);
 	dma_resv_unlock(m->dmabuf->resv);
 	if (err)
 		dev_dbg(m->u->dev, "context %u: dma-buf at %#lx not re-mapped (%d)\n",
 			m->u->id, m->it.start, err);
 }
 
-static void sdxi_udmabuf_move_notify(struct dma_buf_attachment *attach)
+static void sdxi_dmabuf_move_notify(struct dma_buf_attachment *attach)
 {
 	struct sdxi_uattach *ua = attach->importer_priv;
 	struct sdxi_umap *m;
 
 	list_for_each_entry(m, &ua->maps, ua_node) {
-		sdxi_udmabuf_unmap_locked(m);
+		sdxi_dmabuf_unmap_locked(m);
 		if (!m->dead)
 			schedule_work(&m->remap);
 	}
 }
 
-static const struct dma_buf_attach_ops sdxi_udmabuf_ops = {
+static const struct dma_buf_attach_ops sdxi_dmabuf_importer_ops = {
 	.allow_peer2peer = false,
-	.SDXI_DMA_BUF_INVALIDATE = sdxi_udmabuf_move_notify,
+	.SDXI_DMA_BUF_INVALIDATE = sdxi_dmabuf_move_notify,
 };
 
 /*
@@ -687,7 +690,7 @@ static struct sdxi_uattach *sdxi_uattach_get(struct sdxi_uctx *u,
 	INIT_LIST_HEAD(&ua->maps);
 	ua->dmabuf = dmabuf;
 	ua->users = 1;
-	attach = dma_buf_dynamic_attach(dmabuf, u->dev, &sdxi_udmabuf_ops, ua);
+	attach = dma_buf_dynamic_attach(dmabuf, u->dev, &sdxi_dmabuf_importer_ops, ua);
 	if (IS_ERR(attach)) {
 		dma_buf_put(dmabuf);
 		kfree(ua);
@@ -712,16 +715,16 @@ static void sdxi_uattach_put(struct sdxi_uctx *u, struct sdxi_uattach *ua)
 	kfree(ua);
 }
 
-static void sdxi_udmabuf_release(struct sdxi_uctx *u, struct sdxi_umap *m)
+static void sdxi_dmabuf_release(struct sdxi_uctx *u, struct sdxi_umap *m)
 {
 	dma_resv_lock(m->dmabuf->resv, NULL);
-	sdxi_udmabuf_unmap_locked(m);
+	sdxi_dmabuf_unmap_locked(m);
 	m->dead = true;
 	list_del(&m->ua_node);
 	dma_resv_unlock(m->dmabuf->resv);
 	cancel_work_sync(&m->remap);
 	sdxi_uattach_put(u, m->ua);
-	sdxi_uuncharge(u->ud, u->facct, u->uacct, SDXI_URES_IMPORTED, m->len);
+	sdxi_user_uncharge(u->ud, u->facct, u->uacct, SDXI_URES_IMPORTED, m->len);
 	u->imported -= m->len;
 	atomic_dec(&u->ud->stats.dmabufs);
 }
@@ -731,7 +734,7 @@ static void sdxi_udmabuf_release(struct sdxi_uctx *u, struct sdxi_umap *m)
  * writes only to a buffer opened for writing (DMA_HEAP_IOCTL_ALLOC and
  * DRM PRIME give read-only ones without O_RDWR).
  */
-static int sdxi_udmabuf_access(struct dma_buf *dmabuf, u32 flags)
+static int sdxi_dmabuf_access(struct dma_buf *dmabuf, u32 flags)
 {
 	fmode_t mode = dmabuf->file->f_mode;
 
@@ -742,7 +745,7 @@ static int sdxi_udmabuf_access(struct dma_buf *dmabuf, u32 flags)
 }
 
 /**
- * sdxi_umap_dmabuf() - MAP_DMABUF: import a dma-buf at a chosen IOVA
+ * sdxi_user_map_dmabuf() - MAP_DMABUF: import a dma-buf at a chosen IOVA
  * @u: isolated context; &sdxi_ufile.lock held
  * @fd: the dma-buf
  * @offset: page-aligned offset into it
@@ -756,25 +759,25 @@ static int sdxi_udmabuf_access(struct dma_buf *dmabuf, u32 flags)
  * system memory); -ETIMEDOUT (the exporter's fences did not signal);
  * -EINTR; -ENOMEM.
  */
-int sdxi_umap_dmabuf(struct sdxi_uctx *u, int fd, u64 offset, u64 len,
-		     u64 iova, u32 flags)
+int sdxi_user_map_dmabuf(struct sdxi_uctx *u, int fd, u64 offset, u64 len,
+			 u64 iova, u32 flags)
 {
 	struct dma_buf *dmabuf;
 	struct sdxi_umap *m;
 	int err;
 
 	lockdep_assert_held(&u->uf->lock);
-	err = sdxi_urange_check(u, iova, len);
+	err = sdxi_user_range_check(u, iova, len);
 	if (err)
 		return err;
 	dmabuf = dma_buf_get(fd);
 	if (IS_ERR(dmabuf))
 		return PTR_ERR(dmabuf);
-	err = sdxi_udmabuf_access(dmabuf, flags);
+	err = sdxi_dmabuf_access(dmabuf, flags);
 	if (!err && (offset > dmabuf->size || len > dmabuf->size - offset))
 		err = -EINVAL;
 	if (!err)
-		err = sdxi_ucharge(u->ud, u->facct, u->uacct, SDXI_URES_IMPORTED, len);
+		err = sdxi_user_charge(u->ud, u->facct, u->uacct, SDXI_URES_IMPORTED, len);
 	if (err) {
 		dma_buf_put(dmabuf);
 		return err;
@@ -793,7 +796,7 @@ int sdxi_umap_dmabuf(struct sdxi_uctx *u, int fd, u64 offset, u64 len,
 		  ((flags & SDXI_MAP_WRITE) ? IOMMU_WRITE : 0);
 	m->it.start = iova;
 	m->it.last = iova + len - 1;
-	INIT_WORK(&m->remap, sdxi_udmabuf_remap_work);
+	INIT_WORK(&m->remap, sdxi_dmabuf_remap_work);
 	m->ua = sdxi_uattach_get(u, dmabuf);
 	if (IS_ERR(m->ua)) {
 		err = PTR_ERR(m->ua);
@@ -804,7 +807,7 @@ int sdxi_umap_dmabuf(struct sdxi_uctx *u, int fd, u64 offset, u64 len,
 	m->attach = m->ua->attach;
 	err = dma_resv_lock_interruptible(m->dmabuf->resv, NULL);
 	if (!err) {
-		err = sdxi_udmabuf_map_locked(m, true);
+		err = sdxi_dmabuf_map_locked(m, true);
 		if (!err)
 			list_add(&m->ua_node, &m->ua->maps);
 		dma_resv_unlock(m->dmabuf->resv);
@@ -820,43 +823,44 @@ int sdxi_umap_dmabuf(struct sdxi_uctx *u, int fd, u64 offset, u64 len,
 	return 0;
 
 uncharge:
-	sdxi_uuncharge(u->ud, u->facct, u->uacct, SDXI_URES_IMPORTED, len);
+	sdxi_user_uncharge(u->ud, u->facct, u->uacct, SDXI_URES_IMPORTED, len);
 	return err;
 }
 
 /**
- * sdxi_uunmap_dmabuf() - UNMAP_DMABUF
+ * sdxi_user_unmap_dmabuf() - UNMAP_DMABUF
  * @u: context; &sdxi_ufile.lock held
  * @iova: the IOVA given to MAP_DMABUF
  *
  * Return: 0, or -ENOENT when no dma-buf is mapped there.
  */
-int sdxi_uunmap_dmabuf(struct sdxi_uctx *u, u64 iova)
+int sdxi_user_unmap_dmabuf(struct sdxi_uctx *u, u64 iova)
 {
 	struct sdxi_umap *m;
 
 	lockdep_assert_held(&u->uf->lock);
-	m = sdxi_ufind_map(u, iova, 0, SDXI_UMAP_DMABUF);
+	m = sdxi_find_map(u, iova, 0, SDXI_UMAP_DMABUF);
 	if (!m)
 		return -ENOENT;
 	interval_tree_remove(&m->it, &u->maps);
-	sdxi_udmabuf_release(u, m);
+	sdxi_dmabuf_release(u, m);
 	kfree(m);
 	return 0;
 }
 
+#if IS_ENABLED(CONFIG_SDXI_TEST)
 /**
- * sdxi_udmabuf_move_all() - act as if every exporter moved its buffer
+ * sdxi_dmabuf_move_all() - act as if every exporter moved its buffer
  * @ud: device
  * @remap: also re-establish the mappings (as after a real move); false
  *	   leaves them revoked until the next call with @remap
  *
- * A test hook (debugfs "dmabuf_move"): udmabuf and the system heap never
+ * A test hook (debugfs "dmabuf_move", test configuration only): udmabuf and the system heap never
  * move their buffers, so this is how the revoke and re-establish paths
  * run.  It goes through the attachments, as an exporter does, so every
  * import is reached, also one of a context that could not be quiesced.
  */
-void sdxi_udmabuf_move_all(struct sdxi_udev *ud, bool remap)
+void sdxi_dmabuf_move_all(struct sdxi_udev *ud, bool remap)
 {
 	struct sdxi_uattach *ua;
 	struct sdxi_umap *m;
@@ -865,10 +869,11 @@ void sdxi_udmabuf_move_all(struct sdxi_udev *ud, bool remap)
 	list_for_each_entry(ua, &ud->attachments, node) {
 		dma_resv_lock(ua->dmabuf->resv, NULL);
 		list_for_each_entry(m, &ua->maps, ua_node) {
-			sdxi_udmabuf_unmap_locked(m);
+			sdxi_dmabuf_unmap_locked(m);
 			if (remap)
-				sdxi_udmabuf_map_locked(m, false);
+				sdxi_dmabuf_map_locked(m, false);
 		}
 		dma_resv_unlock(ua->dmabuf->resv);
 	}
 }
+#endif

@@ -26,7 +26,7 @@
 #include <linux/xarray.h>
 
 #include "sdxi.h"
-#include "user.h"
+#include "quota.h"
 
 static unsigned int max_contexts_per_file = 32;
 module_param(max_contexts_per_file, uint, 0644);
@@ -70,7 +70,7 @@ static u64 sdxi_mib(unsigned long mb)
 	return mb > (U64_MAX >> 20) ? U64_MAX : (u64)mb << 20;
 }
 
-static u64 sdxi_ulimit(enum sdxi_ures r, bool user)
+static u64 sdxi_quota_limit(enum sdxi_ures r, bool user)
 {
 	switch (r) {
 	case SDXI_URES_CONTEXTS:
@@ -91,13 +91,13 @@ static u64 sdxi_ulimit(enum sdxi_ures r, bool user)
 }
 
 /* @use + @n within @limit, without overflow. */
-static bool sdxi_ufits(u64 use, u64 n, u64 limit)
+static bool sdxi_quota_fits(u64 use, u64 n, u64 limit)
 {
 	return use <= limit && n <= limit - use;
 }
 
 /**
- * sdxi_umax_buffer() - largest transfer of one user descriptor
+ * sdxi_user_max_buffer() - largest transfer of one user descriptor
  *
  * The function already bounds how long user work delays the admin
  * context (hardware.rst "Arbitration"); this lets root bound one
@@ -106,7 +106,7 @@ static bool sdxi_ufits(u64 use, u64 n, u64 limit)
  * Return: bytes (the context layer rounds down to what the L1 entry can
  * express and caps at the function's maximum), or 0 for the function's.
  */
-u64 sdxi_umax_buffer(void)
+u64 sdxi_user_max_buffer(void)
 {
 	unsigned long mb = READ_ONCE(max_user_buffer_mb);
 
@@ -114,12 +114,12 @@ u64 sdxi_umax_buffer(void)
 }
 
 /**
- * sdxi_ucontexts_max() - user contexts the function offers in total
+ * sdxi_user_contexts_max() - user contexts the function offers in total
  * @ud: device; its function is present
  *
  * Return: the function's client contexts less those kept for the kernel.
  */
-unsigned int sdxi_ucontexts_max(struct sdxi_udev *ud)
+unsigned int sdxi_user_contexts_max(struct sdxi_udev *ud)
 {
 	struct sdxi_dev *sdxi = ud->sdxi;
 
@@ -128,18 +128,18 @@ unsigned int sdxi_ucontexts_max(struct sdxi_udev *ud)
 }
 
 /**
- * sdxi_ucontexts_free() - contexts a file could create now
+ * sdxi_user_contexts_free() - contexts a file could create now
  * @uf: file; its function is present
  *
  * Return: the smallest of what the function, the file's and its user's
  * limits leave.
  */
-unsigned int sdxi_ucontexts_free(struct sdxi_ufile *uf)
+unsigned int sdxi_user_contexts_free(struct sdxi_ufile *uf)
 {
 	struct sdxi_udev *ud = uf->udev;
-	u64 f = sdxi_ulimit(SDXI_URES_CONTEXTS, false);
-	u64 u = sdxi_ulimit(SDXI_URES_CONTEXTS, true);
-	u64 dev = sdxi_ucontexts_max(ud);
+	u64 f = sdxi_quota_limit(SDXI_URES_CONTEXTS, false);
+	u64 u = sdxi_quota_limit(SDXI_URES_CONTEXTS, true);
+	u64 dev = sdxi_user_contexts_max(ud);
 
 	spin_lock(&ud->acct_lock);
 	f -= min(f, uf->facct->use[SDXI_URES_CONTEXTS]);
@@ -150,7 +150,7 @@ unsigned int sdxi_ucontexts_free(struct sdxi_ufile *uf)
 }
 
 /**
- * sdxi_ucharge() - charge @n of resource @r to a file and its user
+ * sdxi_user_charge() - charge @n of resource @r to a file and its user
  * @ud: device; for contexts its function is present
  * @facct: the file's account
  * @uacct: the user's account
@@ -160,18 +160,18 @@ unsigned int sdxi_ucontexts_free(struct sdxi_ufile *uf)
  * Return: 0; -EDQUOT when the file's or the user's limit would be
  * exceeded; -ENOSPC when the function has no more contexts for users.
  */
-int sdxi_ucharge(struct sdxi_udev *ud, struct sdxi_uacct *facct,
-		 struct sdxi_uacct *uacct, enum sdxi_ures r, u64 n)
+int sdxi_user_charge(struct sdxi_udev *ud, struct sdxi_uacct *facct,
+		     struct sdxi_uacct *uacct, enum sdxi_ures r, u64 n)
 {
-	u64 flimit = sdxi_ulimit(r, false), ulimit = sdxi_ulimit(r, true);
-	u64 dlimit = r == SDXI_URES_CONTEXTS ? sdxi_ucontexts_max(ud) : U64_MAX;
+	u64 flimit = sdxi_quota_limit(r, false), ulimit = sdxi_quota_limit(r, true);
+	u64 dlimit = r == SDXI_URES_CONTEXTS ? sdxi_user_contexts_max(ud) : U64_MAX;
 	int err = 0;
 
 	spin_lock(&ud->acct_lock);
-	if (!sdxi_ufits(facct->use[r], n, flimit) ||
-	    !sdxi_ufits(uacct->use[r], n, ulimit)) {
+	if (!sdxi_quota_fits(facct->use[r], n, flimit) ||
+	    !sdxi_quota_fits(uacct->use[r], n, ulimit)) {
 		err = -EDQUOT;
-	} else if (!sdxi_ufits(ud->use[r], n, dlimit)) {
+	} else if (!sdxi_quota_fits(ud->use[r], n, dlimit)) {
 		err = -ENOSPC;
 	} else {
 		facct->use[r] += n;
@@ -183,15 +183,15 @@ int sdxi_ucharge(struct sdxi_udev *ud, struct sdxi_uacct *facct,
 }
 
 /**
- * sdxi_uuncharge() - give back what sdxi_ucharge() took
+ * sdxi_user_uncharge() - give back what sdxi_user_charge() took
  * @ud: device
  * @facct: the file's account
  * @uacct: the user's account
  * @r: resource
  * @n: amount
  */
-void sdxi_uuncharge(struct sdxi_udev *ud, struct sdxi_uacct *facct,
-		    struct sdxi_uacct *uacct, enum sdxi_ures r, u64 n)
+void sdxi_user_uncharge(struct sdxi_udev *ud, struct sdxi_uacct *facct,
+			struct sdxi_uacct *uacct, enum sdxi_ures r, u64 n)
 {
 	spin_lock(&ud->acct_lock);
 	if (!WARN_ON_ONCE(facct->use[r] < n || uacct->use[r] < n ||
@@ -204,7 +204,7 @@ void sdxi_uuncharge(struct sdxi_udev *ud, struct sdxi_uacct *facct,
 }
 
 /**
- * sdxi_ucharge_pinned() - charge pages about to be pinned
+ * sdxi_user_charge_pinned() - charge pages about to be pinned
  * @ud: device
  * @mm: the opener's address space (current's)
  * @facct: the file's account
@@ -216,8 +216,8 @@ void sdxi_uuncharge(struct sdxi_udev *ud, struct sdxi_uacct *facct,
  *
  * Return: 0, -ENOMEM (RLIMIT_MEMLOCK) or -EDQUOT.
  */
-int sdxi_ucharge_pinned(struct sdxi_udev *ud, struct mm_struct *mm,
-			struct sdxi_uacct *facct, struct sdxi_uacct *uacct,
+int sdxi_user_charge_pinned(struct sdxi_udev *ud, struct mm_struct *mm,
+			    struct sdxi_uacct *facct, struct sdxi_uacct *uacct,
 			u64 bytes)
 {
 	unsigned long limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
@@ -229,26 +229,26 @@ int sdxi_ucharge_pinned(struct sdxi_udev *ud, struct mm_struct *mm,
 		atomic64_sub(n, &mm->pinned_vm);
 		return -ENOMEM;
 	}
-	err = sdxi_ucharge(ud, facct, uacct, SDXI_URES_PINNED, bytes);
+	err = sdxi_user_charge(ud, facct, uacct, SDXI_URES_PINNED, bytes);
 	if (err)
 		atomic64_sub(n, &mm->pinned_vm);
 	return err;
 }
 
 /**
- * sdxi_uuncharge_pinned() - give back what sdxi_ucharge_pinned() took
+ * sdxi_user_uncharge_pinned() - give back what sdxi_user_charge_pinned() took
  * @ud: device
  * @mm: the address space that was charged
  * @facct: the file's account
  * @uacct: the user's account
  * @bytes: page-aligned length
  */
-void sdxi_uuncharge_pinned(struct sdxi_udev *ud, struct mm_struct *mm,
-			   struct sdxi_uacct *facct, struct sdxi_uacct *uacct,
+void sdxi_user_uncharge_pinned(struct sdxi_udev *ud, struct mm_struct *mm,
+			       struct sdxi_uacct *facct, struct sdxi_uacct *uacct,
 			   u64 bytes)
 {
 	atomic64_sub(bytes >> PAGE_SHIFT, &mm->pinned_vm);
-	sdxi_uuncharge(ud, facct, uacct, SDXI_URES_PINNED, bytes);
+	sdxi_user_uncharge(ud, facct, uacct, SDXI_URES_PINNED, bytes);
 }
 
 /**
@@ -341,7 +341,7 @@ void sdxi_uacct_put(struct sdxi_udev *ud, struct sdxi_uacct *a)
 }
 
 /* debugfs "users": one line per user holding anything on the function. */
-static int sdxi_uquota_users_show(struct seq_file *s, void *unused)
+static int sdxi_quota_users_show(struct seq_file *s, void *unused)
 {
 	struct sdxi_udev *ud = s->private;
 	struct sdxi_uacct *a;
@@ -361,14 +361,14 @@ static int sdxi_uquota_users_show(struct seq_file *s, void *unused)
 	xa_unlock(&ud->users);
 	return 0;
 }
-DEFINE_SHOW_ATTRIBUTE(sdxi_uquota_users);
+DEFINE_SHOW_ATTRIBUTE(sdxi_quota_users);
 
 /**
- * sdxi_uquota_debugfs() - add the per-user file to the device's debugfs
+ * sdxi_quota_debugfs() - add the per-user file to the device's debugfs
  * @ud: device, with its debugfs directory
  */
-void sdxi_uquota_debugfs(struct sdxi_udev *ud)
+void sdxi_quota_debugfs(struct sdxi_udev *ud)
 {
 	debugfs_create_file("users", 0444, ud->debugfs, ud,
-			    &sdxi_uquota_users_fops);
+			    &sdxi_quota_users_fops);
 }

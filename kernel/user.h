@@ -2,8 +2,10 @@
 /*
  * /dev/sdxiN: user-mapped contexts (Documentation/uapi.rst).
  *
- * cdev.c owns the character device, the open files, the ioctls, mmap and
- * poll; mem.c owns what the function reaches on a user context's behalf:
+ * cdev.c owns the character device, user_file.c the open files,
+ * user_context.c the contexts, user_ioctl.c the ioctls, user_mmap.c the
+ * mappings, user_events.c poll() and read(), user_debugfs.c debugfs;
+ * mem.c owns what the function reaches on a user context's behalf:
  * the context's PASID and private IOMMU domain, the context's own regions
  * (ring, CXT_STS, write index, CST_BLK array) mapped into that domain at
  * kernel-chosen IOVAs, pinned user memory at IOVA == VA and imported
@@ -148,10 +150,6 @@ struct sdxi_uacct {
  * @files_lock: guards @files for open() and release(), which hold @rwsem
  *		for reading
  * @isolated: the function sits behind a PASID-capable IOMMU
- * @vec_lock: guards @vectors
- * @vectors: MSI-X vectors given to user contexts, bit n = vector n
- * @nr_vectors: size of @vectors
- * @first_vector: lowest vector user contexts may get
  * @stats: counters
  * @debugfs: debugfs directory
  * @attach_lock: guards @attachments and their user counts
@@ -171,10 +169,6 @@ struct sdxi_udev {
 	struct list_head files;
 	struct mutex files_lock;	/* guards files for open/release */
 	bool isolated;
-	spinlock_t vec_lock;		/* guards vectors */
-	unsigned long *vectors;
-	unsigned int nr_vectors;
-	unsigned int first_vector;
 	struct sdxi_ustats stats;
 	struct dentry *debugfs;
 	struct mutex attach_lock;	/* guards attachments */
@@ -355,64 +349,5 @@ struct sdxi_uctx {
 	u64 completed_base;
 	struct dentry *debugfs;
 };
-
-/* cdev.c */
-int sdxi_ufile_lock(struct sdxi_ufile *uf);
-void sdxi_ufile_unlock(struct sdxi_ufile *uf);
-void sdxi_uctx_release(void *priv);
-
-static inline struct sdxi_ufile *sdxi_ufile_lock_ptr(struct sdxi_ufile *uf)
-{
-	int err = sdxi_ufile_lock(uf);
-
-	return err ? ERR_PTR(err) : uf;
-}
-
-static inline void sdxi_ufile_unlock_ptr(struct sdxi_ufile *uf)
-{
-	if (!IS_ERR(uf))
-		sdxi_ufile_unlock(uf);
-}
-
-/*
- * CLASS(sdxi_ufile_locked, l)(uf): until the end of the scope the function
- * is present (&sdxi_udev.rwsem held for reading) and the file's lock is
- * held; or l is an ERR_PTR (-ENODEV: removed, -EINTR: fatal signal).
- */
-DEFINE_CLASS(sdxi_ufile_locked, struct sdxi_ufile *, sdxi_ufile_unlock_ptr(_T),
-	     sdxi_ufile_lock_ptr(uf), struct sdxi_ufile *uf)
-
-/* mem.c */
-extern const struct sdxi_cxt_mem_ops sdxi_umem_ops;
-int sdxi_uas_init(struct sdxi_uctx *u);
-void sdxi_uas_release(struct sdxi_uctx *u);
-int sdxi_umap_mem(struct sdxi_ufile *uf, u32 id, u64 va, u64 len, u32 flags,
-		  u64 *iova);
-int sdxi_uunmap_mem(struct sdxi_uctx *u, u64 va, u64 len);
-int sdxi_umap_dmabuf(struct sdxi_uctx *u, int fd, u64 offset, u64 len,
-		     u64 iova, u32 flags);
-int sdxi_uunmap_dmabuf(struct sdxi_uctx *u, u64 iova);
-void sdxi_udmabuf_move_all(struct sdxi_udev *ud, bool remap);
-u64 sdxi_uregion_iova(enum sdxi_cxt_region r);
-
-/* quota.c */
-u64 sdxi_umax_buffer(void);
-unsigned int sdxi_ucontexts_max(struct sdxi_udev *ud);
-unsigned int sdxi_ucontexts_free(struct sdxi_ufile *uf);
-int sdxi_ucharge(struct sdxi_udev *ud, struct sdxi_uacct *facct,
-		 struct sdxi_uacct *uacct, enum sdxi_ures r, u64 n);
-void sdxi_uuncharge(struct sdxi_udev *ud, struct sdxi_uacct *facct,
-		    struct sdxi_uacct *uacct, enum sdxi_ures r, u64 n);
-int sdxi_ucharge_pinned(struct sdxi_udev *ud, struct mm_struct *mm,
-			struct sdxi_uacct *facct, struct sdxi_uacct *uacct,
-			u64 bytes);
-void sdxi_uuncharge_pinned(struct sdxi_udev *ud, struct mm_struct *mm,
-			   struct sdxi_uacct *facct, struct sdxi_uacct *uacct,
-			   u64 bytes);
-struct sdxi_uacct *sdxi_uacct_file_new(void);
-struct sdxi_uacct *sdxi_uacct_user_get(struct sdxi_udev *ud, kuid_t uid);
-struct sdxi_uacct *sdxi_uacct_hold(struct sdxi_uacct *a);
-void sdxi_uacct_put(struct sdxi_udev *ud, struct sdxi_uacct *a);
-void sdxi_uquota_debugfs(struct sdxi_udev *ud);
 
 #endif /* _SDXI_USER_H */

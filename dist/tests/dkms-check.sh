@@ -3,8 +3,8 @@
 #
 # What dkms built from the installed DKMS tree (dist/dkms-build), as TAP:
 # a module for the kernel asked for, that autoloads for class 0x120100,
-# alone (no test module), recorded by dkms as built, and a dkms.conf that
-# rebuilds on kernel upgrades.  Usage: dkms-check.sh OUTDIR KVER
+# alone (no test module), without test hooks, recorded by dkms as built,
+# and a dkms.conf that rebuilds on kernel upgrades.  Usage: dkms-check.sh OUTDIR KVER
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tools/tap.sh"
@@ -41,4 +41,10 @@ tap $? dkms_conf_rebuilds_on_kernel_upgrade "$(cat "$c")"
 
 ! modinfo -F depends "$ko" | grep -q kunit
 tap $? module_needs_no_test_module "$(modinfo -F depends "$ko")"
+
+# The plain configuration: none of the test configuration's hooks
+# (kernel/Kbuild SDXI_TEST) as a string or symbol, debug info included.
+hooks=$(strings -a "$ko" | grep -xE 'dmabuf_move|test_echo|sdxi_udmabuf_move_all|sdxi_dmabuf_move_(write|fops)' | sort -u)
+[ -z "$hooks" ]
+tap $? module_carries_no_test_hook "found: $(echo $hooks)"
 tap_plan

@@ -114,6 +114,7 @@ TEST_F(dev, size_one_byte_short_is_einval)
 	}
 }
 
+/* The tail lies past what any kernel (the test configuration too) knows. */
 TEST_F(dev, longer_with_nonzero_tail_is_e2big)
 {
 	struct any_arg a;
@@ -121,8 +122,8 @@ TEST_F(dev, longer_with_nonzero_tail_is_e2big)
 
 	for (i = 0; i < sizeof(ioctls) / sizeof(ioctls[0]); i++) {
 		memset(&a, 0, sizeof(a));
-		a.cmd.size = ioctls[i].size + 8;
-		((unsigned char *)&a)[ioctls[i].size + 3] = 1;
+		a.cmd.size = ioctls[i].size + 32;
+		((unsigned char *)&a)[ioctls[i].size + 27] = 1;
 		EXPECT_EQ(-E2BIG, sdxi_ioc(self->fd, ioctls[i].cmd, &a))
 			TH_LOG("%s", ioctls[i].name);
 	}
@@ -187,6 +188,80 @@ TEST_F(dev, get_info_writes_only_declared_size)
 	ASSERT_EQ(0, sdxi_ioc(self->fd, SDXI_IOC_GET_INFO, &a));
 	for (k = sizeof(a.info); k < sizeof(a); k++)
 		ASSERT_EQ(0xaa, ((unsigned char *)&a)[k]);
+}
+
+/*
+ * The ABI extension test.  The kernel's test configuration (Kbuild
+ * SDXI_TEST=1, the module the test VM loads; SDXI_TEST_BUILD=1 in the
+ * environment says so) appends one member to GET_INFO's struct, as a later
+ * ABI version would, and answers it with its value + 1.  A binary built
+ * against the first version passes the old size: accepted, with nothing
+ * written past it.  The new size reads and writes the new member; a larger
+ * size needs a zero tail (E2BIG otherwise); below the first version's size
+ * is EINVAL.  Against the plain module the new member is an unknown
+ * non-zero tail: E2BIG, and the test skips unless the test build is
+ * required.
+ */
+struct sdxi_info_extended {
+	struct sdxi_info v1;
+	uint64_t test_echo;
+};
+
+TEST_F(dev, extended_struct_old_size_new_size_and_unknown_tail)
+{
+	struct {
+		struct sdxi_info_extended x;
+		unsigned char tail[16];
+	} a;
+	unsigned int k;
+	int ret;
+
+	memset(&a, 0, sizeof(a));
+	a.x.v1.size = sizeof(a.x);
+	a.x.test_echo = 41;
+	ret = sdxi_ioc(self->fd, SDXI_IOC_GET_INFO, &a);
+	if (ret == -E2BIG && !getenv("SDXI_TEST_BUILD"))
+		SKIP(return, "not the test configuration of sdxi.ko");
+	/* The new size: the appended member is known both ways. */
+	ASSERT_EQ(0, ret);
+	EXPECT_EQ(42, a.x.test_echo);
+	EXPECT_EQ(SDXI_ABI_VERSION, a.x.v1.out_abi_version);
+
+	/* The old size, as every binary built before the extension passes. */
+	memset(&a, 0xaa, sizeof(a));
+	memset(&a.x.v1, 0, sizeof(a.x.v1));
+	a.x.v1.size = sizeof(a.x.v1);
+	ASSERT_EQ(0, sdxi_ioc(self->fd, SDXI_IOC_GET_INFO, &a));
+	EXPECT_EQ(SDXI_ABI_VERSION, a.x.v1.out_abi_version);
+	for (k = sizeof(a.x.v1); k < sizeof(a); k++)
+		if (((unsigned char *)&a)[k] != 0xaa)
+			break;
+	EXPECT_EQ(sizeof(a), k) TH_LOG("byte %u past the old size written", k);
+
+	/* Larger than the new size with a zero tail: as the new size. */
+	memset(&a, 0, sizeof(a));
+	a.x.v1.size = sizeof(a);
+	a.x.test_echo = 41;
+	ASSERT_EQ(0, sdxi_ioc(self->fd, SDXI_IOC_GET_INFO, &a));
+	EXPECT_EQ(42, a.x.test_echo);
+	for (k = 0; k < sizeof(a.tail); k++)
+		EXPECT_EQ(0, a.tail[k]);
+
+	/* A non-zero byte past the new member: E2BIG, nothing written. */
+	memset(&a, 0, sizeof(a));
+	a.x.v1.size = sizeof(a);
+	a.x.test_echo = 41;
+	a.tail[5] = 1;
+	EXPECT_EQ(-E2BIG, sdxi_ioc(self->fd, SDXI_IOC_GET_INFO, &a));
+	EXPECT_EQ(41, a.x.test_echo);
+	EXPECT_EQ(0, a.x.v1.out_abi_version);
+
+	/* Below the first version: EINVAL. */
+	memset(&a, 0, sizeof(a));
+	a.x.v1.size = sizeof(a.x.v1) - 8;
+	EXPECT_EQ(-EINVAL, sdxi_ioc(self->fd, SDXI_IOC_GET_INFO, &a));
+	a.x.v1.size = 8;
+	EXPECT_EQ(-EINVAL, sdxi_ioc(self->fd, SDXI_IOC_GET_INFO, &a));
 }
 
 TEST_F(dev, unknown_ioctl_is_enotty)
@@ -875,8 +950,11 @@ TEST_F(ctx, dmabuf_move_revokes_then_remaps)
 
 	if (buf == -ENOENT)
 		SKIP(return, "no /dev/udmabuf");
-	if (access(SDXI_DEBUGFS "dmabuf_move", W_OK))
-		SKIP(return, "no debugfs dmabuf_move hook");
+	if (access(SDXI_DEBUGFS "dmabuf_move", W_OK)) {
+		/* The test configuration of sdxi.ko has the hook. */
+		ASSERT_EQ(NULL, getenv("SDXI_TEST_BUILD"));
+		SKIP(return, "no debugfs dmabuf_move hook (not the test build)");
+	}
 	ASSERT_GE(buf, 0);
 	memset(cpu, 0x11, len);
 	ASSERT_EQ(0, map_dmabuf(self->fd, id_of(&self->x), buf, iova, len));

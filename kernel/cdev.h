@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * /dev/sdxiN: the character device of a function (cdev.c).
+ */
+#ifndef _SDXI_CDEV_H
+#define _SDXI_CDEV_H
+
+struct sdxi_dev;
+
+int sdxi_cdev_init(void);
+void sdxi_cdev_exit(void);
+int sdxi_cdev_register(struct sdxi_dev *sdxi);
+void sdxi_cdev_remove(struct sdxi_dev *sdxi);
+
+#endif /* _SDXI_CDEV_H */
