@@ -16,8 +16,10 @@
 #include <linux/bitfield.h>
 #include <linux/jiffies.h>
 
+#include "admin.h"
 #include "context.h"
 #include "descriptor.h"
+#include "ring.h"
 #include "sdxi.h"
 #include "trace.h"
 
@@ -28,7 +30,7 @@ static int sdxi_admin_wedged(struct sdxi_dev *sdxi, int err)
 	dev_err(sdxi->dev, "admin context not progressing (%d, R %llu), recovering\n",
 		err, sdxi_ring_read_index(sdxi->admin));
 	sdxi->admin_up = false;
-	sdxi_dev_schedule_recovery(sdxi);
+	sdxi_fn_request_recovery(sdxi);
 	return err == -EINTR ? err : -ETIMEDOUT;
 }
 

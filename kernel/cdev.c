@@ -204,38 +204,17 @@ static void sdxi_uctx_revoke(struct sdxi_uctx *u, bool keep)
 	unmap_mapping_range(as, SDXI_UOFF(u->id, 0), SDXI_UOFF(1, 0), 1);
 }
 
-static unsigned int sdxi_uvector_alloc(struct sdxi_udev *ud)
-{
-	unsigned int v;
-
-	spin_lock(&ud->vec_lock);
-	v = find_next_zero_bit(ud->vectors, ud->nr_vectors, ud->first_vector);
-	if (v < ud->nr_vectors)
-		__set_bit(v, ud->vectors);
-	else
-		v = 0;
-	spin_unlock(&ud->vec_lock);
-	return v;
-}
-
-static void sdxi_uvector_free(struct sdxi_udev *ud, unsigned int v)
-{
-	spin_lock(&ud->vec_lock);
-	__clear_bit(v, ud->vectors);
-	spin_unlock(&ud->vec_lock);
-}
-
 /* A vector for @u, charged to its file and user. */
 static int sdxi_uctx_get_vector(struct sdxi_uctx *u)
 {
-	unsigned int v = sdxi_uvector_alloc(u->ud);
+	int v = sdxi_fn_vector_get(u->ud->sdxi);
 	int err;
 
-	if (!v)
-		return -ENOSPC;
+	if (v < 0)
+		return v;
 	err = sdxi_ucharge(u->ud, u->facct, u->uacct, SDXI_URES_VECTORS, 1);
 	if (err) {
-		sdxi_uvector_free(u->ud, v);
+		sdxi_fn_vector_put(u->ud->sdxi, v);
 		return err;
 	}
 	u->vector = v;
@@ -259,7 +238,7 @@ void sdxi_uctx_release(void *priv)
 
 	sdxi_uas_release(u);
 	if (u->vector) {
-		sdxi_uvector_free(ud, u->vector);
+		sdxi_fn_vector_put(ud->sdxi, u->vector);
 		sdxi_uuncharge(ud, u->facct, u->uacct, SDXI_URES_VECTORS, 1);
 		u->vector = 0;
 	}
@@ -402,7 +381,7 @@ static struct sdxi_uctx *sdxi_uctx_create(struct sdxi_ufile *uf, u32 entries,
 	u->id = cxt->id;
 	u->db_pfn = PHYS_PFN(sdxi->dbs_phys + (phys_addr_t)u->id * sdxi->db_stride);
 	if (u->vector) {
-		u->irq = sdxi->bus_ops->get_irq(sdxi, u->vector);
+		u->irq = sdxi_fn_vector_irq(sdxi, u->vector);
 		err = u->irq < 0 ? u->irq :
 		      request_irq(u->irq, sdxi_uctx_irq, 0, "sdxi-user", u);
 		if (err) {
@@ -509,7 +488,7 @@ static int sdxi_uget_info(struct sdxi_ufile *uf, union sdxi_uarg *a)
 		.out_numa_node = dev_to_node(sdxi->dev),
 		.out_flags = ud->isolated ? SDXI_INFO_F_DMABUF : 0,
 	};
-	if (ud->first_vector < ud->nr_vectors && (sdxi->opb & SDXI_OPB_INTR))
+	if (sdxi_fn_vectors_free(sdxi) && (sdxi->opb & SDXI_OPB_INTR))
 		info->out_flags |= SDXI_INFO_F_INTERRUPTS;
 	if (ud->isolated) {
 		info->out_kernel_iova = SDXI_UIOVA_BASE;
@@ -1339,7 +1318,6 @@ static void sdxi_udev_release(struct device *dev)
 		if (ud->inode)
 			simple_release_fs(&sdxi_mnt, &sdxi_mnt_count);
 	ida_free(&sdxi_minors, MINOR(dev->devt));
-	bitmap_free(ud->vectors);
 	xa_destroy(&ud->users);
 	kfree(ud);
 }
@@ -1420,11 +1398,8 @@ int sdxi_cdev_register(struct sdxi_dev *sdxi)
 	xa_init(&ud->users);
 	mutex_init(&ud->attach_lock);
 	INIT_LIST_HEAD(&ud->attachments);
-	spin_lock_init(&ud->vec_lock);
 	ud->sdxi = sdxi;
 	ud->isolated = sdxi_pasid_capable(dev);
-	ud->nr_vectors = sdxi->nr_vectors;
-	ud->first_vector = max(sdxi->first_user_vector, 1U);
 
 	device_initialize(&ud->dev);
 	ud->dev.class = &sdxi_class;
@@ -1435,11 +1410,6 @@ int sdxi_cdev_register(struct sdxi_dev *sdxi)
 	err = dev_set_name(&ud->dev, "sdxi%d", minor);
 	if (err)
 		goto put;
-	ud->vectors = bitmap_zalloc(ud->nr_vectors, GFP_KERNEL);
-	if (!ud->vectors) {
-		err = -ENOMEM;
-		goto put;
-	}
 	scoped_guard(mutex, &sdxi_mnt_lock) {
 		err = simple_pin_fs(&sdxi_fs_type, &sdxi_mnt, &sdxi_mnt_count);
 		if (!err) {

@@ -29,6 +29,7 @@
 #include <linux/dma-mapping.h>
 #include <linux/slab.h>
 
+#include "admin.h"
 #include "context.h"
 #include "ring.h"
 #include "sdxi.h"
@@ -260,7 +261,7 @@ static int sdxi_cxt_publish(struct sdxi_cxt *cxt)
 	int err;
 
 	err = sdxi_encode_cxt_ctl(&ctl, &cp) ?: sdxi_encode_l1_ent(&ent, &lp) ?:
-	      sdxi_l1_entry(sdxi, cxt->id, &dst);
+	      sdxi_fn_l1_entry(sdxi, cxt->id, &dst);
 	if (err)
 		return err;
 	sdxi_cxt_ctl_write(cxt->ctl, &ctl);
@@ -276,7 +277,7 @@ static void sdxi_cxt_rescind(struct sdxi_cxt *cxt)
 {
 	struct sdxi_cxt_l1_ent *dst;
 
-	if (!cxt->published || sdxi_l1_entry(cxt->sdxi, cxt->id, &dst))
+	if (!cxt->published || sdxi_fn_l1_entry(cxt->sdxi, cxt->id, &dst))
 		return;
 	WRITE_ONCE(dst->cxt_ctl_ptr, 0);
 	dma_wmb();
@@ -437,25 +438,6 @@ int sdxi_cxt_start(struct sdxi_cxt *cxt)
 	return err;
 }
 
-/**
- * sdxi_cxt_stop() - stop a context
- * @cxt: client context
- *
- * Return: 0 once the function no longer executes the context; -EIO or
- * -ETIMEDOUT if that could not be confirmed (function recovery, which is
- * then scheduled, quiesces it).
- */
-int sdxi_cxt_stop(struct sdxi_cxt *cxt)
-{
-	struct sdxi_dev *sdxi = cxt->sdxi;
-
-	guard(mutex)(&sdxi->adm_lock);
-	cxt->run = false;
-	if (!sdxi->admin_up)
-		return -EIO;
-	return __sdxi_admin_cxt_stop(sdxi, cxt->id);
-}
-
 /* Owner notifications, paired through @in_reset.  adm_lock held. */
 static void sdxi_cxt_reset_begin(struct sdxi_cxt *cxt)
 {
@@ -521,7 +503,7 @@ int sdxi_cxt_reset(struct sdxi_cxt *cxt)
 		}
 	}
 	/* Recovery pairs a pending @reset_begin with @reset_done. */
-	return sdxi_dev_recover_sync(sdxi);
+	return sdxi_fn_recover_sync(sdxi);
 }
 
 /**
@@ -574,7 +556,7 @@ void sdxi_cxt_destroy(struct sdxi_cxt *cxt)
 	}
 	trace_sdxi_cxt_state(sdxi->dev, cxt->id, cxt->user, "destroy", err);
 	if (err && !cxt->user)
-		sdxi_dev_recover_sync(sdxi);
+		sdxi_fn_recover_sync(sdxi);
 	else if (err && atomic_read(&sdxi->recover_pending))
 		flush_delayed_work(&sdxi->recover_work);
 

@@ -10,7 +10,8 @@
  * coherent DMA memory; a user-space context can supply pages it maps to
  * the process, with addresses in its PASID address space.  The kernel-side
  * submission API (struct sdxi_ring, ring.c) is only used on kernel-owned
- * rings.
+ * rings.  This header declares the context layer's API (context.c); the
+ * ring's is in ring.h, the admin context's operations in admin.h.
  */
 #ifndef _SDXI_CONTEXT_H
 #define _SDXI_CONTEXT_H
@@ -174,16 +175,6 @@ struct sdxi_ring {
 };
 
 /**
- * struct sdxi_ring_rsv - a reservation of ring slots
- * @index: first descriptor index
- * @count: number of consecutive indexes
- */
-struct sdxi_ring_rsv {
-	u64 index;
-	u32 count;
-};
-
-/**
  * struct sdxi_cxt - one SDXI context
  * @sdxi: its function
  * @id: context ID (0 is the admin context)
@@ -245,12 +236,10 @@ struct sdxi_cxt {
 	u64 nr_errors;
 };
 
-/* context.c */
 struct sdxi_cxt *sdxi_cxt_create(struct sdxi_dev *sdxi,
 				 const struct sdxi_cxt_params *p);
 void sdxi_cxt_destroy(struct sdxi_cxt *cxt);
 int sdxi_cxt_start(struct sdxi_cxt *cxt);
-int sdxi_cxt_stop(struct sdxi_cxt *cxt);
 int sdxi_cxt_reset(struct sdxi_cxt *cxt);
 int sdxi_cxt_resume(struct sdxi_cxt *cxt);
 u8 sdxi_cxt_hw_state(struct sdxi_cxt *cxt);
@@ -269,31 +258,5 @@ void sdxi_cxts_reset_done(struct sdxi_dev *sdxi);
 void sdxi_cxts_take_leaked(struct sdxi_dev *sdxi, struct list_head *list);
 void sdxi_cxts_free_leaked(struct sdxi_dev *sdxi, struct list_head *list);
 void sdxi_cxt_free_all(struct sdxi_dev *sdxi);
-
-/* ring.c */
-int sdxi_ring_try_reserve(struct sdxi_cxt *cxt, u32 count,
-			  struct sdxi_ring_rsv *rsv);
-int sdxi_ring_reserve(struct sdxi_cxt *cxt, u32 count, unsigned long timeout,
-		      struct sdxi_ring_rsv *rsv);
-s64 sdxi_ring_free_slots(struct sdxi_cxt *cxt);
-void sdxi_ring_publish(struct sdxi_cxt *cxt, u64 index,
-		       const union sdxi_desc *desc, bool csb);
-void sdxi_ring_doorbell(struct sdxi_cxt *cxt);
-void sdxi_ring_retire(struct sdxi_cxt *cxt, u64 end);
-u64 sdxi_ring_read_index(struct sdxi_cxt *cxt);
-void sdxi_ring_reset(struct sdxi_cxt *cxt);
-void sdxi_ring_init(struct sdxi_cxt *cxt);
-
-/* completion.c */
-void sdxi_csb_arm(struct sdxi_cst_blk *csb);
-int sdxi_csb_status(const struct sdxi_cst_blk *csb);
-int sdxi_ring_csb_status(struct sdxi_cxt *cxt, u64 index);
-int sdxi_ring_csb_wait(struct sdxi_cxt *cxt, u64 index, unsigned int ms);
-
-/* admin.c */
-int __sdxi_admin_cxt_start(struct sdxi_dev *sdxi, u16 id, bool resume);
-int __sdxi_admin_cxt_stop(struct sdxi_dev *sdxi, u16 id);
-int __sdxi_admin_cxt_update(struct sdxi_dev *sdxi, u16 id);
-int sdxi_admin_nop(struct sdxi_dev *sdxi);
 
 #endif /* _SDXI_CONTEXT_H */

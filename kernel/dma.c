@@ -53,6 +53,7 @@
 
 #include "context.h"
 #include "descriptor.h"
+#include "dma.h"
 #include "ring.h"
 #include "sdxi.h"
 #include "trace.h"
@@ -897,8 +898,7 @@ int sdxi_dma_register(struct sdxi_dev *sdxi)
 	unsigned int nr, i;
 	int err;
 
-	nr = min3(channels, sdxi->nr_vectors - 1, (unsigned int)sdxi->max_cxt);
-	sdxi->first_user_vector = 1 + nr;
+	nr = min3(channels, sdxi_fn_vectors_free(sdxi), (unsigned int)sdxi->max_cxt);
 	/* Each channel creates its context when a client asks for it. */
 	sdxi->kernel_cxts = nr;
 	if (!nr) {
@@ -946,8 +946,12 @@ int sdxi_dma_register(struct sdxi_dev *sdxi)
 		struct sdxi_dma_chan *dc = &sd->chans[i];
 
 		dc->sdxi = sdxi;
-		dc->vector = 1 + i;
-		dc->irq = sdxi->bus_ops->get_irq(sdxi, dc->vector);
+		err = sdxi_fn_vector_get(sdxi);
+		if (err < 0)
+			return dev_err_probe(sdxi->dev, err,
+					     "no vector for channel %u\n", i);
+		dc->vector = err;
+		dc->irq = sdxi_fn_vector_irq(sdxi, dc->vector);
 		if (dc->irq < 0)
 			return dev_err_probe(sdxi->dev, dc->irq,
 					     "no vector for channel %u\n", i);

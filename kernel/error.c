@@ -16,6 +16,7 @@
 #include <linux/interrupt.h>
 
 #include "context.h"
+#include "errlog.h"
 #include "hwstruct.h"
 #include "sdxi.h"
 #include "trace.h"
@@ -136,7 +137,7 @@ static void sdxi_errlog_report(struct sdxi_dev *sdxi,
 	}
 	if (rec->re == SDXI_RE_FN_STOPPED) {
 		sdxi_cxts_report_fn_error(sdxi, rec);
-		sdxi_dev_fn_error(sdxi);
+		sdxi_fn_error(sdxi);
 	}
 }
 
@@ -211,7 +212,7 @@ static irqreturn_t sdxi_errlog_thread(int irq, void *data)
 	gsv = sdxi_fn_state(sdxi);
 	if (gsv == SDXI_GSV_ERROR && READ_ONCE(sdxi->state) == SDXI_DEV_ACTIVE) {
 		dev_err(sdxi->dev, "function error\n");
-		sdxi_dev_fn_error(sdxi);
+		sdxi_fn_error(sdxi);
 	}
 	return IRQ_HANDLED;
 }
@@ -226,7 +227,7 @@ static irqreturn_t sdxi_errlog_thread(int irq, void *data)
  */
 int sdxi_errlog_request_irq(struct sdxi_dev *sdxi)
 {
-	int irq = sdxi->bus_ops->get_irq(sdxi, SDXI_ERRLOG_VECTOR);
+	int irq = sdxi_fn_vector_irq(sdxi, SDXI_ERRLOG_VECTOR);
 	int err;
 
 	if (irq < 0)

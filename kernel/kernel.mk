@@ -9,6 +9,9 @@
 #   make check-kernel-unit     host unit tests: descriptor/structure encoding,
 #                              ring index arithmetic, context-ID math
 #   make check-kernel-lint     the lint above, as TAP
+#   make check-kernel-layers   the units' call graph, derived from the
+#                              objects, against the layers declared in
+#                              Documentation/driver.rst: no upward edge
 #   make check-kernel-vm       the VM tests (kernel/tests/vm/check.sh)
 #   make check-kernel-trace    the trace events through tracefs for a
 #                              dmatest run, a faulting copy, a user
@@ -39,12 +42,14 @@ KVM_RUN = SDXI_KO=$(SDXI_KO) DMATEST_KO=$(DMATEST_KO) \
 
 CHECK_SUITES += kernel-unit
 CHECK_SUITES += kernel-lint
+CHECK_SUITES += kernel-layers
 VM_SUITES += kernel-vm
 VM_SUITES += kernel-trace
 FULL_SUITES += kernel-vm-full
 DEBUG_SUITES += kernel-vm-full
 
-.PHONY: kmod kmod-lint check-kernel-unit check-kernel-lint check-kernel-vm check-kernel-trace \
+.PHONY: kmod kmod-lint check-kernel-unit check-kernel-lint check-kernel-layers \
+	check-kernel-vm check-kernel-trace \
 	check-kernel-vm-full bench-dmatest
 
 all: kmod
@@ -88,6 +93,9 @@ check-kernel-unit: $(KUNIT_BIN)
 kmod-lint check-kernel-lint: $(SDXI_KO)
 	@KMAKE="$(KMAKE)" KSRC=$(KSRC) KMOD_B=$(KMOD_B) \
 		$(SUITE_TAP) $(RESULTS)/kernel-lint.tap -- $(TOP)/kernel/tests/lint
+
+check-kernel-layers: $(SDXI_KO)
+	@$(SUITE_TAP) $(RESULTS)/kernel-layers.tap -- $(TOP)/kernel/tests/layers $(KMOD_B)
 
 check-kernel-vm: $(SDXI_KO) $(DMATEST_KO)
 	@$(KVM_RUN) kernel-vm $(TOP)/kernel/tests/vm/check.sh $(RESULTS)

@@ -6,13 +6,20 @@
  * accelerator / SNIA SDXI); there is no vendor or device ID to match.
  * BAR0 holds the control registers, BAR2 the doorbells.  MSI-X vector 0 is
  * the error log; the others are for completion interrupts.  Everything is
- * managed (pcim/devm); the bus-agnostic core lives in device.c.
+ * managed (pcim/devm).  This is the top of the driver's layers
+ * (Documentation/driver.rst, "Layers"): probe brings the function up
+ * (device.c), then registers its clients, the dmaengine provider and
+ * /dev/sdxiN; remove takes them down in the reverse order.
  */
 #include <linux/dma-mapping.h>
 #include <linux/module.h>
 #include <linux/pci.h>
 
+#include "device.h"
+#include "dma.h"
 #include "sdxi.h"
+#include "sysfs.h"
+#include "user.h"
 
 #define SDXI_BAR_CTL		0
 #define SDXI_BAR_DB		2
@@ -70,18 +77,31 @@ static const struct sdxi_bus_ops sdxi_pci_ops = {
 
 static int sdxi_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
+	struct sdxi_dev *sdxi;
 	int err;
 
 	err = pcim_enable_device(pdev);
 	if (err)
 		return dev_err_probe(&pdev->dev, err, "enabling device\n");
-	return sdxi_register(&pdev->dev, &sdxi_pci_ops);
+	sdxi = sdxi_register(&pdev->dev, &sdxi_pci_ops);
+	if (IS_ERR(sdxi))
+		return PTR_ERR(sdxi);
+	/* Clients last: devres removes /dev/sdxiN, then the provider. */
+	return sdxi_dma_register(sdxi) ?: sdxi_cdev_register(sdxi);
 }
 
 static void sdxi_pci_remove(struct pci_dev *pdev)
 {
-	/* VFs first; user contexts; devres then tears down the function. */
+	struct sdxi_dev *sdxi = pci_get_drvdata(pdev);
+
+	/*
+	 * VFs first; then /dev/sdxiN, whose user contexts hold PASIDs the
+	 * driver core wants detached before devres runs; devres then tears
+	 * down the provider and the function.
+	 */
 	pci_disable_sriov(pdev);
+	if (sdxi)
+		sdxi_cdev_remove(sdxi);
 	sdxi_remove(&pdev->dev);
 }
 

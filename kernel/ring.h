@@ -6,8 +6,9 @@
  * Write_Index W and CXT_STS.read_index R are free-running 64-bit counters
  * that are never wrapped; descriptor k lives in slot k mod N.  N is any
  * ring size the function accepts (>= 1024, <= the CAP0 maximum); a power
- * of two is not assumed.  Pure inline functions, also built into the host
- * unit tests.
+ * of two is not assumed.  The inline functions are pure, also built into
+ * the host unit tests; the others are the kernel-side producer and the
+ * completion-block consumer of a context's ring (ring.c).
  */
 #ifndef _SDXI_RING_H
 #define _SDXI_RING_H
@@ -82,5 +83,33 @@ static inline bool sdxi_ring_index_done(u64 index, u64 read_index)
 {
 	return read_index > index;
 }
+
+/**
+ * struct sdxi_ring_rsv - a reservation of ring slots
+ * @index: first descriptor index
+ * @count: number of consecutive indexes
+ */
+struct sdxi_ring_rsv {
+	u64 index;
+	u32 count;
+};
+
+struct sdxi_cxt;
+
+int sdxi_ring_try_reserve(struct sdxi_cxt *cxt, u32 count,
+			  struct sdxi_ring_rsv *rsv);
+int sdxi_ring_reserve(struct sdxi_cxt *cxt, u32 count, unsigned long timeout,
+		      struct sdxi_ring_rsv *rsv);
+s64 sdxi_ring_free_slots(struct sdxi_cxt *cxt);
+void sdxi_ring_publish(struct sdxi_cxt *cxt, u64 index,
+		       const union sdxi_desc *desc, bool csb);
+void sdxi_ring_doorbell(struct sdxi_cxt *cxt);
+void sdxi_ring_retire(struct sdxi_cxt *cxt, u64 end);
+u64 sdxi_ring_read_index(struct sdxi_cxt *cxt);
+void sdxi_ring_reset(struct sdxi_cxt *cxt);
+void sdxi_ring_init(struct sdxi_cxt *cxt);
+
+int sdxi_ring_csb_status(struct sdxi_cxt *cxt, u64 index);
+int sdxi_ring_csb_wait(struct sdxi_cxt *cxt, u64 index, unsigned int ms);
 
 #endif /* _SDXI_RING_H */

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * SDXI driver core: the bus-agnostic function object, its register access,
- * state machine, tables and the interfaces between the driver's parts.
+ * The function layer (function.c; Documentation/driver.rst, "Layers"): the
+ * bus-agnostic function object, its register access, state machine,
+ * tables, interrupt-vector allocator and the recovery request.
  *
- * Bus glue (pci.c) fills in struct sdxi_bus_ops and calls sdxi_register();
- * everything else is reached through struct sdxi_dev.
+ * Bus glue (pci.c) fills in struct sdxi_bus_ops and calls sdxi_register()
+ * (device.h); everything else is reached through struct sdxi_dev.
  */
 #ifndef _SDXI_H
 #define _SDXI_H
@@ -13,6 +14,7 @@
 #include <linux/device.h>
 #include <linux/io.h>
 #include <linux/mutex.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
@@ -120,8 +122,8 @@ struct sdxi_stats {
  * @dbs_len: length of @dbs
  * @dbs_phys: bus address of @dbs (user doorbell mappings)
  * @nr_vectors: interrupt vectors allocated by the bus glue
- * @first_user_vector: vectors from here on are free for user contexts
- *		       (below: the error log and the dmaengine channels)
+ * @vec_lock: guards @vec_used
+ * @vec_used: vectors handed out, bit n = vector n (bit 0: the error log)
  * @kernel_cxts: contexts kept for the kernel's own users (the dmaengine
  *		 channels): user contexts get at most @max_cxt minus these
  * @cap0: MMIO_CAP0 as read at probe
@@ -160,7 +162,8 @@ struct sdxi_stats {
  * @errlog_entries: its size in entries
  * @errlog_rd: software read index (ERR_RD)
  * @errlog_lock: serializes error-log processing and (re)initialization
- * @recover_work: function recovery
+ * @recover_work: function recovery; its work function is the recovery
+ *		  layer's (device.c), queued through sdxi_fn_request_recovery()
  * @recover_pending: a recovery has been requested and has not started
  * @recover_delay_ms: backoff before the next retry after a failure
  * @stats: counters
@@ -175,7 +178,8 @@ struct sdxi_dev {
 	resource_size_t dbs_len;
 	phys_addr_t dbs_phys;
 	unsigned int nr_vectors;
-	unsigned int first_user_vector;
+	spinlock_t vec_lock;		/* guards vec_used */
+	unsigned long *vec_used;
 	unsigned int kernel_cxts;
 
 	u64 cap0;
@@ -232,37 +236,25 @@ static inline void sdxi_write64(struct sdxi_dev *sdxi, u32 off, u64 val)
 	writeq(val, sdxi->ctl_regs + off);
 }
 
-/* device.c */
-int sdxi_register(struct device *dev, const struct sdxi_bus_ops *ops);
-void sdxi_shutdown(struct device *dev);
-void sdxi_remove(struct device *dev);
-u8 sdxi_fn_state(struct sdxi_dev *sdxi);
-void sdxi_dev_fn_error(struct sdxi_dev *sdxi);
-void sdxi_dev_schedule_recovery(struct sdxi_dev *sdxi);
-int sdxi_dev_recover_sync(struct sdxi_dev *sdxi);
+/* function.c */
 const char *sdxi_dev_state_name(enum sdxi_dev_state state);
+u8 sdxi_fn_state(struct sdxi_dev *sdxi);
+void sdxi_fn_ctl0_write(struct sdxi_dev *sdxi, u64 clear, u64 set, u8 gsr);
+u8 sdxi_fn_wait_active(struct sdxi_dev *sdxi, u64 timeout_us);
+int sdxi_fn_stop(struct sdxi_dev *sdxi);
+int sdxi_fn_read_caps(struct sdxi_dev *sdxi);
 void sdxi_dev_debugfs_init(struct dentry *root);
-int sdxi_l1_entry(struct sdxi_dev *sdxi, u16 id,
-		  struct sdxi_cxt_l1_ent **ent);
-
-/* error.c */
-int sdxi_errlog_alloc(struct sdxi_dev *sdxi);
-void sdxi_errlog_free(struct sdxi_dev *sdxi);
-void sdxi_errlog_hw_init(struct sdxi_dev *sdxi);
-void sdxi_errlog_hw_disable(struct sdxi_dev *sdxi);
-int sdxi_errlog_request_irq(struct sdxi_dev *sdxi);
-
-/* dma.c */
-int sdxi_dma_register(struct sdxi_dev *sdxi);
-void sdxi_dma_exit(void);
-
-/* cdev.c */
-int sdxi_cdev_init(void);
-void sdxi_cdev_exit(void);
-int sdxi_cdev_register(struct sdxi_dev *sdxi);
-void sdxi_cdev_remove(struct sdxi_dev *sdxi);
-
-/* sysfs.c */
-extern const struct attribute_group *sdxi_groups[];
+int sdxi_fn_tables_alloc(struct sdxi_dev *sdxi);
+void sdxi_fn_tables_free(struct sdxi_dev *sdxi);
+int sdxi_fn_l1_entry(struct sdxi_dev *sdxi, u16 id,
+		     struct sdxi_cxt_l1_ent **ent);
+int sdxi_fn_vectors_init(struct sdxi_dev *sdxi);
+int sdxi_fn_vector_get(struct sdxi_dev *sdxi);
+void sdxi_fn_vector_put(struct sdxi_dev *sdxi, unsigned int vector);
+unsigned int sdxi_fn_vectors_free(struct sdxi_dev *sdxi);
+int sdxi_fn_vector_irq(struct sdxi_dev *sdxi, unsigned int vector);
+void sdxi_fn_request_recovery(struct sdxi_dev *sdxi);
+void sdxi_fn_error(struct sdxi_dev *sdxi);
+int sdxi_fn_recover_sync(struct sdxi_dev *sdxi);
 
 #endif /* _SDXI_H */

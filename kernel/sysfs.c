@@ -12,6 +12,7 @@
 #include "context.h"
 #include "hwstruct.h"
 #include "sdxi.h"
+#include "sysfs.h"
 
 static struct sdxi_dev *to_sdxi(struct device *dev)
 {
@@ -27,26 +28,29 @@ static ssize_t version_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(version);
 
-static ssize_t capabilities_show(struct device *dev,
-				 struct device_attribute *attr, char *buf)
-{
-	struct sdxi_dev *sdxi = to_sdxi(dev);
+/*
+ * Capabilities, one value per file: raw CAP0/CAP1, then the decoded
+ * fields and what the driver derived from them at probe.
+ */
+#define SDXI_CAP_ATTR(_name, _fmt, _expr)				\
+static ssize_t _name##_show(struct device *dev,				\
+			    struct device_attribute *attr, char *buf)	\
+{									\
+	struct sdxi_dev *sdxi = to_sdxi(dev);				\
+									\
+	return sysfs_emit(buf, _fmt "\n", _expr);			\
+}									\
+static DEVICE_ATTR_RO(_name)
 
-	int n;
-
-	/* One "key=value" per line; raw CAP0/CAP1 first. */
-	n = sysfs_emit(buf, "cap0=%#llx\ncap1=%#llx\n", sdxi->cap0, sdxi->cap1);
-	n += sysfs_emit_at(buf, n, "max_cxt=%u\nmax_ring_entries=%u\n",
-			   (u32)FIELD_GET(SDXI_CAP1_MAX_CXT, sdxi->cap1),
-			   sdxi->max_ring_entries);
-	n += sysfs_emit_at(buf, n, "db_stride=%u\nmax_buffer=%llu\n",
-			   sdxi->db_stride, sdxi->max_buffer);
-	n += sysfs_emit_at(buf, n, "max_akey_entries=%llu\nop_groups=%#x\n",
-			   SDXI_AKEY_ENTRIES(sdxi->max_akey_enc), sdxi->opb);
-	n += sysfs_emit_at(buf, n, "vectors=%u\n", sdxi->nr_vectors);
-	return n;
-}
-static DEVICE_ATTR_RO(capabilities);
+SDXI_CAP_ATTR(cap0, "%#llx", sdxi->cap0);
+SDXI_CAP_ATTR(cap1, "%#llx", sdxi->cap1);
+SDXI_CAP_ATTR(max_cxt, "%u", (u32)FIELD_GET(SDXI_CAP1_MAX_CXT, sdxi->cap1));
+SDXI_CAP_ATTR(max_ring_entries, "%u", sdxi->max_ring_entries);
+SDXI_CAP_ATTR(db_stride, "%u", sdxi->db_stride);
+SDXI_CAP_ATTR(max_buffer, "%llu", sdxi->max_buffer);
+SDXI_CAP_ATTR(max_akey_entries, "%llu", SDXI_AKEY_ENTRIES(sdxi->max_akey_enc));
+SDXI_CAP_ATTR(op_groups, "%#x", sdxi->opb);
+SDXI_CAP_ATTR(vectors, "%u", sdxi->nr_vectors);
 
 static ssize_t max_contexts_show(struct device *dev,
 				 struct device_attribute *attr, char *buf)
@@ -98,7 +102,7 @@ static ssize_t recover_store(struct device *dev, struct device_attribute *attr,
 	if (err)
 		return err;
 	if (v)
-		sdxi_dev_schedule_recovery(to_sdxi(dev));
+		sdxi_fn_request_recovery(to_sdxi(dev));
 	return count;
 }
 static DEVICE_ATTR_WO(recover);
@@ -141,7 +145,15 @@ SDXI_STAT_ATTR(recovery_failures);
 
 static struct attribute *sdxi_attrs[] = {
 	&dev_attr_version.attr,
-	&dev_attr_capabilities.attr,
+	&dev_attr_cap0.attr,
+	&dev_attr_cap1.attr,
+	&dev_attr_max_cxt.attr,
+	&dev_attr_max_ring_entries.attr,
+	&dev_attr_db_stride.attr,
+	&dev_attr_max_buffer.attr,
+	&dev_attr_max_akey_entries.attr,
+	&dev_attr_op_groups.attr,
+	&dev_attr_vectors.attr,
 	&dev_attr_max_contexts.attr,
 	&dev_attr_active_contexts.attr,
 	&dev_attr_leaked_contexts.attr,

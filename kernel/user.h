@@ -148,10 +148,6 @@ struct sdxi_uacct {
  * @files_lock: guards @files for open() and release(), which hold @rwsem
  *		for reading
  * @isolated: the function sits behind a PASID-capable IOMMU
- * @vec_lock: guards @vectors
- * @vectors: MSI-X vectors given to user contexts, bit n = vector n
- * @nr_vectors: size of @vectors
- * @first_vector: lowest vector user contexts may get
  * @stats: counters
  * @debugfs: debugfs directory
  * @attach_lock: guards @attachments and their user counts
@@ -171,10 +167,6 @@ struct sdxi_udev {
 	struct list_head files;
 	struct mutex files_lock;	/* guards files for open/release */
 	bool isolated;
-	spinlock_t vec_lock;		/* guards vectors */
-	unsigned long *vectors;
-	unsigned int nr_vectors;
-	unsigned int first_vector;
 	struct sdxi_ustats stats;
 	struct dentry *debugfs;
 	struct mutex attach_lock;	/* guards attachments */
@@ -414,5 +406,11 @@ struct sdxi_uacct *sdxi_uacct_user_get(struct sdxi_udev *ud, kuid_t uid);
 struct sdxi_uacct *sdxi_uacct_hold(struct sdxi_uacct *a);
 void sdxi_uacct_put(struct sdxi_udev *ud, struct sdxi_uacct *a);
 void sdxi_uquota_debugfs(struct sdxi_udev *ud);
+
+/* cdev.c: registered by the bus glue */
+int sdxi_cdev_init(void);
+void sdxi_cdev_exit(void);
+int sdxi_cdev_register(struct sdxi_dev *sdxi);
+void sdxi_cdev_remove(struct sdxi_dev *sdxi);
 
 #endif /* _SDXI_USER_H */

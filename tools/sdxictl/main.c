@@ -152,13 +152,23 @@ static void op_group_names(char *buf, size_t n, const char *hex)
 		snprintf(buf + len, n - len, "%s%#lx", len ? "," : "", v);
 }
 
+/* The capability files of the driver's "sdxi" group, one value each. */
+static const char *const cap_files[] = {
+	"cap0", "cap1", "max_cxt", "max_ring_entries", "db_stride", "max_buffer",
+	"max_akey_entries", "op_groups", "vectors",
+};
+
 static void fn_capabilities(const struct sx_fn *fn, struct sx_row *caps)
 {
-	char p[PATH_MAX];
+	char p[PATH_MAX], v[SX_VAL];
+	size_t i;
 
 	caps->n = 0;
-	if (!sx_path(p, sizeof(p), "/sys/class/sdxi/%s/device/sdxi/capabilities", fn->name))
-		sx_kv_lines(p, caps);
+	for (i = 0; i < sizeof(cap_files) / sizeof(cap_files[0]); i++)
+		if (!sx_path(p, sizeof(p), "/sys/class/sdxi/%s/device/sdxi/%s",
+			     fn->name, cap_files[i]) &&
+		    !sx_read(p, v, sizeof(v)))
+			sx_add_value(caps, cap_files[i], v);
 }
 
 static void list_row(const struct sx_fn *fn, struct sx_row *row)

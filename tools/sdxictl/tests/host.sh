@@ -24,8 +24,11 @@ function_files() {
 	ln -s "../../devices/virtual/sdxi/$name" "$root/sys/class/sdxi/$name"
 	ln -s "../../../pci0000:00/$pci" "$cd/device"
 	echo 1.0 >"$pd/sdxi/version"
-	printf 'cap0=0x1\ncap1=0xf007f0000\nmax_cxt=127\nmax_ring_entries=65536\ndb_stride=4096\nmax_buffer=1073741824\nmax_akey_entries=16\nop_groups=0xf\nvectors=128\n' \
-		>"$pd/sdxi/capabilities"
+	local kv
+	for kv in cap0=0x1 cap1=0xf007f0000 max_cxt=127 max_ring_entries=65536 db_stride=4096 \
+		max_buffer=1073741824 max_akey_entries=16 op_groups=0xf vectors=128; do
+		echo "${kv#*=}" >"$pd/sdxi/${kv%%=*}"
+	done
 	echo "$3" >"$pd/sdxi/function_state"
 	echo active >"$pd/sdxi/driver_state"
 	local i=1 f

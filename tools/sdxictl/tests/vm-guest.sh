@@ -115,7 +115,7 @@ show_match() {
 		got=$(counter $k)
 		[ "$got" = "$want" ] || { echo "$k: $got, sysfs $want"; return 1; }
 	done
-	grep -q "^  max_cxt  *$(sed -n 's/^max_cxt=//p' $cls/device/sdxi/capabilities)\$" /tmp/show
+	grep -q "^  max_cxt  *$(cat $cls/device/sdxi/max_cxt)\$" /tmp/show
 }
 out=$(show_match 2>&1); tap $? show_counters_match_sysfs "$out
 $(cat /tmp/show)"
