@@ -21,6 +21,7 @@
 #include "descriptor.h"
 #include "ring.h"
 #include "sdxi.h"
+#include "trace.h"
 
 /* The admin ring does not progress: mark it down and recover. */
 static int sdxi_admin_wedged(struct sdxi_dev *sdxi, int err)
@@ -59,12 +60,15 @@ static int sdxi_admin_run(struct sdxi_dev *sdxi, union sdxi_desc *d,
 		return sdxi_admin_wedged(sdxi, err);
 	for (i = 0; i < n; i++) {
 		err = sdxi_ring_csb_status(adm, rsv.index + i);
+		trace_sdxi_admin(sdxi->dev,
+				 FIELD_GET(SDXI_DSC_SUBTYPE, le32_to_cpu(d[i].generic.opcode)),
+				 rsv.index + i, err);
 		if (err && !ret) {
-			dev_err(sdxi->dev,
-				"admin descriptor %llu (subtype %#x) failed\n",
-				rsv.index + i,
-				(u8)FIELD_GET(SDXI_DSC_SUBTYPE,
-					      le32_to_cpu(d[i].generic.opcode)));
+			dev_err_ratelimited(sdxi->dev,
+					    "admin descriptor %llu (subtype %#x) failed\n",
+					    rsv.index + i,
+					    (u8)FIELD_GET(SDXI_DSC_SUBTYPE,
+							  le32_to_cpu(d[i].generic.opcode)));
 			ret = err;
 		}
 	}

@@ -33,6 +33,7 @@
 #include "context.h"
 #include "ring.h"
 #include "sdxi.h"
+#include "trace.h"
 
 /* Alignment the function requires of each region (Table 3-1). */
 static const size_t sdxi_region_align[SDXI_CXT_NR_REGIONS] = {
@@ -406,6 +407,8 @@ static int __sdxi_cxt_start(struct sdxi_cxt *cxt, bool resume)
 	err = __sdxi_admin_cxt_start(cxt->sdxi, cxt->id, resume);
 	if (!err && !cxt->user && sdxi_cxt_hw_state(cxt) != SDXI_CXTV_RUN)
 		err = -EIO;
+	trace_sdxi_cxt_state(cxt->sdxi->dev, cxt->id, cxt->user,
+			     resume ? "resumed" : "running", err);
 	if (err)
 		dev_err_ratelimited(cxt->sdxi->dev, "context %u: start failed (%d)\n",
 				    cxt->id, err);
@@ -442,6 +445,7 @@ static void sdxi_cxt_reset_begin(struct sdxi_cxt *cxt)
 	if (cxt->in_reset)
 		return;
 	cxt->in_reset = true;
+	trace_sdxi_cxt_state(cxt->sdxi->dev, cxt->id, cxt->user, "reset", 0);
 	if (cxt->ops && cxt->ops->reset_begin)
 		cxt->ops->reset_begin(cxt);
 }
@@ -550,6 +554,7 @@ void sdxi_cxt_destroy(struct sdxi_cxt *cxt)
 		epoch = sdxi->reset_epoch;
 		err = sdxi->admin_up ? __sdxi_admin_cxt_stop(sdxi, cxt->id) : -EIO;
 	}
+	trace_sdxi_cxt_state(sdxi->dev, cxt->id, cxt->user, "destroy", err);
 	if (err && !cxt->user)
 		sdxi_fn_recover_sync(sdxi);
 	else if (err && atomic_read(&sdxi->recover_pending))
@@ -576,8 +581,8 @@ void sdxi_cxt_destroy(struct sdxi_cxt *cxt)
 		}
 	}
 	if (!quiesced) {
-		dev_err(sdxi->dev, "context %u: could not be quiesced, holding its memory until the function stops\n",
-			cxt->id);
+		dev_err_ratelimited(sdxi->dev, "context %u: could not be quiesced, holding its memory until the function stops\n",
+				    cxt->id);
 		return;
 	}
 	sdxi_cxt_free(cxt);
@@ -597,6 +602,7 @@ void sdxi_cxt_report_error(struct sdxi_cxt *cxt, const struct sdxi_err_rec *rec)
 		cxt->last_err = *rec;
 		cxt->nr_errors++;
 	}
+	trace_sdxi_cxt_state(cxt->sdxi->dev, cxt->id, cxt->user, "error", 0);
 	if (cxt->ops && cxt->ops->error)
 		cxt->ops->error(cxt, rec);
 }

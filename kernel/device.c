@@ -24,6 +24,7 @@
 #include "hwstruct.h"
 #include "ring.h"
 #include "sdxi.h"
+#include "trace.h"
 
 #define SDXI_RECOVER_DELAY_MIN_MS	100
 #define SDXI_RECOVER_DELAY_MAX_MS	5000
@@ -137,6 +138,7 @@ static int sdxi_recover(struct sdxi_dev *sdxi, struct list_head *leaked)
 	lockdep_assert_held(&sdxi->adm_lock);
 	dev_warn(sdxi->dev, "recovering function (state %s)\n",
 		 sdxi_gsv_name(sdxi_fn_state(sdxi)));
+	trace_sdxi_recovery(sdxi->dev, "begin", sdxi_fn_state(sdxi), 0);
 	WRITE_ONCE(sdxi->state, SDXI_DEV_RECOVERING);
 	sdxi->admin_up = false;
 
@@ -161,6 +163,7 @@ static int sdxi_recover(struct sdxi_dev *sdxi, struct list_head *leaked)
 		sdxi->recover_delay_ms = min(delay * 2, SDXI_RECOVER_DELAY_MAX_MS);
 		dev_err(sdxi->dev, "recovery failed (%d), retrying in %u ms\n",
 			err, delay);
+		trace_sdxi_recovery(sdxi->dev, "failed", sdxi_fn_state(sdxi), err);
 		mod_delayed_work(system_wq, &sdxi->recover_work,
 				 msecs_to_jiffies(delay));
 		return err;
@@ -169,6 +172,7 @@ static int sdxi_recover(struct sdxi_dev *sdxi, struct list_head *leaked)
 	atomic64_inc(&sdxi->stats.recoveries);
 	WRITE_ONCE(sdxi->state, SDXI_DEV_ACTIVE);
 	dev_info(sdxi->dev, "function recovered\n");
+	trace_sdxi_recovery(sdxi->dev, "done", sdxi_fn_state(sdxi), 0);
 	sdxi_cxts_reset_done(sdxi);
 	return 0;
 }

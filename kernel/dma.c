@@ -56,6 +56,7 @@
 #include "dma.h"
 #include "ring.h"
 #include "sdxi.h"
+#include "trace.h"
 
 static unsigned int channels = 2;
 module_param(channels, uint, 0444);
@@ -237,6 +238,7 @@ static void sdxi_dma_finish_locked(struct sdxi_dma_chan *dc,
 		sdxi_dma_failed_add(dc, d->txd.cookie);
 	if (issued)
 		dc->chan.completed_cookie = d->txd.cookie;
+	trace_sdxi_dma_complete(&dc->chan, d->txd.cookie, d->index, issued, result);
 	list_move_tail(&d->node, &dc->done);
 }
 
@@ -341,6 +343,8 @@ static bool sdxi_dma_issue_locked(struct sdxi_dma_chan *dc)
 		sdxi_ring_publish(cxt, idx, &desc, true);
 		d->index = idx++;
 		d->end = idx;
+		trace_sdxi_dma_submit(&dc->chan, cxt->id, d->txd.cookie, d->index,
+				      d->copy.src, d->copy.dst, d->copy.len);
 		list_move_tail(&d->node, &dc->active);
 		last = d;
 	}

@@ -19,6 +19,7 @@
 #include "errlog.h"
 #include "hwstruct.h"
 #include "sdxi.h"
+#include "trace.h"
 
 static size_t sdxi_errlog_bytes(struct sdxi_dev *sdxi)
 {
@@ -122,6 +123,7 @@ static void sdxi_errlog_report(struct sdxi_dev *sdxi,
 			    rec->re, sdxi_re_name(rec->re), buf, rec->reason,
 			    sdxi_reason_name(rec->reason), rec->addr);
 
+	trace_sdxi_errlog(sdxi->dev, rec);
 	atomic64_inc(&sdxi->stats.errlog_entries);
 	if (rec->re == SDXI_RE_CXT_STOPPED)
 		atomic64_inc(&sdxi->stats.cxt_errors);

@@ -15,6 +15,10 @@
 #                              objects, against the layers declared in
 #                              Documentation/driver.rst: no upward edge
 #   make check-kernel-vm       the VM tests (kernel/tests/vm/check.sh)
+#   make check-kernel-trace    the trace events through tracefs for a
+#                              dmatest run, a faulting copy, a user
+#                              context error and a recovery
+#                              (kernel/tests/vm/trace.sh)
 #   make check-kernel-vm-full  AMD's dmatest profile, 2 channels x 2 threads
 #                              x 10000 iterations, interrupt and polled
 #                              (part of make check-full)
@@ -42,11 +46,12 @@ CHECK_SUITES += kernel-unit
 CHECK_SUITES += kernel-lint
 CHECK_SUITES += kernel-layers
 VM_SUITES += kernel-vm
+VM_SUITES += kernel-trace
 FULL_SUITES += kernel-vm-full
 DEBUG_SUITES += kernel-vm-full
 
 .PHONY: kmod kmod-lint check-kernel-unit check-kernel-lint check-kernel-layers \
-	check-kernel-vm \
+	check-kernel-vm check-kernel-trace \
 	check-kernel-vm-full bench-dmatest
 
 all: kmod
@@ -96,6 +101,12 @@ check-kernel-layers: $(SDXI_KO)
 
 check-kernel-vm: $(SDXI_KO) $(DMATEST_KO)
 	@$(KVM_RUN) kernel-vm $(TOP)/kernel/tests/vm/check.sh $(RESULTS)
+
+# user_contexts (selftests.mk) provokes the user context error.
+KTRACE_UCTX := $(B)/selftests$(KSUFFIX)/user_contexts
+check-kernel-trace: $(SDXI_KO) $(DMATEST_KO) $(KTRACE_UCTX)
+	@$(KVM_RUN) kernel-trace $(TOP)/kernel/tests/vm/trace.sh $(RESULTS) \
+		-- --file $(KTRACE_UCTX)
 
 check-kernel-vm-full: $(SDXI_KO) $(DMATEST_KO)
 	@$(KVM_RUN) kernel-vm-full $(TOP)/kernel/tests/vm/full.sh $(RESULTS)

@@ -42,7 +42,7 @@ FAIL_NTH_BIN := $(B)/kernel-debug-tools/fail-nth-write
 DEBUG_RUN = $(filter-out debug-scan,$(VM_SUITES) $(DEBUG_SUITES)) debug-scan
 
 .PHONY: check-debug check-debug-canary check-debug-kunit check-debug-failslab \
-	check-debug-scan
+	check-debug-scan check-kernel-intree
 check-debug: deps
 	@dir=$$($(TOP)/tools/vm/debug-kernel --print-dir) || exit 1; \
 	exec 9>>$$dir.lock && flock -s 9; \
@@ -60,6 +60,15 @@ check-debug: deps
 check-debug-scan:
 	@$(SUITE_TAP) $(RESULTS)/debug-scan.tap -- $(TOP)/tools/vm/debug-scan \
 		$(wildcard $(RESULTS)/logs/*/*.log)
+
+# kernel/ as drivers/dma/sdxi/ of the 7.3 tree: CONFIG_SDXI=m, W=1,
+# checkpatch --strict on the addition (tools/kernel-intree).  Run it as
+# make check-debug DEBUG_RUN=kernel-intree, whose KSRC is the 7.3 tree and
+# KDIR the debug kernel's build; the hard-linked tree and the prepared O=
+# directory are cached.
+check-kernel-intree:
+	@$(SUITE_TAP) $(RESULTS)/kernel-intree.tap -- $(TOP)/tools/kernel-intree \
+		$(KSRC) $(KDIR) $(SDXI_CACHE)/intree$(KSUFFIX)
 
 # Only meaningful inside check-debug (KUnit exists in the debug kernel).
 check-debug-kunit: $(SDXI_KO) $(DMATEST_KO)
