@@ -15,6 +15,7 @@
 
 #include <linux/types.h>
 #include <linux/sdxi_hw.h>
+#include <sdxi/function.h>
 
 /**
  * struct sdxi_copy - parameters of a DSC_DMAB_COPY

@@ -6,7 +6,8 @@
  * from their operands, checking them first.
  *
  * Freestanding: fixed-width types, no library calls, no state, nothing
- * but <linux/sdxi_hw.h> (the formats), so that the same header can serve
+ * but the formats (<sdxi/uapi/sdxi_hw.h>, libsdxi's copy of the kernel's
+ * <linux/sdxi_hw.h>), so that the same header can serve
  * a kernel driver and tests as well as libsdxi.  Every encoder either
  * writes the whole descriptor (reserved fields zero, vl clear) and
  * returns 0, or returns a negative errno and leaves it untouched.
@@ -26,13 +27,13 @@
 #include <linux/errno.h>
 #include <linux/stddef.h>
 #include <linux/types.h>
+#include <linux/sdxi_hw.h>
 #else
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sdxi/uapi/sdxi_hw.h>
 #endif
-
-#include <linux/sdxi_hw.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -122,7 +123,7 @@ SDXI_INLINE uint64_t sdxi__csb_word(uint64_t csb)
 
 /*
  * Field placement inside the quadwords of a descriptor, taken from the
- * layouts of <linux/sdxi_hw.h> (offsetof).  Encoders compute each
+ * layouts of <sdxi/uapi/sdxi_hw.h> (offsetof).  Encoders compute each
  * quadword as one integer, so that the compiler keeps a descriptor in
  * registers and writes it to the ring with eight stores, instead of
  * assembling it in memory from narrow field stores.

@@ -18,6 +18,7 @@
 #include <linux/module.h>
 #include <linux/pci.h>
 #include <linux/sdxi_hw.h>
+#include <sdxi/function.h>
 
 #define RING_ENTRIES	1024
 #define PASID_IOVA	0x40000000UL
