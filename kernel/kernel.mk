@@ -48,7 +48,7 @@ kmod: $(SDXI_KO)
 # Sources are mirrored into the build directory: Kbuild writes its objects
 # next to them.  A rebuilt kernel (its Module.symvers) rebuilds the module.
 $(SDXI_KO): $(KMOD_SRCS) $(TOP)/uapi/linux/sdxi_hw.h $(TOP)/uapi/linux/sdxi.h \
-		$(TOP)/include/sdxi/function.h \
+		$(TOP)/include/sdxi/function.h $(TOP)/include/sdxi/encode.h \
 		$(KDIR)/Module.symvers
 	@mkdir -p $(KMOD_B)
 	@rsync -a --delete --include=/tests/ --include=/tests/kunit.c \
@@ -68,7 +68,8 @@ $(KUNIT_BIN): $(TOP)/kernel/tests/unit.c $(TOP)/kernel/tests/unit_cases.h \
 		$(TOP)/kernel/hwstruct.c $(TOP)/kernel/descriptor.h \
 		$(TOP)/kernel/hwstruct.h $(TOP)/kernel/ring.h \
 		$(wildcard $(TOP)/kernel/tests/shim/*/*.h) \
-		$(TOP)/uapi/linux/sdxi_hw.h $(TOP)/include/sdxi/function.h
+		$(TOP)/uapi/linux/sdxi_hw.h $(TOP)/include/sdxi/function.h \
+		$(TOP)/include/sdxi/encode.h
 	@mkdir -p $(@D)
 	@$(CC) -I$(TOP)/kernel/tests/shim $(HOST_CFLAGS) $(SAN_FLAGS) -o $@ \
 		$(TOP)/kernel/tests/unit.c $(TOP)/kernel/descriptor.c \

@@ -35,6 +35,7 @@ expected() {
 		"/usr/src/sdxi-$version/uapi/linux/sdxi.h" \
 		"/usr/src/sdxi-$version/uapi/linux/sdxi_hw.h" \
 		"/usr/src/sdxi-$version/include/sdxi/function.h" \
+		"/usr/src/sdxi-$version/include/sdxi/encode.h" \
 		"/usr/src/sdxi-$version/kernel/Kbuild"
 	for f in "$top"/lib/man/*.3; do echo "$p/share/man/man3/${f##*/}"; done
 	for f in "$top"/lib/examples/*; do echo "$p/share/doc/libsdxi/examples/${f##*/}"; done
