@@ -40,7 +40,7 @@ export SDXI_CACHE
 
 CC := gcc
 HOST_CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE \
-	-I$(TOP)/uapi -I$(TOP)/lib/engine
+	-I$(TOP)/uapi -I$(TOP)/include -I$(TOP)/lib/engine
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
 

@@ -46,9 +46,11 @@ install-udev:
 	install -m 644 dist/60-sdxi.rules $(DESTDIR)$(UDEVRULESDIR)/
 
 install-dkms:
-	install -d $(DESTDIR)$(DKMS_TREE)/kernel $(DESTDIR)$(DKMS_TREE)/uapi/linux
+	install -d $(DESTDIR)$(DKMS_TREE)/kernel $(DESTDIR)$(DKMS_TREE)/uapi/linux \
+		$(DESTDIR)$(DKMS_TREE)/include/sdxi
 	install -m 644 $(DKMS_KSRC) $(DESTDIR)$(DKMS_TREE)/kernel/
 	install -m 644 uapi/linux/sdxi_hw.h uapi/linux/sdxi.h $(DESTDIR)$(DKMS_TREE)/uapi/linux/
+	install -m 644 include/sdxi/function.h include/sdxi/encode.h $(DESTDIR)$(DKMS_TREE)/include/sdxi/
 	sed 's|@VERSION@|$(SDXI_VERSION)|' dist/dkms.conf.in > $(DESTDIR)$(DKMS_TREE)/dkms.conf
 	chmod 644 $(DESTDIR)$(DKMS_TREE)/dkms.conf
 

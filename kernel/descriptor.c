@@ -50,14 +50,7 @@ static bool sdxi_range_valid(const struct sdxi_cxt_range *r)
  */
 int sdxi_encode_nop(union sdxi_desc *out)
 {
-	*out = (union sdxi_desc) {
-		.generic = {
-			.opcode = sdxi_opcode(SDXI_DSC_TYPE_DMAB,
-					      SDXI_DSC_DMAB_NOP, false),
-			.csb_ptr = sdxi_no_csb(),
-		},
-	};
-	return 0;
+	return sdxi_prep_nop(out, NULL);
 }
 EXPORT_SYMBOL_IF_KUNIT(sdxi_encode_nop);
 
@@ -76,6 +69,11 @@ EXPORT_SYMBOL_IF_KUNIT(sdxi_encode_nop);
  */
 int sdxi_encode_copy(union sdxi_desc *out, const struct sdxi_copy *p)
 {
+	const struct sdxi_desc_attr attr = {
+		.akey0 = p->src_akey,
+		.akey1 = p->dst_akey,
+	};
+
 	if (!p->len || p->len > SDXI_DSC_MAX_LEN)
 		return -EINVAL;
 	if (p->src + (p->len - 1) < p->src || p->dst + (p->len - 1) < p->dst)
@@ -83,19 +81,7 @@ int sdxi_encode_copy(union sdxi_desc *out, const struct sdxi_copy *p)
 	if (p->src < p->dst + p->len && p->dst < p->src + p->len)
 		return -EINVAL;
 
-	*out = (union sdxi_desc) {
-		.copy = {
-			.opcode = sdxi_opcode(SDXI_DSC_TYPE_DMAB,
-					      SDXI_DSC_DMAB_COPY, false),
-			.size = cpu_to_le32((u32)(p->len - 1)),
-			.akey0 = cpu_to_le16(p->src_akey),
-			.akey1 = cpu_to_le16(p->dst_akey),
-			.addr0 = cpu_to_le64(p->src),
-			.addr1 = cpu_to_le64(p->dst),
-			.csb_ptr = sdxi_no_csb(),
-		},
-	};
-	return 0;
+	return sdxi_prep_copy(out, &attr, p->dst, p->src, p->len);
 }
 EXPORT_SYMBOL_IF_KUNIT(sdxi_encode_copy);
 
@@ -111,15 +97,9 @@ EXPORT_SYMBOL_IF_KUNIT(sdxi_encode_copy);
  */
 int sdxi_encode_intr(union sdxi_desc *out, u16 akey)
 {
-	*out = (union sdxi_desc) {
-		.intr = {
-			.opcode = sdxi_opcode(SDXI_DSC_TYPE_INTR,
-					      SDXI_DSC_INTR, true),
-			.akey = cpu_to_le16(akey),
-			.csb_ptr = sdxi_no_csb(),
-		},
-	};
-	return 0;
+	const struct sdxi_desc_attr attr = { .flags = SDXI_DESC_FENCE };
+
+	return sdxi_prep_intr(out, &attr, akey);
 }
 EXPORT_SYMBOL_IF_KUNIT(sdxi_encode_intr);
 

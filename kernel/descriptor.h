@@ -6,15 +6,20 @@
  * 64-byte descriptor with the valid bit clear, so every reserved field is
  * zero by construction.  On invalid input they return -EINVAL and leave the
  * output untouched.  The valid bit is set later, when the descriptor is
- * published into a ring slot (ring.c).  This file also builds in the host
- * unit tests (kernel/tests/), so it uses only the compat-shimmed subset of
- * the kernel API.
+ * published into a ring slot (ring.c).  The operations user contexts also
+ * use (NOP, COPY, INTR) are encoded by the shared encoders of
+ * <sdxi/encode.h>; this unit adds the driver's argument rules and the
+ * admin descriptors.  It also builds in the host unit tests
+ * (kernel/tests/), so it uses only the compat-shimmed subset of the kernel
+ * API.
  */
 #ifndef _SDXI_DESCRIPTOR_H
 #define _SDXI_DESCRIPTOR_H
 
 #include <linux/types.h>
 #include <linux/sdxi_hw.h>
+#include <sdxi/function.h>
+#include <sdxi/encode.h>
 
 /**
  * struct sdxi_copy - parameters of a DSC_DMAB_COPY

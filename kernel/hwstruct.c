@@ -13,6 +13,7 @@
 #include <linux/types.h>
 #include <kunit/visibility.h>
 #include <linux/sdxi.h>
+#include <sdxi/encode.h>
 
 #include "hwstruct.h"
 
@@ -218,29 +219,6 @@ static const char *const sdxi_re_names[] = {
 	[SDXI_RE_FN_STOPPED] = "function stopped",
 };
 
-static const char *const sdxi_reason_names[] = {
-	[SDXI_ERR_NONE] = "none",
-	[SDXI_ERR_BAD_TYPE] = "bad type",
-	[SDXI_ERR_OPB_DISABLED] = "operation group disabled",
-	[SDXI_ERR_ADMIN_NOT_CXT0] = "admin outside context 0",
-	[SDXI_ERR_RSVD_SET] = "reserved field set",
-	[SDXI_ERR_SIZE] = "size",
-	[SDXI_ERR_OVERLAP] = "overlap",
-	[SDXI_ERR_ALIGN] = "alignment",
-	[SDXI_ERR_AKEY_INVALID] = "AKey invalid",
-	[SDXI_ERR_PASID_INVALID] = "PASID invalid",
-	[SDXI_ERR_NOT_VALID] = "not valid",
-	[SDXI_ERR_RING_SIZE] = "ring size",
-	[SDXI_ERR_INDEX] = "index",
-	[SDXI_ERR_XLATE] = "translation fault",
-	[SDXI_ERR_ACCESS] = "access fault",
-	[SDXI_ERR_INJECTED] = "injected fault",
-	[SDXI_ERR_INTR] = "interrupt",
-	[SDXI_ERR_CXT_RANGE] = "context range",
-	[SDXI_ERR_FN_FORCED] = "forced function error",
-	[SDXI_ERR_ERRLOG] = "error log",
-};
-
 static const char *const sdxi_gsv_names[] = {
 	[SDXI_GSV_STOP] = "stop",
 	[SDXI_GSV_INIT] = "init",
@@ -344,12 +322,12 @@ EXPORT_SYMBOL_IF_KUNIT(sdxi_re_name);
  * sdxi_reason_name() - name of an err_class reason code (our choice)
  * @reason: enum sdxi_err_reason value
  *
- * Return: a constant string, "unknown" for undefined values.
+ * Return: a constant string, the name shared with libsdxi and the tools
+ * (<sdxi/encode.h>), "UNKNOWN" for undefined values.
  */
 const char *sdxi_reason_name(u16 reason)
 {
-	return sdxi_name(sdxi_reason_names, ARRAY_SIZE(sdxi_reason_names),
-			 reason);
+	return sdxi_err_reason_name(reason);
 }
 EXPORT_SYMBOL_IF_KUNIT(sdxi_reason_name);
 

@@ -11,6 +11,7 @@
 
 #include <linux/types.h>
 #include <linux/sdxi_hw.h>
+#include <sdxi/function.h>
 
 /* Highest context ID expressible: 512 L2 entries x 128 L1 entries - 1. */
 #define SDXI_CXT_ID_MAX		(SDXI_L2_ENTRIES * SDXI_L1_ENTRIES - 1)

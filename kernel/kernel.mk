@@ -38,7 +38,7 @@ KMOD_SRCS := $(wildcard $(TOP)/kernel/*.c $(TOP)/kernel/*.h) $(TOP)/kernel/Kbuil
 	$(TOP)/kernel/tests/kunit.c $(TOP)/kernel/tests/unit_cases.h \
 	$(TOP)/kernel/tests/debug_canary.c
 KMAKE = $(MAKE) --no-print-directory -C $(KDIR) M=$(KMOD_B) \
-	SDXI_UAPI=$(TOP)/uapi SDXI_TEST=1 W=1
+	SDXI_UAPI=$(TOP)/uapi SDXI_INCLUDE=$(TOP)/include SDXI_TEST=1 W=1
 KVM_RUN = SDXI_KO=$(SDXI_KO) DMATEST_KO=$(DMATEST_KO) \
 	$(TOP)/kernel/tests/vm-run
 
@@ -60,6 +60,7 @@ kmod: $(SDXI_KO)
 # Sources are mirrored into the build directory: Kbuild writes its objects
 # next to them.  A rebuilt kernel (its Module.symvers) rebuilds the module.
 $(SDXI_KO): $(KMOD_SRCS) $(TOP)/uapi/linux/sdxi_hw.h $(TOP)/uapi/linux/sdxi.h \
+		$(TOP)/include/sdxi/function.h $(TOP)/include/sdxi/encode.h \
 		$(KDIR)/Module.symvers
 	@mkdir -p $(KMOD_B)
 	@rsync -a --delete --include=/tests/ --include=/tests/kunit.c \
@@ -79,7 +80,8 @@ $(KUNIT_BIN): $(TOP)/kernel/tests/unit.c $(TOP)/kernel/tests/unit_cases.h \
 		$(TOP)/kernel/hwstruct.c $(TOP)/kernel/descriptor.h \
 		$(TOP)/kernel/hwstruct.h $(TOP)/kernel/ring.h \
 		$(wildcard $(TOP)/kernel/tests/shim/*/*.h) \
-		$(TOP)/uapi/linux/sdxi_hw.h
+		$(TOP)/uapi/linux/sdxi_hw.h $(TOP)/include/sdxi/function.h \
+		$(TOP)/include/sdxi/encode.h
 	@mkdir -p $(@D)
 	@$(CC) -I$(TOP)/kernel/tests/shim $(HOST_CFLAGS) $(SAN_FLAGS) -o $@ \
 		$(TOP)/kernel/tests/unit.c $(TOP)/kernel/descriptor.c \

@@ -16,6 +16,7 @@
 #include <linux/errno.h>
 #include <linux/types.h>
 #include <linux/sdxi_hw.h>
+#include <sdxi/function.h>
 
 /**
  * sdxi_ring_slot() - ring slot of a descriptor index

@@ -20,6 +20,7 @@
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
 #include <linux/sdxi_hw.h>
+#include <sdxi/function.h>
 
 #define SDXI_DRV_NAME			"sdxi"
 

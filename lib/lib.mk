@@ -24,7 +24,7 @@ LIB_SONAME := libsdxi.so.1
 LIB_HOOKS_SRC := lib/src/soft_test.c
 LIB_SRC := $(filter-out $(LIB_HOOKS_SRC),$(wildcard lib/src/*.c))
 LIB_HDR := lib/include/sdxi.h $(wildcard lib/include/sdxi/*.h) $(wildcard lib/src/*.h) uapi/linux/sdxi_hw.h \
-	uapi/linux/sdxi.h lib/engine/sdxie.h
+	uapi/linux/sdxi.h include/sdxi/function.h lib/engine/sdxie.h
 LIB_TEST_SRC := $(wildcard lib/tests/*.c) lib/testing/tap.c
 LIB_MAN := $(wildcard lib/man/*.3)
 URCU_CFLAGS := $(shell pkg-config --cflags liburcu-memb 2>/dev/null)
@@ -110,12 +110,12 @@ lib: $(LIB_B)/libsdxi.so.$(LIB_VERSION) $(LIB_B)/libsdxi.a $(LIB_B)/sdxi.pc
 
 install: install-lib
 install-lib: lib
-	install -d $(DESTDIR)$(INCLUDEDIR)/sdxi $(DESTDIR)$(INCLUDEDIR)/libsdxi/linux \
+	install -d $(DESTDIR)$(INCLUDEDIR)/sdxi/uapi \
 		$(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(LIB_EXAMPLESDIR)
 	install -m 644 lib/include/sdxi.h $(DESTDIR)$(INCLUDEDIR)/sdxi.h
 	install -m 644 lib/include/sdxi/encode.h lib/include/sdxi/ring.h \
 		$(DESTDIR)$(INCLUDEDIR)/sdxi/
-	install -m 644 uapi/linux/sdxi_hw.h uapi/linux/sdxi.h $(DESTDIR)$(INCLUDEDIR)/libsdxi/linux/
+	install -m 644 uapi/linux/sdxi_hw.h uapi/linux/sdxi.h $(DESTDIR)$(INCLUDEDIR)/sdxi/uapi/
 	install -m 755 $(LIB_B)/libsdxi.so.$(LIB_VERSION) $(DESTDIR)$(LIBDIR)/
 	ln -sf libsdxi.so.$(LIB_VERSION) $(DESTDIR)$(LIBDIR)/$(LIB_SONAME)
 	ln -sf $(LIB_SONAME) $(DESTDIR)$(LIBDIR)/libsdxi.so

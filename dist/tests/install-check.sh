@@ -27,13 +27,15 @@ expected() {
 	local p=$1 l=$2 f
 	printf '%s\n' "$l/libsdxi.so.1.0.0" "$l/libsdxi.so.1" "$l/libsdxi.so" "$l/libsdxi.a" \
 		"$l/pkgconfig/sdxi.pc" "$p/include/sdxi.h" "$p/include/sdxi/encode.h" \
-		"$p/include/sdxi/ring.h" "$p/include/libsdxi/linux/sdxi_hw.h" \
-		"$p/include/libsdxi/linux/sdxi.h" "$p/bin/sdxi-perf" \
+		"$p/include/sdxi/ring.h" "$p/include/sdxi/uapi/sdxi_hw.h" \
+		"$p/include/sdxi/uapi/sdxi.h" "$p/bin/sdxi-perf" \
 		"$p/share/man/man1/sdxi-perf.1" "$p/bin/sdxictl" "$p/share/man/man8/sdxictl.8" \
 		"$l/libsdxi-offload.so" "$p/share/man/man7/sdxi-offload.7" \
 		/usr/lib/udev/rules.d/60-sdxi.rules "/usr/src/sdxi-$version/dkms.conf" \
 		"/usr/src/sdxi-$version/uapi/linux/sdxi.h" \
 		"/usr/src/sdxi-$version/uapi/linux/sdxi_hw.h" \
+		"/usr/src/sdxi-$version/include/sdxi/function.h" \
+		"/usr/src/sdxi-$version/include/sdxi/encode.h" \
 		"/usr/src/sdxi-$version/kernel/Kbuild"
 	for f in "$top"/lib/man/*.3; do echo "$p/share/man/man3/${f##*/}"; done
 	for f in "$top"/lib/examples/*; do echo "$p/share/doc/libsdxi/examples/${f##*/}"; done

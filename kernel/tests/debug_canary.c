@@ -17,6 +17,7 @@
 #include <linux/slab.h>
 
 #include <linux/sdxi_hw.h>
+#include <sdxi/function.h>
 
 static void *canary_leak;
 static DEFINE_MUTEX(canary_a);

@@ -592,8 +592,14 @@ static void t_names(void)
 	CHECK(!strcmp(sdxi_gsv_name(6), "unknown"));
 	CHECK(!strcmp(sdxi_cxtv_name(0xf), "error"));
 	CHECK(!strcmp(sdxi_cxtv_name(3), "unknown"));
-	CHECK(!strcmp(sdxi_reason_name(15), "injected fault"));
-	CHECK(!strcmp(sdxi_reason_name(0xffff), "unknown"));
+	/* Reason codes: the enumerators' names, as libsdxi spells them. */
+	CHECK(!strcmp(sdxi_reason_name(0), "NONE"));
+	CHECK(!strcmp(sdxi_reason_name(1), "BAD_TYPE"));
+	CHECK(!strcmp(sdxi_reason_name(13), "XLATE"));
+	CHECK(!strcmp(sdxi_reason_name(15), "INJECTED"));
+	CHECK(!strcmp(sdxi_reason_name(19), "ERRLOG"));
+	CHECK(!strcmp(sdxi_reason_name(20), "UNKNOWN"));
+	CHECK(!strcmp(sdxi_reason_name(0xffff), "UNKNOWN"));
 }
 
 static void t_cxt_id(void)

@@ -5,7 +5,7 @@
 
 ENGINE_DIR := lib/engine
 ENGINE_SRC := $(wildcard $(ENGINE_DIR)/*.c)
-ENGINE_HDR := $(wildcard $(ENGINE_DIR)/*.h) uapi/linux/sdxi_hw.h
+ENGINE_HDR := $(wildcard $(ENGINE_DIR)/*.h) uapi/linux/sdxi_hw.h include/sdxi/function.h
 ENGINE_FIXTURE := $(ENGINE_DIR)/tests/fixture.c $(ENGINE_DIR)/tests/fixture.h
 ENGINE_TESTS := lib/testing/tap.c $(ENGINE_DIR)/tests/main.c \
 	$(wildcard $(ENGINE_DIR)/tests/test_*.c)

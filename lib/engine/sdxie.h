@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include <linux/sdxi_hw.h>
+#include <sdxi/function.h>
 
 #ifdef __cplusplus
 extern "C" {

@@ -6,34 +6,9 @@
  */
 #include "internal.h"
 
-static const char *const reason_names[] = {
-	[SDXI_ERR_NONE] = "NONE",
-	[SDXI_ERR_BAD_TYPE] = "BAD_TYPE",
-	[SDXI_ERR_OPB_DISABLED] = "OPB_DISABLED",
-	[SDXI_ERR_ADMIN_NOT_CXT0] = "ADMIN_NOT_CXT0",
-	[SDXI_ERR_RSVD_SET] = "RSVD_SET",
-	[SDXI_ERR_SIZE] = "SIZE",
-	[SDXI_ERR_OVERLAP] = "OVERLAP",
-	[SDXI_ERR_ALIGN] = "ALIGN",
-	[SDXI_ERR_AKEY_INVALID] = "AKEY_INVALID",
-	[SDXI_ERR_PASID_INVALID] = "PASID_INVALID",
-	[SDXI_ERR_NOT_VALID] = "NOT_VALID",
-	[SDXI_ERR_RING_SIZE] = "RING_SIZE",
-	[SDXI_ERR_INDEX] = "INDEX",
-	[SDXI_ERR_XLATE] = "XLATE",
-	[SDXI_ERR_ACCESS] = "ACCESS",
-	[SDXI_ERR_INJECTED] = "INJECTED",
-	[SDXI_ERR_INTR] = "INTR",
-	[SDXI_ERR_CXT_RANGE] = "CXT_RANGE",
-	[SDXI_ERR_FN_FORCED] = "FN_FORCED",
-	[SDXI_ERR_ERRLOG] = "ERRLOG",
-};
-
 SDXI_EXPORT const char *sdxi_reason_name(unsigned int reason)
 {
-	if (reason < ARRAY_SIZE(reason_names) && reason_names[reason])
-		return reason_names[reason];
-	return "UNKNOWN";
+	return sdxi_err_reason_name(reason);
 }
 
 /*

@@ -13,7 +13,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include <linux/sdxi.h>
+#include <sdxi/uapi/sdxi.h>
 
 #include "internal.h"
 

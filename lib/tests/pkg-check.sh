@@ -38,7 +38,7 @@ installed_files() {
 	for f in "$libdir/libsdxi.so.1.0.0" "$libdir/libsdxi.so.1" "$libdir/libsdxi.so" \
 		 "$libdir/libsdxi.a" "$libdir/pkgconfig/sdxi.pc" "$inc/sdxi.h" \
 		 "$inc/sdxi/encode.h" "$inc/sdxi/ring.h" \
-		 "$inc/libsdxi/linux/sdxi_hw.h" "$inc/libsdxi/linux/sdxi.h" \
+		 "$inc/sdxi/uapi/sdxi_hw.h" "$inc/sdxi/uapi/sdxi.h" \
 		 "$examples/Makefile" "$examples/sync-copy.c" "$examples/async-copies.c" \
 		 "$examples/threads-batches.c" "$examples/async-pipeline.c"; do
 		[ -e "$f" ] || { echo "missing $f"; return 1; }
@@ -84,9 +84,21 @@ pc_dirs() {	# OPTION...
 	pkg-config "$@" sdxi | tr ' ' '\n' | sed -n 's/^-[IL]//p' | xargs -r realpath -m
 }
 
+# The ABI copy is libsdxi's own (<sdxi/uapi/*.h>): nothing installed as
+# linux/*.h or on a path where <linux/...> would find it, and a program
+# using every installed header reads none of the kernel's sdxi headers.
+abi_own_name() {
+	[ -f "$inc/sdxi/uapi/sdxi_hw.h" ] && [ -f "$inc/sdxi/uapi/sdxi.h" ] || return 1
+	[ -z "$(find "$inc" -path '*/linux/*' -print -quit)" ] || { find "$inc" -path '*/linux/*'; return 1; }
+	printf '#include <sdxi.h>\n#include <sdxi/uapi/sdxi.h>\n' > "$tmp/abi.c"
+	gcc -H -fsyntax-only $(pkg-config --cflags sdxi) "$tmp/abi.c" 2> "$tmp/abi.h.log" || return 1
+	! grep 'linux/sdxi' "$tmp/abi.h.log"
+}
+
 pc_version() {
 	[ "$(pkg-config --modversion sdxi)" = 1.0.0 ] &&
-		pc_dirs --cflags | grep -qx "$inc/libsdxi" &&
+		pc_dirs --cflags | grep -qx "$(realpath -m "$inc")" &&
+		! pc_dirs --cflags | grep -q '/libsdxi$' &&
 		pc_dirs --libs | grep -qx "$libdir"
 }
 
@@ -127,14 +139,14 @@ int enc(union sdxi_desc *d, uint64_t dst, uint64_t src, uint64_t len)
 }
 C
 	gcc -std=c99 -pedantic -O2 -ffreestanding -fno-builtin -Wall -Wextra -Werror \
-		-I"$inc" -I"$inc/libsdxi" -c "$tmp/enc.c" -o "$tmp/enc.o" || return 1
+		-I"$inc" -c "$tmp/enc.c" -o "$tmp/enc.o" || return 1
 	[ -z "$(nm -u "$tmp/enc.o")" ] || { nm -u "$tmp/enc.o"; return 1; }
 }
 
 header_cxx() {
 	cat > "$tmp/h.cc" <<'CXX'
 #include <sdxi.h>
-#include <linux/sdxi.h>
+#include <sdxi/uapi/sdxi.h>
 int main() { union sdxi_desc d; struct sdxi_batch b; (void)b; return sdxi_prep_nop(&d, 0); }
 CXX
 	g++ -std=c++11 -pedantic -Wall -Wextra -Werror $(pkg-config --cflags sdxi) -c "$tmp/h.cc" \
@@ -182,7 +194,7 @@ static_example() {
 		"$tmp/$1-static" && ! ldd "$tmp/$1-static" | grep -q libsdxi
 }
 
-echo "1..18"
+echo "1..19"
 tap "install_lib_to_destdir" make -s -C "$top" install-lib DESTDIR="$dest" PREFIX="$prefix"
 tap "installed_files_and_symlinks" installed_files
 tap "soname_is_libsdxi_so_1" soname
@@ -190,6 +202,7 @@ tap "symbols_versioned_SDXI_1.0_and_nothing_else" symbols
 tap "man_pages_for_every_function" man_pages
 tap "pkg_config_finds_sdxi_1.0.0" pc_version
 tap "pkg_config_file_is_relocatable" pc_relocatable
+tap "abi_headers_installed_under_sdxi_not_linux" abi_own_name
 tap "installed_headers_compile_c99_pedantic" header_c99
 tap "installed_headers_compile_as_cxx" header_cxx
 tap "encoder_header_is_freestanding" header_freestanding

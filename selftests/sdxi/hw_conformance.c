@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include <linux/sdxi_hw.h>
+#include <sdxi/function.h>
 
 #include "../kselftest_harness.h"
 

@@ -45,14 +45,15 @@ KSFT_SRC := $(KSRC)/tools/testing/selftests
 KSFT_INC := $(B)/ksft$(KSUFFIX)/include
 KSFT_B := $(B)/selftests$(KSUFFIX)
 KSFT_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-sign-compare \
-	-Wno-unused-parameter -Werror -D_GNU_SOURCE -I$(TOP)/uapi -I$(KSFT_INC)/sdxi
+	-Wno-unused-parameter -Werror -D_GNU_SOURCE -I$(TOP)/uapi -I$(TOP)/include -I$(KSFT_INC)/sdxi
 
 # "../kselftest_harness.h" resolves against $(KSFT_INC)/sdxi.
 $(KSFT_INC)/kselftest_harness.h: $(KSFT_SRC)/kselftest_harness.h $(KSFT_SRC)/kselftest.h
 	@mkdir -p $(KSFT_INC)/sdxi
 	cp $(KSFT_SRC)/kselftest_harness.h $(KSFT_SRC)/kselftest.h $(KSFT_INC)/
 
-$(KSFT_B)/%: selftests/sdxi/%.c $(KSFT_INC)/kselftest_harness.h uapi/linux/sdxi_hw.h uapi/linux/sdxi.h
+$(KSFT_B)/%: selftests/sdxi/%.c $(KSFT_INC)/kselftest_harness.h uapi/linux/sdxi_hw.h uapi/linux/sdxi.h \
+		include/sdxi/function.h
 	@mkdir -p $(@D)
 	$(CC) $(KSFT_CFLAGS) -o $@ $<
 

@@ -32,11 +32,12 @@ VM_SUITES += qemu-glue qemu-glue-switch
 
 # Kbuild writes its objects next to the sources: build from a copy.
 $(QEMU_GLUE_KO): $(TOP)/tools/qemu/tests/sdxi_glue_test.c $(TOP)/tools/qemu/tests/Kbuild \
-		$(TOP)/uapi/linux/sdxi_hw.h $(KDIR)/Module.symvers
+		$(TOP)/uapi/linux/sdxi_hw.h $(TOP)/include/sdxi/function.h $(TOP)/include/sdxi/encode.h \
+		$(KDIR)/Module.symvers
 	@mkdir -p $(QEMU_GLUE_B)
 	@cp $(TOP)/tools/qemu/tests/sdxi_glue_test.c $(TOP)/tools/qemu/tests/Kbuild $(QEMU_GLUE_B)/
 	@$(MAKE) --no-print-directory -C $(KDIR) \
-		M=$(QEMU_GLUE_B) SDXI_UAPI=$(TOP)/uapi W=1 modules >$(QEMU_GLUE_B)/build.log 2>&1 || \
+		M=$(QEMU_GLUE_B) SDXI_UAPI=$(TOP)/uapi SDXI_INCLUDE=$(TOP)/include W=1 modules >$(QEMU_GLUE_B)/build.log 2>&1 || \
 		{ cat $(QEMU_GLUE_B)/build.log; exit 1; }
 
 .PHONY: check-qemu-glue

@@ -59,7 +59,7 @@ for polled in 0 1; do
 	tap $? "dma_fault_mid_copy_fails_once_polled$polled" \
 		"tests $DT_TESTS failures $DT_FAILS" \
 		"$(echo "$log" | grep 'dmatest.*result' | head -n 2)"
-	echo "$log" | grep -q 'error: context [0-9]* descriptor [0-9]*: step 10 (data buffer), sub-step 1 (translation), reaction 1 (context stopped), buffer [sd][rs][ct], reason 15 (injected fault)' &&
+	echo "$log" | grep -q 'error: context [0-9]* descriptor [0-9]*: step 10 (data buffer), sub-step 1 (translation), reaction 1 (context stopped), buffer [sd][rs][ct], reason 15 (INJECTED)' &&
 		[ "$(attr cxt_errors)" -gt "$e0" ]
 	tap $? "dma_fault_decoded_in_log_polled$polled" \
 		"$(echo "$log" | grep 'sdxi.*error:' | head -n 2)"
@@ -114,7 +114,7 @@ log=$(dmatest_log)
 	echo "$log" | grep -q 'completion error status' &&
 	! echo "$log" | grep -q 'timed out'
 tap $? fn_error_fails_inflight_copies "threads $DT_THREADS failures $DT_FAILS"
-echo "$log" | grep -q 'reaction 2 (function stopped), buffer -, reason 18 (forced function error)' &&
+echo "$log" | grep -q 'reaction 2 (function stopped), buffer -, reason 18 (FN_FORCED)' &&
 	[ "$(attr fn_errors)" -gt "$f0" ]
 tap $? fn_error_decoded_in_log "$(echo "$log" | grep 'sdxi.*error' | head -n 2)"
 wait_active 30 && [ "$(attr recoveries)" -gt "$r0" ]

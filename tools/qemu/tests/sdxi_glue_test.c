@@ -18,6 +18,8 @@
 #include <linux/module.h>
 #include <linux/pci.h>
 #include <linux/sdxi_hw.h>
+#include <sdxi/function.h>
+#include <sdxi/encode.h>
 
 #define RING_ENTRIES	1024
 #define PASID_IOVA	0x40000000UL
@@ -105,14 +107,13 @@ static __le32 opcode(u32 type, u32 subtype)
 			   SDXI_FIELD_PREP(SDXI_DSC_TYPE, type));
 }
 
+/* A valid COPY through AKey 0, built by the shared encoder. */
 static void copy_desc(union sdxi_desc *d, u64 src, u64 dst, u32 len, u64 csb)
 {
-	memset(d, 0, sizeof(*d));
-	d->copy.opcode = opcode(SDXI_DSC_TYPE_DMAB, SDXI_DSC_DMAB_COPY);
-	d->copy.size = cpu_to_le32(len - 1);
-	d->copy.addr0 = cpu_to_le64(src);
-	d->copy.addr1 = cpu_to_le64(dst);
-	d->copy.csb_ptr = cpu_to_le64(csb);
+	const struct sdxi_desc_attr a = { .csb = csb };
+
+	WARN_ON(sdxi_prep_copy(d, &a, dst, src, len));
+	d->qw[0] |= cpu_to_le64(SDXI_DSC_VL);
 }
 
 /* Carve the coherent buffer (page aligned) and build the admin context. */
