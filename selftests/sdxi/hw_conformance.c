@@ -51,6 +51,18 @@ static unsigned long expected_max_cxt(void)
 	return v ? strtoul(v, NULL, 0) : 127;
 }
 
+/*
+ * The model's setting of a behaviour SDXI 1.0 leaves open
+ * (hardware.rst, "Behaviours the specification leaves open"): $NAME = 1
+ * when the VM was started with the non-default setting, else the default.
+ */
+static bool expect_prop(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && strcmp(v, "1") == 0;
+}
+
 static int read_sysfs(const char *dir, const char *attr, char *buf, size_t len)
 {
 	char path[512];
@@ -584,6 +596,77 @@ TEST_F(hw, iommu_fault_on_tables_is_a_function_error)
 	request(self, SDXI_GSR_RESET);
 	EXPECT_TRUE(wait_gsv(self, SDXI_GSV_STOP));
 	EXPECT_EQ(0, rd(self, SDXI_MMIO_CXT_L2));
+}
+
+/*
+ * reset-immediate: a RESET requested in STOP.  Immediate: done within the
+ * CTL0 write (CTL2 reads 0 at once, a write right after it is kept).
+ * Default: completes shortly after; STS0 reads STOP throughout.  Either
+ * way the function is then usable.
+ */
+TEST_F(hw, reset_from_stop_follows_reset_immediate)
+{
+	bool immediate = expect_prop("SDXI_EXPECT_RESET_IMMEDIATE");
+	uint64_t ctl2 = SDXI_FIELD_PREP(SDXI_CTL2_MAX_CXT, 1ULL);
+	int i;
+
+	TH_LOG("reset-immediate=%s", immediate ? "on" : "off");
+	ASSERT_EQ(SDXI_GSV_STOP, gsv(self));
+	wr(self, SDXI_MMIO_CTL2, ctl2);
+	ASSERT_EQ(ctl2, rd(self, SDXI_MMIO_CTL2));
+	request(self, SDXI_GSR_RESET);
+	if (immediate) {
+		EXPECT_EQ(0, rd(self, SDXI_MMIO_CTL2));
+		EXPECT_EQ(0, rd(self, SDXI_MMIO_CTL0));
+		EXPECT_EQ(SDXI_GSV_STOP, gsv(self));
+		wr(self, SDXI_MMIO_CTL2, ctl2);
+		usleep(10000);
+		EXPECT_EQ(ctl2, rd(self, SDXI_MMIO_CTL2));
+		wr(self, SDXI_MMIO_CTL2, 0);
+	} else {
+		for (i = 0; i < POLL_MS && rd(self, SDXI_MMIO_CTL2); i++) {
+			EXPECT_EQ(SDXI_GSV_STOP, gsv(self));
+			usleep(1000);
+		}
+		EXPECT_EQ(0, rd(self, SDXI_MMIO_CTL2));
+		EXPECT_EQ(SDXI_GSV_STOP, gsv(self));
+	}
+	/* Usable after the reset, whichever way it completed. */
+	if (self->why_no_dma)
+		return;
+	build_admin(self);
+	request(self, SDXI_GSR_ACTIVE);
+	ASSERT_TRUE(wait_gsv(self, SDXI_GSV_ACTIVE));
+	ASSERT_TRUE(wait_signal(self, admin_nop(self)));
+}
+
+/*
+ * clear-valid: once a descriptor's CST_BLK is signalled, its slot's vl is
+ * 0 (clear-valid) or still 1 (default); the rest of word 0 is unchanged
+ * either way.
+ */
+TEST_F(hw, valid_bit_after_execution_follows_clear_valid)
+{
+	bool clear = expect_prop("SDXI_EXPECT_CLEAR_VALID");
+	volatile union sdxi_desc *d;
+	uint32_t want;
+	uint64_t i;
+
+	NEED_DMA();
+	TH_LOG("clear-valid=%s", clear ? "on" : "off");
+	build_admin(self);
+	request(self, SDXI_GSR_ACTIVE);
+	ASSERT_TRUE(wait_gsv(self, SDXI_GSV_ACTIVE));
+	for (int k = 0; k < 3; k++) {
+		i = admin_nop(self);
+		ASSERT_TRUE(wait_signal(self, i));
+		d = (void *)(self->mem + OFF_RING + i % RING_N * 64);
+		want = SDXI_FIELD_PREP(SDXI_DSC_TYPE, SDXI_DSC_TYPE_DMAB) |
+		       SDXI_FIELD_PREP(SDXI_DSC_SUBTYPE, SDXI_DSC_DMAB_NOP) |
+		       (clear ? 0 : SDXI_DSC_VL);
+		EXPECT_EQ(want, d->generic.opcode);
+	}
+	EXPECT_EQ(3, ((volatile struct sdxi_cxt_sts *)(self->mem + OFF_STS))->read_index);
 }
 
 TEST_HARNESS_MAIN
