@@ -78,6 +78,7 @@ include tools/test-run.mk
 include kernel/kernel.mk
 include lib/lib.mk
 include selftests/sdxi/selftests.mk
+include tools/vm/props.mk
 include tools/sdxi-perf/perf.mk
 include tools/vm/debug.mk
 include tools/sdxictl/sdxictl.mk

@@ -63,7 +63,8 @@ static const struct {
 	u64 offset;
 	int prot;
 } sdxi_user_regions[SDXI_CXT_NR_REGIONS] = {
-	[SDXI_CXT_RING] = { 0, IOMMU_READ },
+	/* Writable: a function may clear vl after execution (hardware.rst). */
+	[SDXI_CXT_RING] = { 0, IOMMU_READ | IOMMU_WRITE },
 	[SDXI_CXT_CSB] = { SZ_1G, IOMMU_READ | IOMMU_WRITE },
 	[SDXI_CXT_STS] = { SZ_2G, IOMMU_READ | IOMMU_WRITE },
 	[SDXI_CXT_WRITE_INDEX] = { SZ_2G + SZ_64K, IOMMU_READ },

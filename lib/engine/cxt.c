@@ -194,6 +194,7 @@ void cxt_forget_all(struct sdxie_fn *fn)
 	memset(fn->cxt, 0, sizeof(*fn->cxt) * fn->nr_cxt);
 	fn->q_head = 0;
 	fn->q_len = 0;
+	fn->round_left = 0;
 }
 
 /*

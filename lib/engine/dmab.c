@@ -149,6 +149,39 @@ static bool copy_blocks(struct sdxie_fn *fn, struct sdxie_cxt *c,
 	return move_blocks(fn, c, das, dst, sas, src, len, len * reps, e);
 }
 
+/*
+ * The commonest COPY, checked and done in one pass: reserved fields zero,
+ * one plain AKey for both buffers (akey_plain()), no overlap between the
+ * buffers or with the CST_BLK, the whole copy within the run's allowance
+ * and both buffers in the turn's views (data_copy_direct()).  False: not
+ * that case (nothing was written), take the general path.
+ */
+static bool copy_fast(struct sdxie_fn *fn, struct sdxie_cxt *c,
+		      const union sdxi_desc *d)
+{
+	const struct sdxi_dsc_copy *p = &d->copy;
+	uint64_t len = (uint64_t)le32_get(&p->size) + 1;
+	uint64_t src = le64_get(&p->addr0), dst = le64_get(&p->addr1);
+	uint64_t csbq = le64_get(&d->generic.csb_ptr), csb = csbq & SDXI_DSC_CSB_PTR;
+	uint16_t key = le16_get(&p->akey0);
+	struct sdxie_as as;
+
+	/* attr and rsvd_0 (bytes 8..11), rsvd_1 (bytes 32..55). */
+	if (le32_get(&p->attr) | d->qw[4] | d->qw[5] | d->qw[6])
+		return false;
+	if (len > c->max_buffer || len > fn->bytes_left || c->moved ||
+	    le16_get(&p->akey1) != key || !akey_plain(fn, c, key, &as))
+		return false;
+	if ((src < dst + len && dst < src + len) ||
+	    (!(csbq & SDXI_DSC_NP) &&
+	     ((src < csb + 32 && csb < src + len) || (dst < csb + 32 && csb < dst + len))))
+		return false;
+	if (!data_copy_direct(fn, as, dst, as, src, len))
+		return false;
+	fn->bytes_left -= len;
+	return true;
+}
+
 bool exec_dmab(struct sdxie_fn *fn, uint32_t id, const union sdxi_desc *d,
 	       uint8_t subtype, struct sdxie_err *e)
 {
@@ -162,6 +195,8 @@ bool exec_dmab(struct sdxie_fn *fn, uint32_t id, const union sdxi_desc *d,
 	case SDXI_DSC_DMAB_WRT_IMM:
 		return wrt_imm(fn, c, d, e);
 	case SDXI_DSC_DMAB_COPY:
+		if (copy_fast(fn, c, d))
+			return true;
 		rsvd_zero = all_zero(d->copy.rsvd_1, sizeof(d->copy.rsvd_1));
 		break;
 	case SDXI_DSC_DMAB_REPCOPY:

@@ -52,6 +52,30 @@ static bool execute(struct sdxie_fn *fn, uint32_t id, const union sdxi_desc *d,
 	}
 }
 
+/*
+ * clear_valid: write slot @index's word 0 back with vl cleared, after the
+ * descriptor executed and before its CST_BLK and R are written (so a
+ * producer that sees R past the slot also sees it cleared).  False with
+ * @e filled when the write failed: that fails the descriptor (step DSC)
+ * unless it failed already.
+ */
+static bool clear_valid(struct sdxie_fn *fn, const struct sdxie_cxt *c,
+			uint64_t index, const union sdxi_desc *d,
+			struct sdxie_err *e)
+{
+	uint64_t slot = c->ring + (index % c->ring_sz) * SDXI_DESC_SIZE;
+	uint8_t raw[4];
+	int st;
+
+	le32_put(raw, le32_get(&d->generic.opcode) & ~(uint32_t)SDXI_DSC_VL);
+	st = mem_write(fn, c->as, slot, raw, sizeof(raw));
+	if (!st)
+		return true;
+	err_set(e, SDXI_STEP_DSC, mem_sub_step(st),
+		st == SDXIE_MEM_XLATE ? SDXI_ERR_XLATE : SDXI_ERR_ACCESS, slot);
+	return false;
+}
+
 enum step_result {
 	STEP_RETIRED,		/* descriptor R retired; go on */
 	STEP_SUSPENDED,		/* descriptor R suspended at the byte limit */
@@ -94,6 +118,14 @@ static enum step_result step(struct sdxie_fn *fn, uint32_t id)
 	if (ok && c->suspended) {
 		c->desc = d;
 		return STEP_SUSPENDED;
+	}
+	if (fn->cfg.clear_valid) {
+		struct sdxie_err ce;
+
+		if (!clear_valid(fn, c, index, &d, &ce) && ok) {
+			e = ce;
+			ok = false;
+		}
 	}
 	if (ok && retire_plain(fn, id, index, &d))
 		return STEP_RETIRED;

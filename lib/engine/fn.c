@@ -133,12 +133,48 @@ static bool queue_empty(const struct sdxie_fn *fn)
 	return !fn->q_len && !fn->cxt[SDXI_ADMIN_CXT_ID].queued;
 }
 
+/* xorshift64: the shuffle's deterministic generator. */
+static uint64_t rng_next(struct sdxie_fn *fn)
+{
+	uint64_t x = fn->rng;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	fn->rng = x;
+	return x;
+}
+
+/*
+ * A round begins (shuffle_seed set): permute the queued client contexts
+ * (Fisher-Yates), so each is still served once in the round but the order
+ * of their turns, and so of their completions, is shuffled.
+ */
+static void queue_shuffle(struct sdxie_fn *fn)
+{
+	for (uint32_t i = fn->q_len; i > 1; i--) {
+		uint32_t j = (uint32_t)(rng_next(fn) % i);
+		uint32_t *a = &fn->queue[(fn->q_head + i - 1) % fn->nr_cxt];
+		uint32_t *b = &fn->queue[(fn->q_head + j) % fn->nr_cxt];
+		uint32_t t = *a;
+
+		*a = *b;
+		*b = t;
+	}
+	fn->round_left = fn->q_len;
+}
+
 /* The context whose turn is next: the admin context first, if it has work. */
 static uint32_t queue_pop(struct sdxie_fn *fn)
 {
 	uint32_t id = SDXI_ADMIN_CXT_ID;
 
 	if (!fn->cxt[id].queued) {
+		if (fn->cfg.shuffle_seed) {
+			if (!fn->round_left || fn->round_left > fn->q_len)
+				queue_shuffle(fn);
+			fn->round_left--;
+		}
 		id = fn->queue[fn->q_head];
 		fn->q_head = (fn->q_head + 1) % fn->nr_cxt;
 		fn->q_len--;
@@ -159,9 +195,8 @@ static void regs_reset(struct sdxie_fn *fn)
 	fn->err_wrt = 0;
 	fn->err_rd = 0;
 	fn->pending = PEND_NONE;
-	memset(fn->cxt, 0, sizeof(*fn->cxt) * fn->nr_cxt);
-	fn->q_head = 0;
-	fn->q_len = 0;
+	cxt_forget_all(fn);
+	fn->rng = fn->cfg.shuffle_seed;
 }
 
 struct sdxie_fn *sdxie_fn_new(const struct sdxie_config *cfg,
@@ -278,6 +313,11 @@ static bool write_ctl0(struct sdxie_fn *fn, uint64_t val)
 
 	switch (gsr) {
 	case SDXI_GSR_RESET:
+		/* reset_immediate: from STOP there is nothing to wait for. */
+		if (fn->cfg.reset_immediate && fn->gsv == SDXI_GSV_STOP) {
+			sdxie_fn_reset(fn);
+			return true;
+		}
 		fn->pending = PEND_RESET;
 		break;
 	case SDXI_GSR_ACTIVE:

@@ -184,6 +184,12 @@ struct sdxie_fn {
 	 */
 	uint32_t *queue;
 	uint32_t q_head, q_len;
+	/*
+	 * Turns left in the current round (shuffle_seed set: the queue is
+	 * shuffled when a round begins) and the generator's state.
+	 */
+	uint32_t round_left;
+	uint64_t rng;
 	uint64_t bytes_left;		/* data bytes this sdxie_run() may still move */
 	struct {			/* the current turn's views (view.c) */
 		bool on;

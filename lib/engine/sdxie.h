@@ -112,6 +112,13 @@ struct sdxie_config {
 	uint16_t sfunc;		/* CAP0.sfunc */
 	uint16_t nr_vectors;	/* interrupt vectors the host can raise */
 	uint16_t burst;		/* descriptors per context turn (arbitration) */
+	/*
+	 * Behaviours SDXI 1.0 leaves open (Documentation/hardware.rst,
+	 * "Behaviours the specification leaves open"); false/0 is the default.
+	 */
+	bool reset_immediate;	/* a RESET requested in STOP completes at once */
+	bool clear_valid;	/* clear a slot's vl once its descriptor executed */
+	uint32_t shuffle_seed;	/* nonzero: shuffle each round's turn order */
 };
 
 /* Default capabilities of our function (Documentation/hardware.rst). */

@@ -52,6 +52,18 @@ static unsigned long expected_max_cxt(void)
 	return v ? strtoul(v, NULL, 0) : 127;
 }
 
+/*
+ * The model's setting of a behaviour SDXI 1.0 leaves open
+ * (hardware.rst, "Behaviours the specification leaves open"): $NAME = 1
+ * when the VM was started with the non-default setting, else the default.
+ */
+static bool expect_prop(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && strcmp(v, "1") == 0;
+}
+
 static int read_sysfs(const char *dir, const char *attr, char *buf, size_t len)
 {
 	char path[512];
@@ -585,6 +597,246 @@ TEST_F(hw, iommu_fault_on_tables_is_a_function_error)
 	request(self, SDXI_GSR_RESET);
 	EXPECT_TRUE(wait_gsv(self, SDXI_GSV_STOP));
 	EXPECT_EQ(0, rd(self, SDXI_MMIO_CXT_L2));
+}
+
+/*
+ * reset-immediate: a RESET requested in STOP.  Immediate: done within the
+ * CTL0 write (CTL2 reads 0 at once, a write right after it is kept).
+ * Default: completes shortly after; STS0 reads STOP throughout.  Either
+ * way the function is then usable.
+ */
+TEST_F(hw, reset_from_stop_follows_reset_immediate)
+{
+	bool immediate = expect_prop("SDXI_EXPECT_RESET_IMMEDIATE");
+	uint64_t ctl2 = SDXI_FIELD_PREP(SDXI_CTL2_MAX_CXT, 1ULL);
+	int i;
+
+	TH_LOG("reset-immediate=%s", immediate ? "on" : "off");
+	ASSERT_EQ(SDXI_GSV_STOP, gsv(self));
+	wr(self, SDXI_MMIO_CTL2, ctl2);
+	ASSERT_EQ(ctl2, rd(self, SDXI_MMIO_CTL2));
+	request(self, SDXI_GSR_RESET);
+	if (immediate) {
+		EXPECT_EQ(0, rd(self, SDXI_MMIO_CTL2));
+		EXPECT_EQ(0, rd(self, SDXI_MMIO_CTL0));
+		EXPECT_EQ(SDXI_GSV_STOP, gsv(self));
+		wr(self, SDXI_MMIO_CTL2, ctl2);
+		usleep(10000);
+		EXPECT_EQ(ctl2, rd(self, SDXI_MMIO_CTL2));
+		wr(self, SDXI_MMIO_CTL2, 0);
+	} else {
+		for (i = 0; i < POLL_MS && rd(self, SDXI_MMIO_CTL2); i++) {
+			EXPECT_EQ(SDXI_GSV_STOP, gsv(self));
+			usleep(1000);
+		}
+		EXPECT_EQ(0, rd(self, SDXI_MMIO_CTL2));
+		EXPECT_EQ(SDXI_GSV_STOP, gsv(self));
+	}
+	/* Usable after the reset, whichever way it completed. */
+	if (self->why_no_dma)
+		return;
+	build_admin(self);
+	request(self, SDXI_GSR_ACTIVE);
+	ASSERT_TRUE(wait_gsv(self, SDXI_GSV_ACTIVE));
+	ASSERT_TRUE(wait_signal(self, admin_nop(self)));
+}
+
+/*
+ * clear-valid: once a descriptor's CST_BLK is signalled, its slot's vl is
+ * 0 (clear-valid) or still 1 (default); the rest of word 0 is unchanged
+ * either way.
+ */
+TEST_F(hw, valid_bit_after_execution_follows_clear_valid)
+{
+	bool clear = expect_prop("SDXI_EXPECT_CLEAR_VALID");
+	volatile union sdxi_desc *d;
+	uint32_t want;
+	uint64_t i;
+
+	NEED_DMA();
+	TH_LOG("clear-valid=%s", clear ? "on" : "off");
+	build_admin(self);
+	request(self, SDXI_GSR_ACTIVE);
+	ASSERT_TRUE(wait_gsv(self, SDXI_GSV_ACTIVE));
+	for (int k = 0; k < 3; k++) {
+		i = admin_nop(self);
+		ASSERT_TRUE(wait_signal(self, i));
+		d = (void *)(self->mem + OFF_RING + i % RING_N * 64);
+		want = SDXI_FIELD_PREP(SDXI_DSC_TYPE, SDXI_DSC_TYPE_DMAB) |
+		       SDXI_FIELD_PREP(SDXI_DSC_SUBTYPE, SDXI_DSC_DMAB_NOP) |
+		       (clear ? 0 : SDXI_DSC_VL);
+		EXPECT_EQ(want, d->generic.opcode);
+	}
+	EXPECT_EQ(3, ((volatile struct sdxi_cxt_sts *)(self->mem + OFF_STS))->read_index);
+}
+
+/*
+ * Arbitration (hardware.rst, "Arbitration"; burst and shuffle-seed):
+ * ARB_CXT client contexts, each with ARB_TURNS turns' worth of atomic
+ * UADDs on one counter, are started together (one CXT_START with dv = 1,
+ * so they queue in ID order).  The value each UADD returns is its place
+ * in the function's global order, from which the test rebuilds the
+ * sequence of runs (consecutive descriptors of one context).
+ */
+#define ARB_CXT		4
+#define ARB_TURNS	3
+#define ARB_RING	1024
+#define OFF_ARB_CTL	0x6000		/* + id * 64 */
+#define OFF_ARB_WI	0x7000		/* + id * 64 */
+#define OFF_ARB_STS	0x7800		/* + id * 64 */
+#define OFF_ARB_CNT	0x8000
+#define OFF_ARB_RET	0x100000	/* + id * 0x2000 + i * 8 */
+#define OFF_ARB_RING	0x20000		/* + id * 0x10000 */
+
+static unsigned long expect_num(const char *name, unsigned long def)
+{
+	const char *v = getenv(name);
+
+	return v ? strtoul(v, NULL, 0) : def;
+}
+
+/* Client context @id: tables, ring of @n UADDs, W published. */
+static void arb_build(FIXTURE_DATA(hw) *self, unsigned int id, unsigned int n)
+{
+	struct sdxi_cxt_l1_ent *l1 = (void *)(self->mem + OFF_L1 + id * 32);
+	struct sdxi_cxt_ctl *ctl = (void *)(self->mem + OFF_ARB_CTL + id * 64);
+	union sdxi_desc *ring = (void *)(self->mem + OFF_ARB_RING + id * 0x10000);
+
+	for (unsigned int i = 0; i < n; i++) {
+		union sdxi_desc *d = &ring[i];
+
+		memset(d, 0, sizeof(*d));
+		d->atomic.flags = SDXI_ATOMIC_SZ_8 | SDXI_ATOMIC_RV;
+		d->atomic.addr0 = pa(self, OFF_ARB_CNT);
+		d->atomic.addr1 = pa(self, OFF_ARB_RET + id * 0x2000 + i * 8);
+		d->atomic.operand1 = 1;
+		d->generic.csb_ptr = SDXI_DSC_NP;
+		d->generic.opcode = SDXI_DSC_VL |
+			SDXI_FIELD_PREP(SDXI_DSC_TYPE, SDXI_DSC_TYPE_ATOMIC) |
+			SDXI_FIELD_PREP(SDXI_DSC_SUBTYPE, SDXI_DSC_ATOMIC_UADD);
+	}
+	*(uint64_t *)(self->mem + OFF_ARB_WI + id * 64) = n;
+	ctl->ds_ring_sz = ARB_RING;
+	ctl->cxt_sts_ptr = pa(self, OFF_ARB_STS + id * 64);
+	ctl->write_index_ptr = pa(self, OFF_ARB_WI + id * 64);
+	ctl->ds_ring_ptr = pa(self, OFF_ARB_RING + id * 0x10000) | SDXI_CXT_CTL_VL;
+	l1->akey_ptr = pa(self, OFF_AKEY);
+	l1->misc = SDXI_FIELD_PREP(SDXI_L1_ENT_MAX_BUFFER, 11U);
+	l1->opb_000_enb = SDXI_OPB_DMAB | SDXI_OPB_ATOMIC;
+	l1->cxt_ctl_ptr = pa(self, OFF_ARB_CTL + id * 64) | SDXI_L1_ENT_VL;
+}
+
+struct arb_result {
+	unsigned int runs, longest, full, acyclic;
+	bool ok;		/* every place of the order taken exactly once */
+};
+
+/* Runs of the global order: lengths, and whether each hands over cyclically. */
+static struct arb_result arb_analyze(FIXTURE_DATA(hw) *self, unsigned int n,
+				     unsigned long burst)
+{
+	static unsigned int owner[ARB_CXT * 1024];
+	unsigned int left[ARB_CXT + 1], total = n * ARB_CXT, len = 0, prev = 0;
+	struct arb_result r = { .ok = true };
+
+	memset(owner, 0, sizeof(owner));
+	for (unsigned int id = 1; id <= ARB_CXT; id++) {
+		left[id] = n;
+		for (unsigned int k = 0; k < n; k++) {
+			uint64_t seq = *(volatile uint64_t *)(self->mem + OFF_ARB_RET +
+							      id * 0x2000 + k * 8);
+
+			if (seq >= total || owner[seq]) {
+				r.ok = false;
+				return r;
+			}
+			owner[seq] = id;
+		}
+	}
+	for (unsigned int i = 0; i <= total; i++) {
+		unsigned int c = i < total ? owner[i] : 0, next;
+
+		if (c == prev) {
+			len++;
+			continue;
+		}
+		if (prev) {
+			r.runs++;
+			r.longest = len > r.longest ? len : r.longest;
+			r.full += len == burst;
+			left[prev] -= len;
+			/* The next context with work after @prev, in ID order. */
+			next = prev;
+			do
+				next = next % ARB_CXT + 1;
+			while (next != prev && !left[next]);
+			if (c && c != next)
+				r.acyclic++;
+		}
+		prev = c;
+		len = 1;
+	}
+	return r;
+}
+
+/* One CXT_START_NM of contexts 1..ARB_CXT with dv = 1; its index. */
+static uint64_t arb_start(FIXTURE_DATA(hw) *self)
+{
+	uint64_t index = admin_put_nop(self);
+	union sdxi_desc *d = (void *)(self->mem + OFF_RING + index % RING_N * 64);
+
+	d->generic.opcode = 0;
+	__sync_synchronize();
+	d->cxt_start.vflags = SDXI_DSC_VFLAGS_DV;
+	d->cxt_start.cxt_start = 1;
+	d->cxt_start.cxt_end = ARB_CXT;
+	__sync_synchronize();
+	d->generic.opcode = SDXI_DSC_VL | SDXI_DSC_FE |
+		SDXI_FIELD_PREP(SDXI_DSC_TYPE, SDXI_DSC_TYPE_ADMIN) |
+		SDXI_FIELD_PREP(SDXI_DSC_SUBTYPE, SDXI_DSC_CXT_START_NM);
+	__sync_synchronize();
+	*(volatile uint64_t *)self->bar2 = self->w;
+	return index;
+}
+
+TEST_F(hw, arbitration_follows_burst_and_shuffle_seed)
+{
+	unsigned long burst = expect_num("SDXI_EXPECT_BURST", 64);
+	bool shuffle = expect_prop("SDXI_EXPECT_SHUFFLE");
+	volatile uint64_t *count;
+	struct arb_result r;
+	unsigned int n;
+
+	NEED_DMA();
+	TH_LOG("burst=%lu shuffle=%s", burst, shuffle ? "on" : "off");
+	ASSERT_TRUE(burst >= 1 && burst * ARB_TURNS <= ARB_RING);
+	n = burst * ARB_TURNS;
+	build_admin(self);
+	((struct sdxi_akey_ent *)(self->mem + OFF_AKEY))->intr = SDXI_AKEY_VL;
+	for (unsigned int id = 1; id <= ARB_CXT; id++)
+		arb_build(self, id, n);
+	__sync_synchronize();
+	request(self, SDXI_GSR_ACTIVE);
+	ASSERT_TRUE(wait_gsv(self, SDXI_GSV_ACTIVE));
+	ASSERT_TRUE(wait_signal(self, arb_start(self)));
+	count = (void *)(self->mem + OFF_ARB_CNT);
+	for (int t = 0; t < 10 * POLL_MS && *count < n * ARB_CXT; t++)
+		usleep(1000);
+	ASSERT_EQ(n * ARB_CXT, *count);
+
+	r = arb_analyze(self, n, burst);
+	ASSERT_TRUE(r.ok);
+	TH_LOG("%u runs, longest %u, %u of exactly burst, %u out of round-robin order",
+	       r.runs, r.longest, r.full, r.acyclic);
+	EXPECT_GT(r.full, 0);
+	if (shuffle) {
+		/* A context may end one round and start the next. */
+		EXPECT_LE(r.longest, 2 * burst);
+		EXPECT_GT(r.acyclic, 0);
+	} else {
+		EXPECT_LE(r.longest, burst);
+		EXPECT_EQ(0, r.acyclic);
+	}
 }
 
 TEST_HARNESS_MAIN

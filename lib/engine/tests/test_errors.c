@@ -467,3 +467,64 @@ TEST(other_contexts_keep_running_when_one_fails)
 	CHECK_EQ(fx_csb(&fx, 2, i), 0);
 	fx_fini(&fx);
 }
+
+/*
+ * The same checks for a COPY whose buffers are already in the turn's
+ * views (good COPYs queued first in the same turn map them, each view
+ * exactly the range it asked for), where the engine takes its
+ * single-pass COPY path.  @good: @ngood COPYs without a CST_BLK.
+ */
+static void expect_failure_in_view(struct fx *fx, const union sdxi_desc *good,
+				   int ngood, const union sdxi_desc *d,
+				   unsigned int reason)
+{
+	uint64_t i;
+
+	for (int k = 0; k < ngood; k++)
+		fx_put(fx, 1, &good[k], false);
+	i = fx_put(fx, 1, d, true);
+	fx_doorbell(fx, 1);
+	fx_run(fx);
+	CHECK_EQ(fx_r(fx, 1), i + 1);
+	CHECK_EQ(fx_state(fx, 1), SDXI_CXTV_ERR_FN);
+	CHECK_EQ(fx_last_err(fx).reason, reason);
+	CHECK_EQ(fx_last_err(fx).index, i);
+	expect_restartable(fx);
+}
+
+TEST(copy_checks_hold_with_buffers_in_view)
+{
+	struct fx fx;
+	union sdxi_desc d, g[2];
+	uint64_t a, csb;
+
+	setup(&fx);
+	a = fx_alloc(&fx, FN, 65536, 4096);
+	g[0] = d_copy(a, a + 16384, 8192);	/* views [a, +8K) and [a+16K, +8K) */
+	d = d_copy(a + 4096, a + 16384, 64);
+	d.copy.attr = 0x11;
+	expect_failure_in_view(&fx, g, 1, &d, SDXI_ERR_RSVD_SET);
+	d = d_copy(a + 4096, a + 16384, 64);
+	d.copy.rsvd_0[1] = 1;
+	expect_failure_in_view(&fx, g, 1, &d, SDXI_ERR_RSVD_SET);
+	d = d_copy(a + 4096, a + 16384, 64);
+	d.copy.rsvd_1[23] = 1;
+	expect_failure_in_view(&fx, g, 1, &d, SDXI_ERR_RSVD_SET);
+	d = d_copy(a + 4096, a + 16384, 64);
+	d.copy.akey1 = 9999;
+	expect_failure_in_view(&fx, g, 1, &d, SDXI_ERR_AKEY_INVALID);
+	/* Source view [a, +8K), then destination view [a+4K, +100). */
+	g[1] = d_copy(a, a + 4096, 100);
+	d = d_copy(a + 4096 + 20, a + 4096 + 50, 50);
+	expect_failure_in_view(&fx, g, 2, &d, SDXI_ERR_OVERLAP);
+	/* Views over the CST_BLK array: source, then destination, over it. */
+	csb = fx.cxt[1].csb + ((fx.cxt[1].w + 1) % 1024) * 32;
+	g[0] = d_copy(fx.cxt[1].csb, a + 16384, 32 * 1024);
+	d = d_copy(csb + 16, a + 16384, 32);
+	expect_failure_in_view(&fx, g, 1, &d, SDXI_ERR_OVERLAP);
+	csb = fx.cxt[1].csb + ((fx.cxt[1].w + 1) % 1024) * 32;
+	g[0] = d_copy(a, fx.cxt[1].csb, 32 * 1024);
+	d = d_copy(a, csb - 8, 16);
+	expect_failure_in_view(&fx, g, 1, &d, SDXI_ERR_OVERLAP);
+	fx_fini(&fx);
+}

@@ -65,6 +65,17 @@
  *   burst          uint16  descriptors a context executes per turn of the
  *                          engine's arbitration; default 64
  *
+ * Behaviours SDXI 1.0 leaves open (struct sdxie_config; hardware.rst,
+ * "Behaviours the specification leaves open"); fixed after realize:
+ *   reset-immediate bool   a RESET requested in STOP completes at once;
+ *                          default false (completes in the engine's run)
+ *   clear-valid    bool    the function clears a slot's vl once its
+ *                          descriptor executed; default false (never
+ *                          writes the ring)
+ *   shuffle-seed   uint32  nonzero: the order of context turns in each
+ *                          arbitration round is shuffled, deterministically
+ *                          from this seed; default 0 (round robin)
+ *
  * Fault-injection properties (settable with -device and at run time, e.g.
  * "qom-set /machine/peripheral/sdxi0 stall true"; they survive device
  * reset and FLR, because they belong to the test, not to the function):
@@ -129,6 +140,9 @@ typedef struct SdxiParams {
     uint32_t op_groups;
     uint16_t vectors;
     uint16_t burst;
+    bool reset_immediate;
+    bool clear_valid;
+    uint32_t shuffle_seed;
 } SdxiParams;
 
 struct SdxiState {
@@ -641,6 +655,9 @@ static void sdxi_config_from_params(const SdxiParams *p,
     cfg->opb_cap = p->op_groups;
     cfg->nr_vectors = p->vectors;
     cfg->burst = p->burst;
+    cfg->reset_immediate = p->reset_immediate;
+    cfg->clear_valid = p->clear_valid;
+    cfg->shuffle_seed = p->shuffle_seed;
 }
 
 static bool sdxi_check_params(SdxiState *s, struct sdxie_config *cfg,
@@ -774,6 +791,10 @@ static const Property sdxi_props[] = {
                        SDXIE_DEFAULT_NR_VECTORS),
     DEFINE_PROP_UINT16("burst", SdxiState, params.burst,
                        SDXIE_DEFAULT_BURST),
+    DEFINE_PROP_BOOL("reset-immediate", SdxiState, params.reset_immediate,
+                     false),
+    DEFINE_PROP_BOOL("clear-valid", SdxiState, params.clear_valid, false),
+    DEFINE_PROP_UINT32("shuffle-seed", SdxiState, params.shuffle_seed, 0),
 };
 
 static void sdxi_class_init(ObjectClass *oc, const void *data)
@@ -814,6 +835,12 @@ static void sdxi_class_init(ObjectClass *oc, const void *data)
         "MSI-X vectors (1..2048); vector 0 signals the error log");
     object_class_property_set_description(oc, "burst",
         "Descriptors a context executes per arbitration turn (1..65535)");
+    object_class_property_set_description(oc, "reset-immediate",
+        "A reset requested in STOP completes at once");
+    object_class_property_set_description(oc, "clear-valid",
+        "Clear a ring slot's valid bit once its descriptor executed");
+    object_class_property_set_description(oc, "shuffle-seed",
+        "Nonzero: shuffle the order of context turns in each round");
 
     object_class_property_add(oc, "fault-addr", "uint64",
                               sdxi_get_trap, sdxi_set_trap, NULL,

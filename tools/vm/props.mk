@@ -1,0 +1,41 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# The property matrix of make check-full: the VM suites that exercise the
+# data path (the functional kselftests and the fault matrix; dmatest with
+# the model's fault knobs) under each non-default setting of a behaviour
+# SDXI 1.0 leaves open (Documentation/hardware.rst, "Behaviours the
+# specification leaves open").  Each combination is its own suite, so a
+# missing one fails the summary:
+#
+#   make check-selftests-prop-P    lib_functional, user_functional and
+#                                  fault_matrix with property set P
+#   make check-kernel-vm-prop-P    kernel/tests/vm/check.sh (dmatest,
+#                                  fault knobs, reload cycles) with P
+#
+# P is a name below; its QEMU properties reach every SDXI -device through
+# SDXI_VM_SDXI_PROPS (tools/vm/run).  make check-props runs the matrix
+# alone, with its summary.
+
+PROP_SETS := reset-immediate clear-valid shuffle burst1
+PROP_reset-immediate := reset-immediate=on
+PROP_clear-valid := clear-valid=on
+PROP_shuffle := shuffle-seed=1
+PROP_burst1 := burst=1
+
+define PROP_SUITES
+FULL_SUITES += selftests-prop-$(1) kernel-vm-prop-$(1)
+.PHONY: check-selftests-prop-$(1) check-kernel-vm-prop-$(1)
+check-selftests-prop-$(1): $$(SELFTESTS_BIN) $$(SDXI_KO) $$(DMATEST_KO)
+	@SDXI_VM_SDXI_PROPS=$$(PROP_$(1)) $$(call SELFTESTS_VM,$$(RESULTS)/selftests-prop-$(1).tap,-- \
+		'ksft lib_functional; ksft user_functional; ksft fault_matrix; \
+		taint_check; finish')
+check-kernel-vm-prop-$(1): $$(SDXI_KO) $$(DMATEST_KO)
+	@SDXI_VM_SDXI_PROPS=$$(PROP_$(1)) $$(KVM_RUN) kernel-vm-prop-$(1) \
+		$$(TOP)/kernel/tests/vm/check.sh $$(RESULTS)
+endef
+$(foreach p,$(PROP_SETS),$(eval $(call PROP_SUITES,$(p))))
+PROP_MATRIX := $(foreach p,$(PROP_SETS),selftests-prop-$(p) kernel-vm-prop-$(p))
+
+.PHONY: check-props
+check-props: deps
+	$(call run_checks,$(RESULTS),$(PROP_MATRIX))
