@@ -64,6 +64,10 @@
  *   vectors        uint16  MSI-X vectors; default 128
  *   burst          uint16  descriptors a context executes per turn of the
  *                          engine's arbitration; default 64
+ *   total-vfs      uint16  SR-IOV virtual functions (TotalVFs), 0..7;
+ *                          default 0: no SR-IOV capability.  Each VF is an
+ *                          SDXI function with these properties
+ *                          (sdxi-sriov.c)
  *
  * Fault-injection properties (settable with -device and at run time, e.g.
  * "qom-set /machine/peripheral/sdxi0 stall true"; they survive device
@@ -100,6 +104,7 @@
 #include "trace.h"
 
 #include "engine/sdxie.h"
+#include "sdxi-sriov.h"
 
 #define TYPE_SDXI "sdxi"
 OBJECT_DECLARE_SIMPLE_TYPE(SdxiState, SDXI)
@@ -129,6 +134,7 @@ typedef struct SdxiParams {
     uint32_t op_groups;
     uint16_t vectors;
     uint16_t burst;
+    uint16_t total_vfs;
 } SdxiParams;
 
 struct SdxiState {
@@ -148,7 +154,9 @@ struct SdxiState {
 
 static bool sdxi_pasid_enabled(PCIDevice *pd)
 {
-    return pci_get_word(pd->config + SDXI_PASID_OFFSET + PCI_PASID_CTRL) &
+    PCIDevice *owner = sdxi_sriov_pasid_owner(pd);
+
+    return pci_get_word(owner->config + SDXI_PASID_OFFSET + PCI_PASID_CTRL) &
            PCI_PASID_CTRL_ENABLE;
 }
 
@@ -539,6 +547,7 @@ static void sdxi_write_config(PCIDevice *pd, uint32_t addr, uint32_t val,
 {
     pci_default_write_config(pd, addr, val, len);
     pcie_cap_flr_write_config(pd, addr, val, len);
+    sdxi_sriov_config_write(pd, addr, val, len);
 }
 
 static void sdxi_faults_get(SdxiState *s, struct sdxie_faults *f)
@@ -656,6 +665,8 @@ static bool sdxi_check_params(SdxiState *s, struct sdxie_config *cfg,
     return true;
 }
 
+static void sdxi_exit(PCIDevice *pd);
+
 static void sdxi_realize(PCIDevice *pd, Error **errp)
 {
     SdxiState *s = SDXI(pd);
@@ -663,6 +674,11 @@ static void sdxi_realize(PCIDevice *pd, Error **errp)
     uint64_t db_size;
     unsigned int i;
 
+    if (pci_is_vf(pd)) {
+        /* A VF has its PF's properties, and no VFs of its own. */
+        s->params = SDXI(pcie_sriov_get_pf(pd))->params;
+        s->params.total_vfs = 0;
+    }
     if (!sdxi_check_params(s, &cfg, errp)) {
         return;
     }
@@ -675,7 +691,9 @@ static void sdxi_realize(PCIDevice *pd, Error **errp)
         return;
     }
     pcie_cap_flr_init(pd);
-    sdxi_pasid_cap_init(pd);
+    if (!pci_is_vf(pd)) {
+        sdxi_pasid_cap_init(pd);
+    }
 
     memory_region_init_io(&s->mmio, OBJECT(s), &sdxi_mmio_ops, s,
                           "sdxi-mmio", SDXI_BAR0_SIZE);
@@ -706,12 +724,16 @@ static void sdxi_realize(PCIDevice *pd, Error **errp)
         return;
     }
     sdxie_set_faults(s->fn, &s->faults);
+    if (!sdxi_sriov_pf_init(pd, s->params.total_vfs, errp)) {
+        sdxi_exit(pd);
+    }
 }
 
 static void sdxi_exit(PCIDevice *pd)
 {
     SdxiState *s = SDXI(pd);
 
+    sdxi_sriov_pf_exit(pd);
     sdxie_fn_free(s->fn);
     s->fn = NULL;
     g_hash_table_destroy(s->pasid_as);
@@ -740,8 +762,11 @@ static void sdxi_reset_hold(Object *obj, ResetType type)
     sdxie_fn_reset(s->fn);
     sdxie_set_faults(s->fn, &f);
     g_hash_table_remove_all(s->pasid_as);
-    pci_set_word(pd->config + SDXI_PASID_OFFSET + PCI_PASID_CTRL, 0);
+    if (!pci_is_vf(pd)) {
+        pci_set_word(pd->config + SDXI_PASID_OFFSET + PCI_PASID_CTRL, 0);
+    }
     msix_reset(pd);
+    sdxi_sriov_reset(pd);
 }
 
 /*
@@ -774,6 +799,7 @@ static const Property sdxi_props[] = {
                        SDXIE_DEFAULT_NR_VECTORS),
     DEFINE_PROP_UINT16("burst", SdxiState, params.burst,
                        SDXIE_DEFAULT_BURST),
+    DEFINE_PROP_UINT16("total-vfs", SdxiState, params.total_vfs, 0),
 };
 
 static void sdxi_class_init(ObjectClass *oc, const void *data)
@@ -814,6 +840,8 @@ static void sdxi_class_init(ObjectClass *oc, const void *data)
         "MSI-X vectors (1..2048); vector 0 signals the error log");
     object_class_property_set_description(oc, "burst",
         "Descriptors a context executes per arbitration turn (1..65535)");
+    object_class_property_set_description(oc, "total-vfs",
+        "SR-IOV virtual functions (TotalVFs, 0..7); 0 = no SR-IOV");
 
     object_class_property_add(oc, "fault-addr", "uint64",
                               sdxi_get_trap, sdxi_set_trap, NULL,
