@@ -17,6 +17,8 @@
  *   - no SR-IOV capability of its own;
  *   - clearing VF Enable or resetting the PF resets every VF
  *     (pci_set_enabled), which stops its engine as a function reset does.
+ * Each VF's fault-injection properties are set through the PF's link
+ * property "vfN" (N = VF number, from 0).
  */
 #include "qemu/osdep.h"
 #include "qapi/error.h"
@@ -56,6 +58,16 @@ bool sdxi_sriov_pf_init(PCIDevice *pd, uint16_t total_vfs, Error **errp)
             pcie_sriov_pf_init_vf_bar(pd, i, pd->io_regions[i].type,
                                       pd->io_regions[i].size);
         }
+    }
+    /*
+     * "vfN" names VF N under the PF, so that its run-time properties are
+     * reachable: qom-set /machine/peripheral/sdxi0/vf0 stall true.
+     */
+    for (i = 0; i < total_vfs; i++) {
+        g_autofree char *name = g_strdup_printf("vf%d", i);
+
+        object_property_add_const_link(OBJECT(pd), name,
+                                       OBJECT(pd->exp.sriov_pf.vf[i]));
     }
     return true;
 }
