@@ -77,6 +77,20 @@ wait_contexts() {
 	return 1
 }
 
+# write_under_users BDF NAME FILE VALUE: user contexts copying on function
+# BDF (result user_contexts_open_on_NAME), then VALUE written to FILE; sets
+# RC (the write's status) and SECS (its duration).
+write_under_users() {
+	local t0
+	perf_start "$(cdev_of "$1")"
+	wait_contexts "$1" 4
+	tap $? "user_contexts_open_on_$2" "active_contexts $(vattr "$1" active_contexts)"
+	t0=$(date +%s)
+	echo "$4" >"$3"
+	RC=$?
+	SECS=$(($(date +%s) - t0))
+}
+
 # perf_gone SECONDS: the background sdxi-perf exited within SECONDS.
 perf_gone() {
 	local i=0
@@ -188,16 +202,10 @@ umount "/dev/$PFCDEV"
 tap $? contexts_free_after_functional "VF0 $(vattr "$VF0" active_contexts) PF $(vattr "$PF" active_contexts)"
 
 # --- Disabling the VFs with user contexts open on one ---------------------------------
-perf_start "$(cdev_of "$VF0")"
-wait_contexts "$VF0" 4
-tap $? user_contexts_open_on_vf0 "active_contexts $(vattr "$VF0" active_contexts)"
-t0=$(date +%s)
-echo 0 >"$PFS/sriov_numvfs"
-rc=$?
-t1=$(date +%s)
-[ $rc = 0 ] && [ "$(cat "$PFS/sriov_numvfs")" = 0 ] && [ "$(sdxi_functions)" = 1 ] &&
+write_under_users "$VF0" vf0 "$PFS/sriov_numvfs" 0
+[ $RC = 0 ] && [ "$(cat "$PFS/sriov_numvfs")" = 0 ] && [ "$(sdxi_functions)" = 1 ] &&
 	[ ! -e "$PFS/virtfn0" ]
-tap $? disable_vfs_with_open_contexts "rc $rc in $((t1 - t0)) s, functions $(sdxi_functions)"
+tap $? disable_vfs_with_open_contexts "rc $RC in $SECS s, functions $(sdxi_functions)"
 perf_gone 30
 tap $? user_of_disabled_vf_exits "sdxi-perf exit $PERF_RC" "$(tail -n 2 /tmp/perf.out)"
 [ "$(attr active_contexts)" = 0 ] && [ "$(attr driver_state)" = active ]
@@ -218,15 +226,9 @@ dmatest_ok 2 40
 tap $? vf1_dmatest_after_reenable "tests $DT_TESTS failures $DT_FAILS"
 
 # --- Removing the PF with VFs active and user contexts open on one ------------------
-perf_start "$(cdev_of "$VF1")"
-wait_contexts "$VF1" 4
-tap $? user_contexts_open_on_vf1 "active_contexts $(vattr "$VF1" active_contexts)"
-t0=$(date +%s)
-echo 1 >"$PFS/remove"
-rc=$?
-t1=$(date +%s)
-[ $rc = 0 ] && [ "$(sdxi_functions)" = 0 ] && [ ! -e /sys/class/sdxi/sdxi0 ]
-tap $? pf_removed_with_vfs_active "rc $rc in $((t1 - t0)) s, functions $(sdxi_functions)"
+write_under_users "$VF1" vf1 "$PFS/remove" 1
+[ $RC = 0 ] && [ "$(sdxi_functions)" = 0 ] && [ ! -e /sys/class/sdxi/sdxi0 ]
+tap $? pf_removed_with_vfs_active "rc $RC in $SECS s, functions $(sdxi_functions)"
 perf_gone 30
 tap $? user_of_removed_vf_exits "sdxi-perf exit $PERF_RC" "$(tail -n 2 /tmp/perf.out)"
 echo 1 >/sys/bus/pci/rescan
