@@ -23,11 +23,12 @@
 PERF_B := $(B)/sdxi-perf
 PERF_BIN := $(PERF_B)/sdxi-perf
 PERF_TEST := $(PERF_B)/perf-test
-PERF_SRC := $(filter-out tools/sdxi-perf/main.c,$(wildcard tools/sdxi-perf/*.c))
-PERF_HDR := $(wildcard tools/sdxi-perf/*.h) lib/include/sdxi.h $(wildcard lib/include/sdxi/*.h) \
+PERF_SRC := $(filter-out tools/sdxi-perf/main.c,$(wildcard tools/sdxi-perf/*.c)) \
+	tools/common/json.c
+PERF_HDR := $(wildcard tools/sdxi-perf/*.h) tools/common/json.h lib/include/sdxi.h $(wildcard lib/include/sdxi/*.h) \
 	uapi/linux/sdxi_hw.h
 PERF_GIT := $(shell git -C $(TOP) describe --always --dirty 2>/dev/null || echo unknown)
-PERF_CFLAGS := $(HOST_CFLAGS) -I$(TOP)/lib/include -I$(TOP)/tools/sdxi-perf \
+PERF_CFLAGS := $(HOST_CFLAGS) -I$(TOP)/lib/include -I$(TOP)/tools/sdxi-perf -I$(TOP)/tools/common \
 	-DPERF_BUILD='"$(PERF_GIT)"'
 # Static urcu libraries: memb needs common, so it comes first.
 PERF_LIBS := $(B)/lib/libsdxi.a -lurcu-memb -lurcu-common -lpthread -lm

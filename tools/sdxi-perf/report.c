@@ -9,6 +9,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "json.h"
 #include "sdxi-perf.h"
 
 static const double quantiles[] = { 0.50, 0.90, 0.99, 0.999 };
@@ -364,22 +365,6 @@ void perf_print_table(FILE *f, const struct perf_cfg *cfg, const struct perf_env
 	}
 }
 
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\')
-			fprintf(f, "\\%c", ch);
-		else if (ch < 0x20)
-			fprintf(f, "\\u%04x", ch);
-		else
-			fputc(ch, f);
-	}
-	fputc('"', f);
-}
-
 /* A finite number (JSON has no NaN or infinity). */
 static void json_num(FILE *f, double v)
 {
@@ -405,27 +390,27 @@ void perf_print_json(FILE *f, const struct perf_cfg *cfg, const struct perf_env 
 	unsigned int nc = comparisons(cfg, rows, n, c, sizeof(c) / sizeof(c[0]));
 
 	fprintf(f, "{\n  \"tool\": \"sdxi-perf\", \"version\": \"%s\", \"build\": ", PERF_VERSION);
-	json_str(f, env->build);
+	json_write_string(f, env->build);
 	fprintf(f, ",\n  \"tag\": ");
-	json_str(f, cfg->tag ? cfg->tag : "");
+	json_write_string(f, cfg->tag ? cfg->tag : "");
 	fprintf(f, ",\n  \"units\": {\"bandwidth\": \"GB/s = 1e9 bytes/s of payload, counted once per copy\", "
 		   "\"latency\": \"ns per batch\", \"cycles\": \"%s ticks per descriptor on the submitting core\"},\n",
 		env->tick_source);
 	fprintf(f, "  \"environment\": {\"when\": ");
-	json_str(f, env->when);
+	json_write_string(f, env->when);
 	fprintf(f, ", \"command\": ");
-	json_str(f, env->cmdline);
+	json_write_string(f, env->cmdline);
 	fprintf(f, ", \"kernel\": ");
-	json_str(f, env->kernel);
+	json_write_string(f, env->kernel);
 	fprintf(f, ", \"cpu_model\": ");
-	json_str(f, env->cpu_model);
+	json_write_string(f, env->cpu_model);
 	fprintf(f, ", \"cpus_online\": %u, \"governor\": ", env->cpus_online);
-	json_str(f, env->governor);
+	json_write_string(f, env->governor);
 	fprintf(f, ", \"numa_balancing\": ");
-	json_str(f, env->numa_balancing);
+	json_write_string(f, env->numa_balancing);
 	fprintf(f, ",\n    \"hypervisor_bit\": %s, \"hypervisor\": ",
 		env->hypervisor_bit ? "true" : "false");
-	json_str(f, env->hypervisor);
+	json_write_string(f, env->hypervisor);
 	fprintf(f, ", \"cpu_emulated_tcg\": %s, \"tick_source\": \"%s\", \"tick_hz\": ",
 		env->guest_tcg ? "true" : "false", env->tick_source);
 	json_num(f, env->tick_hz);
@@ -433,17 +418,17 @@ void perf_print_json(FILE *f, const struct perf_cfg *cfg, const struct perf_env 
 		env->tsc_invariant ? "true" : "false");
 	json_num(f, env->timer_overhead_ns);
 	fprintf(f, ",\n    \"library\": ");
-	json_str(f, env->lib);
+	json_write_string(f, env->lib);
 	fprintf(f, ", \"library_major\": %d, \"library_minor\": %d, \"driver\": ", sdxi_lib_major(),
 		sdxi_lib_minor());
-	json_str(f, env->driver);
+	json_write_string(f, env->driver);
 	fprintf(f, ", \"emulation\": ");
-	json_str(f, env->emulation);
+	json_write_string(f, env->emulation);
 	fprintf(f, ", \"device_soft\": %s, \"device_qemu_model\": %s, \"pci_id\": ",
 		env->device_soft ? "true" : "false", env->device_qemu ? "true" : "false");
-	json_str(f, env->pci_id);
+	json_write_string(f, env->pci_id);
 	fprintf(f, ", \"isolation\": ");
-	json_str(f, env->isolation);
+	json_write_string(f, env->isolation);
 	fprintf(f, ",\n    \"offload_policy\": ");
 	if (env->have_policy)
 		fprintf(f, "{\"offload_min\": %llu, \"source\": %u, \"cpu_bps\": %llu, "
@@ -453,10 +438,10 @@ void perf_print_json(FILE *f, const struct perf_cfg *cfg, const struct perf_env 
 			(unsigned long long)env->pol.dev_fixed_ns);
 	else
 		fprintf(f, "{\"text\": ");
-	json_str(f, env->policy);
+	json_write_string(f, env->policy);
 	fprintf(f, "}");
 	fprintf(f, ",\n    \"device\": {\"path\": ");
-	json_str(f, env->device);
+	json_write_string(f, env->device);
 	if (env->have_info)
 		fprintf(f, ", \"sdxi_version\": \"%u.%u\", \"abi_version\": %u, \"op_groups\": %u, "
 			   "\"flags\": %u, \"min_ring_entries\": %u, \"max_ring_entries\": %u, "
@@ -468,7 +453,7 @@ void perf_print_json(FILE *f, const struct perf_cfg *cfg, const struct perf_env 
 			in->numa_node, (in->flags & SDXI_DEV_INTERRUPTS) ? "true" : "false");
 	fprintf(f, "}},\n");
 	fprintf(f, "  \"config\": {\"op\": ");
-	json_str(f, cfg->op_name);
+	json_write_string(f, cfg->op_name);
 	fprintf(f, ", \"procs\": %u, \"threads\": %u, \"contexts\": %u, \"qd\": %u, \"batch\": %u, "
 		   "\"ring\": %u, \"wait\": \"%s\", \"reg\": \"%s\", \"verify\": %s, "
 		   "\"baseline\": \"%s\", \"iterations\": %llu, \"duration_s\": ",
@@ -486,9 +471,9 @@ void perf_print_json(FILE *f, const struct perf_cfg *cfg, const struct perf_env 
 		const struct perf_result *s = r->res;
 
 		fprintf(f, "%s\n    {\"label\": ", i ? "," : "");
-		json_str(f, r->pt.label);
+		json_write_string(f, r->pt.label);
 		fprintf(f, ", \"path\": \"%s\", \"engine\": ", r->pt.cpu ? "cpu" : "device");
-		json_str(f, engine(cfg, env, r));
+		json_write_string(f, engine(cfg, env, r));
 		fprintf(f, ", \"size\": %llu, \"qd\": %u, \"batch\": %u, \"wait\": \"%s\", "
 			   "\"workers\": %u,\n     \"descs\": %llu, \"doorbells\": %llu, \"bytes\": %llu, "
 			   "\"seconds\": ",
@@ -513,12 +498,12 @@ void perf_print_json(FILE *f, const struct perf_cfg *cfg, const struct perf_env 
 			(unsigned long long)s->ring_full, (unsigned long long)s->errors,
 			verify_str(cfg, s), (unsigned long long)s->verify_checked,
 			(unsigned long long)s->verify_failed);
-		json_str(f, s->setup_err ? s->setup_msg : "");
+		json_write_string(f, s->setup_err ? s->setup_msg : "");
 		if (s->fail.have) {
 			fprintf(f, ", \"first_failure\": {\"errno\": %d, \"step\": %u, \"sub_step\": %u, "
 				   "\"reason\": ",
 				-s->fail.err, s->fail.rec.step, s->fail.rec.sub_step);
-			json_str(f, sdxi_reason_name(s->fail.rec.reason));
+			json_write_string(f, sdxi_reason_name(s->fail.rec.reason));
 			fprintf(f, ", \"addr\": %llu}", (unsigned long long)s->fail.rec.addr);
 		}
 		fprintf(f, ",\n     \"latency_ns\": {");
@@ -532,17 +517,17 @@ void perf_print_json(FILE *f, const struct perf_cfg *cfg, const struct perf_env 
 	fprintf(f, "\n  ],\n  \"comparisons\": [");
 	for (unsigned int i = 0; i < nc; i++) {
 		fprintf(f, "%s\n    {\"what\": ", i ? "," : "");
-		json_str(f, c[i].what);
+		json_write_string(f, c[i].what);
 		fprintf(f, ", \"a\": ");
-		json_str(f, c[i].a_name);
+		json_write_string(f, c[i].a_name);
 		fprintf(f, ", \"a_value\": ");
 		json_num(f, c[i].have ? c[i].a : 0);
 		fprintf(f, ", \"b\": ");
-		json_str(f, c[i].b_name);
+		json_write_string(f, c[i].b_name);
 		fprintf(f, ", \"b_value\": ");
 		json_num(f, c[i].b);
 		fprintf(f, ", \"unit\": ");
-		json_str(f, c[i].unit);
+		json_write_string(f, c[i].unit);
 		fprintf(f, ", \"ratio\": ");
 		json_num(f, c[i].have && c[i].b > 0 ? c[i].a / c[i].b : 0);
 		fprintf(f, "}");

@@ -15,6 +15,7 @@
 
 #include <linux/sdxi_hw.h>
 
+#include "json.h"
 #include "sdxictl.h"
 
 #ifndef SDXI_VERSION
@@ -250,7 +251,7 @@ static int cmd_show(int argc, char **argv)
 			fputc('[', stdout);
 			for (i = 0; i < nerr; i++) {
 				fputs(i ? ", " : "", stdout);
-				sx_json_string(stdout, errors[i]);
+				json_write_string(stdout, errors[i]);
 			}
 			fputc(']', stdout);
 		}

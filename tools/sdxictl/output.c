@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "sdxictl.h"
 
 /* A decimal integer, as sysfs prints counters. */
@@ -103,34 +104,18 @@ void sx_pairs(FILE *f, const char *title, const struct sx_row *row)
 		fprintf(f, "  %-*s  %s\n", (int)w, row->f[i].key, row->f[i].val);
 }
 
-void sx_json_string(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char ch = *s;
-
-		if (ch == '"' || ch == '\\')
-			fprintf(f, "\\%c", ch);
-		else if (ch < 0x20)
-			fprintf(f, "\\u%04x", ch);
-		else
-			fputc(ch, f);
-	}
-	fputc('"', f);
-}
-
 void sx_json_object(FILE *f, const struct sx_row *row)
 {
 	fputc('{', f);
 	for (unsigned int i = 0; i < row->n; i++) {
 		if (i)
 			fputs(", ", f);
-		sx_json_string(f, row->f[i].key);
+		json_write_string(f, row->f[i].key);
 		fputs(": ", f);
 		if (row->f[i].num)
 			fputs(row->f[i].val, f);
 		else
-			sx_json_string(f, row->f[i].val);
+			json_write_string(f, row->f[i].val);
 	}
 	fputc('}', f);
 }

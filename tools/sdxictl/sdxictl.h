@@ -64,7 +64,6 @@ void sx_add_value(struct sx_row *row, const char *key, const char *val);
 const char *sx_get(const struct sx_row *row, const char *key);
 void sx_table(FILE *f, const struct sx_row *rows, unsigned int n);
 void sx_pairs(FILE *f, const char *title, const struct sx_row *row);
-void sx_json_string(FILE *f, const char *s);
 void sx_json_object(FILE *f, const struct sx_row *row);
 void sx_json_rows(FILE *f, const struct sx_row *rows, unsigned int n);
 

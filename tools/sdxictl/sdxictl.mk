@@ -16,8 +16,8 @@
 
 SDXICTL_B := $(B)/sdxictl
 SDXICTL_BIN := $(SDXICTL_B)/sdxictl
-SDXICTL_SRC := $(wildcard tools/sdxictl/*.c)
-SDXICTL_HDR := tools/sdxictl/sdxictl.h uapi/linux/sdxi_hw.h
+SDXICTL_SRC := $(wildcard tools/sdxictl/*.c) tools/common/json.c
+SDXICTL_HDR := tools/sdxictl/sdxictl.h tools/common/json.h uapi/linux/sdxi_hw.h
 # Packages (make deb) link it dynamically: SDXICTL_LDFLAGS=
 SDXICTL_LDFLAGS ?= -static
 
@@ -30,7 +30,7 @@ sdxictl: $(SDXICTL_BIN)
 
 $(SDXICTL_BIN): $(SDXICTL_SRC) $(SDXICTL_HDR) VERSION
 	@mkdir -p $(@D)
-	$(CC) $(HOST_CFLAGS) -DSDXI_VERSION='"$(SDXI_VERSION)"' $(SDXICTL_LDFLAGS) -o $@ $(SDXICTL_SRC)
+	$(CC) $(HOST_CFLAGS) -I$(TOP)/tools/common -DSDXI_VERSION='"$(SDXI_VERSION)"' $(SDXICTL_LDFLAGS) -o $@ $(SDXICTL_SRC)
 
 check-sdxictl: $(SDXICTL_BIN)
 	@$(SUITE_TAP) $(RESULTS)/sdxictl.tap -- $(TOP)/tools/sdxictl/tests/host.sh $< \
