@@ -14,7 +14,8 @@
 # knobs on the QOM device "sdxi0": for their run the VF's device node and
 # class directory are bind-mounted over sdxi0's, and sdxi-qom-set/-get
 # wrappers first in PATH send "sdxi0" to the VF ("sdxi0/vf0", the PF's link
-# to its VF 0).
+# to its VF 0).  lib_functional runs its kernel variant only: the software
+# device variant does not touch the function.
 
 ITER=${ITER:-200}
 NVF=2
@@ -194,7 +195,7 @@ mount --bind "/dev/$VFCDEV" "/dev/$PFCDEV" &&
 	mount --bind "/sys/class/sdxi/$VFCDEV" "/sys/class/sdxi/$PFCDEV"
 tap $? vf0_stands_in_for_sdxi0 "$PFCDEV -> $VFCDEV:" \
 	"$(readlink -f /sys/class/sdxi/$PFCDEV/device)"
-PATH=/tmp/vfbin:$PATH tap_merge lib_functional
+PATH=/tmp/vfbin:$PATH tap_merge lib_functional -v kernel
 PATH=/tmp/vfbin:$PATH tap_merge user_functional
 umount "/sys/class/sdxi/$PFCDEV"
 umount "/dev/$PFCDEV"
