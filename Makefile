@@ -80,6 +80,7 @@ include lib/lib.mk
 include selftests/sdxi/selftests.mk
 include tools/vm/props.mk
 include tools/sdxi-perf/perf.mk
+include tools/qemu/sriov.mk
 include tools/vm/debug.mk
 include tools/sdxictl/sdxictl.mk
 include dist/install.mk

@@ -140,8 +140,23 @@ static int __init sdxi_pci_init_module(void)
 }
 module_init(sdxi_pci_init_module);
 
+static int sdxi_pci_disable_vfs(struct device *dev, void *data)
+{
+	pci_disable_sriov(to_pci_dev(dev));
+	return 0;
+}
+
 static void __exit sdxi_pci_exit_module(void)
 {
+	/*
+	 * VFs first, under the rescan/remove lock that removing their pci_devs
+	 * needs: the PCI core holds it around sriov_configure and device
+	 * removal, but unbinding the driver does not take it.
+	 */
+	pci_lock_rescan_remove();
+	WARN_ON(driver_for_each_device(&sdxi_pci_driver.driver, NULL, NULL,
+				       sdxi_pci_disable_vfs));
+	pci_unlock_rescan_remove();
 	pci_unregister_driver(&sdxi_pci_driver);
 	sdxi_cdev_exit();
 	sdxi_dma_exit();

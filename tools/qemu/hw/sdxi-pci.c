@@ -64,6 +64,10 @@
  *   vectors        uint16  MSI-X vectors; default 128
  *   burst          uint16  descriptors a context executes per turn of the
  *                          engine's arbitration; default 64
+ *   total-vfs      uint16  SR-IOV virtual functions (TotalVFs), 0..7;
+ *                          default 0: no SR-IOV capability.  Each VF is an
+ *                          SDXI function with these properties
+ *                          (sdxi-sriov.c)
  *
  * Behaviours SDXI 1.0 leaves open (struct sdxie_config; hardware.rst,
  * "Behaviours the specification leaves open"); fixed after realize:
@@ -111,6 +115,7 @@
 #include "trace.h"
 
 #include "engine/sdxie.h"
+#include "sdxi-sriov.h"
 
 #define TYPE_SDXI "sdxi"
 OBJECT_DECLARE_SIMPLE_TYPE(SdxiState, SDXI)
@@ -143,6 +148,7 @@ typedef struct SdxiParams {
     bool reset_immediate;
     bool clear_valid;
     uint32_t shuffle_seed;
+    uint16_t total_vfs;
 } SdxiParams;
 
 struct SdxiState {
@@ -162,7 +168,9 @@ struct SdxiState {
 
 static bool sdxi_pasid_enabled(PCIDevice *pd)
 {
-    return pci_get_word(pd->config + SDXI_PASID_OFFSET + PCI_PASID_CTRL) &
+    PCIDevice *owner = sdxi_sriov_pasid_owner(pd);
+
+    return pci_get_word(owner->config + SDXI_PASID_OFFSET + PCI_PASID_CTRL) &
            PCI_PASID_CTRL_ENABLE;
 }
 
@@ -553,6 +561,7 @@ static void sdxi_write_config(PCIDevice *pd, uint32_t addr, uint32_t val,
 {
     pci_default_write_config(pd, addr, val, len);
     pcie_cap_flr_write_config(pd, addr, val, len);
+    sdxi_sriov_config_write(pd, addr, val, len);
 }
 
 static void sdxi_faults_get(SdxiState *s, struct sdxie_faults *f)
@@ -673,6 +682,8 @@ static bool sdxi_check_params(SdxiState *s, struct sdxie_config *cfg,
     return true;
 }
 
+static void sdxi_exit(PCIDevice *pd);
+
 static void sdxi_realize(PCIDevice *pd, Error **errp)
 {
     SdxiState *s = SDXI(pd);
@@ -680,6 +691,11 @@ static void sdxi_realize(PCIDevice *pd, Error **errp)
     uint64_t db_size;
     unsigned int i;
 
+    if (pci_is_vf(pd)) {
+        /* A VF has its PF's properties, and no VFs of its own. */
+        s->params = SDXI(pcie_sriov_get_pf(pd))->params;
+        s->params.total_vfs = 0;
+    }
     if (!sdxi_check_params(s, &cfg, errp)) {
         return;
     }
@@ -692,7 +708,9 @@ static void sdxi_realize(PCIDevice *pd, Error **errp)
         return;
     }
     pcie_cap_flr_init(pd);
-    sdxi_pasid_cap_init(pd);
+    if (!pci_is_vf(pd)) {
+        sdxi_pasid_cap_init(pd);
+    }
 
     memory_region_init_io(&s->mmio, OBJECT(s), &sdxi_mmio_ops, s,
                           "sdxi-mmio", SDXI_BAR0_SIZE);
@@ -723,12 +741,16 @@ static void sdxi_realize(PCIDevice *pd, Error **errp)
         return;
     }
     sdxie_set_faults(s->fn, &s->faults);
+    if (!sdxi_sriov_pf_init(pd, s->params.total_vfs, errp)) {
+        sdxi_exit(pd);
+    }
 }
 
 static void sdxi_exit(PCIDevice *pd)
 {
     SdxiState *s = SDXI(pd);
 
+    sdxi_sriov_pf_exit(pd);
     sdxie_fn_free(s->fn);
     s->fn = NULL;
     g_hash_table_destroy(s->pasid_as);
@@ -757,8 +779,11 @@ static void sdxi_reset_hold(Object *obj, ResetType type)
     sdxie_fn_reset(s->fn);
     sdxie_set_faults(s->fn, &f);
     g_hash_table_remove_all(s->pasid_as);
-    pci_set_word(pd->config + SDXI_PASID_OFFSET + PCI_PASID_CTRL, 0);
+    if (!pci_is_vf(pd)) {
+        pci_set_word(pd->config + SDXI_PASID_OFFSET + PCI_PASID_CTRL, 0);
+    }
     msix_reset(pd);
+    sdxi_sriov_reset(pd);
 }
 
 /*
@@ -795,6 +820,7 @@ static const Property sdxi_props[] = {
                      false),
     DEFINE_PROP_BOOL("clear-valid", SdxiState, params.clear_valid, false),
     DEFINE_PROP_UINT32("shuffle-seed", SdxiState, params.shuffle_seed, 0),
+    DEFINE_PROP_UINT16("total-vfs", SdxiState, params.total_vfs, 0),
 };
 
 static void sdxi_class_init(ObjectClass *oc, const void *data)
@@ -841,6 +867,8 @@ static void sdxi_class_init(ObjectClass *oc, const void *data)
         "Clear a ring slot's valid bit once its descriptor executed");
     object_class_property_set_description(oc, "shuffle-seed",
         "Nonzero: shuffle the order of context turns in each round");
+    object_class_property_set_description(oc, "total-vfs",
+        "SR-IOV virtual functions (TotalVFs, 0..7); 0 = no SR-IOV");
 
     object_class_property_add(oc, "fault-addr", "uint64",
                               sdxi_get_trap, sdxi_set_trap, NULL,
