@@ -543,7 +543,7 @@ static void sdxi_pasid_cap_init(PCIDevice *pd)
 }
 
 /*
- * ATS and PRI (hardware.rst, "Address translation services"): advertised
+ * ATS and PRI (hardware.rst, "Address spaces"): advertised
  * so that an IOMMU with device-TLB support can enable them for shared
  * virtual addressing.
  */
