@@ -14,6 +14,12 @@
 #                    after switching the function's IOMMU group from the
 #                    identity domain to a DMA domain at run time: the
 #                    IOMMU model must start translating its requests
+#   make check-qemu-glue-sva
+#                    the same with the IOMMU offering device-TLBs
+#                    (VM_IOMMU_SVA): PASID, ATS and PRI enabled on the
+#                    function, the loading process's mm bound with
+#                    iommu_sva_bind_device() and a copy through its page
+#                    tables (a kernel that refuses SVA skips the bind)
 #
 # QEMU_BIN is the binary's path; expanding it builds QEMU when needed, so
 # use it in recipes, not in make-time conditionals.
@@ -28,7 +34,11 @@ qemu:
 QEMU_GLUE_B := $(B)/qemu-glue$(KSUFFIX)
 QEMU_GLUE_KO := $(QEMU_GLUE_B)/sdxi_glue_test.ko
 
-VM_SUITES += qemu-glue qemu-glue-switch
+VM_SUITES += qemu-glue qemu-glue-switch qemu-glue-sva
+
+# The IOMMU for shared virtual addressing: tools/vm/run's default plus
+# device-TLB support (ECAP.DT), without which Linux enables no ATS.
+VM_IOMMU_SVA := intel-iommu,intremap=off,x-scalable-mode=on,x-flts=on,x-pasid-mode=on,aw-bits=48,device-iotlb=on
 
 # Kbuild writes its objects next to the sources: build from a copy.
 $(QEMU_GLUE_KO): $(TOP)/tools/qemu/tests/sdxi_glue_test.c $(TOP)/tools/qemu/tests/Kbuild \
@@ -48,4 +58,10 @@ check-qemu-glue: $(QEMU_GLUE_KO)
 .PHONY: check-qemu-glue-switch
 check-qemu-glue-switch: $(QEMU_GLUE_KO)
 	@$(VM_TAP) $(RESULTS)/qemu-glue-switch.tap --timeout 300 --append iommu.passthrough=1 \
+		--file $(QEMU_GLUE_KO) --script $(TOP)/tools/qemu/tests/glue-guest.sh
+
+.PHONY: check-qemu-glue-sva
+check-qemu-glue-sva: $(QEMU_GLUE_KO)
+	@$(VM_TAP) $(RESULTS)/qemu-glue-sva.tap --timeout 300 --iommu $(VM_IOMMU_SVA) \
+		--append sdxi_glue_test.sva=1 \
 		--file $(QEMU_GLUE_KO) --script $(TOP)/tools/qemu/tests/glue-guest.sh

@@ -26,6 +26,10 @@
  *   config 0x080   PCI Express capability (endpoint), with FLR.
  *   config 0x100   PASID extended capability: 20-bit PASIDs, no execute
  *                  or privileged mode; only the enable bit is writable.
+ *   config 0x108   ATS extended capability (pcie_ats_init): invalidate
+ *                  queue depth 0 (32), page-aligned requests.
+ *   config 0x110   PRI extended capability (pcie_pri_init): 32 outstanding
+ *                  page requests, PRG responses carry the PASID.
  *
  * DMA: requests without a PASID use the function's requester-ID address
  * space (pci_get_address_space(), gated by Bus Master Enable).  Requests
@@ -126,6 +130,9 @@ OBJECT_DECLARE_SIMPLE_TYPE(SdxiState, SDXI)
 #define SDXI_EXP_OFFSET         0x80
 #define SDXI_PASID_OFFSET       0x100
 #define SDXI_PASID_WIDTH        20
+#define SDXI_ATS_OFFSET         0x108
+#define SDXI_PRI_OFFSET         0x110
+#define SDXI_PRI_OUTSTANDING    32
 #define SDXI_MMIO_BAR           0
 #define SDXI_DB_BAR             2
 #define SDXI_MSIX_BAR           4
@@ -554,6 +561,28 @@ static void sdxi_pasid_cap_init(PCIDevice *pd)
                  (SDXI_PASID_WIDTH << 8) & PCI_PASID_CAP_WIDTH);
     pci_set_word(pd->wmask + SDXI_PASID_OFFSET + PCI_PASID_CTRL,
                  PCI_PASID_CTRL_ENABLE);
+    pd->exp.pasid_cap = SDXI_PASID_OFFSET;
+}
+
+/*
+ * ATS and PRI (hardware.rst, "Address spaces"): advertised
+ * so that an IOMMU with device-TLB support can enable them for shared
+ * virtual addressing.
+ */
+static void sdxi_ats_pri_cap_init(PCIDevice *pd)
+{
+    pcie_ats_init(pd, SDXI_ATS_OFFSET, true);
+    pcie_pri_init(pd, SDXI_PRI_OFFSET, SDXI_PRI_OUTSTANDING, true);
+}
+
+/* Function reset: ATS and PRI disabled, PRI stopped, allocation 0. */
+static void sdxi_ats_pri_reset(PCIDevice *pd)
+{
+    pci_set_word(pd->config + SDXI_ATS_OFFSET + PCI_ATS_CTRL, 0);
+    pci_set_word(pd->config + SDXI_PRI_OFFSET + PCI_PRI_CTRL, 0);
+    pci_set_word(pd->config + SDXI_PRI_OFFSET + PCI_PRI_STATUS,
+                 PCI_PRI_STATUS_STOPPED | PCI_PRI_STATUS_PASID);
+    pci_set_long(pd->config + SDXI_PRI_OFFSET + PCI_PRI_ALLOC_REQ, 0);
 }
 
 static void sdxi_write_config(PCIDevice *pd, uint32_t addr, uint32_t val,
@@ -710,6 +739,7 @@ static void sdxi_realize(PCIDevice *pd, Error **errp)
     pcie_cap_flr_init(pd);
     if (!pci_is_vf(pd)) {
         sdxi_pasid_cap_init(pd);
+        sdxi_ats_pri_cap_init(pd);
     }
 
     memory_region_init_io(&s->mmio, OBJECT(s), &sdxi_mmio_ops, s,
@@ -781,6 +811,7 @@ static void sdxi_reset_hold(Object *obj, ResetType type)
     g_hash_table_remove_all(s->pasid_as);
     if (!pci_is_vf(pd)) {
         pci_set_word(pd->config + SDXI_PASID_OFFSET + PCI_PASID_CTRL, 0);
+        sdxi_ats_pri_reset(pd);
     }
     msix_reset(pd);
     sdxi_sriov_reset(pd);

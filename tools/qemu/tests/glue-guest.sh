@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# Guest side of make check-qemu-glue and check-qemu-glue-switch
-# (tools/qemu/qemu.mk), run by the test VM's /init: load
+# Guest side of make check-qemu-glue, check-qemu-glue-switch and
+# check-qemu-glue-sva (tools/qemu/qemu.mk), run by the test VM's /init: load
 # sdxi_glue_test.ko, whose probe drives the function and logs TAP lines,
 # then check a function-level reset.  Prints TAP (tools/tap.sh).
 #
@@ -20,7 +20,10 @@ if [ "$(cat "$d/iommu_group/type" 2>/dev/null)" = identity ]; then
 	switched=$(cat "$d/iommu_group/type")
 fi
 
-insmod "/lib/modules/$(uname -r)/extra/sdxi_glue_test.ko"
+# Module parameters from the kernel command line, as modprobe passes them.
+# shellcheck disable=SC2046 # one word per parameter
+insmod "/lib/modules/$(uname -r)/extra/sdxi_glue_test.ko" \
+	$(tr ' ' '\n' </proc/cmdline | sed -n 's/^sdxi_glue_test\.//p')
 # The module's results, from the kernel log, renumbered into this stream.
 glue_results() {
 	dmesg | sed -n 's/.*sdxi_glue: \(\(not \)\{0,1\}ok .*\)/\1/p; s/.*sdxi_glue: \(# .*\)/\1/p'

@@ -8,24 +8,35 @@
  * an IOMMU fault turned into a translation error with an error-log
  * interrupt, and PASID-tagged DMA through a private paging domain (as
  * sdxi.ko's user contexts use, uapi.rst) that cannot reach the DMA domain's
- * mappings.
+ * mappings.  With sva=1 it also binds the loading process's address space
+ * (iommu_sva_bind_device) and copies between its pages through the mm's
+ * PASID: the IOMMU walks the CPU's page tables.
  * The test runs once, at probe; it is never unloaded (the VM powers off).
  */
 #include <linux/delay.h>
 #include <linux/interrupt.h>
 #include <linux/io-64-nonatomic-lo-hi.h>
 #include <linux/iommu.h>
+#include <linux/mman.h>
 #include <linux/module.h>
 #include <linux/pci.h>
+#include <linux/sched/mm.h>
 #include <linux/sdxi_hw.h>
 #include <sdxi/function.h>
 #include <sdxi/encode.h>
+#include <linux/uaccess.h>
+#include <linux/version.h>
 
 #define RING_ENTRIES	1024
 #define PASID_IOVA	0x40000000UL
 #define PASID_ORDER	6		/* 64 pages mapped under the PASID */
 #define UNMAPPED_IOVA	0x7ff00000000ULL
 #define MSI_WINDOW	0xfee00000ULL
+#define SVA_PAGES	32		/* the process's buffer: ring, status, data */
+
+static bool sva;
+module_param(sva, bool, 0444);
+MODULE_PARM_DESC(sva, "also test shared virtual addressing on the loading process's mm");
 
 struct glue {
 	struct pci_dev *pdev;
@@ -39,7 +50,7 @@ struct glue {
 	__le64 *l2;
 	struct sdxi_cxt_l1_ent *l1;
 	struct sdxi_errlog_ent *log;
-	struct sdxi_cxt_ctl *ctl0, *ctl1, *ctl2;
+	struct sdxi_cxt_ctl *ctl0, *ctl1, *ctl2, *ctl3;
 	struct sdxi_cxt_sts *sts0;
 	__le64 *wi0;
 	struct sdxi_cst_blk *cst;
@@ -139,6 +150,7 @@ static int setup(struct glue *g)
 	g->cst = (void *)(p + 4 * 4096 + 320);
 	g->src = p + 5 * 4096;
 	g->dst = p + 6 * 4096;
+	g->ctl3 = (void *)(p + 7 * 4096);
 	g->ring0 = (void *)(p + 8 * 4096);
 
 	g->l2[0] = cpu_to_le64(bus(g, g->l1) | SDXI_L2_ENT_VL);
@@ -327,6 +339,138 @@ static void test_pasid(struct glue *g)
 	    "pasid_write_to_the_msi_window_faults");
 }
 
+/* Wait until the completion signal at @p, in the current process, reads 0. */
+static bool wait_user_signal(u64 __user *p)
+{
+	u64 v;
+	int i;
+
+	for (i = 0; i < 2000; i++) {
+		if (get_user(v, p))
+			return false;
+		if (!v)
+			return true;
+		usleep_range(500, 1000);
+	}
+	return false;
+}
+
+/* submit() for a ring and write index in the current process's memory. */
+static bool submit_user(struct glue *g, union sdxi_desc __user *ring, u64 __user *wi,
+			u64 *index, unsigned int cxt, const union sdxi_desc *d)
+{
+	union sdxi_desc __user *slot = &ring[*index % RING_ENTRIES];
+
+	if (copy_to_user(&slot->qw[1], &d->qw[1], sizeof(*d) - sizeof(d->qw[0])))
+		return false;
+	/* The function reads the body only after it sees vl in qword 0. */
+	dma_wmb();
+	if (put_user(d->qw[0], &slot->qw[0]))
+		return false;
+	(*index)++;
+	/* The slot before the write index that publishes it. */
+	dma_wmb();
+	if (put_user(cpu_to_le64(*index), wi))
+		return false;
+	writeq(*index, g->db + cxt * SDXI_DB_STRIDE_BYTES(0));
+	return true;
+}
+
+/*
+ * Shared virtual addressing: bind the loading process's mm (probe runs in
+ * insmod's context) and run context 3 under the mm's PASID with its ring,
+ * status, completion and data all at the process's virtual addresses.
+ * The pages are touched by the CPU first: resolving a not-present page
+ * takes ATS and PRI in the function, which the glue does not do here.
+ */
+static void test_sva(struct glue *g)
+{
+	struct pci_dev *pdev = g->pdev;
+	struct iommu_sva *handle;
+	union sdxi_desc __user *ring;
+	struct sdxi_cxt_sts sts;
+	unsigned long uva;
+	union sdxi_desc d;
+	u64 index = 0;
+	u8 __user *u;
+	u32 pasid;
+	u8 *k;
+	int i, ret;
+	bool ok;
+
+	pr_info("sdxi_glue: # pasid %d ats %d pri %d enabled by the IOMMU driver\n",
+		pdev->pasid_enabled, pdev->ats_enabled, pdev->pri_enabled);
+	tap(g, pdev->pasid_enabled && pdev->ats_enabled, "iommu_enabled_pasid_and_ats");
+	handle = iommu_sva_bind_device(&pdev->dev, current->mm);
+	ret = PTR_ERR_OR_ZERO(handle);
+	pr_info("sdxi_glue: # iommu_sva_bind_device: %d\n", ret);
+	if (ret == -EOPNOTSUPP && LINUX_VERSION_CODE < KERNEL_VERSION(7, 0, 0)) {
+		/* 6.12: drivers/iommu/iommu-sva.c refuses every bind on x86. */
+		pr_info("sdxi_glue: ok %d - sva_bind_on_the_loading_process_mm # SKIP this kernel refuses SVA on x86 (-EOPNOTSUPP)\n",
+			++g->tests);
+		return;
+	}
+	tap(g, !ret, "sva_bind_on_the_loading_process_mm");
+	if (ret)
+		return;
+	tap(g, pdev->pri_enabled, "iommu_enabled_pri");
+	pasid = iommu_sva_get_pasid(handle);
+	pr_info("sdxi_glue: # mm pasid %u\n", pasid);
+
+	uva = vm_mmap(NULL, 0, SVA_PAGES * PAGE_SIZE, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, 0);
+	k = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	ok = !IS_ERR_VALUE(uva) && k;
+	u = (u8 __user *)uva;
+	/* Ring (pages 0-15), status (16), source (17), destination (18). */
+	for (i = 0; i < PAGE_SIZE && ok; i++)
+		k[i] = i * 11 + 5;
+	ok = ok && !clear_user(u, 19 * PAGE_SIZE) &&
+	     !copy_to_user(u + 17 * PAGE_SIZE, k, PAGE_SIZE);
+	ok = ok && start_pasid_context(g, 3, g->ctl3, pasid, uva, 5) &&
+	     !copy_from_user(&sts, u + 16 * PAGE_SIZE, sizeof(sts)) &&
+	     sts.state == SDXI_CXTV_RUN;
+	tap(g, ok, "context_started_under_the_mm_pasid");
+	if (!ok)
+		goto out;
+
+	ring = (union sdxi_desc __user *)u;
+	copy_desc(&d, uva + 17 * PAGE_SIZE, uva + 18 * PAGE_SIZE, PAGE_SIZE,
+		  uva + 16 * PAGE_SIZE + 128);
+	ok = !put_user(cpu_to_le64(1), (u64 __user *)(u + 16 * PAGE_SIZE + 128)) &&
+	     submit_user(g, ring, (u64 __user *)(u + 16 * PAGE_SIZE + 64), &index, 3, &d) &&
+	     wait_user_signal((u64 __user *)(u + 16 * PAGE_SIZE + 128));
+	memset(k, 0, PAGE_SIZE);
+	ok = ok && !copy_from_user(k, u + 18 * PAGE_SIZE, PAGE_SIZE);
+	for (i = 0; i < PAGE_SIZE && ok; i++)
+		ok = k[i] == (u8)(i * 11 + 5);
+	tap(g, ok, "copy_through_the_process_page_tables");
+
+	/*
+	 * A page never touched has no entry in the page tables.  The model
+	 * does not issue page requests (hardware.rst, "Address spaces"), so
+	 * this is the context's translation error, not a fault-in.
+	 */
+	copy_desc(&d, uva + 17 * PAGE_SIZE, uva + 24 * PAGE_SIZE, PAGE_SIZE,
+		  uva + 16 * PAGE_SIZE + 160);
+	ok = !put_user(cpu_to_le64(1), (u64 __user *)(u + 16 * PAGE_SIZE + 160)) &&
+	     submit_user(g, ring, (u64 __user *)(u + 16 * PAGE_SIZE + 64), &index, 3, &d);
+	wait_user_signal((u64 __user *)(u + 16 * PAGE_SIZE + 160));
+	msleep(20);
+	ok = ok && !copy_from_user(&sts, u + 16 * PAGE_SIZE, sizeof(sts));
+	pr_info("sdxi_glue: # untouched destination: state %u, error class %u at %#llx\n",
+		sts.state, le16_to_cpu(g->log[3].err_class), le64_to_cpu(g->log[3].vendor_addr));
+	tap(g, ok && sts.state == SDXI_CXTV_ERR_FN &&
+	    le16_to_cpu(g->log[3].err_class) == SDXI_ERR_XLATE &&
+	    le64_to_cpu(g->log[3].vendor_addr) == uva + 24 * PAGE_SIZE,
+	    "untouched_page_is_a_translation_error_without_page_requests");
+out:
+	kfree(k);
+	if (!IS_ERR_VALUE(uva))
+		vm_munmap(uva, SVA_PAGES * PAGE_SIZE);
+	iommu_sva_unbind_device(handle);
+}
+
 static int glue_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
 	struct glue *g;
@@ -363,6 +507,8 @@ static int glue_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		return ret;
 	test_rid(g);
 	test_pasid(g);
+	if (sva)
+		test_sva(g);
 	pr_info("sdxi_glue: done\n");
 	return 0;
 }
