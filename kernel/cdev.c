@@ -13,7 +13,10 @@
  * Mappings are populated by a fault handler (VM_PFNMAP), never at mmap()
  * time: revocation (destroy, reset, removal) marks the context dead under
  * its map_rwsem and zaps every PTE with unmap_mapping_range() on the
- * device-wide address space; a fault after that gets SIGBUS.  Inserting
+ * device-wide address space; a fault after that gets SIGBUS, except after
+ * the function's removal, when each region faults in a private page of
+ * its own (CXT_STS reading "removed"), so that a program still using the
+ * mapping neither dies nor sees another's data.  Inserting
  * PTEs in mmap() itself would race with revocation, because the VMA is
  * linked into the address space only after ->mmap returns (vfio-pci
  * moved to faulting for the same reason).
@@ -109,7 +112,11 @@ static void sdxi_uctx_free(struct kref *ref)
 {
 	struct sdxi_uctx *u = container_of(ref, struct sdxi_uctx, ref);
 	struct sdxi_udev *ud = u->ud;
+	unsigned int r;
 
+	for (r = 0; r < SDXI_UREGIONS; r++)
+		if (u->scratch[r])
+			__free_page(u->scratch[r]);
 	sdxi_uacct_put(ud, u->facct);
 	sdxi_uacct_put(ud, u->uacct);
 	mmdrop(u->mm);
@@ -194,13 +201,18 @@ static u64 sdxi_uregion_size(struct sdxi_uctx *u, unsigned int r)
 	return u->cxt->bufs[r].size;
 }
 
-/* Zap every user mapping of @u; later faults get SIGBUS unless @keep. */
-static void sdxi_uctx_revoke(struct sdxi_uctx *u, bool keep)
+/*
+ * Zap every user mapping of @u; later faults get SIGBUS unless @keep, or
+ * the removed pages (sdxi_uvma_fault_removed()) if @removed.
+ */
+static void sdxi_uctx_revoke(struct sdxi_uctx *u, bool keep, bool removed)
 {
 	struct address_space *as = u->ud->inode->i_mapping;
 
-	scoped_guard(rwsem_write, &u->map_rwsem)
+	scoped_guard(rwsem_write, &u->map_rwsem) {
 		u->dead = !keep;
+		u->removed = removed;
+	}
 	unmap_mapping_range(as, SDXI_UOFF(u->id, 0), SDXI_UOFF(1, 0), 1);
 }
 
@@ -276,13 +288,14 @@ DEFINE_SHOW_ATTRIBUTE(sdxi_uctx_debugfs);
  * context layer stops the context through the admin ring and waits
  * (bounded), frees the regions and releases the rest
  * (sdxi_uctx_release()), or, if the stop cannot be confirmed, holds all of
- * it until the function stops.  Then its interrupt and eventfd.
+ * it until the function stops.  Then its interrupt and eventfd.  @removed:
+ * the function is going away, and the mappings get the removed pages.
  * &sdxi_ufile.lock held; the context is already out of the file's xarray.
  */
-static void sdxi_uctx_teardown(struct sdxi_uctx *u)
+static void sdxi_uctx_teardown(struct sdxi_uctx *u, bool removed)
 {
 	debugfs_remove(u->debugfs);
-	sdxi_uctx_revoke(u, false);
+	sdxi_uctx_revoke(u, false, removed);
 	sdxi_cxt_destroy(u->cxt);
 	u->cxt = NULL;
 	if (u->irq > 0)
@@ -422,7 +435,7 @@ static struct sdxi_uctx *sdxi_uctx_create(struct sdxi_ufile *uf, u32 entries,
 	return u;
 
 fail:
-	sdxi_uctx_teardown(u);
+	sdxi_uctx_teardown(u, false);
 	return ERR_PTR(err);
 }
 
@@ -556,7 +569,7 @@ static int sdxi_udestroy_id(struct sdxi_ufile *uf, u32 id)
 	u = xa_erase(&uf->cxts, id);
 	if (!u)
 		return -ENOENT;
-	sdxi_uctx_teardown(u);
+	sdxi_uctx_teardown(u, false);
 	return 0;
 }
 
@@ -608,7 +621,7 @@ static int sdxi_uctx_reset(struct sdxi_uctx *u)
 	int err;
 
 	/* PTEs go; the VMAs stay valid and fault the same pages back. */
-	sdxi_uctx_revoke(u, true);
+	sdxi_uctx_revoke(u, true, false);
 	u->completed_base += sdxi_ring_read_index(u->cxt);
 	err = sdxi_cxt_reset(u->cxt);
 	/* After the reset: it notifies reset_begin, which marks an error. */
@@ -925,6 +938,41 @@ static int sdxi_uvma_may_split(struct vm_area_struct *vma, unsigned long addr)
 	return -EINVAL;
 }
 
+/*
+ * A fault after the function's removal (Documentation/uapi.rst "Device
+ * removal"): every page of region @r shows one page private to the
+ * context, zeroed, mapped cacheable.  Stores to the ring, write index,
+ * CST_BLK and doorbell land there and reach nothing; CXT_STS reads state
+ * STOP_FN, read index 0 and the removed mark.  The pages live as long as
+ * the context structure, which outlives its mappings.
+ */
+static vm_fault_t sdxi_uvma_fault_removed(struct vm_fault *vmf,
+					  struct sdxi_uctx *u, unsigned int r)
+{
+	struct page *pg = READ_ONCE(u->scratch[r]);
+
+	if (!pg) {
+		struct page *new = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+		void *va;
+
+		if (!new)
+			return VM_FAULT_OOM;
+		if (r == SDXI_CXT_STS) {
+			va = page_address(new);
+			((struct sdxi_cxt_sts *)va)->state = SDXI_CXTV_STOP_FN;
+			*(__le32 *)(va + SDXI_STS_REMOVED_OFFSET) =
+				cpu_to_le32(SDXI_STS_REMOVED);
+		}
+		pg = cmpxchg(&u->scratch[r], NULL, new);
+		if (pg)
+			__free_page(new);
+		else
+			pg = new;
+	}
+	return vmf_insert_pfn_prot(vmf->vma, vmf->address, page_to_pfn(pg),
+				   vm_get_page_prot(vmf->vma->vm_flags));
+}
+
 static vm_fault_t sdxi_uvma_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
@@ -938,6 +986,8 @@ static vm_fault_t sdxi_uvma_fault(struct vm_fault *vmf)
 	if (vma->vm_mm != u->mm)
 		return VM_FAULT_SIGBUS;
 	guard(rwsem_read)(&u->map_rwsem);
+	if (u->dead && u->removed)
+		return sdxi_uvma_fault_removed(vmf, u, r);
 	if (u->dead || !u->cxt)
 		return VM_FAULT_SIGBUS;
 	if (r == SDXI_UREGION_DB) {
@@ -1103,7 +1153,7 @@ static int sdxi_uopen(struct inode *inode, struct file *f)
 }
 
 /* Destroy every context of a file; &sdxi_udev.rwsem held. */
-static void sdxi_ufile_destroy_all(struct sdxi_ufile *uf)
+static void sdxi_ufile_destroy_all(struct sdxi_ufile *uf, bool removed)
 {
 	struct sdxi_uctx *u;
 	unsigned long id;
@@ -1111,7 +1161,7 @@ static void sdxi_ufile_destroy_all(struct sdxi_ufile *uf)
 	guard(mutex)(&uf->lock);
 	xa_for_each(&uf->cxts, id, u) {
 		xa_erase(&uf->cxts, id);
-		sdxi_uctx_teardown(u);
+		sdxi_uctx_teardown(u, removed);
 	}
 }
 
@@ -1122,7 +1172,7 @@ static int sdxi_urelease(struct inode *inode, struct file *f)
 
 	scoped_guard(rwsem_read, &ud->rwsem) {
 		if (ud->sdxi)
-			sdxi_ufile_destroy_all(uf);
+			sdxi_ufile_destroy_all(uf, false);
 		scoped_guard(mutex, &ud->files_lock)
 			list_del(&uf->node);
 	}
@@ -1359,7 +1409,7 @@ static void sdxi_cdev_unregister(void *data)
 	cdev_device_del(&ud->cdev, &ud->dev);
 	scoped_guard(rwsem_write, &ud->rwsem) {
 		list_for_each_entry(uf, &ud->files, node)
-			sdxi_ufile_destroy_all(uf);
+			sdxi_ufile_destroy_all(uf, true);
 		ud->sdxi->udev = NULL;
 		WRITE_ONCE(ud->sdxi, NULL);
 		list_for_each_entry(uf, &ud->files, node)
