@@ -4,8 +4,9 @@
 # dpkg-buildpackage with debhelper and dh-dkms:
 #
 #   make deb         $(B)/deb/*.deb: sdxi-dkms, libsdxi1, libsdxi-dev,
-#                    sdxi-tools; lintian's report in $(B)/deb/lintian.txt
-#   make check-deb   TAP: the four packages, lintian without errors, their
+#                    libsdxi-offload, sdxi-tools; lintian's report in
+#                    $(B)/deb/lintian.txt
+#   make check-deb   TAP: the five packages, lintian without errors, their
 #                    dependencies, symbols and contents, and an example
 #                    built against the unpacked libsdxi-dev with pkg-config
 #   make check-fresh-root  TAP (check-full): the packages installed with

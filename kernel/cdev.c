@@ -196,7 +196,7 @@ static void sdxi_cdev_unregister(void *data)
 	cdev_device_del(&ud->cdev, &ud->dev);
 	scoped_guard(rwsem_write, &ud->rwsem) {
 		list_for_each_entry(uf, &ud->files, node)
-			sdxi_ufile_destroy_all(uf);
+			sdxi_ufile_destroy_all(uf, true);
 		ud->sdxi->udev = NULL;
 		WRITE_ONCE(ud->sdxi, NULL);
 		list_for_each_entry(uf, &ud->files, node)

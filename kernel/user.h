@@ -305,8 +305,12 @@ struct sdxi_umap {
  * @irq: Linux IRQ of @vector
  * @ev_lock: guards @ev
  * @ev: eventfd signalled on completion interrupts, or NULL
- * @map_rwsem: guards @dead against the mmap fault handler
- * @dead: revoked: faults get SIGBUS
+ * @map_rwsem: guards @dead and @removed against the mmap fault handler
+ * @dead: revoked: faults get SIGBUS, unless @removed
+ * @removed: revoked because the function is going away: faults map
+ *	     @scratch
+ * @scratch: per region, the page shown after removal (allocated on the
+ *	     first such fault, freed with the structure)
  * @db_pfn: first page frame of the context's doorbell window
  * @err_lock: guards the error fields below
  * @errs: the most recent error records, a ring
@@ -338,8 +342,10 @@ struct sdxi_uctx {
 	int irq;
 	spinlock_t ev_lock;		/* guards ev */
 	struct eventfd_ctx *ev;
-	struct rw_semaphore map_rwsem;	/* guards dead */
+	struct rw_semaphore map_rwsem;	/* guards dead, removed */
 	bool dead;
+	bool removed;
+	struct page *scratch[SDXI_UREGIONS];
 	unsigned long db_pfn;
 	spinlock_t err_lock;		/* guards errs, nr_errs, in_error */
 	struct sdxi_err_rec errs[SDXI_UCTX_ERR_RECORDS];

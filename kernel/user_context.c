@@ -35,7 +35,11 @@ static void sdxi_uctx_free(struct kref *ref)
 {
 	struct sdxi_uctx *u = container_of(ref, struct sdxi_uctx, ref);
 	struct sdxi_udev *ud = u->ud;
+	unsigned int r;
 
+	for (r = 0; r < SDXI_UREGIONS; r++)
+		if (u->scratch[r])
+			__free_page(u->scratch[r]);
 	sdxi_uacct_put(ud, u->facct);
 	sdxi_uacct_put(ud, u->uacct);
 	mmdrop(u->mm);

@@ -73,13 +73,15 @@ void sdxi_ufile_unlock(struct sdxi_ufile *uf)
  * sdxi_uctx_teardown() - tear a context down from its file
  * @u: the context, already out of the file's xarray
  *
+ * @removed: the function is going away: the mappings get the removed pages
+ *
  * Revokes the user mappings, then destroys the context
  * (sdxi_uctx_destroy()).  &sdxi_ufile.lock held.
  */
-void sdxi_uctx_teardown(struct sdxi_uctx *u)
+void sdxi_uctx_teardown(struct sdxi_uctx *u, bool removed)
 {
 	debugfs_remove(u->debugfs);
-	sdxi_uctx_revoke(u, false);
+	sdxi_uctx_revoke(u, false, removed);
 	sdxi_uctx_destroy(u);
 }
 
@@ -103,7 +105,7 @@ struct sdxi_uctx *sdxi_ufile_create_ctx(struct sdxi_ufile *uf, u32 entries,
 		return u;
 	err = xa_insert(&uf->cxts, u->id, u, GFP_KERNEL_ACCOUNT);
 	if (err) {
-		sdxi_uctx_teardown(u);
+		sdxi_uctx_teardown(u, false);
 		return ERR_PTR(err);
 	}
 	sdxi_uctx_debugfs_add(u);
@@ -124,7 +126,7 @@ int sdxi_uctx_reset(struct sdxi_uctx *u)
 	int err;
 
 	/* PTEs go; the VMAs stay valid and fault the same pages back. */
-	sdxi_uctx_revoke(u, true);
+	sdxi_uctx_revoke(u, true, false);
 	u->completed_base += sdxi_ring_read_index(u->cxt);
 	err = sdxi_cxt_reset(u->cxt);
 	/* After the reset: it notifies reset_begin, which marks an error. */
@@ -240,10 +242,11 @@ int sdxi_user_open(struct inode *inode, struct file *f)
 /**
  * sdxi_ufile_destroy_all() - destroy every context of a file
  * @uf: the file
+ * @removed: the function is going away (sdxi_uctx_teardown())
  *
  * &sdxi_udev.rwsem held.
  */
-void sdxi_ufile_destroy_all(struct sdxi_ufile *uf)
+void sdxi_ufile_destroy_all(struct sdxi_ufile *uf, bool removed)
 {
 	struct sdxi_uctx *u;
 	unsigned long id;
@@ -251,7 +254,7 @@ void sdxi_ufile_destroy_all(struct sdxi_ufile *uf)
 	guard(mutex)(&uf->lock);
 	xa_for_each(&uf->cxts, id, u) {
 		xa_erase(&uf->cxts, id);
-		sdxi_uctx_teardown(u);
+		sdxi_uctx_teardown(u, removed);
 	}
 }
 
@@ -269,7 +272,7 @@ int sdxi_user_release(struct inode *inode, struct file *f)
 
 	scoped_guard(rwsem_read, &ud->rwsem) {
 		if (ud->sdxi)
-			sdxi_ufile_destroy_all(uf);
+			sdxi_ufile_destroy_all(uf, false);
 		scoped_guard(mutex, &ud->files_lock)
 			list_del(&uf->node);
 	}

@@ -132,7 +132,7 @@ static int sdxi_destroy_context_by_id(struct sdxi_ufile *uf, u32 id)
 	u = xa_erase(&uf->cxts, id);
 	if (!u)
 		return -ENOENT;
-	sdxi_uctx_teardown(u);
+	sdxi_uctx_teardown(u, false);
 	return 0;
 }
 

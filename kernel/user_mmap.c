@@ -8,7 +8,10 @@
  * by a fault handler (VM_PFNMAP), never at mmap() time: revocation
  * (destroy, reset, removal) marks the context dead under its map_rwsem and
  * zaps every PTE with unmap_mapping_range() on the device-wide address
- * space; a fault after that gets SIGBUS.  Inserting PTEs in mmap() itself
+ * space; a fault after that gets SIGBUS, except after the function's
+ * removal, when each region faults in a private page of its own (CXT_STS
+ * reading "removed"), so that a program still using the mapping neither
+ * dies nor sees another's data.  Inserting PTEs in mmap() itself
  * would race with revocation, because the VMA is linked into the address
  * space only after ->mmap returns (vfio-pci moved to faulting for the same
  * reason).
@@ -32,13 +35,17 @@
  * sdxi_uctx_revoke() - zap every user mapping of a context
  * @u: the context
  * @keep: later faults map the pages again; else they get SIGBUS
+ * @removed: the function is going away: later faults map the context's
+ *	     removed pages (Documentation/uapi.rst "Device removal")
  */
-void sdxi_uctx_revoke(struct sdxi_uctx *u, bool keep)
+void sdxi_uctx_revoke(struct sdxi_uctx *u, bool keep, bool removed)
 {
 	struct address_space *as = u->ud->inode->i_mapping;
 
-	scoped_guard(rwsem_write, &u->map_rwsem)
+	scoped_guard(rwsem_write, &u->map_rwsem) {
 		u->dead = !keep;
+		u->removed = removed;
+	}
 	unmap_mapping_range(as, SDXI_UOFF(u->id, 0), SDXI_UOFF(1, 0), 1);
 }
 
@@ -60,6 +67,42 @@ static int sdxi_user_vma_may_split(struct vm_area_struct *vma, unsigned long add
 	return -EINVAL;
 }
 
+/*
+ * A fault after the function's removal (Documentation/uapi.rst "Device
+ * removal"): every page of region @r shows one page private to the
+ * context, zeroed, mapped cacheable.  Stores to the ring, write index,
+ * CST_BLK and doorbell land there and reach nothing; CXT_STS reads state
+ * STOP_FN, read index 0 and the removed mark.  The pages live as long as
+ * the context structure, which outlives its mappings.
+ */
+static vm_fault_t sdxi_user_vma_fault_removed(struct vm_fault *vmf,
+					      struct sdxi_uctx *u,
+					      unsigned int r)
+{
+	struct page *pg = READ_ONCE(u->scratch[r]);
+
+	if (!pg) {
+		struct page *new = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+		void *va;
+
+		if (!new)
+			return VM_FAULT_OOM;
+		if (r == SDXI_CXT_STS) {
+			va = page_address(new);
+			((struct sdxi_cxt_sts *)va)->state = SDXI_CXTV_STOP_FN;
+			*(__le32 *)(va + SDXI_STS_REMOVED_OFFSET) =
+				cpu_to_le32(SDXI_STS_REMOVED);
+		}
+		pg = cmpxchg(&u->scratch[r], NULL, new);
+		if (pg)
+			__free_page(new);
+		else
+			pg = new;
+	}
+	return vmf_insert_pfn_prot(vmf->vma, vmf->address, page_to_pfn(pg),
+				   vm_get_page_prot(vmf->vma->vm_flags));
+}
+
 static vm_fault_t sdxi_user_vma_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
@@ -73,6 +116,8 @@ static vm_fault_t sdxi_user_vma_fault(struct vm_fault *vmf)
 	if (vma->vm_mm != u->mm)
 		return VM_FAULT_SIGBUS;
 	guard(rwsem_read)(&u->map_rwsem);
+	if (u->dead && u->removed)
+		return sdxi_user_vma_fault_removed(vmf, u, r);
 	if (u->dead || !u->cxt)
 		return VM_FAULT_SIGBUS;
 	if (r == SDXI_UREGION_DB) {

@@ -12,6 +12,6 @@ struct sdxi_uctx;
 struct vm_area_struct;
 
 int sdxi_user_mmap(struct file *f, struct vm_area_struct *vma);
-void sdxi_uctx_revoke(struct sdxi_uctx *u, bool keep);
+void sdxi_uctx_revoke(struct sdxi_uctx *u, bool keep, bool removed);
 
 #endif /* _SDXI_USER_MMAP_H */

@@ -1,12 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# make deb, as TAP: the four packages at the version of VERSION, lintian
+# make deb, as TAP: the five packages at the version of VERSION, lintian
 # without errors (its warnings printed), each package's dependencies and
 # files, the library's symbols file against its exports, the DKMS
 # package's scripts (dkms, the group), and the unpacked libsdxi-dev used
 # as a user would: an example built with pkg-config and run on the
-# software device, the unpacked tools run.  Usage: deb-check.sh DEB_DIR
+# software device, the unpacked tools and the unpacked offload library
+# run.  Usage: deb-check.sh DEB_DIR
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tools/tap.sh"
@@ -22,13 +23,14 @@ deb() { echo "$debs/${1}_${version}_$2.deb"; }
 
 out=$(make -s --no-print-directory -C "$top" deb 2>&1); tap $? make_deb_builds "$out"
 
-four() {
+all_packages="libsdxi1:$arch libsdxi-dev:$arch libsdxi-offload:$arch sdxi-tools:$arch sdxi-dkms:all"
+five() {
 	local p
-	for p in libsdxi1:$arch libsdxi-dev:$arch sdxi-tools:$arch sdxi-dkms:all; do
+	for p in $all_packages; do
 		[ -e "$(deb "${p%:*}" "${p#*:}")" ] || { echo "missing ${p%:*}"; ls "$debs"; return 1; }
 	done
 }
-out=$(four 2>&1); tap $? four_packages_at_the_version_of_VERSION "$out"
+out=$(five 2>&1); tap $? five_packages_at_the_version_of_VERSION "$out"
 
 # Errors fail; warnings are listed here (an empty list is the goal).
 ! grep -q '^E: ' "$debs/lintian.txt"
@@ -42,12 +44,14 @@ deps_ok() {
 		depends libsdxi-dev "$arch" | grep -q 'liburcu-dev' &&
 		depends libsdxi1 "$arch" | grep -q 'liburcu8' &&
 		depends sdxi-tools "$arch" | grep -q "libsdxi1 (>= 1.0.0)" &&
+		depends libsdxi-offload "$arch" | grep -q 'liburcu8' &&
+		! depends libsdxi-offload "$arch" | grep -q libsdxi1 &&
 		depends sdxi-dkms all | grep -q 'dkms' &&
 		depends sdxi-dkms all | grep -q 'adduser' &&
 		! depends libsdxi1 "$arch" | grep -q dkms &&
 		! depends sdxi-tools "$arch" | grep -q dkms
 }
-out=$(for p in libsdxi1:$arch libsdxi-dev:$arch sdxi-tools:$arch sdxi-dkms:all; do
+out=$(for p in $all_packages; do
 	echo "${p%:*}: $(depends "${p%:*}" "${p#*:}")"; done)
 deps_ok; tap $? dependencies_are_right "$out"
 
@@ -79,7 +83,9 @@ out=$(contents sdxi-dkms all "/usr/src/sdxi-$version/dkms.conf" \
 		"/usr/lib/$multiarch/libsdxi.so" "/usr/lib/$multiarch/libsdxi.a" \
 		/usr/share/man/man3/libsdxi.3.gz /usr/share/doc/libsdxi-dev/examples/sync-copy.c &&
 	contents sdxi-tools "$arch" /usr/bin/sdxictl /usr/bin/sdxi-perf \
-		/usr/share/man/man8/sdxictl.8.gz /usr/share/man/man1/sdxi-perf.1.gz 2>&1)
+		/usr/share/man/man8/sdxictl.8.gz /usr/share/man/man1/sdxi-perf.1.gz &&
+	contents libsdxi-offload "$arch" "/usr/lib/$multiarch/libsdxi-offload.so" \
+		/usr/share/man/man7/sdxi-offload.7.gz 2>&1)
 tap $? packages_hold_their_files "$out"
 
 # The postinst adds the module to dkms and creates the group.
@@ -114,4 +120,18 @@ tools() {
 		readelf -d "$root/usr/bin/sdxi-perf" | grep -q 'NEEDED.*libsdxi\.so\.1'
 }
 out=$(tools 2>&1); tap $? packaged_tools_run "$out"
+
+# The unpacked libsdxi-offload preloaded into Debian's perl copying a
+# 16 MiB string on the software device: same output, offloaded calls.
+offload() {
+	local root=$tmp/offload prog='$a = "x" x (16 << 20); $b = $a . "y"; print length($b), "\n"'
+	dpkg-deb -x "$(deb libsdxi-offload "$arch")" "$root" || return 1
+	SDXI_OFFLOAD_DEVICE=soft SDXI_OFFLOAD_MIN=64k SDXI_OFFLOAD_STATS=1 \
+		LD_PRELOAD=$root/usr/lib/$multiarch/libsdxi-offload.so perl -e "$prog" \
+		>"$tmp/offload.out" 2>"$tmp/offload.err" || { cat "$tmp/offload.err"; return 1; }
+	cat "$tmp/offload.err"
+	[ "$(cat "$tmp/offload.out")" = "$(perl -e "$prog")" ] &&
+		awk '$4 == "device" && $5 > 0 { n++ } END { exit !n }' "$tmp/offload.err"
+}
+out=$(offload 2>&1); tap $? packaged_offload_library_offloads "$out"
 tap_plan

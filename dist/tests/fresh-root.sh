@@ -24,7 +24,7 @@ arch=$(dpkg --print-architecture)
 mirror=http://deb.debian.org/debian
 root=$work/root
 debs=$top/build/deb
-pkgs="sdxi-dkms libsdxi1 libsdxi-dev sdxi-tools"
+pkgs="sdxi-dkms libsdxi1 libsdxi-dev libsdxi-offload sdxi-tools"
 
 cleanup() {
 	for m in proc sys dev/pts dev; do

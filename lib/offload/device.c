@@ -28,7 +28,7 @@
 
 #include "offload.h"
 
-enum oflo_dev_state { DEV_UNOPENED, DEV_READY, DEV_CPU, DEV_NONE, DEV_FAILED };
+enum oflo_dev_state { DEV_UNOPENED, DEV_READY, DEV_CPU, DEV_NONE, DEV_FAILED, DEV_REMOVED };
 
 #define POOL_SIZE	4
 /* Consecutive device failures after which the device is dropped. */
@@ -272,6 +272,19 @@ static void one_more_failure(void)
 	}
 }
 
+/*
+ * The device was removed under the program (libsdxi's -ENODEV: the kernel
+ * keeps the mappings harmless): the CPU from now on.  The contexts stay
+ * as they are; other threads may still be using them and fail the same
+ * way.
+ */
+static int gone(void)
+{
+	__atomic_store_n(&dev_state, DEV_REMOVED, __ATOMIC_RELEASE);
+	set_min(__atomic_load_n(&oflo_min, __ATOMIC_RELAXED), 0);
+	return OFLO_FB_REMOVED;
+}
+
 /* A device failure: counted, the call redone on the CPU by the caller. */
 static int failed(struct sdxi_ctx *ctx, int err, int per_thread)
 {
@@ -302,6 +315,9 @@ static int with_ctx(int (*op)(struct sdxi_ctx *, void *, const void *, int, size
 		case DEV_UNOPENED:	/* another thread is opening it */
 			ret = OFLO_FB_BUSY;
 			break;
+		case DEV_REMOVED:
+			ret = OFLO_FB_REMOVED;
+			break;
 		default:
 			ret = OFLO_FB_NODEV;
 		}
@@ -316,6 +332,8 @@ static int with_ctx(int (*op)(struct sdxi_ctx *, void *, const void *, int, size
 	if (!ctx) {
 		if (busy) {
 			ret = OFLO_FB_BUSY;
+		} else if (__atomic_load_n(&create_err, __ATOMIC_RELAXED) == -ENODEV) {
+			ret = gone();
 		} else {
 			/* No context: the device refuses (or is gone). */
 			oflo_stats_error(__atomic_load_n(&create_err, __ATOMIC_RELAXED));
@@ -327,6 +345,8 @@ static int with_ctx(int (*op)(struct sdxi_ctx *, void *, const void *, int, size
 	ret = op(ctx, dst, src, c, n);
 	if (ret == -EFAULT)
 		ret = OFLO_FB_UNREACHABLE;
+	else if (ret == -ENODEV)
+		ret = gone();
 	else if (ret < 0)
 		ret = failed(ctx, ret, !slot);
 	else
@@ -338,6 +358,12 @@ out:
 	return ret;
 }
 
+/* A registration failure: the memory is unreachable, unless the device is gone. */
+static int reg_failed(int err)
+{
+	return err == -ENODEV ? err : -EFAULT;
+}
+
 static int op_copy(struct sdxi_ctx *ctx, void *dst, const void *src, int c, size_t n)
 {
 	int ret;
@@ -345,13 +371,13 @@ static int op_copy(struct sdxi_ctx *ctx, void *dst, const void *src, int c, size
 	(void)c;
 	ret = sdxi_mem_register(ctx, src, n, SDXI_MEM_READ);
 	if (ret)
-		return -EFAULT;
+		return reg_failed(ret);
 	ret = sdxi_mem_register(ctx, dst, n, SDXI_MEM_WRITE);
 	if (!ret) {
 		ret = sdxi_memcpy(ctx, dst, src, n);
 		sdxi_mem_unregister(ctx, dst, n);
 	} else {
-		ret = -EFAULT;
+		ret = reg_failed(ret);
 	}
 	sdxi_mem_unregister(ctx, src, n);
 	return ret == -EFAULT ? -EIO : ret;
@@ -364,7 +390,7 @@ static int op_fill(struct sdxi_ctx *ctx, void *dst, const void *src, int c, size
 	(void)src;
 	ret = sdxi_mem_register(ctx, dst, n, SDXI_MEM_WRITE);
 	if (ret)
-		return -EFAULT;
+		return reg_failed(ret);
 	ret = sdxi_fill(ctx, dst, 0x0101010101010101ULL * (unsigned char)c, n);
 	sdxi_mem_unregister(ctx, dst, n);
 	return ret == -EFAULT ? -EIO : ret;
@@ -409,7 +435,7 @@ static int op_copy_split(struct sdxi_ctx *ctx, void *dst, const void *src, int c
 		return op_copy(ctx, dst, src, c, n);
 	ret = sdxi_mem_register(ctx, src, k, SDXI_MEM_READ);
 	if (ret)
-		return -EFAULT;
+		return reg_failed(ret);
 	ret = sdxi_mem_register(ctx, dst, k, SDXI_MEM_WRITE);
 	if (!ret) {
 		ret = sdxi_memcpy_async(ctx, dst, src, k, &ticket);

@@ -32,6 +32,7 @@ enum oflo_fallback {
 	OFLO_FB_NODEV,		/* no device, or it failed for good */
 	OFLO_FB_EXIT,		/* after the library's destructor, or a thread's */
 	OFLO_FB_BUSY,		/* every context of the pool in use */
+	OFLO_FB_REMOVED,	/* the device was removed while the program ran */
 	OFLO_NFB
 };
 

@@ -115,7 +115,7 @@ static const char *const fn_names[OFLO_NFN] = { "memcpy", "memmove", "memset" };
 static const char *const class_names[NCLASS] = { "<256", "256-4K", "4K-64K", "64K-1M",
 						  "1M-16M", ">=16M" };
 static const char *const fb_names[OFLO_NFB] = { "signal", "child", "overlap", "unreachable",
-						"error", "nodev", "exit", "busy" };
+						"error", "nodev", "exit", "busy", "removed" };
 
 void oflo_stats_report(void)
 {

@@ -9,6 +9,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <sdxi/uapi/sdxi.h>
+
 #include "internal.h"
 
 /*
@@ -81,7 +83,10 @@ static int check_opts(const struct sdxi_ctx_opts *o, const struct sdxi_dev_info 
  * every inline call out of line (state not RUN, base above any ticket, no
  * CPU path), where the handle check catches it.
  */
-static const struct sdxi_cxt_sts dead_sts = { .state = SDXI_CXTV_STOP_SW };
+static const union {
+	struct sdxi_cxt_sts sts;
+	uint8_t bytes[SDXI_STS_REMOVED_OFFSET + 4];	/* ctx_removed() reads there */
+} dead = { .sts.state = SDXI_CXTV_STOP_SW };
 
 static void ctx_free(struct sdxi_ctx *ctx, bool keep)
 {
@@ -92,7 +97,7 @@ static void ctx_free(struct sdxi_ctx *ctx, bool keep)
 	free(ctx->ring.bmark);
 	ctx->magic = DEAD_MAGIC;
 	if (keep) {
-		ctx->ring.sts = &dead_sts;
+		ctx->ring.sts = &dead.sts;
 		ctx->ring.base = UINT64_MAX;
 		ctx->ring.cpu_below = 0;
 		ctx->ring.flags |= SDXI__RING_SHARED;
@@ -301,6 +306,8 @@ SDXI_EXPORT int sdxi_ctx_reset(struct sdxi_ctx *ctx)
 	if (!ctx)
 		return -EINVAL;
 	ctx_check(ctx, "sdxi_ctx_reset()");
+	if (ctx_state(ctx) != SDXI_CXTV_RUN && ctx_removed(ctx))
+		return -ENODEV;
 	r = &ctx->ring;
 	record_history(ctx);
 	ret = ctx->dev->ops->ctx_reset(ctx->dev, &ctx->hw);

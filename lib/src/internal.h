@@ -295,6 +295,7 @@ int error_errno(unsigned int reason);
 void error_decode(const struct sdxi_errlog_ent *ent, struct sdxi_error *out);
 
 /* ring.c */
+bool ctx_removed(struct sdxi_ctx *ctx);
 int ctx_failure(struct sdxi_ctx *ctx, struct sdxi_error *out);
 int ctx_quiesce(struct sdxi_ctx *ctx);
 int ring_submit_intr(struct sdxi_ctx *ctx);

@@ -24,6 +24,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sdxi/uapi/sdxi.h>
+
 #include "internal.h"
 
 uint64_t now_ns(void)
@@ -59,7 +61,7 @@ static int64_t reserve(struct sdxi_ring *r, uint64_t need, uint32_t flags)
 		uint64_t t = __atomic_load_n(&r->tail, __ATOMIC_RELAXED), rd;
 
 		if (ctx_state(ctx) != SDXI_CXTV_RUN)
-			return -EPIPE;
+			return ctx_removed(ctx) ? -ENODEV : -EPIPE;
 		if (r->flags & SDXI__RING_SHARED) {
 			for (;;) {
 				/*
@@ -183,6 +185,20 @@ SDXI_EXPORT void __sdxi_doorbell(struct sdxi_ring *r, uint64_t w)
 }
 
 /*
+ * Whether the function of @ctx was removed: the kernel then shows a
+ * CXT_STS page that says so (<linux/sdxi.h>, SDXI_STS_REMOVED), where the
+ * page of a live context, and the software device's, read 0.  Read only
+ * once the state is no longer RUN (the removed page reads STOP_FN).
+ */
+bool ctx_removed(struct sdxi_ctx *ctx)
+{
+	const uint32_t *mark = (const uint32_t *)(const void *)
+		((const uint8_t *)ctx->ring.sts + SDXI_STS_REMOVED_OFFSET);
+
+	return le32toh(__atomic_load_n(mark, __ATOMIC_RELAXED)) == SDXI_STS_REMOVED;
+}
+
+/*
  * The failure of the current run of @ctx (ticket numbering).  0 with *out
  * set, or -ENOENT when the device has not reported one (yet).
  */
@@ -265,6 +281,9 @@ SDXI_EXPORT int __sdxi_poll_slow(struct sdxi_ctx *ctx, uint64_t ticket)
 	state = ctx_state(ctx);
 	if (state == SDXI_CXTV_RUN)
 		return rd > hw ? 0 : -EAGAIN;
+	/* Whether it ran before the function went away is unknown. */
+	if (ctx_removed(ctx))
+		return -ENODEV;
 	if (state == SDXI_CXTV_ERR_FN) {
 		/* R = failed index + 1: anything below that index succeeded. */
 		if (hw + 1 < rd)

@@ -9,9 +9,9 @@
  *   alive only by a mapping after close(); it succeeds, cleanly, once the
  *   last one is gone, and the reloaded module works;
  * - unbinding the function with user contexts busy in three processes:
- *   every process sees the device go (SIGBUS on its mappings, ENODEV,
- *   POLLHUP) instead of hanging or reading wrong data, and a rebind gives
- *   a working device with nothing left over;
+ *   every process sees the device go (ENODEV, POLLHUP) instead of
+ *   hanging or reading wrong data, and a rebind gives a working device
+ *   with nothing left over;
  * - processes creating contexts until the function runs out (of context
  *   IDs, PASIDs or, with interrupts, vectors: ENOSPC), then exiting
  *   (killed or not): every ID and PASID is free again and the same number

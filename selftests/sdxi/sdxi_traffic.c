@@ -12,8 +12,8 @@
  * every process has done two rounds.
  *
  * Exit status: 0 when every process ended well (its rounds done, or the
- * device went away and every call said so: SIGBUS on the mappings, ENODEV,
- * POLLHUP); 1 otherwise (wrong data, a hang, a wrong errno); 2 for usage.
+ * device went away and every call said so: ENODEV, POLLHUP); 1 otherwise
+ * (wrong data, a hang, a wrong errno); 2 for usage.
  * SIGTERM kills the processes and exits 0 unless one had already failed:
  * that is how robustness.sh stops the traffic before unloading the module.
  */

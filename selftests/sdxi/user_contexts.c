@@ -1557,9 +1557,11 @@ static int sysfs_write(const char *path, const char *s)
 
 /*
  * Unbind the function with a context open and mapped: mappings are
- * revoked, calls fail with ENODEV, poll() reports POLLHUP, and after the
- * last close a rebind gives a working /dev/sdxi0.  Destructive, so only
- * with SDXI_TEST_UNBIND=1.
+ * revoked and fault in private pages instead of SIGBUS (what was stored
+ * in the ring before is gone, stores land, CXT_STS reads STOP_FN and the
+ * removed mark), calls fail with ENODEV, poll() reports POLLHUP, and
+ * after the last close a rebind gives a working /dev/sdxi0.  Destructive,
+ * so only with SDXI_TEST_UNBIND=1.
  */
 TEST(unbind_with_open_contexts_revokes_and_fails_enodev)
 {
@@ -1592,14 +1594,24 @@ TEST(unbind_with_open_contexts_revokes_and_fails_enodev)
 	p = (struct pollfd){ .fd = fd, .events = POLLIN };
 	EXPECT_EQ(1, poll(&p, 1, 0));
 	EXPECT_TRUE(p.revents & POLLHUP);
-	/* The mappings were revoked. */
+	/* The mappings were revoked, and show the removed pages. */
 	signal(SIGBUS, on_sigbus);
-	if (!sigsetjmp(bus_jmp, 1))
-		(void)*(volatile uint64_t *)&x.ring[0].qw[1];
-	else
+	if (!sigsetjmp(bus_jmp, 1)) {
+		EXPECT_EQ(0, *(volatile uint64_t *)&x.ring[0].qw[1]);
+		*(volatile uint64_t *)&x.ring[1].qw[1] = 9;
+		EXPECT_EQ(9, *(volatile uint64_t *)&x.ring[1].qw[1]);
+		*x.wi = 1;
+		*x.db = 1;
+		EXPECT_EQ(0, x.csb[0].signal);
+		EXPECT_EQ(SDXI_CXTV_STOP_FN, x.sts->state & SDXI_CXT_STS_STATE);
+		EXPECT_EQ(0, x.sts->read_index);
+		EXPECT_EQ(SDXI_STS_REMOVED,
+			  *(volatile uint32_t *)((volatile char *)x.sts + SDXI_STS_REMOVED_OFFSET));
+	} else {
 		bus = 1;
+	}
 	signal(SIGBUS, SIG_DFL);
-	EXPECT_EQ(1, bus);
+	EXPECT_EQ(0, bus);
 	uctx_unmap(&x);
 	close(fd);
 

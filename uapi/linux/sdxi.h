@@ -71,6 +71,16 @@ enum sdxi_isolation {
 	SDXI_ISOLATION_NONE = 2,
 };
 
+/*
+ * After the function's removal every mapping of a context stays valid and
+ * shows private pages instead (Documentation/uapi.rst "Device removal"):
+ * the CXT_STS page reads state SDXI_CXTV_STOP_FN, read index 0 and, as the
+ * __le32 at byte SDXI_STS_REMOVED_OFFSET (beyond the 16 bytes of CXT_STS,
+ * zero while the function is present), SDXI_STS_REMOVED.
+ */
+#define SDXI_STS_REMOVED_OFFSET		64
+#define SDXI_STS_REMOVED		0x52454d44
+
 /* struct sdxi_info.out_flags */
 #define SDXI_INFO_F_INTERRUPTS		(1ULL << 0)	/* eventfd/poll completion */
 #define SDXI_INFO_F_DMABUF		(1ULL << 1)	/* MAP_DMABUF supported */

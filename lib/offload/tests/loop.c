@@ -2,29 +2,43 @@
 /*
  * THREADS threads each copy 1 MiB COUNT times, checking every copy, then
  * print "loop: ok".  On the host: more threads than the pool has
- * contexts (busy calls take the CPU); in the VM: the device is unbound
- * while it runs.
+ * contexts (busy calls take the CPU).  With SYNC (in the VM, where the
+ * device is unbound while it runs): the first thread creates the file
+ * SYNC after its first copy, and every thread keeps copying until SYNC
+ * is removed, then copies COUNT more times.
  *
- *   loop THREADS COUNT
+ *   loop THREADS COUNT [SYNC]
  */
+#include <fcntl.h>
 #include <pthread.h>
+#include <unistd.h>
 
 #include "check.h"
 
 #define N (1 << 20)
 
 static int count;
+static const char *sync_path;
 
 static void *worker(void *arg)
 {
 	unsigned int seed = (unsigned int)(uintptr_t)arg;
 	unsigned char *a = xmalloc(N), *b = xmalloc(N);
+	int waiting = sync_path != NULL;
 
-	for (int i = 0; i < count; i++) {
+	for (int i = 0; i < count || waiting; i++) {
 		fill_pat(a, N, seed + (unsigned int)i);
 		memcpy(b, a, N);
 		if (!is_pat(b, N, seed + (unsigned int)i, 0))
 			FAIL("thread %u copy %d", seed, i);
+		if (!waiting)
+			continue;
+		if (i == 0 && seed == 0)
+			close(open(sync_path, O_CREAT | O_WRONLY, 0644));
+		if (i > 0 && access(sync_path, F_OK)) {
+			waiting = 0;
+			i = 0;
+		}
 	}
 	free(a);
 	free(b);
@@ -37,6 +51,7 @@ int main(int argc, char **argv)
 	pthread_t t[64];
 
 	count = argc > 2 ? atoi(argv[2]) : 10;
+	sync_path = argc > 3 ? argv[3] : NULL;
 	if (threads < 1 || threads > 64 || count < 1)
 		FAIL("usage: loop THREADS COUNT");
 	for (int i = 0; i < threads; i++)
