@@ -25,6 +25,7 @@
 #include <linux/fs.h>
 #include <linux/io.h>
 #include <linux/mm.h>
+#include <linux/sdxi.h>
 #include <linux/vmalloc.h>
 
 #include "context.h"
