@@ -24,7 +24,7 @@
 #include "trace.h"
 
 /* The admin ring does not progress: mark it down and recover. */
-static int sdxi_admin_wedged(struct sdxi_dev *sdxi, int err)
+static int sdxi_admin_wedged(struct sdxi_fn *sdxi, int err)
 {
 	atomic64_inc(&sdxi->stats.admin_timeouts);
 	dev_err(sdxi->dev, "admin context not progressing (%d, R %llu), recovering\n",
@@ -34,7 +34,7 @@ static int sdxi_admin_wedged(struct sdxi_dev *sdxi, int err)
 	return err == -EINTR ? err : -ETIMEDOUT;
 }
 
-static int sdxi_admin_run(struct sdxi_dev *sdxi, union sdxi_desc *d,
+static int sdxi_admin_run(struct sdxi_fn *sdxi, union sdxi_desc *d,
 			  unsigned int n)
 {
 	struct sdxi_cxt *adm = sdxi->admin;
@@ -88,7 +88,7 @@ static int sdxi_admin_run(struct sdxi_dev *sdxi, union sdxi_desc *d,
  *
  * Return: 0, -EIO (admin down or the descriptor failed) or -ETIMEDOUT.
  */
-int __sdxi_admin_cxt_start(struct sdxi_dev *sdxi, u16 id, bool resume)
+int __sdxi_admin_cxt_start(struct sdxi_fn *sdxi, u16 id, bool resume)
 {
 	struct sdxi_cxt_range r = { .start = id, .end = id };
 	union sdxi_desc d;
@@ -112,7 +112,7 @@ int __sdxi_admin_cxt_start(struct sdxi_dev *sdxi, u16 id, bool resume)
  *
  * Return: 0, -EIO or -ETIMEDOUT.
  */
-int __sdxi_admin_cxt_stop(struct sdxi_dev *sdxi, u16 id)
+int __sdxi_admin_cxt_stop(struct sdxi_fn *sdxi, u16 id)
 {
 	struct sdxi_cxt_range r = { .start = id, .end = id };
 	union sdxi_desc d[2];
@@ -136,7 +136,7 @@ int __sdxi_admin_cxt_stop(struct sdxi_dev *sdxi, u16 id)
  *
  * Return: 0, -EIO or -ETIMEDOUT.
  */
-int __sdxi_admin_cxt_update(struct sdxi_dev *sdxi, u16 id)
+int __sdxi_admin_cxt_update(struct sdxi_fn *sdxi, u16 id)
 {
 	struct sdxi_cxt_range r = { .start = id, .end = id };
 	union sdxi_desc d[2];
@@ -159,7 +159,7 @@ int __sdxi_admin_cxt_update(struct sdxi_dev *sdxi, u16 id)
  *
  * Return: 0, -EIO or -ETIMEDOUT.
  */
-int sdxi_admin_nop(struct sdxi_dev *sdxi)
+int sdxi_admin_nop(struct sdxi_fn *sdxi)
 {
 	union sdxi_desc d;
 

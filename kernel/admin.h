@@ -9,11 +9,11 @@
 
 #include <linux/types.h>
 
-struct sdxi_dev;
+struct sdxi_fn;
 
-int __sdxi_admin_cxt_start(struct sdxi_dev *sdxi, u16 id, bool resume);
-int __sdxi_admin_cxt_stop(struct sdxi_dev *sdxi, u16 id);
-int __sdxi_admin_cxt_update(struct sdxi_dev *sdxi, u16 id);
-int sdxi_admin_nop(struct sdxi_dev *sdxi);
+int __sdxi_admin_cxt_start(struct sdxi_fn *sdxi, u16 id, bool resume);
+int __sdxi_admin_cxt_stop(struct sdxi_fn *sdxi, u16 id);
+int __sdxi_admin_cxt_update(struct sdxi_fn *sdxi, u16 id);
+int sdxi_admin_nop(struct sdxi_fn *sdxi);
 
 #endif /* _SDXI_ADMIN_H */

@@ -214,7 +214,7 @@ static void sdxi_cdev_unregister(void *data)
  * checks that none is left right after remove() and before devres runs,
  * so they are torn down here rather than by the devres action.
  */
-void sdxi_cdev_remove(struct sdxi_dev *sdxi)
+void sdxi_cdev_remove(struct sdxi_fn *sdxi)
 {
 	if (sdxi->udev)
 		devm_release_action(sdxi->dev, sdxi_cdev_unregister, sdxi->udev);
@@ -236,7 +236,7 @@ static bool sdxi_pasid_capable(struct device *dev)
  *
  * Return: 0 or a negative errno.
  */
-int sdxi_cdev_register(struct sdxi_dev *sdxi)
+int sdxi_cdev_register(struct sdxi_fn *sdxi)
 {
 	struct device *dev = sdxi->dev;
 	struct sdxi_udev *ud;
@@ -324,7 +324,7 @@ int sdxi_cdev_init(void)
 		return err;
 	}
 	sdxi_debugfs_root = debugfs_create_dir(SDXI_DRV_NAME, NULL);
-	sdxi_dev_debugfs_init(sdxi_debugfs_root);
+	sdxi_fn_debugfs_init(sdxi_debugfs_root);
 	return 0;
 }
 

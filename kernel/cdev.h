@@ -5,11 +5,11 @@
 #ifndef _SDXI_CDEV_H
 #define _SDXI_CDEV_H
 
-struct sdxi_dev;
+struct sdxi_fn;
 
 int sdxi_cdev_init(void);
 void sdxi_cdev_exit(void);
-int sdxi_cdev_register(struct sdxi_dev *sdxi);
-void sdxi_cdev_remove(struct sdxi_dev *sdxi);
+int sdxi_cdev_register(struct sdxi_fn *sdxi);
+void sdxi_cdev_remove(struct sdxi_fn *sdxi);
 
 #endif /* _SDXI_CDEV_H */

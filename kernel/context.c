@@ -121,7 +121,7 @@ static size_t sdxi_region_size(enum sdxi_cxt_region r, u32 entries)
 }
 
 /* L1 max_buffer for a byte limit: 2^(n + 21) bytes, at most the function's. */
-static u8 sdxi_cxt_max_buffer_enc(struct sdxi_dev *sdxi, u64 bytes)
+static u8 sdxi_cxt_max_buffer_enc(struct sdxi_fn *sdxi, u64 bytes)
 {
 	if (!bytes || bytes >= sdxi->max_buffer)
 		return sdxi->max_buffer_enc;
@@ -137,7 +137,7 @@ static u8 sdxi_cxt_max_buffer_enc(struct sdxi_dev *sdxi, u64 bytes)
  *
  * Return: bytes, as the function enforces them for that context.
  */
-u64 sdxi_cxt_max_buffer(struct sdxi_dev *sdxi, u64 limit)
+u64 sdxi_cxt_max_buffer(struct sdxi_fn *sdxi, u64 limit)
 {
 	return SDXI_MAX_BUFFER_BYTES(sdxi_cxt_max_buffer_enc(sdxi, limit));
 }
@@ -146,7 +146,7 @@ u64 sdxi_cxt_max_buffer(struct sdxi_dev *sdxi, u64 limit)
  * Allocate and fill everything but the ID; nothing is published yet.  On
  * failure the memory source has been released (&sdxi_cxt_mem_ops.release).
  */
-static struct sdxi_cxt *sdxi_cxt_alloc(struct sdxi_dev *sdxi,
+static struct sdxi_cxt *sdxi_cxt_alloc(struct sdxi_fn *sdxi,
 				       const struct sdxi_cxt_params *p)
 {
 	u32 entries = p->ring_entries ?: SDXI_CXT_DEFAULT_ENTRIES;
@@ -239,7 +239,7 @@ static void sdxi_l1_write(struct sdxi_cxt_l1_ent *dst,
 /* Publish CXT_CTL and the L1 entry of @cxt (driver.rst, "Contexts"). */
 static int sdxi_cxt_publish(struct sdxi_cxt *cxt)
 {
-	struct sdxi_dev *sdxi = cxt->sdxi;
+	struct sdxi_fn *sdxi = cxt->sdxi;
 	struct sdxi_cxt_ctl_params cp = {
 		.ring = cxt->bufs[SDXI_CXT_RING].addr,
 		.entries = cxt->ring.entries,
@@ -295,11 +295,11 @@ static void sdxi_cxt_rescind(struct sdxi_cxt *cxt)
  * context is stored).  Released on scope exit unless taken.
  */
 struct sdxi_cxt_id {
-	struct sdxi_dev *sdxi;
+	struct sdxi_fn *sdxi;
 	int id;
 };
 
-static struct sdxi_cxt_id sdxi_cxt_id_alloc(struct sdxi_dev *sdxi)
+static struct sdxi_cxt_id sdxi_cxt_id_alloc(struct sdxi_fn *sdxi)
 {
 	u32 id;
 	int err;
@@ -312,7 +312,7 @@ static struct sdxi_cxt_id sdxi_cxt_id_alloc(struct sdxi_dev *sdxi)
 	return (struct sdxi_cxt_id){ .sdxi = sdxi, .id = id };
 }
 
-static void sdxi_cxt_id_free(struct sdxi_dev *sdxi, u16 id)
+static void sdxi_cxt_id_free(struct sdxi_fn *sdxi, u16 id)
 {
 	xa_erase(&sdxi->cxts, id);
 	atomic_dec(&sdxi->nr_client_ids);
@@ -325,7 +325,7 @@ static void sdxi_cxt_id_release(struct sdxi_cxt_id *cid)
 }
 
 DEFINE_CLASS(sdxi_cxt_id, struct sdxi_cxt_id, sdxi_cxt_id_release(&_T),
-	     sdxi_cxt_id_alloc(sdxi), struct sdxi_dev *sdxi)
+	     sdxi_cxt_id_alloc(sdxi), struct sdxi_fn *sdxi)
 
 static int take_sdxi_cxt_id(struct sdxi_cxt_id *cid)
 {
@@ -346,7 +346,7 @@ static int take_sdxi_cxt_id(struct sdxi_cxt_id *cid)
  * when every context ID is in use, -ENOMEM, -EIO when the function is not
  * active, -ETIMEDOUT when the admin context does not respond.
  */
-struct sdxi_cxt *sdxi_cxt_create(struct sdxi_dev *sdxi,
+struct sdxi_cxt *sdxi_cxt_create(struct sdxi_fn *sdxi,
 				 const struct sdxi_cxt_params *p)
 {
 	struct sdxi_cxt *cxt __free(sdxi_cxt) = sdxi_cxt_alloc(sdxi, p);
@@ -426,7 +426,7 @@ static int __sdxi_cxt_start(struct sdxi_cxt *cxt, bool resume)
  */
 int sdxi_cxt_start(struct sdxi_cxt *cxt)
 {
-	struct sdxi_dev *sdxi = cxt->sdxi;
+	struct sdxi_fn *sdxi = cxt->sdxi;
 	int err;
 
 	guard(mutex)(&sdxi->adm_lock);
@@ -480,7 +480,7 @@ static void sdxi_cxt_reset_done(struct sdxi_cxt *cxt)
  */
 int sdxi_cxt_reset(struct sdxi_cxt *cxt)
 {
-	struct sdxi_dev *sdxi = cxt->sdxi;
+	struct sdxi_fn *sdxi = cxt->sdxi;
 	int err;
 
 	scoped_guard(mutex, &sdxi->adm_lock) {
@@ -518,7 +518,7 @@ int sdxi_cxt_reset(struct sdxi_cxt *cxt)
  */
 int sdxi_cxt_resume(struct sdxi_cxt *cxt)
 {
-	struct sdxi_dev *sdxi = cxt->sdxi;
+	struct sdxi_fn *sdxi = cxt->sdxi;
 
 	guard(mutex)(&sdxi->adm_lock);
 	if (!sdxi->admin_up || cxt->dying)
@@ -543,7 +543,7 @@ int sdxi_cxt_resume(struct sdxi_cxt *cxt)
  */
 void sdxi_cxt_destroy(struct sdxi_cxt *cxt)
 {
-	struct sdxi_dev *sdxi = cxt->sdxi;
+	struct sdxi_fn *sdxi = cxt->sdxi;
 	unsigned long epoch;
 	bool quiesced;
 	int err;
@@ -632,7 +632,7 @@ static void sdxi_cxt_mark_fn_stopped(struct sdxi_cxt *cxt)
  * recovery.  Other contexts are restarted by the recovery and not told.
  * Called by the error-log consumer.
  */
-void sdxi_cxts_report_fn_error(struct sdxi_dev *sdxi, const struct sdxi_err_rec *rec)
+void sdxi_cxts_report_fn_error(struct sdxi_fn *sdxi, const struct sdxi_err_rec *rec)
 {
 	struct sdxi_cxt *cxt;
 	unsigned long id;
@@ -673,7 +673,7 @@ bool sdxi_cxt_last_error(struct sdxi_cxt *cxt, struct sdxi_err_rec *rec)
  *
  * Return: the count.
  */
-unsigned int sdxi_cxt_count(struct sdxi_dev *sdxi)
+unsigned int sdxi_cxt_count(struct sdxi_fn *sdxi)
 {
 	return atomic_read(&sdxi->nr_client_ids);
 }
@@ -687,7 +687,7 @@ unsigned int sdxi_cxt_count(struct sdxi_dev *sdxi)
  *
  * Return: 0 or a negative errno.
  */
-int sdxi_admin_cxt_create(struct sdxi_dev *sdxi)
+int sdxi_admin_cxt_create(struct sdxi_fn *sdxi)
 {
 	struct sdxi_cxt_params p = { .ring_entries = SDXI_ADMIN_RING_ENTRIES };
 	struct sdxi_cxt *cxt __free(sdxi_cxt) = sdxi_cxt_alloc(sdxi, &p);
@@ -714,7 +714,7 @@ int sdxi_admin_cxt_create(struct sdxi_dev *sdxi)
  *
  * Return: 0 or a negative errno.
  */
-int sdxi_admin_cxt_prepare(struct sdxi_dev *sdxi)
+int sdxi_admin_cxt_prepare(struct sdxi_fn *sdxi)
 {
 	struct sdxi_cxt *adm = sdxi->admin;
 	struct sdxi_cxt_sts *sts = adm->bufs[SDXI_CXT_STS].va;
@@ -736,7 +736,7 @@ int sdxi_admin_cxt_prepare(struct sdxi_dev *sdxi)
  * sdxi_cxts_reset_begin() - tell owners their in-flight work is lost
  * @sdxi: function, stopped; caller holds &sdxi_dev.adm_lock
  */
-void sdxi_cxts_reset_begin(struct sdxi_dev *sdxi)
+void sdxi_cxts_reset_begin(struct sdxi_fn *sdxi)
 {
 	struct sdxi_cxt *cxt;
 	unsigned long id;
@@ -759,7 +759,7 @@ void sdxi_cxts_reset_begin(struct sdxi_dev *sdxi)
  *
  * Return: 0, or -ETIMEDOUT/-EINTR from the admin ring.
  */
-int sdxi_cxts_restart(struct sdxi_dev *sdxi)
+int sdxi_cxts_restart(struct sdxi_fn *sdxi)
 {
 	struct sdxi_cxt *cxt;
 	unsigned long id;
@@ -790,7 +790,7 @@ int sdxi_cxts_restart(struct sdxi_dev *sdxi)
  * sdxi_cxts_reset_done() - tell owners their contexts run again
  * @sdxi: function; caller holds &sdxi_dev.adm_lock
  */
-void sdxi_cxts_reset_done(struct sdxi_dev *sdxi)
+void sdxi_cxts_reset_done(struct sdxi_fn *sdxi)
 {
 	struct sdxi_cxt *cxt;
 	unsigned long id;
@@ -808,7 +808,7 @@ void sdxi_cxts_reset_done(struct sdxi_dev *sdxi)
  * Free them with sdxi_cxts_free_leaked(), which may be done after dropping
  * the lock: nothing else reaches them.
  */
-void sdxi_cxts_take_leaked(struct sdxi_dev *sdxi, struct list_head *list)
+void sdxi_cxts_take_leaked(struct sdxi_fn *sdxi, struct list_head *list)
 {
 	lockdep_assert_held(&sdxi->adm_lock);
 	list_splice_tail_init(&sdxi->leaked, list);
@@ -821,7 +821,7 @@ void sdxi_cxts_take_leaked(struct sdxi_dev *sdxi, struct list_head *list)
  *
  * Each context's ID becomes free only now, with its memory.
  */
-void sdxi_cxts_free_leaked(struct sdxi_dev *sdxi, struct list_head *list)
+void sdxi_cxts_free_leaked(struct sdxi_fn *sdxi, struct list_head *list)
 {
 	struct sdxi_cxt *cxt, *tmp;
 
@@ -843,7 +843,7 @@ void sdxi_cxts_free_leaked(struct sdxi_dev *sdxi, struct list_head *list)
  * left over, and any that could not be quiesced before, are freed too,
  * since the function can no longer reach them.
  */
-void sdxi_cxt_free_all(struct sdxi_dev *sdxi)
+void sdxi_cxt_free_all(struct sdxi_fn *sdxi)
 {
 	struct sdxi_cxt *cxt;
 	unsigned long id;

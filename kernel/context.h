@@ -9,7 +9,7 @@
  * the creator's choice (struct sdxi_cxt_mem_ops): kernel users get
  * coherent DMA memory; a user-space context can supply pages it maps to
  * the process, with addresses in its PASID address space.  The kernel-side
- * submission API (struct sdxi_ring, ring.c) is only used on kernel-owned
+ * submission API (struct sdxi_cxt_ring, ring.c) is only used on kernel-owned
  * rings.  This header declares the context layer's API (context.c); the
  * ring's is in ring.h, the admin context's operations in admin.h.
  */
@@ -23,7 +23,7 @@
 
 #include "hwstruct.h"
 
-struct sdxi_dev;
+struct sdxi_fn;
 struct sdxi_cxt;
 
 /* Default ring size of a kernel context. */
@@ -149,7 +149,7 @@ struct sdxi_cxt_params {
 };
 
 /**
- * struct sdxi_ring - kernel-side producer state of a context's ring
+ * struct sdxi_cxt_ring - kernel-side producer state of a context's ring
  * @lock: guards @next and @tail (the index arithmetic only)
  * @next: next descriptor index to hand out; also the W last published
  * @tail: oldest index not yet retired by the owner (CST_BLK unread)
@@ -161,7 +161,7 @@ struct sdxi_cxt_params {
  * @sts: CXT_STS, written by the function
  * @wq: reservers waiting for space
  */
-struct sdxi_ring {
+struct sdxi_cxt_ring {
 	spinlock_t lock;		/* guards next, tail */
 	u64 next;
 	u64 tail;
@@ -205,7 +205,7 @@ struct sdxi_ring {
  * @nr_errors: errors the function logged for this context
  */
 struct sdxi_cxt {
-	struct sdxi_dev *sdxi;
+	struct sdxi_fn *sdxi;
 	u16 id;
 	bool pv;
 	bool owner_restarts;
@@ -223,7 +223,7 @@ struct sdxi_cxt {
 	struct sdxi_akey_ent *akeys;
 	dma_addr_t akeys_dma;
 	void __iomem *db;
-	struct sdxi_ring ring;
+	struct sdxi_cxt_ring ring;
 
 	struct list_head leak_node;
 	bool published;
@@ -236,27 +236,27 @@ struct sdxi_cxt {
 	u64 nr_errors;
 };
 
-struct sdxi_cxt *sdxi_cxt_create(struct sdxi_dev *sdxi,
+struct sdxi_cxt *sdxi_cxt_create(struct sdxi_fn *sdxi,
 				 const struct sdxi_cxt_params *p);
 void sdxi_cxt_destroy(struct sdxi_cxt *cxt);
 int sdxi_cxt_start(struct sdxi_cxt *cxt);
 int sdxi_cxt_reset(struct sdxi_cxt *cxt);
 int sdxi_cxt_resume(struct sdxi_cxt *cxt);
 u8 sdxi_cxt_hw_state(struct sdxi_cxt *cxt);
-u64 sdxi_cxt_max_buffer(struct sdxi_dev *sdxi, u64 limit);
+u64 sdxi_cxt_max_buffer(struct sdxi_fn *sdxi, u64 limit);
 void sdxi_cxt_report_error(struct sdxi_cxt *cxt,
 			   const struct sdxi_err_rec *rec);
-void sdxi_cxts_report_fn_error(struct sdxi_dev *sdxi,
+void sdxi_cxts_report_fn_error(struct sdxi_fn *sdxi,
 			       const struct sdxi_err_rec *rec);
 bool sdxi_cxt_last_error(struct sdxi_cxt *cxt, struct sdxi_err_rec *rec);
-unsigned int sdxi_cxt_count(struct sdxi_dev *sdxi);
-int sdxi_admin_cxt_create(struct sdxi_dev *sdxi);
-int sdxi_admin_cxt_prepare(struct sdxi_dev *sdxi);
-void sdxi_cxts_reset_begin(struct sdxi_dev *sdxi);
-int sdxi_cxts_restart(struct sdxi_dev *sdxi);
-void sdxi_cxts_reset_done(struct sdxi_dev *sdxi);
-void sdxi_cxts_take_leaked(struct sdxi_dev *sdxi, struct list_head *list);
-void sdxi_cxts_free_leaked(struct sdxi_dev *sdxi, struct list_head *list);
-void sdxi_cxt_free_all(struct sdxi_dev *sdxi);
+unsigned int sdxi_cxt_count(struct sdxi_fn *sdxi);
+int sdxi_admin_cxt_create(struct sdxi_fn *sdxi);
+int sdxi_admin_cxt_prepare(struct sdxi_fn *sdxi);
+void sdxi_cxts_reset_begin(struct sdxi_fn *sdxi);
+int sdxi_cxts_restart(struct sdxi_fn *sdxi);
+void sdxi_cxts_reset_done(struct sdxi_fn *sdxi);
+void sdxi_cxts_take_leaked(struct sdxi_fn *sdxi, struct list_head *list);
+void sdxi_cxts_free_leaked(struct sdxi_fn *sdxi, struct list_head *list);
+void sdxi_cxt_free_all(struct sdxi_fn *sdxi);
 
 #endif /* _SDXI_CONTEXT_H */

@@ -35,7 +35,7 @@
  * Used at probe and by recovery; the tables live in memory across resets
  * and are re-published.  Caller holds adm_lock.
  */
-static int sdxi_fn_activate(struct sdxi_dev *sdxi)
+static int sdxi_fn_activate(struct sdxi_fn *sdxi)
 {
 	u64 ctl2;
 	u8 gsv;
@@ -115,7 +115,7 @@ static int sdxi_fn_activate(struct sdxi_dev *sdxi)
  * contexts that could not be quiesced before are handed to @leaked for
  * freeing.  adm_lock held.
  */
-static int sdxi_recover_stop(struct sdxi_dev *sdxi, struct list_head *leaked)
+static int sdxi_recover_stop(struct sdxi_fn *sdxi, struct list_head *leaked)
 {
 	int err;
 
@@ -130,7 +130,7 @@ static int sdxi_recover_stop(struct sdxi_dev *sdxi, struct list_head *leaked)
 }
 
 /* One recovery attempt; adm_lock held.  Return: 0 once active again. */
-static int sdxi_recover(struct sdxi_dev *sdxi, struct list_head *leaked)
+static int sdxi_recover(struct sdxi_fn *sdxi, struct list_head *leaked)
 {
 	unsigned int delay;
 	int err;
@@ -179,8 +179,8 @@ static int sdxi_recover(struct sdxi_dev *sdxi, struct list_head *leaked)
 
 static void sdxi_recover_work(struct work_struct *work)
 {
-	struct sdxi_dev *sdxi = container_of(to_delayed_work(work),
-					     struct sdxi_dev, recover_work);
+	struct sdxi_fn *sdxi = container_of(to_delayed_work(work),
+					     struct sdxi_fn, recover_work);
 	LIST_HEAD(leaked);
 
 	scoped_guard(mutex, &sdxi->adm_lock) {
@@ -202,7 +202,7 @@ static void sdxi_recover_work(struct work_struct *work)
  */
 static void sdxi_teardown(void *data)
 {
-	struct sdxi_dev *sdxi = data;
+	struct sdxi_fn *sdxi = data;
 	int err;
 
 	scoped_guard(mutex, &sdxi->adm_lock) {
@@ -236,9 +236,9 @@ static void sdxi_teardown(void *data)
  *
  * Return: the active function, or an ERR_PTR().
  */
-struct sdxi_dev *sdxi_register(struct device *dev, const struct sdxi_bus_ops *ops)
+struct sdxi_fn *sdxi_register(struct device *dev, const struct sdxi_bus_ops *ops)
 {
-	struct sdxi_dev *sdxi;
+	struct sdxi_fn *sdxi;
 	int err;
 
 	sdxi = devm_kzalloc(dev, sizeof(*sdxi), GFP_KERNEL);
@@ -307,7 +307,7 @@ struct sdxi_dev *sdxi_register(struct device *dev, const struct sdxi_bus_ops *op
  */
 void sdxi_remove(struct device *dev)
 {
-	struct sdxi_dev *sdxi = dev_get_drvdata(dev);
+	struct sdxi_fn *sdxi = dev_get_drvdata(dev);
 
 	if (!sdxi)
 		return;
@@ -329,7 +329,7 @@ void sdxi_remove(struct device *dev)
  */
 void sdxi_shutdown(struct device *dev)
 {
-	struct sdxi_dev *sdxi = dev_get_drvdata(dev);
+	struct sdxi_fn *sdxi = dev_get_drvdata(dev);
 
 	if (!sdxi)
 		return;

@@ -8,9 +8,9 @@
 
 struct device;
 struct sdxi_bus_ops;
-struct sdxi_dev;
+struct sdxi_fn;
 
-struct sdxi_dev *sdxi_register(struct device *dev, const struct sdxi_bus_ops *ops);
+struct sdxi_fn *sdxi_register(struct device *dev, const struct sdxi_bus_ops *ops);
 void sdxi_remove(struct device *dev);
 void sdxi_shutdown(struct device *dev);
 

@@ -130,7 +130,7 @@ struct sdxi_dma_desc {
  */
 struct sdxi_dma_chan {
 	struct dma_chan chan;
-	struct sdxi_dev *sdxi;
+	struct sdxi_fn *sdxi;
 	unsigned int vector;
 	int irq;
 	u64 max_len;
@@ -892,7 +892,7 @@ static void sdxi_dma_unregister(void *data)
  *
  * Return: 0 or a negative errno.
  */
-int sdxi_dma_register(struct sdxi_dev *sdxi)
+int sdxi_dma_register(struct sdxi_fn *sdxi)
 {
 	struct dma_device *dma;
 	unsigned int nr, i;

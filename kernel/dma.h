@@ -3,9 +3,9 @@
 #ifndef _SDXI_DMA_H
 #define _SDXI_DMA_H
 
-struct sdxi_dev;
+struct sdxi_fn;
 
-int sdxi_dma_register(struct sdxi_dev *sdxi);
+int sdxi_dma_register(struct sdxi_fn *sdxi);
 void sdxi_dma_exit(void);
 
 #endif /* _SDXI_DMA_H */

@@ -6,12 +6,12 @@
 #ifndef _SDXI_ERRLOG_H
 #define _SDXI_ERRLOG_H
 
-struct sdxi_dev;
+struct sdxi_fn;
 
-int sdxi_errlog_alloc(struct sdxi_dev *sdxi);
-void sdxi_errlog_free(struct sdxi_dev *sdxi);
-void sdxi_errlog_hw_init(struct sdxi_dev *sdxi);
-void sdxi_errlog_hw_disable(struct sdxi_dev *sdxi);
-int sdxi_errlog_request_irq(struct sdxi_dev *sdxi);
+int sdxi_errlog_alloc(struct sdxi_fn *sdxi);
+void sdxi_errlog_free(struct sdxi_fn *sdxi);
+void sdxi_errlog_hw_init(struct sdxi_fn *sdxi);
+void sdxi_errlog_hw_disable(struct sdxi_fn *sdxi);
+int sdxi_errlog_request_irq(struct sdxi_fn *sdxi);
 
 #endif /* _SDXI_ERRLOG_H */

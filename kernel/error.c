@@ -21,7 +21,7 @@
 #include "sdxi.h"
 #include "trace.h"
 
-static size_t sdxi_errlog_bytes(struct sdxi_dev *sdxi)
+static size_t sdxi_errlog_bytes(struct sdxi_fn *sdxi)
 {
 	return (size_t)sdxi->errlog_entries * sizeof(struct sdxi_errlog_ent);
 }
@@ -35,7 +35,7 @@ static size_t sdxi_errlog_bytes(struct sdxi_dev *sdxi)
  *
  * Return: 0 or -ENOMEM.
  */
-int sdxi_errlog_alloc(struct sdxi_dev *sdxi)
+int sdxi_errlog_alloc(struct sdxi_fn *sdxi)
 {
 	sdxi->errlog = dma_alloc_coherent(sdxi->dev, sdxi_errlog_bytes(sdxi),
 					  &sdxi->errlog_dma, GFP_KERNEL);
@@ -46,7 +46,7 @@ int sdxi_errlog_alloc(struct sdxi_dev *sdxi)
  * sdxi_errlog_free() - free the error log of a stopped function
  * @sdxi: function
  */
-void sdxi_errlog_free(struct sdxi_dev *sdxi)
+void sdxi_errlog_free(struct sdxi_fn *sdxi)
 {
 	if (sdxi->errlog)
 		dma_free_coherent(sdxi->dev, sdxi_errlog_bytes(sdxi),
@@ -55,7 +55,7 @@ void sdxi_errlog_free(struct sdxi_dev *sdxi)
 }
 
 /* Error-log set-up, steps 1-6 of driver.rst.  errlog_lock held. */
-static void __sdxi_errlog_hw_init(struct sdxi_dev *sdxi)
+static void __sdxi_errlog_hw_init(struct sdxi_fn *sdxi)
 {
 	u64 cfg;
 
@@ -86,7 +86,7 @@ static void __sdxi_errlog_hw_init(struct sdxi_dev *sdxi)
  * sdxi_errlog_hw_init() - program the error log (activation step 7)
  * @sdxi: function, stopped
  */
-void sdxi_errlog_hw_init(struct sdxi_dev *sdxi)
+void sdxi_errlog_hw_init(struct sdxi_fn *sdxi)
 {
 	guard(mutex)(&sdxi->errlog_lock);
 	__sdxi_errlog_hw_init(sdxi);
@@ -96,14 +96,14 @@ void sdxi_errlog_hw_init(struct sdxi_dev *sdxi)
  * sdxi_errlog_hw_disable() - stop logging and its interrupt
  * @sdxi: function, stopped
  */
-void sdxi_errlog_hw_disable(struct sdxi_dev *sdxi)
+void sdxi_errlog_hw_disable(struct sdxi_fn *sdxi)
 {
 	guard(mutex)(&sdxi->errlog_lock);
 	sdxi_write64(sdxi, SDXI_MMIO_ERR_CTL, 0);
 	sdxi_write64(sdxi, SDXI_MMIO_ERR_CFG, 0);
 }
 
-static void sdxi_errlog_report(struct sdxi_dev *sdxi,
+static void sdxi_errlog_report(struct sdxi_fn *sdxi,
 			       const struct sdxi_err_rec *rec)
 {
 	char cxt[16] = "-", dsc[24] = "-", buf[8] = "-";
@@ -142,7 +142,7 @@ static void sdxi_errlog_report(struct sdxi_dev *sdxi,
 }
 
 /* Error-log processing by software, steps 1-11 of driver.rst. */
-static void sdxi_errlog_process(struct sdxi_dev *sdxi)
+static void sdxi_errlog_process(struct sdxi_fn *sdxi)
 {
 	struct sdxi_err_rec rec;
 	u64 sts, rd, wrt;
@@ -203,7 +203,7 @@ static void sdxi_errlog_process(struct sdxi_dev *sdxi)
 
 static irqreturn_t sdxi_errlog_thread(int irq, void *data)
 {
-	struct sdxi_dev *sdxi = data;
+	struct sdxi_fn *sdxi = data;
 	u8 gsv;
 
 	sdxi_errlog_process(sdxi);
@@ -225,7 +225,7 @@ static irqreturn_t sdxi_errlog_thread(int irq, void *data)
  *
  * Return: 0 or a negative errno.
  */
-int sdxi_errlog_request_irq(struct sdxi_dev *sdxi)
+int sdxi_errlog_request_irq(struct sdxi_fn *sdxi)
 {
 	int irq = sdxi_fn_vector_irq(sdxi, SDXI_ERRLOG_VECTOR);
 	int err;

@@ -52,7 +52,7 @@ const char *sdxi_dev_state_name(enum sdxi_dev_state state)
  *
  * Return: SDXI_GSV_* value.
  */
-u8 sdxi_fn_state(struct sdxi_dev *sdxi)
+u8 sdxi_fn_state(struct sdxi_fn *sdxi)
 {
 	return FIELD_GET(SDXI_STS0_FN_GSV, sdxi_read64(sdxi, SDXI_MMIO_STS0));
 }
@@ -67,7 +67,7 @@ u8 sdxi_fn_state(struct sdxi_dev *sdxi)
  * fn_gsr is always given explicitly so no caller can request a reset by
  * accident (a zero fn_gsr is a reset request); fn_grp_id is preserved.
  */
-void sdxi_fn_ctl0_write(struct sdxi_dev *sdxi, u64 clear, u64 set, u8 gsr)
+void sdxi_fn_ctl0_write(struct sdxi_fn *sdxi, u64 clear, u64 set, u8 gsr)
 {
 	u64 v = sdxi_read64(sdxi, SDXI_MMIO_CTL0);
 
@@ -84,7 +84,7 @@ static bool sdxi_gsv_moving(u8 gsv)
 }
 
 /* Poll until a stop request settled (STOP, ERROR, ...); return the state. */
-static u8 sdxi_wait_settled(struct sdxi_dev *sdxi, u64 timeout_us)
+static u8 sdxi_wait_settled(struct sdxi_fn *sdxi, u64 timeout_us)
 {
 	u64 v;
 
@@ -113,7 +113,7 @@ static bool sdxi_gsv_activated(u64 sts0)
  *
  * Return: the SDXI_GSV_* state read last (ACTIVE or ERROR once settled).
  */
-u8 sdxi_fn_wait_active(struct sdxi_dev *sdxi, u64 timeout_us)
+u8 sdxi_fn_wait_active(struct sdxi_fn *sdxi, u64 timeout_us)
 {
 	u64 v;
 
@@ -122,7 +122,7 @@ u8 sdxi_fn_wait_active(struct sdxi_dev *sdxi, u64 timeout_us)
 	return FIELD_GET(SDXI_STS0_FN_GSV, v);
 }
 
-static bool sdxi_reset_done(struct sdxi_dev *sdxi, bool check_regs)
+static bool sdxi_reset_done(struct sdxi_fn *sdxi, bool check_regs)
 {
 	if (sdxi_fn_state(sdxi) != SDXI_GSV_STOP)
 		return false;
@@ -136,7 +136,7 @@ static bool sdxi_reset_done(struct sdxi_dev *sdxi, bool check_regs)
  * "Function state machine"):
  * when CTL2 or CXT_L2 held a value, also wait for the reset to clear them.
  */
-static int sdxi_fn_reset(struct sdxi_dev *sdxi)
+static int sdxi_fn_reset(struct sdxi_fn *sdxi)
 {
 	u8 gsv = sdxi_fn_state(sdxi);
 	bool check_regs;
@@ -176,14 +176,14 @@ static bool sdxi_fail_fn_stop(void)
 }
 
 /**
- * sdxi_dev_debugfs_init() - the function layer's debugfs files
+ * sdxi_fn_debugfs_init() - the function layer's debugfs files
  * @root: the driver's debugfs directory
  *
  * "fail_fn_stop": the kernel's fault injection, making function stops
  * fail, in a kernel with CONFIG_FAULT_INJECTION_DEBUG_FS (nothing
  * otherwise).
  */
-void sdxi_dev_debugfs_init(struct dentry *root)
+void sdxi_fn_debugfs_init(struct dentry *root)
 {
 #ifdef CONFIG_FAULT_INJECTION_DEBUG_FS
 	fault_create_debugfs_attr("fail_fn_stop", root, &sdxi_fail_stop);
@@ -206,7 +206,7 @@ void sdxi_dev_debugfs_init(struct dentry *root)
  *
  * Return: 0 once the function is in STOP, else a negative errno.
  */
-int sdxi_fn_stop(struct sdxi_dev *sdxi)
+int sdxi_fn_stop(struct sdxi_fn *sdxi)
 {
 	u8 gsv = sdxi_fn_state(sdxi);
 
@@ -242,7 +242,7 @@ int sdxi_fn_stop(struct sdxi_dev *sdxi)
  *
  * Return: 0 or -ENOMEM.
  */
-int sdxi_fn_l1_entry(struct sdxi_dev *sdxi, u16 id,
+int sdxi_fn_l1_entry(struct sdxi_fn *sdxi, u16 id,
 		     struct sdxi_cxt_l1_ent **ent)
 {
 	unsigned int l2 = sdxi_cxt_l2_index(id);
@@ -273,7 +273,7 @@ int sdxi_fn_l1_entry(struct sdxi_dev *sdxi, u16 id,
  *
  * Return: 0, or -ENODEV for a function the driver cannot use.
  */
-int sdxi_fn_read_caps(struct sdxi_dev *sdxi)
+int sdxi_fn_read_caps(struct sdxi_fn *sdxi)
 {
 	u64 ver = sdxi_read64(sdxi, SDXI_MMIO_VERSION);
 	u64 max_ring;
@@ -325,7 +325,7 @@ int sdxi_fn_read_caps(struct sdxi_dev *sdxi)
  * recovery layer installed the work it runs (sdxi_register()).  Any
  * context; the work runs soon.  A no-op once the device is removed.
  */
-void sdxi_fn_request_recovery(struct sdxi_dev *sdxi)
+void sdxi_fn_request_recovery(struct sdxi_fn *sdxi)
 {
 	if (READ_ONCE(sdxi->state) == SDXI_DEV_REMOVED)
 		return;
@@ -339,7 +339,7 @@ void sdxi_fn_request_recovery(struct sdxi_dev *sdxi)
  *
  * Counts the error once per episode and schedules recovery.  Any context.
  */
-void sdxi_fn_error(struct sdxi_dev *sdxi)
+void sdxi_fn_error(struct sdxi_fn *sdxi)
 {
 	if (READ_ONCE(sdxi->state) == SDXI_DEV_ACTIVE &&
 	    !atomic_read(&sdxi->recover_pending))
@@ -353,7 +353,7 @@ void sdxi_fn_error(struct sdxi_dev *sdxi)
  *
  * Return: 0 if the function is active afterwards, else -EIO.
  */
-int sdxi_fn_recover_sync(struct sdxi_dev *sdxi)
+int sdxi_fn_recover_sync(struct sdxi_fn *sdxi)
 {
 	sdxi_fn_request_recovery(sdxi);
 	flush_delayed_work(&sdxi->recover_work);
@@ -370,7 +370,7 @@ int sdxi_fn_recover_sync(struct sdxi_dev *sdxi)
  *
  * Return: 0 or -ENOMEM.
  */
-int sdxi_fn_tables_alloc(struct sdxi_dev *sdxi)
+int sdxi_fn_tables_alloc(struct sdxi_fn *sdxi)
 {
 	sdxi->l2_table = dma_alloc_coherent(sdxi->dev, SZ_4K, &sdxi->l2_dma,
 					    GFP_KERNEL);
@@ -381,7 +381,7 @@ int sdxi_fn_tables_alloc(struct sdxi_dev *sdxi)
  * sdxi_fn_tables_free() - free the L2 and L1 tables
  * @sdxi: function, stopped (driver.rst, "Quiesce before freeing")
  */
-void sdxi_fn_tables_free(struct sdxi_dev *sdxi)
+void sdxi_fn_tables_free(struct sdxi_fn *sdxi)
 {
 	unsigned int i;
 
@@ -403,7 +403,7 @@ void sdxi_fn_tables_free(struct sdxi_dev *sdxi)
  *
  * Return: 0 or -ENOMEM.
  */
-int sdxi_fn_vectors_init(struct sdxi_dev *sdxi)
+int sdxi_fn_vectors_init(struct sdxi_fn *sdxi)
 {
 	spin_lock_init(&sdxi->vec_lock);
 	sdxi->vec_used = devm_bitmap_zalloc(sdxi->dev, sdxi->nr_vectors,
@@ -422,7 +422,7 @@ int sdxi_fn_vectors_init(struct sdxi_dev *sdxi)
  *
  * Return: a vector number (never the error log's), or -ENOSPC.
  */
-int sdxi_fn_vector_get(struct sdxi_dev *sdxi)
+int sdxi_fn_vector_get(struct sdxi_fn *sdxi)
 {
 	unsigned int v;
 
@@ -439,7 +439,7 @@ int sdxi_fn_vector_get(struct sdxi_dev *sdxi)
  * @sdxi: function
  * @vector: the vector; its IRQ handler must already be freed
  */
-void sdxi_fn_vector_put(struct sdxi_dev *sdxi, unsigned int vector)
+void sdxi_fn_vector_put(struct sdxi_fn *sdxi, unsigned int vector)
 {
 	if (WARN_ON_ONCE(vector == SDXI_ERRLOG_VECTOR ||
 			 vector >= sdxi->nr_vectors))
@@ -455,7 +455,7 @@ void sdxi_fn_vector_put(struct sdxi_dev *sdxi, unsigned int vector)
  *
  * Return: how many further sdxi_fn_vector_get() calls would succeed now.
  */
-unsigned int sdxi_fn_vectors_free(struct sdxi_dev *sdxi)
+unsigned int sdxi_fn_vectors_free(struct sdxi_fn *sdxi)
 {
 	unsigned int used;
 
@@ -472,7 +472,7 @@ unsigned int sdxi_fn_vectors_free(struct sdxi_dev *sdxi)
  *
  * Return: the IRQ number, or a negative errno.
  */
-int sdxi_fn_vector_irq(struct sdxi_dev *sdxi, unsigned int vector)
+int sdxi_fn_vector_irq(struct sdxi_fn *sdxi, unsigned int vector)
 {
 	return sdxi->bus_ops->get_irq(sdxi, vector);
 }

@@ -30,7 +30,7 @@
  */
 #define SDXI_PCI_MAX_VECTORS	128
 
-static int sdxi_pci_init(struct sdxi_dev *sdxi)
+static int sdxi_pci_init(struct sdxi_fn *sdxi)
 {
 	struct pci_dev *pdev = to_pci_dev(sdxi->dev);
 	struct device *dev = &pdev->dev;
@@ -65,7 +65,7 @@ static int sdxi_pci_init(struct sdxi_dev *sdxi)
 	return 0;
 }
 
-static int sdxi_pci_get_irq(struct sdxi_dev *sdxi, unsigned int vector)
+static int sdxi_pci_get_irq(struct sdxi_fn *sdxi, unsigned int vector)
 {
 	return pci_irq_vector(to_pci_dev(sdxi->dev), vector);
 }
@@ -77,7 +77,7 @@ static const struct sdxi_bus_ops sdxi_pci_ops = {
 
 static int sdxi_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
-	struct sdxi_dev *sdxi;
+	struct sdxi_fn *sdxi;
 	int err;
 
 	err = pcim_enable_device(pdev);
@@ -92,7 +92,7 @@ static int sdxi_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 
 static void sdxi_pci_remove(struct pci_dev *pdev)
 {
-	struct sdxi_dev *sdxi = pci_get_drvdata(pdev);
+	struct sdxi_fn *sdxi = pci_get_drvdata(pdev);
 
 	/*
 	 * VFs first; then /dev/sdxiN, whose user contexts hold PASIDs the

@@ -121,7 +121,7 @@ u64 sdxi_user_max_buffer(void)
  */
 unsigned int sdxi_user_contexts_max(struct sdxi_udev *ud)
 {
-	struct sdxi_dev *sdxi = ud->sdxi;
+	struct sdxi_fn *sdxi = ud->sdxi;
 
 	return sdxi->max_cxt > sdxi->kernel_cxts ?
 	       sdxi->max_cxt - sdxi->kernel_cxts : 0;

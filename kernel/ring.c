@@ -63,7 +63,7 @@ static int sdxi_csb_status(const struct sdxi_cst_blk *csb)
  */
 int sdxi_ring_csb_status(struct sdxi_cxt *cxt, u64 index)
 {
-	struct sdxi_ring *ring = &cxt->ring;
+	struct sdxi_cxt_ring *ring = &cxt->ring;
 
 	return sdxi_csb_status(&ring->csbs[sdxi_ring_slot(index, ring->entries)]);
 }
@@ -108,7 +108,7 @@ u64 sdxi_ring_read_index(struct sdxi_cxt *cxt)
 
 static s64 sdxi_ring_space_locked(struct sdxi_cxt *cxt)
 {
-	struct sdxi_ring *ring = &cxt->ring;
+	struct sdxi_cxt_ring *ring = &cxt->ring;
 
 	lockdep_assert_held(&ring->lock);
 	return sdxi_ring_space(sdxi_ring_read_index(cxt), ring->tail,
@@ -134,7 +134,7 @@ s64 sdxi_ring_free_slots(struct sdxi_cxt *cxt)
 static int sdxi_ring_reserve_locked(struct sdxi_cxt *cxt, u32 count,
 				    struct sdxi_ring_rsv *rsv)
 {
-	struct sdxi_ring *ring = &cxt->ring;
+	struct sdxi_cxt_ring *ring = &cxt->ring;
 	s64 space;
 	u32 i;
 
@@ -255,7 +255,7 @@ int sdxi_ring_reserve(struct sdxi_cxt *cxt, u32 count, unsigned long timeout,
 void sdxi_ring_publish(struct sdxi_cxt *cxt, u64 index,
 		       const union sdxi_desc *desc, bool csb)
 {
-	struct sdxi_ring *ring = &cxt->ring;
+	struct sdxi_cxt_ring *ring = &cxt->ring;
 	u32 slot = sdxi_ring_slot(index, ring->entries);
 	union sdxi_desc *dst = &ring->slots[slot];
 	union sdxi_desc d = *desc;
@@ -307,7 +307,7 @@ void sdxi_ring_doorbell(struct sdxi_cxt *cxt)
  */
 void sdxi_ring_retire(struct sdxi_cxt *cxt, u64 end)
 {
-	struct sdxi_ring *ring = &cxt->ring;
+	struct sdxi_cxt_ring *ring = &cxt->ring;
 
 	scoped_guard(spinlock_irqsave, &ring->lock) {
 		if (end > ring->tail && end <= ring->next)
@@ -327,7 +327,7 @@ void sdxi_ring_retire(struct sdxi_cxt *cxt, u64 end)
  */
 void sdxi_ring_reset(struct sdxi_cxt *cxt)
 {
-	struct sdxi_ring *ring = &cxt->ring;
+	struct sdxi_cxt_ring *ring = &cxt->ring;
 
 	scoped_guard(spinlock_irqsave, &ring->lock) {
 		memset(ring->slots, 0, (size_t)ring->entries * sizeof(*ring->slots));
@@ -347,7 +347,7 @@ void sdxi_ring_reset(struct sdxi_cxt *cxt)
  */
 void sdxi_ring_init(struct sdxi_cxt *cxt)
 {
-	struct sdxi_ring *ring = &cxt->ring;
+	struct sdxi_cxt_ring *ring = &cxt->ring;
 
 	spin_lock_init(&ring->lock);
 	init_waitqueue_head(&ring->wq);

@@ -5,7 +5,7 @@
  * tables, interrupt-vector allocator and the recovery request.
  *
  * Bus glue (pci.c) fills in struct sdxi_bus_ops and calls sdxi_register()
- * (device.h); everything else is reached through struct sdxi_dev.
+ * (device.h); everything else is reached through struct sdxi_fn.
  */
 #ifndef _SDXI_H
 #define _SDXI_H
@@ -43,7 +43,7 @@
 /* Ring size of the admin context: the architectural minimum. */
 #define SDXI_ADMIN_RING_ENTRIES		SDXI_RING_MIN_ENTRIES
 
-struct sdxi_dev;
+struct sdxi_fn;
 struct sdxi_cxt;
 struct sdxi_dma;
 struct sdxi_udev;
@@ -53,13 +53,13 @@ struct dentry;
  * struct sdxi_bus_ops - what the core needs from the bus glue
  * @init: map the register and doorbell regions, set the DMA mask and
  *	  allocate interrupt vectors (vector 0 is the error log), filling in
- *	  the corresponding &struct sdxi_dev fields.  Resources are managed
+ *	  the corresponding &struct sdxi_fn fields.  Resources are managed
  *	  (devres) and outlive the core's own teardown.
  * @get_irq: Linux IRQ number of an interrupt vector, or a negative errno
  */
 struct sdxi_bus_ops {
-	int (*init)(struct sdxi_dev *sdxi);
-	int (*get_irq)(struct sdxi_dev *sdxi, unsigned int vector);
+	int (*init)(struct sdxi_fn *sdxi);
+	int (*get_irq)(struct sdxi_fn *sdxi, unsigned int vector);
 };
 
 /**
@@ -115,7 +115,7 @@ struct sdxi_stats {
 };
 
 /**
- * struct sdxi_dev - one SDXI function
+ * struct sdxi_fn - one SDXI function
  * @dev: the bus device; devres and DMA mappings hang off it
  * @bus_ops: bus glue
  * @ctl_regs: BAR0 control registers
@@ -171,7 +171,7 @@ struct sdxi_stats {
  * @dma: dmaengine provider, NULL until registered
  * @udev: /dev/sdxiN, NULL until registered
  */
-struct sdxi_dev {
+struct sdxi_fn {
 	struct device *dev;
 	const struct sdxi_bus_ops *bus_ops;
 	void __iomem *ctl_regs;
@@ -226,36 +226,36 @@ struct sdxi_dev {
 	struct sdxi_udev *udev;
 };
 
-static inline u64 sdxi_read64(struct sdxi_dev *sdxi, u32 off)
+static inline u64 sdxi_read64(struct sdxi_fn *sdxi, u32 off)
 {
 	return readq(sdxi->ctl_regs + off);
 }
 
 /* BAR0 takes 64-bit, 8-byte aligned writes only (SDXI 1.0 9). */
-static inline void sdxi_write64(struct sdxi_dev *sdxi, u32 off, u64 val)
+static inline void sdxi_write64(struct sdxi_fn *sdxi, u32 off, u64 val)
 {
 	writeq(val, sdxi->ctl_regs + off);
 }
 
 /* function.c */
 const char *sdxi_dev_state_name(enum sdxi_dev_state state);
-u8 sdxi_fn_state(struct sdxi_dev *sdxi);
-void sdxi_fn_ctl0_write(struct sdxi_dev *sdxi, u64 clear, u64 set, u8 gsr);
-u8 sdxi_fn_wait_active(struct sdxi_dev *sdxi, u64 timeout_us);
-int sdxi_fn_stop(struct sdxi_dev *sdxi);
-int sdxi_fn_read_caps(struct sdxi_dev *sdxi);
-void sdxi_dev_debugfs_init(struct dentry *root);
-int sdxi_fn_tables_alloc(struct sdxi_dev *sdxi);
-void sdxi_fn_tables_free(struct sdxi_dev *sdxi);
-int sdxi_fn_l1_entry(struct sdxi_dev *sdxi, u16 id,
+u8 sdxi_fn_state(struct sdxi_fn *sdxi);
+void sdxi_fn_ctl0_write(struct sdxi_fn *sdxi, u64 clear, u64 set, u8 gsr);
+u8 sdxi_fn_wait_active(struct sdxi_fn *sdxi, u64 timeout_us);
+int sdxi_fn_stop(struct sdxi_fn *sdxi);
+int sdxi_fn_read_caps(struct sdxi_fn *sdxi);
+void sdxi_fn_debugfs_init(struct dentry *root);
+int sdxi_fn_tables_alloc(struct sdxi_fn *sdxi);
+void sdxi_fn_tables_free(struct sdxi_fn *sdxi);
+int sdxi_fn_l1_entry(struct sdxi_fn *sdxi, u16 id,
 		     struct sdxi_cxt_l1_ent **ent);
-int sdxi_fn_vectors_init(struct sdxi_dev *sdxi);
-int sdxi_fn_vector_get(struct sdxi_dev *sdxi);
-void sdxi_fn_vector_put(struct sdxi_dev *sdxi, unsigned int vector);
-unsigned int sdxi_fn_vectors_free(struct sdxi_dev *sdxi);
-int sdxi_fn_vector_irq(struct sdxi_dev *sdxi, unsigned int vector);
-void sdxi_fn_request_recovery(struct sdxi_dev *sdxi);
-void sdxi_fn_error(struct sdxi_dev *sdxi);
-int sdxi_fn_recover_sync(struct sdxi_dev *sdxi);
+int sdxi_fn_vectors_init(struct sdxi_fn *sdxi);
+int sdxi_fn_vector_get(struct sdxi_fn *sdxi);
+void sdxi_fn_vector_put(struct sdxi_fn *sdxi, unsigned int vector);
+unsigned int sdxi_fn_vectors_free(struct sdxi_fn *sdxi);
+int sdxi_fn_vector_irq(struct sdxi_fn *sdxi, unsigned int vector);
+void sdxi_fn_request_recovery(struct sdxi_fn *sdxi);
+void sdxi_fn_error(struct sdxi_fn *sdxi);
+int sdxi_fn_recover_sync(struct sdxi_fn *sdxi);
 
 #endif /* _SDXI_H */

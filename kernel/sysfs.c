@@ -14,7 +14,7 @@
 #include "sdxi.h"
 #include "sysfs.h"
 
-static struct sdxi_dev *to_sdxi(struct device *dev)
+static struct sdxi_fn *to_sdxi(struct device *dev)
 {
 	return dev_get_drvdata(dev);
 }
@@ -22,7 +22,7 @@ static struct sdxi_dev *to_sdxi(struct device *dev)
 static ssize_t version_show(struct device *dev, struct device_attribute *attr,
 			    char *buf)
 {
-	struct sdxi_dev *sdxi = to_sdxi(dev);
+	struct sdxi_fn *sdxi = to_sdxi(dev);
 
 	return sysfs_emit(buf, "%u.%u\n", sdxi->ver_major, sdxi->ver_minor);
 }
@@ -36,7 +36,7 @@ static DEVICE_ATTR_RO(version);
 static ssize_t _name##_show(struct device *dev,				\
 			    struct device_attribute *attr, char *buf)	\
 {									\
-	struct sdxi_dev *sdxi = to_sdxi(dev);				\
+	struct sdxi_fn *sdxi = to_sdxi(dev);				\
 									\
 	return sysfs_emit(buf, _fmt "\n", _expr);			\
 }									\
@@ -76,7 +76,7 @@ static DEVICE_ATTR_RO(leaked_contexts);
 static ssize_t function_state_show(struct device *dev,
 				   struct device_attribute *attr, char *buf)
 {
-	struct sdxi_dev *sdxi = to_sdxi(dev);
+	struct sdxi_fn *sdxi = to_sdxi(dev);
 
 	return sysfs_emit(buf, "%s\n", sdxi_gsv_name(sdxi_fn_state(sdxi)));
 }
@@ -85,7 +85,7 @@ static DEVICE_ATTR_RO(function_state);
 static ssize_t driver_state_show(struct device *dev,
 				 struct device_attribute *attr, char *buf)
 {
-	struct sdxi_dev *sdxi = to_sdxi(dev);
+	struct sdxi_fn *sdxi = to_sdxi(dev);
 
 	return sysfs_emit(buf, "%s\n",
 			  sdxi_dev_state_name(READ_ONCE(sdxi->state)));

@@ -55,7 +55,7 @@
 #include "context.h"
 #include "hwstruct.h"
 
-struct sdxi_dev;
+struct sdxi_fn;
 struct sdxi_cxt;
 struct sdxi_uctx;
 
@@ -164,7 +164,7 @@ struct sdxi_udev {
 	struct device dev;
 	struct cdev cdev;
 	struct rw_semaphore rwsem;	/* guards sdxi, files */
-	struct sdxi_dev *sdxi;
+	struct sdxi_fn *sdxi;
 	struct inode *inode;
 	struct list_head files;
 	struct mutex files_lock;	/* guards files for open/release */

@@ -270,7 +270,7 @@ struct sdxi_uctx *sdxi_uctx_create(struct sdxi_ufile *uf, u32 entries,
 				   bool intr)
 {
 	struct sdxi_udev *ud = uf->udev;
-	struct sdxi_dev *sdxi = ud->sdxi;
+	struct sdxi_fn *sdxi = ud->sdxi;
 	struct sdxi_akey akeys[2] = {};
 	struct sdxi_cxt_params p = {
 		.ring_entries = entries,

@@ -58,7 +58,7 @@ static int sdxi_ioctl_get_info(struct sdxi_ufile *uf, union sdxi_uarg *a)
 {
 	struct sdxi_udev *ud = uf->udev;
 	struct sdxi_info *info = &a->info.v1;
-	struct sdxi_dev *sdxi;
+	struct sdxi_fn *sdxi;
 
 	if (info->flags)
 		return -EINVAL;
