@@ -76,7 +76,7 @@ trace_stop /tmp/t.fault
 [ "$DT_FAILS" = 1 ]
 tap $? dma_fault_fails_one_copy "tests $DT_TESTS failures $DT_FAILS"
 f=$(count /tmp/t.fault 'sdxi_dma_complete: dma[0-9]+chan[0-9]+ cookie=[1-9][0-9]* index=[0-9]+ issued=1 result=(read|write)_failed$')
-e=$(count /tmp/t.fault 'sdxi_errlog: [^ ]+ cxt=[1-9][0-9]* dsc_index=[0-9]+ step=10 sub_step=1 re=1 buf=[01] reason=15 \(injected fault\) addr=0x')
+e=$(count /tmp/t.fault 'sdxi_errlog: [^ ]+ cxt=[1-9][0-9]* dsc_index=[0-9]+ step=10 sub_step=1 re=1 buf=[01] reason=15 \(INJECTED\) addr=0x')
 r=$(count /tmp/t.fault 'sdxi_cxt_state: [^ ]+ cxt=[1-9][0-9]* user=0 state=resumed err=0$')
 [ "$f" = 1 ] && [ "$e" = 1 ] && [ "$r" -ge 1 ]
 tap $? dma_fault_traced_as_failed_copy_record_and_resume "failed $f records $e resumed $r" \
@@ -91,7 +91,7 @@ trace_stop /tmp/t.user
 grep -q '^ok 1 ' /tmp/uc.out && [ $rc = 0 ]
 tap $? user_context_error_provoked "$(grep -E '^(not )?ok|#' /tmp/uc.out | tail -n 3)"
 # One record per run of the test (one per variant of its fixture).
-re='sdxi_errlog: [^ ]+ cxt=[1-9][0-9]* dsc_index=[0-9]+ step=10 sub_step=[0-9]+ re=1 buf=0 reason=13 \(translation fault\) addr=0x[0-9a-f]+$'
+re='sdxi_errlog: [^ ]+ cxt=[1-9][0-9]* dsc_index=[0-9]+ step=10 sub_step=[0-9]+ re=1 buf=0 reason=13 \(XLATE\) addr=0x[0-9a-f]+$'
 nrec=$(count /tmp/t.user "$re")
 rec=$(grep -m1 -E "$re" /tmp/t.user)
 cxt=$(echo "$rec" | sed -n 's/.* cxt=\([0-9]*\) .*/\1/p')
