@@ -62,7 +62,7 @@ sdxi_functions() {
 
 # perf_start CDEV: user contexts copying on CDEV in the background (PERF_PID).
 perf_start() {
-	sdxi-perf -d "$1" -o copy -s 64k -C 4 -T 60 --quiet >/tmp/perf.out 2>&1 &
+	sdxi-perf -d "$1" -o copy -s 64k -C 4 -T 60 -m none --quiet >/tmp/perf.out 2>&1 &
 	PERF_PID=$!
 }
 
