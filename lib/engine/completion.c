@@ -62,8 +62,9 @@ void retire_event(struct sdxie_fn *fn, uint32_t id, uint64_t index,
  * Retire descriptor @index of context @id, which succeeded when @e is NULL.
  *
  * Success: CST_BLK, then R = index + 1 (in a client turn, written when
- * the turn ends unless an interrupt follows: view.c), so R > k means k is
- * complete; then the interrupt an interrupt descriptor asked for.
+ * the turn ends unless an interrupt follows: view.c; with
+ * read_index_fetch R was written when the descriptor was fetched); then
+ * the interrupt an interrupt descriptor asked for.
  * Failure of a client context: CXT_STS.state = ERR_FN, R = index + 1,
  * CST_BLK with ER, then the error-log entry (reaction 1); the context
  * stops.  Failure in the admin context: R, CST_BLK with ER, log entry
@@ -102,7 +103,7 @@ bool retire(struct sdxie_fn *fn, uint32_t id, uint64_t index,
 			fn->view.r_dirty = true;
 			return true;
 		}
-		if (cxt_write_r(fn, id, index + 1)) {
+		if (cxt_retire_r(fn, id, index + 1)) {
 			/* Interrupt last: whoever it wakes sees the descriptor done. */
 			if (irq)
 				fn->ops->irq(fn->opaque, irq - 1);
@@ -116,7 +117,7 @@ bool retire(struct sdxie_fn *fn, uint32_t id, uint64_t index,
 
 	if (id != SDXI_ADMIN_CXT_ID)
 		cxt_set_state(fn, id, SDXI_CXTV_ERR_FN);
-	cxt_write_r(fn, id, index + 1);
+	cxt_retire_r(fn, id, index + 1);
 	if (has_csb)
 		csb_signal(fn, c->as, csb, true);
 	errlog_report(fn, e, (int)id, true, index,

@@ -170,6 +170,20 @@ bool cxt_write_r(struct sdxie_fn *fn, uint32_t id, uint64_t r)
 }
 
 /*
+ * R after descriptors up to r - 1 retired.  With read_index_fetch R was
+ * published when each of them was fetched (exec.c), so only the engine's
+ * own index moves; otherwise this is cxt_write_r().
+ */
+bool cxt_retire_r(struct sdxie_fn *fn, uint32_t id, uint64_t r)
+{
+	if (!fn->cfg.read_index_fetch)
+		return cxt_write_r(fn, id, r);
+	fn->cxt[id].r = r;
+	fn->view.r_dirty = false;
+	return true;
+}
+
+/*
  * A client context failed: it enters ERR_FN and stops (reaction 1).  The
  * admin context cannot be restarted by descriptor, so a failure of its own
  * structures is a function error instead.
@@ -183,7 +197,7 @@ void cxt_fail(struct sdxie_fn *fn, uint32_t id, const struct sdxie_err *e,
 	}
 	/* R of what the turn retired first, as if written at each retire. */
 	if (fn->view.r_dirty && fn->view.id == id)
-		cxt_write_r(fn, id, fn->cxt[id].r);
+		cxt_retire_r(fn, id, fn->cxt[id].r);
 	cxt_set_state(fn, id, SDXI_CXTV_ERR_FN);
 	errlog_report(fn, e, (int)id, div, index, SDXI_RE_CXT_STOPPED);
 }

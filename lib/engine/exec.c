@@ -9,8 +9,9 @@
  * completely (data, CST_BLK) before the next one is fetched, so fence (fe)
  * and sequential (se) are always satisfied.  A transfer that reaches the
  * byte limit of a run (fn->bytes_left) is suspended with the context
- * (still at R) and resumed first at its next turn.  The function never
- * clears vl in the ring.
+ * (still at R) and resumed first at its next turn.  By default the
+ * function never clears vl in the ring (clear_valid does) and R passes a
+ * descriptor once it retired (read_index_fetch: once it is fetched).
  */
 #include "internal.h"
 
@@ -76,6 +77,32 @@ static bool clear_valid(struct sdxie_fn *fn, const struct sdxie_cxt *c,
 	return false;
 }
 
+/*
+ * read_index_fetch: descriptor @index is taken.  Its slot's vl is cleared
+ * first with clear_valid (the producer may rewrite the slot as soon as R
+ * passes it), then R = index + 1 is written to CXT_STS, before the
+ * descriptor executes; the engine's own index (c->r) still moves at
+ * retirement, so a suspended transfer resumes at it.  False with @e
+ * filled when clearing the slot failed (the descriptor fails); a failed
+ * R write fails the context (*fatal).
+ */
+static bool take(struct sdxie_fn *fn, uint32_t id, uint64_t index,
+		 const union sdxi_desc *d, struct sdxie_err *e, bool *fatal)
+{
+	const struct sdxie_cxt *c = &fn->cxt[id];
+	uint8_t raw[8];
+
+	*fatal = false;
+	if (fn->cfg.clear_valid && !clear_valid(fn, c, index, d, e))
+		return false;
+	le64_put(raw, index + 1);
+	if (mem_write(fn, c->as, c->sts_ptr + 8, raw, sizeof(raw)) == SDXIE_MEM_OK)
+		return true;
+	*fatal = true;
+	return err_set(e, SDXI_STEP_CXT_STS, SDXI_SUB_STEP_ACCESS, SDXI_ERR_ACCESS,
+		       c->sts_ptr);
+}
+
 enum step_result {
 	STEP_RETIRED,		/* descriptor R retired; go on */
 	STEP_SUSPENDED,		/* descriptor R suspended at the byte limit */
@@ -108,6 +135,17 @@ static enum step_result step(struct sdxie_fn *fn, uint32_t id)
 		if (!(le32_get(&d.generic.opcode) & SDXI_DSC_VL))
 			return STEP_STOP;
 		c->moved = 0;
+		if (fn->cfg.read_index_fetch) {
+			bool fatal;
+
+			if (!take(fn, id, index, &d, &e, &fatal)) {
+				if (fatal) {
+					cxt_fail(fn, id, &e, true, index);
+					return STEP_STOP;
+				}
+				return retire(fn, id, index, &d, &e) ? STEP_RETIRED : STEP_STOP;
+			}
+		}
 	}
 
 	ok = execute(fn, id, &d, &e);
@@ -119,7 +157,7 @@ static enum step_result step(struct sdxie_fn *fn, uint32_t id)
 		c->desc = d;
 		return STEP_SUSPENDED;
 	}
-	if (fn->cfg.clear_valid) {
+	if (fn->cfg.clear_valid && !fn->cfg.read_index_fetch) {
 		struct sdxie_err ce;
 
 		if (!clear_valid(fn, c, index, &d, &ce) && ok) {
@@ -176,7 +214,7 @@ unsigned int cxt_process(struct sdxie_fn *fn, uint32_t id, unsigned int quantum,
 		}
 		done++;
 	}
-	if (fn->view.r_dirty && !cxt_write_r(fn, id, c->r)) {
+	if (fn->view.r_dirty && !cxt_retire_r(fn, id, c->r)) {
 		err_set(&e, SDXI_STEP_CXT_STS, SDXI_SUB_STEP_ACCESS, SDXI_ERR_ACCESS,
 			c->sts_ptr);
 		cxt_fail(fn, id, &e, true, c->r - 1);

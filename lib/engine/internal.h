@@ -345,6 +345,7 @@ bool cxt_walk(struct sdxie_fn *fn, uint32_t id, struct sdxie_cxt *out,
 	      struct sdxie_err *e);
 void cxt_set_state(struct sdxie_fn *fn, uint32_t id, uint8_t state);
 bool cxt_write_r(struct sdxie_fn *fn, uint32_t id, uint64_t r);
+bool cxt_retire_r(struct sdxie_fn *fn, uint32_t id, uint64_t r);
 void cxt_fail(struct sdxie_fn *fn, uint32_t id, const struct sdxie_err *e,
 	      bool div, uint64_t index);
 void cxt_forget_all(struct sdxie_fn *fn);

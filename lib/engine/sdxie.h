@@ -119,6 +119,7 @@ struct sdxie_config {
 	bool reset_immediate;	/* a RESET requested in STOP completes at once */
 	bool clear_valid;	/* clear a slot's vl once its descriptor executed */
 	uint32_t shuffle_seed;	/* nonzero: shuffle each round's turn order */
+	bool read_index_fetch;	/* R passes a descriptor when it is fetched */
 };
 
 /* Default capabilities of our function (Documentation/hardware.rst). */

@@ -2,8 +2,8 @@
 /*
  * Behaviours SDXI 1.0 leaves open, each selectable in struct sdxie_config
  * (Documentation/hardware.rst, "Behaviours the specification leaves
- * open"): reset timing, the valid bit after execution and the order of
- * turns across contexts.  Each is checked in its default and its other
+ * open"): reset timing, the valid bit after execution, the order of
+ * turns across contexts and when the read index passes a descriptor.  Each is checked in its default and its other
  * setting.
  */
 #include <stdlib.h>
@@ -37,6 +37,7 @@ TEST(open_behaviours_default_to_the_original_model)
 	CHECK(!cfg.reset_immediate);
 	CHECK(!cfg.clear_valid);
 	CHECK_EQ(cfg.shuffle_seed, 0);
+	CHECK(!cfg.read_index_fetch);
 }
 
 /* Reset requested in STOP, with CTL2 and CXT_L2 programmed. */
@@ -302,5 +303,139 @@ TEST(shuffle_seed_keeps_the_admin_context_first)
 	fx_run(&fx);
 	for (uint32_t id = 1; id <= 4; id++)
 		CHECK_EQ(fx_r(&fx, id), 200);
+	fx_fini(&fx);
+}
+
+/*
+ * read_index_fetch: a 1 MiB COPY with a CST_BLK in context 1, after one
+ * turn (suspended at the byte limit) and at the end.
+ */
+struct taken {
+	struct fx fx;
+	uint64_t src, dst, len, index;
+	uint8_t *s, *t;
+};
+
+static void taken_setup(struct taken *k, bool fetch, bool clear)
+{
+	struct sdxie_config cfg = props(false, clear, 0);
+	union sdxi_desc c;
+
+	cfg.read_index_fetch = fetch;
+	fx_init(&k->fx, &cfg);
+	REQUIRE(fx_cxt_new(&k->fx, 1, 1024, FN) == 0);
+	k->len = 1 << 20;
+	k->src = fx_alloc(&k->fx, FN, k->len, 4096);
+	k->dst = fx_alloc(&k->fx, FN, k->len, 4096);
+	k->s = fx_ptr(&k->fx, FN, k->src);
+	k->t = fx_ptr(&k->fx, FN, k->dst);
+	for (uint64_t i = 0; i < k->len; i++)
+		k->s[i] = (uint8_t)(i * 7 + 1);
+	c = d_copy(k->src, k->dst, k->len);
+	k->index = fx_submit(&k->fx, 1, &c, true);
+	/* One turn: the copy moves its first bytes and is suspended. */
+	CHECK(sdxie_run(k->fx.fn, 1));
+	CHECK_EQ(fx_csb(&k->fx, 1, k->index), -1);
+	CHECK_EQ(k->t[k->len - 1], 0);
+}
+
+static void read_index_timing(bool fetch)
+{
+	struct taken k;
+
+	taken_setup(&k, fetch, false);
+	/* Taken but not complete: R passed it only under fetch. */
+	CHECK_EQ(fx_r(&k.fx, 1), fetch ? 1 : 0);
+	fx_run(&k.fx);
+	CHECK_EQ(fx_csb(&k.fx, 1, k.index), 0);
+	CHECK(!memcmp(k.s, k.t, k.len));
+	CHECK_EQ(fx_r(&k.fx, 1), 1);
+	CHECK_EQ(fx_state(&k.fx, 1), SDXI_CXTV_RUN);
+	fx_fini(&k.fx);
+}
+
+TEST(read_index_passes_a_descriptor_when_it_retires_by_default)
+{
+	read_index_timing(false);
+}
+
+TEST(read_index_fetch_passes_a_descriptor_before_its_completion)
+{
+	read_index_timing(true);
+}
+
+/* Once R passed it the slot is the producer's: rewriting it changes nothing. */
+TEST(read_index_fetch_a_taken_slot_may_be_rewritten_at_once)
+{
+	struct taken k;
+	union sdxi_desc *slot;
+
+	taken_setup(&k, true, false);
+	REQUIRE(fx_r(&k.fx, 1) == 1);
+	slot = fx_ptr(&k.fx, FN, k.fx.cxt[1].ring + k.index % k.fx.cxt[1].ring_sz * 64);
+	memset(slot, 0xa5, sizeof(*slot));
+	fx_run(&k.fx);
+	CHECK_EQ(fx_csb(&k.fx, 1, k.index), 0);
+	CHECK(!memcmp(k.s, k.t, k.len));
+	CHECK_EQ(fx_state(&k.fx, 1), SDXI_CXTV_RUN);
+	CHECK_EQ(fx_errlog_count(&k.fx), 0);
+	fx_fini(&k.fx);
+}
+
+/* With clear_valid too, vl is cleared when the slot is taken. */
+TEST(read_index_fetch_with_clear_valid_clears_vl_when_taken)
+{
+	struct taken k;
+
+	taken_setup(&k, true, true);
+	CHECK_EQ(slot_opcode(&k.fx, 1, k.index) & SDXI_DSC_VL, 0);
+	CHECK_EQ(fx_r(&k.fx, 1), 1);
+	fx_run(&k.fx);
+	CHECK_EQ(fx_csb(&k.fx, 1, k.index), 0);
+	CHECK(!memcmp(k.s, k.t, k.len));
+	fx_fini(&k.fx);
+}
+
+/*
+ * A stop abandons the taken transfer: R stays past it, its CST_BLK is
+ * never written, so only the CST_BLK tells that it did not complete.
+ */
+TEST(read_index_fetch_a_stop_leaves_an_abandoned_descriptor_behind_r)
+{
+	struct taken k;
+	union sdxi_desc st;
+
+	taken_setup(&k, true, false);
+	st = d_range(SDXI_DSC_CXT_STOP, 1, 1);
+	CHECK_EQ(fx_admin(&k.fx, &st), 0);
+	CHECK_EQ(fx_state(&k.fx, 1), SDXI_CXTV_STOP_SW);
+	CHECK_EQ(fx_r(&k.fx, 1), 1);
+	CHECK_EQ(fx_csb(&k.fx, 1, k.index), -1);
+	CHECK_EQ(k.t[k.len - 1], 0);
+	fx_fini(&k.fx);
+}
+
+/* A failing descriptor: R past it (as by default), CST_BLK with ER, a log entry. */
+TEST(read_index_fetch_a_failure_is_reported_by_the_cst_blk_and_the_log)
+{
+	struct sdxie_config cfg = props(false, false, 0);
+	union sdxi_desc n = d_nop(), bad = d_copy(0x1000, 0x2000, 64);
+	uint64_t ok_i, bad_i;
+	struct fx fx;
+
+	cfg.read_index_fetch = true;
+	fx_init(&fx, &cfg);
+	REQUIRE(fx_cxt_new(&fx, 1, 1024, FN) == 0);
+	ok_i = fx_submit(&fx, 1, &n, true);
+	bad_i = fx_submit(&fx, 1, &bad, true);
+	fx_submit(&fx, 1, &n, true);
+	fx_run(&fx);
+	CHECK_EQ(fx_csb(&fx, 1, ok_i), 0);
+	CHECK_EQ(fx_csb(&fx, 1, bad_i), 1);
+	CHECK_EQ(fx_csb(&fx, 1, bad_i + 1), -1);
+	CHECK_EQ(fx_r(&fx, 1), bad_i + 1);
+	CHECK_EQ(fx_state(&fx, 1), SDXI_CXTV_ERR_FN);
+	REQUIRE(fx_errlog_count(&fx) == 1);
+	CHECK_EQ(fx_last_err(&fx).index, bad_i);
 	fx_fini(&fx);
 }

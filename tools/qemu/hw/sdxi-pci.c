@@ -83,6 +83,9 @@
  *   shuffle-seed   uint32  nonzero: the order of context turns in each
  *                          arbitration round is shuffled, deterministically
  *                          from this seed; default 0 (round robin)
+ *   read-index     string  "complete" (default): R passes a descriptor once
+ *                          it retired; "fetch": once it is fetched, before
+ *                          its data and CST_BLK are written
  *
  * Fault-injection properties (settable with -device and at run time, e.g.
  * "qom-set /machine/peripheral/sdxi0 stall true"; they survive device
@@ -155,6 +158,7 @@ typedef struct SdxiParams {
     bool reset_immediate;
     bool clear_valid;
     uint32_t shuffle_seed;
+    bool read_index_fetch;      /* parsed from SdxiState.read_index */
     uint16_t total_vfs;
 } SdxiParams;
 
@@ -171,6 +175,7 @@ struct SdxiState {
     struct sdxie_faults faults; /* fault knobs set before realize */
 
     SdxiParams params;
+    char *read_index;           /* "read-index": "complete" or "fetch" */
 };
 
 static bool sdxi_pasid_enabled(PCIDevice *pd)
@@ -696,6 +701,7 @@ static void sdxi_config_from_params(const SdxiParams *p,
     cfg->reset_immediate = p->reset_immediate;
     cfg->clear_valid = p->clear_valid;
     cfg->shuffle_seed = p->shuffle_seed;
+    cfg->read_index_fetch = p->read_index_fetch;
 }
 
 static bool sdxi_check_params(SdxiState *s, struct sdxie_config *cfg,
@@ -724,6 +730,14 @@ static void sdxi_realize(PCIDevice *pd, Error **errp)
         /* A VF has its PF's properties, and no VFs of its own. */
         s->params = SDXI(pcie_sriov_get_pf(pd))->params;
         s->params.total_vfs = 0;
+    } else if (!s->read_index || !strcmp(s->read_index, "complete")) {
+        s->params.read_index_fetch = false;
+    } else if (!strcmp(s->read_index, "fetch")) {
+        s->params.read_index_fetch = true;
+    } else {
+        error_setg(errp, "invalid property read-index=%s: must be complete "
+                   "or fetch", s->read_index);
+        return;
     }
     if (!sdxi_check_params(s, &cfg, errp)) {
         return;
@@ -851,6 +865,7 @@ static const Property sdxi_props[] = {
                      false),
     DEFINE_PROP_BOOL("clear-valid", SdxiState, params.clear_valid, false),
     DEFINE_PROP_UINT32("shuffle-seed", SdxiState, params.shuffle_seed, 0),
+    DEFINE_PROP_STRING("read-index", SdxiState, read_index),
     DEFINE_PROP_UINT16("total-vfs", SdxiState, params.total_vfs, 0),
 };
 
@@ -898,6 +913,9 @@ static void sdxi_class_init(ObjectClass *oc, const void *data)
         "Clear a ring slot's valid bit once its descriptor executed");
     object_class_property_set_description(oc, "shuffle-seed",
         "Nonzero: shuffle the order of context turns in each round");
+    object_class_property_set_description(oc, "read-index",
+        "When CXT_STS.read_index passes a descriptor: complete (default), "
+        "or fetch (before its completion is written)");
     object_class_property_set_description(oc, "total-vfs",
         "SR-IOV virtual functions (TotalVFs, 0..7); 0 = no SR-IOV");
 
