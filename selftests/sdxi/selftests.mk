@@ -81,11 +81,11 @@ VM_SUITES += hw-conformance-props
 .PHONY: check-hw-conformance-props
 check-hw-conformance-props: $(KSFT_B)/hw_conformance
 	@$(VM_TAP) $(RESULTS)/hw-conformance-props.tap --append iommu.passthrough=1 \
-		--device sdxi,id=sdxi0,max-cxt=100,reset-immediate=on,clear-valid=on,shuffle-seed=1,burst=8 \
+		--device sdxi,id=sdxi0,max-cxt=100,reset-immediate=on,clear-valid=on,shuffle-seed=1,burst=8,read-index=fetch \
 		--file $< -- '. /usr/share/sdxi/tap.sh; \
 		SDXI_EXPECT_MAX_CXT=100 SDXI_EXPECT_RESET_IMMEDIATE=1 \
 		SDXI_EXPECT_CLEAR_VALID=1 SDXI_EXPECT_SHUFFLE=1 SDXI_EXPECT_BURST=8 \
-		tap_merge hw_conformance; tap_plan'
+		SDXI_EXPECT_READ_INDEX_FETCH=1 tap_merge hw_conformance; tap_plan'
 
 # The same program where the IOMMU translates (and maps nothing for) the
 # function: its DMA faults, which must end in an error state.

@@ -16,11 +16,12 @@
 # SDXI_VM_SDXI_PROPS (tools/vm/run).  make check-props runs the matrix
 # alone, with its summary.
 
-PROP_SETS := reset-immediate clear-valid shuffle burst1
+PROP_SETS := reset-immediate clear-valid shuffle burst1 read-index-fetch
 PROP_reset-immediate := reset-immediate=on
 PROP_clear-valid := clear-valid=on
 PROP_shuffle := shuffle-seed=1
 PROP_burst1 := burst=1
+PROP_read-index-fetch := read-index=fetch
 
 define PROP_SUITES
 FULL_SUITES += selftests-prop-$(1) kernel-vm-prop-$(1)
