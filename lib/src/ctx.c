@@ -269,13 +269,13 @@ SDXI_EXPORT int sdxi_ctx_status(struct sdxi_ctx *ctx, struct sdxi_ctx_status *st
 
 /*
  * Record how the tickets of the run being reset resolve: below the failed
- * descriptor (or R, when nothing failed) they completed, the failed one
+ * descriptor (or the completed index, when nothing failed) they completed, the failed one
  * keeps its error, the rest were canceled.
  */
 static void record_history(struct sdxi_ctx *ctx)
 {
 	struct sdxi_ring *r = &ctx->ring;
-	uint64_t rd = ctx_read_index(ctx);
+	uint64_t rd = ring_done(ctx);
 	struct sdxi_error e;
 	int ret = -ENOENT;
 
@@ -318,6 +318,7 @@ SDXI_EXPORT int sdxi_ctx_reset(struct sdxi_ctx *ctx)
 	r->base = ctx->hist.base;
 	r->tail = 0;
 	r->cached_r = 0;
+	r->done = 0;
 	if (r->pub)
 		memset(r->pub, 0, ((uint64_t)r->mask + 1) * 8);
 	memset(r->bmark, 0, ((uint64_t)r->mask + 1) * 8);

@@ -296,7 +296,9 @@ SDXI_EXPORT int sdxi_dev_open(const char *name, struct sdxi_dev **devp)
 			return sdxi_dev_open_near(devp);
 	}
 	if (!strcmp(name, "soft"))
-		return soft_open(devp);
+		return soft_open(devp, NULL);
+	if (!strncmp(name, "soft:", 5))
+		return soft_open(devp, name + 5);
 	if (name[0] != '/') {
 		if ((size_t)snprintf(path, sizeof(path), "/dev/%s", name) >= sizeof(path))
 			return -ENAMETOOLONG;

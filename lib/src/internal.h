@@ -299,6 +299,7 @@ bool ctx_removed(struct sdxi_ctx *ctx);
 int ctx_failure(struct sdxi_ctx *ctx, struct sdxi_error *out);
 int ctx_quiesce(struct sdxi_ctx *ctx);
 int ring_submit_intr(struct sdxi_ctx *ctx);
+uint64_t ring_done(struct sdxi_ctx *ctx);
 uint64_t batch_ticket_of(struct sdxi_ctx *ctx, uint64_t ticket);
 uint64_t now_ns(void);
 
@@ -341,7 +342,7 @@ int reg_fill(struct sdxi_ctx *ctx, uint64_t va, uint64_t len, unsigned int acces
 
 /* soft.c */
 extern const struct sdxi_backend_ops soft_ops;
-int soft_open(struct sdxi_dev **devp);
+int soft_open(struct sdxi_dev **devp, const char *props);
 void soft_doorbell(struct sdxi_hwctx *hw);
 
 /* kdev.c */

@@ -6,18 +6,23 @@
  * and the wait strategies.
  *
  * Hardware facts this relies on (Documentation/hardware.rst):
- *   - the function reads W from memory on a doorbell and executes slots
+ *   - the function reads W from memory on a doorbell and takes slots
  *     R mod N while R < W; a slot with vl = 0 stops it until the next
  *     doorbell; W - R > N is a context error;
  *   - the function never clears vl, so a slot keeps its previous lap's
  *     valid descriptor until rewritten;
- *   - R > k means descriptor k completed (data, CST_BLK, then R);
+ *   - R > k means only that descriptor k was taken (its slot is not read
+ *     again); k completed when its CST_BLK says so, and a context's
+ *     descriptors complete in order, so a signalled CST_BLK of k means
+ *     every earlier descriptor completed too;
  *   - a failing descriptor k: CXT_STS.state = ERR_FN, R = k + 1, its
  *     CST_BLK gets ER, an error-log entry; later descriptors do not run.
  *
  * Hence W only ever covers slots rewritten in the current lap: a single
  * producer stores W after filling; shared producers publish through
- * per-slot marks (__sdxi_publish()).
+ * per-slot marks (__sdxi_publish()).  A slot, its CST_BLK and its fill
+ * pattern are reused only below the completed index (ring_done()), not
+ * below R.
  */
 #include <poll.h>
 #include <sched.h>
@@ -46,6 +51,67 @@ static void backoff(unsigned int *spins)
 }
 
 /*
+ * The completed index: every hardware index below it completed.  Scans
+ * the batch ends from the last value up to R (nothing at or above R can
+ * have completed) and moves past each one whose CST_BLK of the library's
+ * is signalled without ER; a batch without one (SDXI__BMARK_BARE) is
+ * passed over, covered by the next signalled block (in-order
+ * completion).  The block is loaded with acquire, so whoever sees the
+ * new value sees the device's writes of everything below it.  Stored as
+ * a running maximum (release) for sdxi_poll()'s fast path.
+ */
+uint64_t ring_done(struct sdxi_ctx *ctx)
+{
+	struct sdxi_ring *r = &ctx->ring;
+	uint64_t done = __atomic_load_n(&r->done, __ATOMIC_ACQUIRE), cur = done;
+	uint64_t end = ctx_read_index(ctx), tail = ctx_tail(ctx);
+
+	if (end > tail)
+		end = tail;
+	for (uint64_t h = done; h < end; h++) {
+		uint64_t m = __atomic_load_n(&r->bmark[h & r->mask], __ATOMIC_RELAXED);
+		uint64_t first = (m & ~SDXI__BMARK_BARE) - 1;
+		const struct sdxi_cst_blk *c = &r->csb[h & r->mask];
+
+		/* Not the end of a batch of this lap, or one without a block. */
+		if (!m || first > h || h - first > r->mask || (m & SDXI__BMARK_BARE))
+			continue;
+		if (__atomic_load_n(&c->signal, __ATOMIC_ACQUIRE) ||
+		    (c->flags & htole32(SDXI_CST_BLK_ER)))
+			break;
+		done = h + 1;
+	}
+	while (cur < done && !__atomic_compare_exchange_n(&r->done, &cur, done, false,
+							   __ATOMIC_RELEASE, __ATOMIC_ACQUIRE))
+		;
+	return done > cur ? done : cur;
+}
+
+/* Does hardware index @hw end a batch of its lap with the library's CST_BLK? */
+static bool ring_has_csb(const struct sdxi_ring *r, uint64_t hw)
+{
+	uint64_t m = __atomic_load_n(&r->bmark[hw & r->mask], __ATOMIC_RELAXED);
+	uint64_t first = (m & ~SDXI__BMARK_BARE) - 1;
+
+	return m && !(m & SDXI__BMARK_BARE) && first <= hw && hw - first <= r->mask;
+}
+
+/*
+ * Queue a NOP with the library's CST_BLK, so that the completed index can
+ * pass batches that have none.  0, or what sdxi_batch_start() returns.
+ */
+static int ring_submit_nop(struct sdxi_ctx *ctx)
+{
+	struct sdxi_batch b;
+	int ret = sdxi_batch_start(ctx, &b, 1, 0);
+
+	if (ret)
+		return ret;
+	sdxi_batch_nop(&b, 0);
+	return sdxi_batch_submit(&b, NULL);
+}
+
+/*
  * Reserve @need slots: the shared case (atomic tail), the full case of
  * either, and a context that is not running.  The first index, -EAGAIN
  * (full, no SDXI_BATCH_WAIT) or -EPIPE (the context has stopped: new work
@@ -65,14 +131,15 @@ static int64_t reserve(struct sdxi_ring *r, uint64_t need, uint32_t flags)
 		if (r->flags & SDXI__RING_SHARED) {
 			for (;;) {
 				/*
-				 * R handed between producers: whoever read R with
-				 * acquire stores it with release, and we load it
-				 * with acquire, so our rewrite of a slot still
+				 * The completed index handed between producers:
+				 * whoever computed it (acquire of a CST_BLK)
+				 * stores it with release, and we load it with
+				 * acquire, so our rewrite of a slot still
 				 * happens after the device's last access to it.
 				 */
 				rd = __atomic_load_n(&r->cached_r, __ATOMIC_ACQUIRE);
 				if (t + need - rd > entries) {
-					rd = ctx_read_index(ctx);
+					rd = ring_done(ctx);
 					__atomic_store_n(&r->cached_r, rd, __ATOMIC_RELEASE);
 					if (t + need - rd > entries)
 						break;
@@ -82,7 +149,7 @@ static int64_t reserve(struct sdxi_ring *r, uint64_t need, uint32_t flags)
 					return (int64_t)t;
 			}
 		} else {
-			rd = ctx_read_index(ctx);
+			rd = ring_done(ctx);
 			r->cached_r = rd;
 			if (t + need - rd <= entries) {
 				r->tail = t + need;
@@ -236,7 +303,8 @@ uint64_t batch_ticket_of(struct sdxi_ctx *ctx, uint64_t ticket)
 	uint64_t hw = ticket - r->base, tail = ctx_tail(ctx);
 
 	for (uint64_t h = hw; h < tail && h - hw <= r->mask; h++) {
-		uint64_t m = __atomic_load_n(&r->bmark[h & r->mask], __ATOMIC_RELAXED);
+		uint64_t m = __atomic_load_n(&r->bmark[h & r->mask], __ATOMIC_RELAXED) &
+			     ~SDXI__BMARK_BARE;
 
 		/* A mark is first + 1 of a batch ending at h, in this lap. */
 		if (m && m - 1 <= h && h - (m - 1) <= r->mask)
@@ -277,15 +345,17 @@ SDXI_EXPORT int __sdxi_poll_slow(struct sdxi_ctx *ctx, uint64_t ticket)
 	hw = ticket - r->base;
 	if (hw >= ctx_tail(ctx))
 		return -EINVAL;
+	if (hw < ring_done(ctx))
+		return 0;
 	rd = ctx_read_index(ctx);
 	state = ctx_state(ctx);
 	if (state == SDXI_CXTV_RUN)
-		return rd > hw ? 0 : -EAGAIN;
+		return -EAGAIN;
 	/* Whether it ran before the function went away is unknown. */
 	if (ctx_removed(ctx))
 		return -ENODEV;
 	if (state == SDXI_CXTV_ERR_FN) {
-		/* R = failed index + 1: anything below that index succeeded. */
+		/* R = failed index + 1: anything below that index completed. */
 		if (hw + 1 < rd)
 			return 0;
 		if (ctx_failure(ctx, &e))
@@ -297,12 +367,14 @@ SDXI_EXPORT int __sdxi_poll_slow(struct sdxi_ctx *ctx, uint64_t ticket)
 				return e.err;
 			return -ECANCELED;
 		}
-		/* Failed outside a descriptor (write index): nothing from R ran. */
-		return hw < rd ? 0 : e.err;
+		/* Failed outside a descriptor (write index): what completed did. */
+		return e.err;
 	}
-	/* Stopped by the function (function error) or by software. */
-	if (hw < rd)
-		return 0;
+	/*
+	 * Stopped by the function (function error) or by software: what did
+	 * not complete never will (R may have passed it: a transfer taken
+	 * and abandoned by the stop).
+	 */
 	return ctx_failure(ctx, &e) ? -EIO : e.err;
 }
 
@@ -366,6 +438,7 @@ SDXI_EXPORT int sdxi_wait(struct sdxi_ctx *ctx, uint64_t ticket,
 	struct sdxi_wait_opts o;
 	uint64_t t0 = 0, now = 0, hw;
 	struct sdxi_ring *r;
+	bool nudged = false;
 	int ret;
 
 	if (!ctx)
@@ -400,6 +473,15 @@ SDXI_EXPORT int sdxi_wait(struct sdxi_ctx *ctx, uint64_t ticket,
 			continue;
 		}
 		if (o.mode == SDXI_WAIT_SPIN) {
+			/*
+			 * Taken, but no block of its own says when it
+			 * completes: a NOP behind it will (once; a full ring
+			 * means later work will).
+			 */
+			if (csb && !nudged && ctx_read_index(ctx) > hw && !ring_has_csb(r, hw)) {
+				nudged = true;
+				ring_submit_nop(ctx);
+			}
 			sched_yield();
 			continue;
 		}
@@ -430,9 +512,11 @@ SDXI_EXPORT int sdxi_wait(struct sdxi_ctx *ctx, uint64_t ticket,
 }
 
 /*
- * Wait until nothing submitted before the call can still run: R has
- * reached the target below, or the context stopped (a failed context
- * never resumes the old ring: a reset clears it).
+ * Wait until nothing submitted before the call can still run: every
+ * descriptor below the target below completed (ring_done(): R passing
+ * them is not enough, a taken descriptor may still access its buffers),
+ * or the context stopped (a failed context never resumes the old ring: a
+ * reset clears it).
  *
  * The target on a private ring is the published W: its one producer may
  * be the caller, inside a batch it has not submitted (waiting for the
@@ -444,14 +528,27 @@ SDXI_EXPORT int sdxi_wait(struct sdxi_ctx *ctx, uint64_t ticket,
  * producer's open batch is not below W yet but may use the mapping, so
  * registration calls must not be made while holding an open batch there
  * (Documentation/library.rst, "Threading").
+ *
+ * When the last batch below the target has no CST_BLK of the library's,
+ * only a later block can show it completed: once R has passed the target
+ * a NOP is queued behind it, unless the caller holds an open batch on a
+ * private ring (tail beyond W), where that batch's own block will.
  */
 int ctx_quiesce(struct sdxi_ctx *ctx)
 {
-	uint64_t target = (ctx->ring.flags & SDXI__RING_SHARED) ? ctx_tail(ctx) :
-			  le64toh(__atomic_load_n(ctx->ring.wi, __ATOMIC_ACQUIRE));
+	struct sdxi_ring *r = &ctx->ring;
+	bool shared = r->flags & SDXI__RING_SHARED, nudged = false;
+	uint64_t target = shared ? ctx_tail(ctx) :
+			  le64toh(__atomic_load_n(r->wi, __ATOMIC_ACQUIRE));
 	unsigned int spins = 0;
 
-	while (ctx_read_index(ctx) < target && ctx_state(ctx) == SDXI_CXTV_RUN)
+	while (ring_done(ctx) < target && ctx_state(ctx) == SDXI_CXTV_RUN) {
+		if (!nudged && spins >= 256 && ctx_read_index(ctx) >= target &&
+		    (shared || ctx_tail(ctx) == target)) {
+			nudged = true;
+			ring_submit_nop(ctx);
+		}
 		backoff(&spins);
+	}
 	return 0;
 }

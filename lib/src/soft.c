@@ -190,16 +190,63 @@ static void fill_info(struct soft_dev *sd, struct sdxi_dev_info *in)
 	in->isolation = SDXI_ISOLATE_PASID;
 }
 
-int soft_open(struct sdxi_dev **devp)
+/*
+ * The model properties of a software device name "soft:P=V,...": the
+ * behaviours SDXI 1.0 leaves open, named and valued as the QEMU device's
+ * (Documentation/hardware.rst, "Behaviours the specification leaves
+ * open"); NULL for none.  0, or -EINVAL for anything else.
+ */
+static int soft_props(struct sdxie_config *cfg, const char *props)
+{
+	char buf[256], *save = NULL, *p;
+	size_t len = props ? strlen(props) : 0;
+	char why[160];
+
+	if (!props)
+		return 0;
+	/* Every item is P=V: no empty list, no empty item. */
+	if (!len || len >= sizeof(buf) || props[0] == ',' || props[len - 1] == ',' ||
+	    strstr(props, ",,"))
+		return -EINVAL;
+	strcpy(buf, props);
+	for (p = strtok_r(buf, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
+		char *v = strchr(p, '='), *end;
+		unsigned long n;
+
+		if (!v)
+			return -EINVAL;
+		*v++ = 0;
+		n = strtoul(v, &end, 0);
+		if (!strcmp(p, "read-index") && (!strcmp(v, "fetch") || !strcmp(v, "complete")))
+			cfg->read_index_fetch = !strcmp(v, "fetch");
+		else if (!strcmp(p, "clear-valid") && (!strcmp(v, "on") || !strcmp(v, "off")))
+			cfg->clear_valid = !strcmp(v, "on");
+		else if (!strcmp(p, "reset-immediate") && (!strcmp(v, "on") || !strcmp(v, "off")))
+			cfg->reset_immediate = !strcmp(v, "on");
+		else if (!strcmp(p, "shuffle-seed") && *v && !*end && n <= UINT32_MAX)
+			cfg->shuffle_seed = (uint32_t)n;
+		else if (!strcmp(p, "burst") && *v && !*end && n <= UINT16_MAX)
+			cfg->burst = (uint16_t)n;
+		else
+			return -EINVAL;
+	}
+	return sdxie_config_check(cfg, why, sizeof(why)) ? -EINVAL : 0;
+}
+
+int soft_open(struct sdxi_dev **devp, const char *props)
 {
 	struct soft_dev *sd = calloc(1, sizeof(*sd));
 	int ret = -ENOMEM;
 
 	if (!sd)
 		return -ENOMEM;
+	sdxie_config_default(&sd->cfg);
+	if (soft_props(&sd->cfg, props)) {
+		free(sd);
+		return -EINVAL;
+	}
 	pthread_mutex_init(&sd->lock, NULL);
 	sd->mem_fd = -1;
-	sdxie_config_default(&sd->cfg);
 	ret = soft_mem_init(sd);
 	if (ret)
 		goto fail;

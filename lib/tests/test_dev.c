@@ -45,6 +45,44 @@ TEST(dev_soft_reports_its_capabilities)
 	sdxi_dev_close(dev);
 }
 
+/* "soft:P=V,...": the model's open-behaviour properties, nothing else. */
+TEST(dev_soft_takes_model_properties_and_refuses_others)
+{
+	static const char *const good[] = {
+		"soft:read-index=fetch", "soft:read-index=complete",
+		"soft:clear-valid=on,reset-immediate=off", "soft:shuffle-seed=7,burst=1",
+	};
+	static const char *const bad[] = {
+		"soft:", "soft:read-index", "soft:read-index=later", "soft:burst=0",
+		"soft:burst=65536", "soft:burst=1x", "soft:shuffle-seed=", "soft:stall=on",
+		"soft:clear-valid=1", "soft:read-index=fetch,", "softx",
+	};
+	struct sdxi_dev *dev;
+	struct sdxi_ctx *ctx;
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		dev = NULL;
+		CHECK_ERR(sdxi_dev_open(good[i], &dev), 0);
+		REQUIRE(dev);
+		REQUIRE(sdxi_ctx_create(dev, NULL, &ctx) == 0);
+		{
+			char a[256], b[256];
+
+			memset(a, 0x5a, sizeof(a));
+			memset(b, 0, sizeof(b));
+			CHECK_ERR(sdxi_memcpy(ctx, b, a, sizeof(a)), 0);
+			CHECK(!memcmp(a, b, sizeof(a)));
+		}
+		sdxi_ctx_destroy(ctx);
+		sdxi_dev_close(dev);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		dev = NULL;
+		CHECK(sdxi_dev_open(bad[i], &dev) < 0);
+		CHECK(dev == NULL);
+	}
+}
+
 TEST(dev_open_by_env_and_missing_devices)
 {
 	struct sdxi_dev_info in;

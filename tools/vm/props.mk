@@ -13,8 +13,14 @@
 #                                  fault knobs, reload cycles) with P
 #
 # P is a name below; its QEMU properties reach every SDXI -device through
-# SDXI_VM_SDXI_PROPS (tools/vm/run).  make check-props runs the matrix
-# alone, with its summary.
+# SDXI_VM_SDXI_PROPS (tools/vm/run).  On the host, the library suite runs
+# on the software device with the same properties ("soft:P=V,..."):
+#
+#   make check-lib-prop-P          lib/tests on SDXI_DEVICE=soft:<props>
+#
+# for the sets in LIB_PROP_SETS (clear-valid is left out: lib/tests reads
+# a slot back after completion on purpose).  make check-props runs the
+# matrix alone, with its summary.
 
 PROP_SETS := reset-immediate clear-valid shuffle burst1 read-index-fetch
 PROP_reset-immediate := reset-immediate=on
@@ -36,6 +42,16 @@ check-kernel-vm-prop-$(1): $$(SDXI_KO) $$(DMATEST_KO)
 endef
 $(foreach p,$(PROP_SETS),$(eval $(call PROP_SUITES,$(p))))
 PROP_MATRIX := $(foreach p,$(PROP_SETS),selftests-prop-$(p) kernel-vm-prop-$(p))
+
+LIB_PROP_SETS := read-index-fetch shuffle burst1
+define LIB_PROP_SUITE
+FULL_SUITES += lib-prop-$(1)
+.PHONY: check-lib-prop-$(1)
+check-lib-prop-$(1): $$(LIB_B)/sdxi-test
+	@SDXI_DEVICE=soft:$$(PROP_$(1)) $$(SUITE_TAP) $$(RESULTS)/lib-prop-$(1).tap -- $$<
+endef
+$(foreach p,$(LIB_PROP_SETS),$(eval $(call LIB_PROP_SUITE,$(p))))
+PROP_MATRIX += $(foreach p,$(LIB_PROP_SETS),lib-prop-$(p))
 
 .PHONY: check-props
 check-props: deps

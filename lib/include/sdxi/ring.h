@@ -53,9 +53,16 @@ struct sdxi_ring {
 	uint64_t pad1;
 	/* Producer state, on its own cache line. */
 	uint64_t tail;				/* next index to reserve */
-	uint64_t cached_r;			/* last read index seen */
-	uint64_t pad2[6];
+	uint64_t cached_r;			/* last completed index seen */
+	uint64_t done;				/* indexes below it completed */
+	uint64_t pad2[5];
 };
+
+/*
+ * bmark bit: the batch ending at that slot has no completion block of the
+ * library's (SDXI_DESC_NO_CSB, or its own CST_BLK).
+ */
+#define SDXI__BMARK_BARE	(1ULL << 63)
 
 /*
  * A batch under construction: reserved slots [first, end) of one context
@@ -570,8 +577,8 @@ SDXI_INLINE int sdxi_batch_submit(struct sdxi_batch *b, uint64_t *ticket)
 		r->csb[last].flags = 0;
 		ls->qw[7] = sdxi__le64(r->csb_iova + last * sizeof(struct sdxi_cst_blk));
 	}
-	/* For sdxi_poll(): which batch the slot of its ticket ends. */
-	r->bmark[last] = b->first + 1;
+	/* For sdxi_poll(): which batch the slot of its ticket ends, and how. */
+	r->bmark[last] = (b->first + 1) | (ls == b->bare ? SDXI__BMARK_BARE : 0);
 	if (r->flags & SDXI__RING_SHARED) {
 		__sdxi_publish(r, b->first, end);
 	} else {
@@ -592,26 +599,42 @@ SDXI_INLINE int sdxi_batch_submit(struct sdxi_batch *b, uint64_t *ticket)
  * an earlier descriptor failed so it will never run, or -EINVAL for a
  * ticket that was never issued.  Non-blocking.
  *
- * Ordering: R is loaded with acquire; the device writes a descriptor's
- * data and CST_BLK before R = index + 1 (hardware contract), so after
- * seeing R > index the data is visible.  The state byte is read after R:
- * the device writes ERR_FN before R on a failure.
+ * Ordering: only a CST_BLK says that a descriptor completed (R counts
+ * descriptors the device has taken).  The fast path answers for a
+ * ticket below the completed index (done, advanced by the slow path) or
+ * one that ends a batch with the library's CST_BLK, loaded with acquire:
+ * the device writes the data before the block, and completes a context's
+ * descriptors in order.  Anything else is __sdxi_poll_slow().  The state
+ * byte is only a hint here (relaxed).
  */
 SDXI_INLINE int sdxi_poll(struct sdxi_ctx *ctx, uint64_t ticket)
 {
 	struct sdxi_ring *r = sdxi__ring(ctx);
-	uint64_t hw = ticket - r->base, rd;
+	uint64_t hw = ticket - r->base, m, first, sig;
+	const struct sdxi_cst_blk *c;
 	uint8_t state;
 
 	if (ticket < r->base)
 		return __sdxi_poll_slow(ctx, ticket);
-	rd = sdxi__le64(__atomic_load_n(&r->sts->read_index, __ATOMIC_ACQUIRE));
+	if (hw < __atomic_load_n(&r->done, __ATOMIC_ACQUIRE))
+		return 0;
 	state = __atomic_load_n(&r->sts->state, __ATOMIC_RELAXED) & SDXI_CXT_STS_STATE;
-	if (state == SDXI_CXTV_RUN) {
-		if (rd > hw)
-			return 0;
-		if (hw < __atomic_load_n(&r->tail, __ATOMIC_RELAXED))
-			return -EAGAIN;
+	if (state == SDXI_CXTV_RUN && hw < __atomic_load_n(&r->tail, __ATOMIC_RELAXED)) {
+		/*
+		 * Its own block, if the batch of this lap that ends at its
+		 * slot has one: the block first, then the mark (a block seen
+		 * signalled was armed before the mark of its lap was stored).
+		 */
+		c = &r->csb[hw & r->mask];
+		sig = __atomic_load_n(&c->signal, __ATOMIC_ACQUIRE);
+		m = __atomic_load_n(&r->bmark[hw & r->mask], __ATOMIC_RELAXED);
+		first = (m & ~SDXI__BMARK_BARE) - 1;
+		if (m && !(m & SDXI__BMARK_BARE) && first <= hw && hw - first <= r->mask) {
+			if (sig)
+				return -EAGAIN;
+			if (!(c->flags & sdxi__le32(SDXI_CST_BLK_ER)))
+				return 0;
+		}
 	}
 	return __sdxi_poll_slow(ctx, ticket);
 }
