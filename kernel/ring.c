@@ -100,8 +100,10 @@ u64 sdxi_ring_read_index(struct sdxi_cxt *cxt)
 {
 	/*
 	 * Device-written and read-only for us; an aligned 64-bit load is
-	 * not torn.  Pairs with the function's R update after a descriptor
-	 * fully completed.
+	 * not torn.  R counts descriptors taken, not completed
+	 * (Documentation/hardware.rst, "Descriptor processing"): it only
+	 * says which slots the function no longer reads; completion is the
+	 * CST_BLK's (sdxi_ring_csb_status()).
 	 */
 	return le64_to_cpu(READ_ONCE(cxt->ring.sts->read_index));
 }

@@ -70,22 +70,6 @@ static inline s64 sdxi_ring_space(u64 read_index, u64 tail, u64 next,
 }
 
 /**
- * sdxi_ring_index_done() - whether descriptor @index has fully completed
- * @index: descriptor index
- * @read_index: R, read back from CXT_STS
- *
- * Our function writes R + 1 only after descriptor R completed, data and
- * CST_BLK included (Documentation/hardware.rst), which is stronger than
- * the spec's "R counts descriptors taken".
- *
- * Return: true if R > @index.
- */
-static inline bool sdxi_ring_index_done(u64 index, u64 read_index)
-{
-	return read_index > index;
-}
-
-/**
  * struct sdxi_ring_rsv - a reservation of ring slots
  * @index: first descriptor index
  * @count: number of consecutive indexes

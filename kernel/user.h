@@ -318,7 +318,7 @@ struct sdxi_umap {
  * @in_error: an error (or a function recovery) stopped the context;
  *	      cleared by RESET_CONTEXT
  * @intrs: completion interrupts
- * @completed_base: descriptors completed before the last reset
+ * @completed_base: descriptors taken (read index) before the last reset
  * @debugfs: its debugfs file
  */
 struct sdxi_uctx {

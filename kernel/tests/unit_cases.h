@@ -670,14 +670,6 @@ static void t_ring_space(void)
 	CHECK_EQ(sdxi_ring_space(0, 0, 1025, 1024), (unsigned long long)-EIO);
 }
 
-static void t_ring_done(void)
-{
-	CHECK(!sdxi_ring_index_done(0, 0));
-	CHECK(sdxi_ring_index_done(0, 1));
-	CHECK(!sdxi_ring_index_done(5, 5));
-	CHECK(sdxi_ring_index_done(5, 6));
-}
-
 /*
  * What a user context's owner sees of error records: its own records whole
  * (but no function-address-space address), anything else (a function error,
@@ -778,7 +770,6 @@ static const struct sdxi_unit_case sdxi_unit_cases[] = {
 	{ "ring_slot_modulo", t_ring_slot },
 	{ "ring_entries_bounds", t_ring_entries },
 	{ "ring_space", t_ring_space },
-	{ "ring_index_done", t_ring_done },
 };
 
 #endif /* _SDXI_UNIT_CASES_H */

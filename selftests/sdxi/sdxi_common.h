@@ -596,20 +596,33 @@ static inline uint64_t now_ms(void)
 }
 
 /*
- * Wait until the read index passes @end - 1 (all done), or the context
- * is in error.  Returns 0, -EIO (error state) or -ETIMEDOUT.
+ * Wait until descriptors below @end are done, or the context is in error.
+ * R passing them only says they were taken (hardware.rst, "Descriptor
+ * processing": with read-index=fetch R passes a descriptor before it
+ * executes), so when descriptor @end - 1 names its slot's CST_BLK
+ * (uctx_use_slot_csb()) that block decides, and in-order completion
+ * covers the ones before it.  Returns 0, -EIO (error state, or ER) or
+ * -ETIMEDOUT.
  */
 static inline int uctx_wait(struct uctx *x, uint64_t end, unsigned int ms)
 {
+	uint32_t slot = end ? (end - 1) % x->c.out_ring_entries : 0;
+	volatile struct sdxi_cst_blk *c = &x->csb[slot];
 	uint64_t t0 = now_ms();
+	bool own = end && x->ring[slot].generic.csb_ptr ==
+			  x->c.out_csb_iova + 32ULL * slot;
 
 	for (;;) {
 		if ((x->sts->state & SDXI_CXT_STS_STATE) == SDXI_CXTV_ERR_FN)
 			return -EIO;
 		/* The function writes ERR_FN before R: check it again after. */
-		if (__atomic_load_n(&x->sts->read_index, __ATOMIC_ACQUIRE) >= end)
-			return (x->sts->state & SDXI_CXT_STS_STATE) ==
-			       SDXI_CXTV_ERR_FN ? -EIO : 0;
+		if (__atomic_load_n(&x->sts->read_index, __ATOMIC_ACQUIRE) >= end &&
+		    (!own || __atomic_load_n(&c->signal, __ATOMIC_ACQUIRE) == 0)) {
+			if ((x->sts->state & SDXI_CXT_STS_STATE) == SDXI_CXTV_ERR_FN ||
+			    (own && (c->flags & SDXI_CST_BLK_ER)))
+				return -EIO;
+			return 0;
+		}
 		if (now_ms() - t0 > ms)
 			return -ETIMEDOUT;
 		usleep(100);
