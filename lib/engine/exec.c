@@ -77,37 +77,40 @@ static bool clear_valid(struct sdxie_fn *fn, const struct sdxie_cxt *c,
 	return false;
 }
 
-/*
- * read_index_fetch: descriptor @index is taken.  Its slot's vl is cleared
- * first with clear_valid (the producer may rewrite the slot as soon as R
- * passes it), then R = index + 1 is written to CXT_STS, before the
- * descriptor executes; the engine's own index (c->r) still moves at
- * retirement, so a suspended transfer resumes at it.  False with @e
- * filled when clearing the slot failed (the descriptor fails); a failed
- * R write fails the context (*fatal).
- */
-static bool take(struct sdxie_fn *fn, uint32_t id, uint64_t index,
-		 const union sdxi_desc *d, struct sdxie_err *e, bool *fatal)
-{
-	const struct sdxie_cxt *c = &fn->cxt[id];
-	uint8_t raw[8];
-
-	*fatal = false;
-	if (fn->cfg.clear_valid && !clear_valid(fn, c, index, d, e))
-		return false;
-	le64_put(raw, index + 1);
-	if (mem_write(fn, c->as, c->sts_ptr + 8, raw, sizeof(raw)) == SDXIE_MEM_OK)
-		return true;
-	*fatal = true;
-	return err_set(e, SDXI_STEP_CXT_STS, SDXI_SUB_STEP_ACCESS, SDXI_ERR_ACCESS,
-		       c->sts_ptr);
-}
-
 enum step_result {
 	STEP_RETIRED,		/* descriptor R retired; go on */
 	STEP_SUSPENDED,		/* descriptor R suspended at the byte limit */
 	STEP_STOP,		/* nothing more for this context now */
 };
+
+/*
+ * read_index_fetch: descriptor @index is taken.  Its slot's vl is cleared
+ * first with clear_valid (the producer may rewrite the slot as soon as R
+ * passes it), then R = index + 1 is written to CXT_STS, before the
+ * descriptor executes; the engine's own index (c->r) still moves at
+ * retirement, so a suspended transfer resumes at it.  True when the
+ * descriptor may execute; otherwise *res says how the step ended: a
+ * failed clear fails the descriptor, a failed R write the context.
+ */
+static bool take(struct sdxie_fn *fn, uint32_t id, uint64_t index,
+		 const union sdxi_desc *d, enum step_result *res)
+{
+	const struct sdxie_cxt *c = &fn->cxt[id];
+	struct sdxie_err e;
+	uint8_t raw[8];
+
+	if (fn->cfg.clear_valid && !clear_valid(fn, c, index, d, &e)) {
+		*res = retire(fn, id, index, d, &e) ? STEP_RETIRED : STEP_STOP;
+		return false;
+	}
+	le64_put(raw, index + 1);
+	if (mem_write(fn, c->as, c->sts_ptr + 8, raw, sizeof(raw)) == SDXIE_MEM_OK)
+		return true;
+	err_set(&e, SDXI_STEP_CXT_STS, SDXI_SUB_STEP_ACCESS, SDXI_ERR_ACCESS, c->sts_ptr);
+	cxt_fail(fn, id, &e, true, index);
+	*res = STEP_STOP;
+	return false;
+}
 
 /* Fetch (or resume) and run descriptor R. */
 static enum step_result step(struct sdxie_fn *fn, uint32_t id)
@@ -136,15 +139,10 @@ static enum step_result step(struct sdxie_fn *fn, uint32_t id)
 			return STEP_STOP;
 		c->moved = 0;
 		if (fn->cfg.read_index_fetch) {
-			bool fatal;
+			enum step_result res;
 
-			if (!take(fn, id, index, &d, &e, &fatal)) {
-				if (fatal) {
-					cxt_fail(fn, id, &e, true, index);
-					return STEP_STOP;
-				}
-				return retire(fn, id, index, &d, &e) ? STEP_RETIRED : STEP_STOP;
-			}
+			if (!take(fn, id, index, &d, &res))
+				return res;
 		}
 	}
 
