@@ -52,8 +52,11 @@ static void backoff(unsigned int *spins)
 
 /*
  * The completed index: every hardware index below it completed.  Scans
- * the batch ends from the last value up to R (nothing at or above R can
- * have completed) and moves past each one whose CST_BLK of the library's
+ * the batch ends from the last value up to the tail (not R: by default
+ * the function writes a CST_BLK before R; a reserved batch not yet
+ * submitted still has the previous lap's mark, which is not taken for
+ * its own) until the first one still pending, and moves past each one
+ * whose CST_BLK of the library's
  * is signalled without ER; a batch without one (SDXI__BMARK_BARE) is
  * passed over, covered by the next signalled block (in-order
  * completion).  The block is loaded with acquire, so whoever sees the
@@ -64,10 +67,8 @@ uint64_t ring_done(struct sdxi_ctx *ctx)
 {
 	struct sdxi_ring *r = &ctx->ring;
 	uint64_t done = __atomic_load_n(&r->done, __ATOMIC_ACQUIRE), cur = done;
-	uint64_t end = ctx_read_index(ctx), tail = ctx_tail(ctx);
+	uint64_t end = ctx_tail(ctx);
 
-	if (end > tail)
-		end = tail;
 	for (uint64_t h = done; h < end; h++) {
 		uint64_t m = __atomic_load_n(&r->bmark[h & r->mask], __ATOMIC_RELAXED);
 		uint64_t first = (m & ~SDXI__BMARK_BARE) - 1;
