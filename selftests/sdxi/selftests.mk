@@ -150,11 +150,17 @@ check-user-stress-full: $(USER_KSFT) $(SDXI_KO)
 		'SDXI_STRESS_SECONDS=60 ksft user_stress; finish',900)
 
 # Windows between processes (kernel/window.c; Documentation/uapi.rst
-# "Windows"): functional, attacks, teardown orders, counters at zero.
+# "Windows"): functional, attacks, teardown orders, counters at zero.  Two
+# SDXI functions, so that importing into another function's context runs.
+# (The device specs are variables: their commas would split $(call)'s
+# arguments.)
 VM_SUITES += user-windows
+USER_WINDOWS_DEV0 := sdxi,id=sdxi0
+USER_WINDOWS_DEV1 := sdxi,id=sdxi1
 .PHONY: check-user-windows
 check-user-windows: $(USER_KSFT) $(SDXI_KO)
-	@$(call USER_VM,$(RESULTS)/user-windows.tap,--file $(KSFT_B)/user_windows -- \
+	@$(call USER_VM,$(RESULTS)/user-windows.tap,--file $(KSFT_B)/user_windows \
+		--device $(USER_WINDOWS_DEV0) --device $(USER_WINDOWS_DEV1) -- \
 		'ksft user_windows; finish')
 
 # ---- The kselftest suite and the robustness harness ----------------------
