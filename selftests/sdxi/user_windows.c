@@ -20,6 +20,7 @@
  * importer on two files of one process: the kernel knows windows by file,
  * not by process.
  */
+#include <pthread.h>
 #include <stddef.h>
 #include <sys/socket.h>
 
@@ -682,6 +683,96 @@ TEST_F(win, two_processes_both_directions_then_exporter_dies)
 	EXPECT_EQ(SDXI_ERR_AKEY_INVALID, rec.reason);
 	EXPECT_EQ(-EKEYREVOKED, import_window(&self->i, wfd, &w));
 	close(wfd);
+}
+
+/*
+ * Revocation racing imports and copies: one thread exports and revokes,
+ * another imports whatever window it last saw, copies through it and
+ * unimports, for 2 s.  Every copy either succeeds with the exporter's
+ * bytes or fails in the importer's context; nothing else happens.
+ */
+struct race {
+	struct side *e, *i;
+	unsigned char *ebuf, *ibuf;
+	volatile int wfd;
+	volatile bool stop;
+	unsigned long ok, failed, revoked;
+	int err;
+};
+
+static void *race_exporter(void *arg)
+{
+	struct race *r = arg;
+	uint32_t wid;
+	int fd, old;
+
+	while (!r->stop) {
+		if (export_window(r->e, r->ebuf, 2 * PG, SDXI_MAP_READ, &fd, &wid)) {
+			r->err = 1;
+			break;
+		}
+		old = __atomic_exchange_n(&r->wfd, fd, __ATOMIC_ACQ_REL);
+		if (old >= 0)
+			close(old);
+		usleep(200);
+		if (revoke_window(r->e, wid)) {
+			r->err = 2;
+			break;
+		}
+	}
+	return NULL;
+}
+
+TEST_F(win, revocation_races_imports_and_copies)
+{
+	struct race r = {
+		.e = &self->e, .i = &self->i, .ebuf = self->ebuf,
+		.ibuf = self->ibuf, .wfd = -1,
+	};
+	struct sdxi_error_record rec;
+	struct sdxi_import_window w;
+	uint64_t t0 = now_ms();
+	pthread_t t;
+	int fd, ret;
+
+	ASSERT_EQ(0, pthread_create(&t, NULL, race_exporter, &r));
+	while (now_ms() - t0 < 2000) {
+		fd = __atomic_load_n(&r.wfd, __ATOMIC_ACQUIRE);
+		if (fd < 0)
+			continue;
+		fd = dup(fd);
+		if (fd < 0)
+			continue;
+		ret = import_window(&self->i, fd, &w);
+		close(fd);
+		if (ret == -EKEYREVOKED || ret == -EINVAL || ret == -EBADF) {
+			r.revoked++;
+			continue;
+		}
+		ASSERT_EQ(0, ret);
+		memset(self->ibuf, 0, PG);
+		ret = copy2(&self->i, w.out_base, w.out_akey, (uintptr_t)self->ibuf, 0, PG);
+		if (!ret) {
+			EXPECT_TRUE(all_bytes(self->ibuf, PG, 0x11));
+			r.ok++;
+		} else {
+			ASSERT_EQ(-EIO, ret);
+			ASSERT_EQ(0, last_error(&self->i, &rec));
+			EXPECT_EQ(SDXI_ERR_AKEY_INVALID, rec.reason);
+			r.failed++;
+		}
+		EXPECT_EQ(0, unimport_window(&self->i, w.out_akey));
+	}
+	r.stop = true;
+	pthread_join(t, NULL);
+	EXPECT_EQ(0, r.err);
+	if (r.wfd >= 0)
+		close(r.wfd);
+	TH_LOG("copies ok %lu, failed after revoke %lu, imports of revoked %lu",
+	       r.ok, r.failed, r.revoked);
+	EXPECT_LT(0, r.ok);
+	EXPECT_EQ(0, sdxi_counter("windows"));
+	EXPECT_EQ(0, sdxi_counter("window_imports"));
 }
 
 /* Another function (an SR-IOV VF, or a second device) refuses the window. */
