@@ -622,17 +622,31 @@ TEST_F(win, teardown_orders)
 	}
 }
 
-/* Exporter and importer in two processes, the fd over a Unix socket. */
+/*
+ * Exporter and importer in two processes, the fd over a Unix socket; on a
+ * kernel without AF_UNIX (the debug kernel has no networking) over a pipe
+ * and pidfd_getfd().
+ */
 TEST_F(win, two_processes_both_directions_then_exporter_dies)
 {
 	struct sdxi_import_window w;
 	struct sdxi_error_record rec;
 	uint64_t ib = (uintptr_t)self->ibuf;
-	int sv[2], wfd;
+	bool unix_sock = true;
+	int sv[2], wfd, pidfd;
 	char b = 0;
 	pid_t pid;
 
-	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)) {
+		ASSERT_EQ(EAFNOSUPPORT, errno);
+		TH_LOG("no AF_UNIX: the fd goes through pidfd_getfd()");
+		unix_sock = false;
+		ASSERT_EQ(0, pipe2(sv, O_CLOEXEC));
+		/* sv[0]: the child writes its fd number; then the parent's byte. */
+	}
+	int back[2];
+
+	ASSERT_EQ(0, pipe2(back, O_CLOEXEC));
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (!pid) {
@@ -640,21 +654,33 @@ TEST_F(win, two_processes_both_directions_then_exporter_dies)
 		unsigned char *buf = alloc_pages_filled(2, 0x77);
 		int fd, ok;
 
-		close(sv[0]);
 		if (!buf || side_open(&e, 0) ||
 		    map_mem(e.fd, cid(&e), buf, 2 * PG, SDXI_MAP_READ | SDXI_MAP_WRITE) ||
-		    export_window(&e, buf, 2 * PG, SDXI_MAP_READ | SDXI_MAP_WRITE, &fd, NULL) ||
-		    send_fd(sv[1], fd))
+		    export_window(&e, buf, 2 * PG, SDXI_MAP_READ | SDXI_MAP_WRITE, &fd, NULL))
 			_exit(1);
-		close(fd);
+		if (unix_sock ? send_fd(sv[1], fd) :
+		    write(sv[1], &fd, sizeof(fd)) != sizeof(fd))
+			_exit(1);
 		/* The importer wrote page 1, then lets us check and die. */
-		if (read(sv[1], &b, 1) != 1)
+		if (read(back[0], &b, 1) != 1)
 			_exit(2);
+		close(fd);
 		ok = all_bytes(buf, PG, 0x77) && all_bytes(buf + PG, PG, 0x88);
 		_exit(ok ? 0 : 3);
 	}
 	close(sv[1]);
-	wfd = recv_fd(sv[0]);
+	close(back[0]);
+	if (unix_sock) {
+		wfd = recv_fd(sv[0]);
+	} else {
+		int cfd;
+
+		ASSERT_EQ(sizeof(cfd), read(sv[0], &cfd, sizeof(cfd)));
+		pidfd = syscall(SYS_pidfd_open, pid, 0);
+		ASSERT_LE(0, pidfd);
+		wfd = syscall(SYS_pidfd_getfd, pidfd, cfd, 0);
+		close(pidfd);
+	}
 	ASSERT_LE(0, wfd);
 	ASSERT_EQ(0, import_window(&self->i, wfd, &w));
 	ASSERT_EQ(0, copy2(&self->i, w.out_base, w.out_akey, ib, 0, PG));
@@ -673,9 +699,10 @@ TEST_F(win, two_processes_both_directions_then_exporter_dies)
 		}
 		EXPECT_EQ(0, child_status(c));
 	}
-	ASSERT_EQ(1, write(sv[0], &b, 1));
+	ASSERT_EQ(1, write(back[1], &b, 1));
 	EXPECT_EQ(0, child_status(pid));
 	close(sv[0]);
+	close(back[1]);
 	/* The exporter died: its window is revoked, the import fails. */
 	EXPECT_EQ(0, sdxi_counter("windows"));
 	EXPECT_EQ(-EIO, copy2(&self->i, w.out_base, w.out_akey, ib, 0, PG));
