@@ -166,3 +166,30 @@ int sdxi_admin_nop(struct sdxi_fn *sdxi)
 	sdxi_encode_nop(&d);
 	return sdxi_admin_run(sdxi, &d, 1);
 }
+
+/**
+ * __sdxi_admin_akey_sync() - wait until a context's changed AKey entries
+ * are seen
+ * @sdxi: function
+ * @id: context ID whose AKey table changed
+ *
+ * DSC_SYNC (flt = AKEY) over [id, id].  An admin descriptor runs after
+ * the client turn in progress at its doorbell ends, and a suspended
+ * transfer reads its AKey entries again at its next turn
+ * (hardware.rst, "Arbitration"), so when the SYNC completes no descriptor
+ * of the context uses an entry as it was before the change.  Caller holds
+ * &sdxi_dev.adm_lock.
+ *
+ * Return: 0, -EIO or -ETIMEDOUT.
+ */
+int __sdxi_admin_akey_sync(struct sdxi_fn *sdxi, u16 id)
+{
+	struct sdxi_cxt_range r = { .start = id, .end = id };
+	union sdxi_desc d;
+	int err;
+
+	err = sdxi_encode_sync(&d, SDXI_SYNC_FLT_AKEY, &r);
+	if (err)
+		return err;
+	return sdxi_admin_run(sdxi, &d, 1);
+}

@@ -15,5 +15,6 @@ int __sdxi_admin_cxt_start(struct sdxi_fn *sdxi, u16 id, bool resume);
 int __sdxi_admin_cxt_stop(struct sdxi_fn *sdxi, u16 id);
 int __sdxi_admin_cxt_update(struct sdxi_fn *sdxi, u16 id);
 int sdxi_admin_nop(struct sdxi_fn *sdxi);
+int __sdxi_admin_akey_sync(struct sdxi_fn *sdxi, u16 id);
 
 #endif /* _SDXI_ADMIN_H */

@@ -123,6 +123,8 @@ SDXI_USTAT_ATTR(pinned_bytes, sdxi_user_use(ud, SDXI_URES_PINNED));
 SDXI_USTAT_ATTR(imported_bytes, sdxi_user_use(ud, SDXI_URES_IMPORTED));
 SDXI_USTAT_ATTR(user_vectors, sdxi_user_use(ud, SDXI_URES_VECTORS));
 SDXI_USTAT_ATTR(max_user_contexts, sdxi_user_contexts_offered(ud));
+SDXI_USTAT_ATTR(windows, atomic_read(&ud->stats.windows));
+SDXI_USTAT_ATTR(window_imports, atomic_read(&ud->stats.imports));
 
 static ssize_t isolation_show(struct device *dev, struct device_attribute *attr,
 			      char *buf)
@@ -163,6 +165,8 @@ static struct attribute *sdxi_udev_attrs[] = {
 	&dev_attr_max_user_contexts.attr,
 	&dev_attr_isolation.attr,
 	&dev_attr_reset_context.attr,
+	&dev_attr_windows.attr,
+	&dev_attr_window_imports.attr,
 	NULL
 };
 ATTRIBUTE_GROUPS(sdxi_udev);
@@ -256,6 +260,7 @@ int sdxi_cdev_register(struct sdxi_fn *sdxi)
 	spin_lock_init(&ud->acct_lock);
 	xa_init(&ud->users);
 	mutex_init(&ud->attach_lock);
+	mutex_init(&ud->win_lock);
 	INIT_LIST_HEAD(&ud->attachments);
 	ud->sdxi = sdxi;
 	ud->isolated = sdxi_pasid_capable(dev);

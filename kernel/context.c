@@ -864,3 +864,55 @@ void sdxi_cxt_free_all(struct sdxi_fn *sdxi)
 	}
 	sdxi->admin = NULL;
 }
+
+/**
+ * sdxi_cxt_set_akey() - install or invalidate one AKey entry of a live
+ * context
+ * @cxt: client context
+ * @idx: entry, at least SDXI_CXT_INIT_AKEYS (the creator's entries are
+ *	 fixed) and below SDXI_CXT_AKEY_ENTRIES
+ * @k: new contents, or NULL to invalidate the entry
+ *
+ * AKey entries are read by the function on every use, never cached
+ * (hardware.rst, "Contexts"): an entry is installed by writing its body,
+ * then its first word with vl = 1.  Invalidation clears the first word,
+ * then a DSC_SYNC (flt = AKEY) through the admin context waits until no
+ * descriptor of the context still uses the old entry
+ * (__sdxi_admin_akey_sync()); with the admin context down the function is
+ * not executing descriptors and the cleared entry is enough.
+ *
+ * Return: 0; -EINVAL (index or contents out of range); -EIO or
+ * -ETIMEDOUT from the SYNC (the entry is invalid all the same).
+ */
+int sdxi_cxt_set_akey(struct sdxi_cxt *cxt, u16 idx, const struct sdxi_akey *k)
+{
+	struct sdxi_fn *sdxi = cxt->sdxi;
+	struct sdxi_akey_ent ent, *e;
+	int err;
+
+	if (idx < SDXI_CXT_INIT_AKEYS || idx >= SDXI_CXT_AKEY_ENTRIES || !cxt->id)
+		return -EINVAL;
+	e = &cxt->akeys[idx];
+	if (k) {
+		err = sdxi_encode_akey(&ent, k);
+		if (err)
+			return err;
+		WRITE_ONCE(e->intr, 0);
+		dma_wmb();
+		e->tgt_sfunc = ent.tgt_sfunc;
+		e->pasid = ent.pasid;
+		memcpy((u8 *)e + offsetofend(struct sdxi_akey_ent, pasid),
+		       (u8 *)&ent + offsetofend(struct sdxi_akey_ent, pasid),
+		       sizeof(ent) - offsetofend(struct sdxi_akey_ent, pasid));
+		dma_wmb();
+		WRITE_ONCE(e->intr, ent.intr);
+		return 0;
+	}
+	WRITE_ONCE(e->intr, 0);
+	/* The cleared entry before the SYNC's doorbell (a posted write). */
+	wmb();
+	guard(mutex)(&sdxi->adm_lock);
+	if (!sdxi->admin_up)
+		return 0;
+	return __sdxi_admin_akey_sync(sdxi, cxt->id);
+}

@@ -258,5 +258,6 @@ void sdxi_cxts_reset_done(struct sdxi_fn *sdxi);
 void sdxi_cxts_take_leaked(struct sdxi_fn *sdxi, struct list_head *list);
 void sdxi_cxts_free_leaked(struct sdxi_fn *sdxi, struct list_head *list);
 void sdxi_cxt_free_all(struct sdxi_fn *sdxi);
+int sdxi_cxt_set_akey(struct sdxi_cxt *cxt, u16 idx, const struct sdxi_akey *k);
 
 #endif /* _SDXI_CONTEXT_H */

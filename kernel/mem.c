@@ -48,6 +48,7 @@
 #include "quota.h"
 #include "user_context.h"
 #include "user_file.h"
+#include "window.h"
 
 SDXI_IMPORT_NS(DMA_BUF);
 
@@ -172,9 +173,21 @@ void sdxi_user_as_release(struct sdxi_uctx *u)
 	}
 }
 
-/* Map [iova, iova + len) of the domain to @pages, coalescing runs. */
-static int sdxi_iommu_map_pages(struct iommu_domain *dom, u64 iova,
-				struct page **pages, unsigned long n, int prot)
+/**
+ * sdxi_iommu_map_pages() - map pages at consecutive IOVAs of a domain
+ * @dom: the domain
+ * @iova: page-aligned start
+ * @pages: the pages
+ * @n: their number
+ * @prot: IOMMU_*
+ *
+ * Physically contiguous runs are mapped as one; nothing stays mapped on
+ * failure.
+ *
+ * Return: 0 or the iommu_map() error.
+ */
+int sdxi_iommu_map_pages(struct iommu_domain *dom, u64 iova,
+			 struct page **pages, unsigned long n, int prot)
 {
 	unsigned long i = 0, j;
 	int err;
@@ -470,6 +483,8 @@ int sdxi_user_unmap_mem(struct sdxi_uctx *u, u64 va, u64 len)
 	m = sdxi_find_map(u, va, len, SDXI_UMAP_MEM);
 	if (!m)
 		return -ENOENT;
+	/* Windows on it first: their PASIDs reach the same pages. */
+	sdxi_window_revoke_map(u, m);
 	interval_tree_remove(&m->it, &u->maps);
 	if (u->dom)
 		iommu_unmap(u->dom, va, len);

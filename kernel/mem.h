@@ -23,5 +23,9 @@ int sdxi_user_unmap_dmabuf(struct sdxi_uctx *u, u64 iova);
 void sdxi_dmabuf_move_all(struct sdxi_udev *ud, bool remap);
 #endif
 u64 sdxi_user_region_iova(enum sdxi_cxt_region r);
+struct iommu_domain;
+struct page;
+int sdxi_iommu_map_pages(struct iommu_domain *dom, u64 iova,
+			 struct page **pages, unsigned long n, int prot);
 
 #endif /* _SDXI_MEM_H */

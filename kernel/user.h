@@ -14,6 +14,10 @@
  * quota.c owns the limits: what each open file and each user (uid) may
  * hold on a function, charged before anything is allocated.
  *
+ * window.c owns windows: ranges of one context's registrations that
+ * contexts of other processes reach through an AKey, with a PASID and
+ * domain of the window's own (Documentation/uapi.rst "Windows").
+ *
  * Object lifetimes:
  *   sdxi_udev   one per function; a struct device (refcounted): the
  *		 function's teardown drops its reference, every open file
@@ -95,6 +99,8 @@ struct sdxi_uctx;
  * @pinned_pages: user pages pinned by MAP_MEM
  * @dmabufs: dma-buf imports (MAP_DMABUF)
  * @files: open files
+ * @windows: windows exported and not yet revoked (window.c)
+ * @imports: window imports held by contexts (window.c)
  */
 struct sdxi_ustats {
 	atomic_t contexts;
@@ -102,6 +108,8 @@ struct sdxi_ustats {
 	atomic64_t pinned_pages;
 	atomic_t dmabufs;
 	atomic_t files;
+	atomic_t windows;
+	atomic_t imports;
 };
 
 /**
@@ -159,6 +167,8 @@ struct sdxi_uacct {
  * @use: amounts held by all user contexts, by enum sdxi_ures
  * @users: per-user accounts (&struct sdxi_uacct), by uid; the xarray's
  *	   lock guards lookups and the last put
+ * @win_lock: guards every window's exporter and import list and every
+ *	      context's imports (window.c); taken under a file's lock
  */
 struct sdxi_udev {
 	struct device dev;
@@ -176,6 +186,7 @@ struct sdxi_udev {
 	spinlock_t acct_lock;		/* guards account amounts, use */
 	u64 use[SDXI_URES_NR];
 	struct xarray users;
+	struct mutex win_lock;		/* guards windows and imports */
 };
 
 /**
@@ -320,6 +331,13 @@ struct sdxi_umap {
  * @intrs: completion interrupts
  * @completed_base: descriptors taken (read index) before the last reset
  * @debugfs: its debugfs file
+ * @windows: windows it exports (&struct sdxi_window); &sdxi_ufile.lock
+ *	     and &sdxi_udev.win_lock
+ * @next_window_id: ID of its next window; &sdxi_ufile.lock
+ * @imports: windows imported into it (&struct sdxi_wimport);
+ *	     &sdxi_udev.win_lock
+ * @import_akeys: AKey indexes taken by @imports (also revoked ones not yet
+ *		  unimported); &sdxi_udev.win_lock
  */
 struct sdxi_uctx {
 	struct kref ref;
@@ -354,6 +372,10 @@ struct sdxi_uctx {
 	atomic64_t intrs;
 	u64 completed_base;
 	struct dentry *debugfs;
+	struct list_head windows;
+	u32 next_window_id;
+	struct list_head imports;
+	DECLARE_BITMAP(import_akeys, SDXI_CXT_AKEY_ENTRIES);
 };
 
 #endif /* _SDXI_USER_H */

@@ -250,6 +250,8 @@ static struct sdxi_uctx *sdxi_uctx_new(struct sdxi_ufile *uf)
 	spin_lock_init(&u->ev_lock);
 	spin_lock_init(&u->err_lock);
 	init_rwsem(&u->map_rwsem);
+	INIT_LIST_HEAD(&u->windows);
+	INIT_LIST_HEAD(&u->imports);
 	atomic_inc(&ud->stats.contexts);
 	return u;
 }

@@ -29,6 +29,7 @@
 #include "user_debugfs.h"
 #include "user_file.h"
 #include "user_mmap.h"
+#include "window.h"
 
 /**
  * sdxi_ufile_lock() - enter a file's work on the function
@@ -75,13 +76,15 @@ void sdxi_ufile_unlock(struct sdxi_ufile *uf)
  *
  * @removed: the function is going away: the mappings get the removed pages
  *
- * Revokes the user mappings, then destroys the context
+ * Revokes the user mappings, the windows the context exports and its
+ * imports (sdxi_window_ctx_teardown()), then destroys the context
  * (sdxi_uctx_destroy()).  &sdxi_ufile.lock held.
  */
 void sdxi_uctx_teardown(struct sdxi_uctx *u, bool removed)
 {
 	debugfs_remove(u->debugfs);
 	sdxi_uctx_revoke(u, false, removed);
+	sdxi_window_ctx_teardown(u);
 	sdxi_uctx_destroy(u);
 }
 

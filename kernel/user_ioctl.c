@@ -23,6 +23,7 @@
 #include "user_context.h"
 #include "user_file.h"
 #include "user_ioctl.h"
+#include "window.h"
 
 /*
  * GET_INFO's argument.  The test configuration appends a member, as a
@@ -52,6 +53,10 @@ union sdxi_uarg {
 	struct sdxi_map_dmabuf dmabuf;
 	struct sdxi_unmap_dmabuf unmap_dmabuf;
 	struct sdxi_set_eventfd eventfd;
+	struct sdxi_export_window export_window;
+	struct sdxi_window_cmd window_cmd;
+	struct sdxi_import_window import_window;
+	struct sdxi_unimport_window unimport_window;
 };
 
 static int sdxi_ioctl_get_info(struct sdxi_ufile *uf, union sdxi_uarg *a)
@@ -82,6 +87,8 @@ static int sdxi_ioctl_get_info(struct sdxi_ufile *uf, union sdxi_uarg *a)
 		.out_numa_node = dev_to_node(sdxi->dev),
 		.out_flags = ud->isolated ? SDXI_INFO_F_DMABUF : 0,
 	};
+	if (ud->isolated)
+		info->out_flags |= SDXI_INFO_F_WINDOWS;
 	if (sdxi_fn_vectors_free(sdxi) && (sdxi->opb & SDXI_OPB_INTR))
 		info->out_flags |= SDXI_INFO_F_INTERRUPTS;
 	if (ud->isolated) {
@@ -365,6 +372,62 @@ static int sdxi_ioctl_set_eventfd(struct sdxi_ufile *uf, union sdxi_uarg *a)
 	return err;
 }
 
+static int sdxi_ioctl_export_window(struct sdxi_ufile *uf, union sdxi_uarg *a)
+{
+	struct sdxi_export_window *e = &a->export_window;
+
+	if (!e->flags || (e->flags & ~(SDXI_MAP_READ | SDXI_MAP_WRITE)) ||
+	    e->__reserved || !sdxi_user_range_ok(e->vaddr, e->length) ||
+	    e->vaddr + e->length > TASK_SIZE)
+		return -EINVAL;
+	return sdxi_window_export(uf, e->context_id, e->vaddr, e->length,
+				  e->flags, &e->out_fd, &e->out_window_id);
+}
+
+/*
+ * The outputs could not be written: revoke the window.  Its descriptor
+ * stays in the table (another thread may already use that number) and
+ * names a revoked window.
+ */
+static void sdxi_ioctl_export_window_undo(struct sdxi_ufile *uf, union sdxi_uarg *a)
+{
+	sdxi_window_revoke_by_id(uf, a->export_window.context_id,
+				 a->export_window.out_window_id);
+}
+
+static int sdxi_ioctl_revoke_window(struct sdxi_ufile *uf, union sdxi_uarg *a)
+{
+	if (a->window_cmd.flags)
+		return -EINVAL;
+	return sdxi_window_revoke_by_id(uf, a->window_cmd.context_id,
+					a->window_cmd.window_id);
+}
+
+static int sdxi_ioctl_import_window(struct sdxi_ufile *uf, union sdxi_uarg *a)
+{
+	struct sdxi_import_window *i = &a->import_window;
+
+	if (i->flags || i->__reserved)
+		return -EINVAL;
+	return sdxi_window_import(uf, i->context_id, i->fd, &i->out_akey,
+				  &i->out_flags, &i->out_base, &i->out_length);
+}
+
+static void sdxi_ioctl_import_window_undo(struct sdxi_ufile *uf, union sdxi_uarg *a)
+{
+	sdxi_window_unimport(uf, a->import_window.context_id,
+			     a->import_window.out_akey);
+}
+
+static int sdxi_ioctl_unimport_window(struct sdxi_ufile *uf, union sdxi_uarg *a)
+{
+	struct sdxi_unimport_window *i = &a->unimport_window;
+
+	if (i->flags || i->__reserved)
+		return -EINVAL;
+	return sdxi_window_unimport(uf, i->context_id, i->akey);
+}
+
 /* Flags of an ioctl (&struct sdxi_ioctl_op.flags). */
 #define SDXI_IOCTL_WRITE	BIT(0)	/* changes state: needs FMODE_WRITE */
 #define SDXI_IOCTL_OUT		BIT(1)	/* has outputs, copied back */
@@ -431,6 +494,23 @@ static const struct sdxi_ioctl_op sdxi_ioctl_ops[] = {
 		      SDXI_IOCTL_WRITE, struct sdxi_unmap_dmabuf, iova),
 	SDXI_IOCTL_OP(SDXI_IOC_SET_EVENTFD, sdxi_ioctl_set_eventfd, NULL,
 		      SDXI_IOCTL_WRITE, struct sdxi_set_eventfd, fd),
+	/* Windows (window.c), at their own command numbers. */
+	[SDXI_CMD_EXPORT_WINDOW] =
+	SDXI_IOCTL_OP(SDXI_IOC_EXPORT_WINDOW, sdxi_ioctl_export_window,
+		      sdxi_ioctl_export_window_undo,
+		      SDXI_IOCTL_WRITE | SDXI_IOCTL_OUT,
+		      struct sdxi_export_window, out_window_id),
+	[SDXI_CMD_REVOKE_WINDOW] =
+	SDXI_IOCTL_OP(SDXI_IOC_REVOKE_WINDOW, sdxi_ioctl_revoke_window, NULL,
+		      SDXI_IOCTL_WRITE, struct sdxi_window_cmd, window_id),
+	[SDXI_CMD_IMPORT_WINDOW] =
+	SDXI_IOCTL_OP(SDXI_IOC_IMPORT_WINDOW, sdxi_ioctl_import_window,
+		      sdxi_ioctl_import_window_undo,
+		      SDXI_IOCTL_WRITE | SDXI_IOCTL_OUT,
+		      struct sdxi_import_window, out_length),
+	[SDXI_CMD_UNIMPORT_WINDOW] =
+	SDXI_IOCTL_OP(SDXI_IOC_UNIMPORT_WINDOW, sdxi_ioctl_unimport_window, NULL,
+		      SDXI_IOCTL_WRITE, struct sdxi_unimport_window, __reserved),
 };
 
 /*

@@ -214,7 +214,9 @@ void cxt_forget_all(struct sdxie_fn *fn)
 /*
  * Look up AKey @idx of context @c (Table 3-7).  Entries are read on every
  * use, never cached.  On success @as is the address space the key selects:
- * its PASID if pv = 1, else the context's own.
+ * its PASID if pv = 1, else the context's own.  Each address of a
+ * descriptor is looked up through its own key.  Only the local function
+ * can be named (tgt_sfunc = 0).
  */
 bool akey_lookup(struct sdxie_fn *fn, const struct sdxie_cxt *c, uint16_t idx,
 		 struct sdxi_akey_ent *ent, struct sdxie_as *as,
@@ -240,7 +242,9 @@ bool akey_lookup(struct sdxie_fn *fn, const struct sdxie_cxt *c, uint16_t idx,
 
 	intr = le16_get(&ent->intr);
 	pasid = le32_get(&ent->pasid);
+	/* tgt_sfunc != 0 would name another function: no RKey path. */
 	if (!(intr & SDXI_AKEY_VL) || (intr & (SDXI_AKEY_STE | SDXI_AKEY_INTR_RSVD)) ||
+	    le16_get(&ent->tgt_sfunc) ||
 	    (pasid & ~SDXI_AKEY_PASID) || le16_get(&ent->stag) ||
 	    le16_get(&ent->rsvd_0) || le16_get(&ent->rkey) || le16_get(&ent->rsvd_1))
 		return err_set(e, SDXI_STEP_AKEY, SDXI_SUB_STEP_VALIDATION,

@@ -256,6 +256,7 @@ static inline bool akey_plain(const struct sdxie_fn *fn, const struct sdxie_cxt 
 	p = view_ptr(&fn->view.akey, c->akey_ptr + (uint64_t)idx * 16, 16);
 	if (!p || (le16_get(p) & (SDXI_AKEY_VL | SDXI_AKEY_PV | SDXI_AKEY_STE |
 				  SDXI_AKEY_INTR_RSVD)) != SDXI_AKEY_VL ||
+	    le16_get(p + 2) ||
 	    (le32_get(p + 4) & ~SDXI_AKEY_PASID) || le64_get(p + 8))
 		return false;
 	*as = c->as;

@@ -98,6 +98,7 @@ check-hw-conformance-iommu: $(KSFT_B)/hw_conformance
 # /dev/sdxiN (kernel/cdev.c, kernel/mem.c; Documentation/uapi.rst).
 USER_KSFT := $(addprefix $(KSFT_B)/,user_contexts user_fuzz fault_matrix \
 	user_functional operator sdxi_traffic user_hostile user_stress)
+USER_KSFT += $(KSFT_B)/user_windows
 $(KSFT_B)/operator $(KSFT_B)/sdxi_traffic: selftests/sdxi/traffic.h
 $(USER_KSFT): selftests/sdxi/sdxi_common.h
 # kselftest_harness.h's TEST_F trips -Wclobbered under -Wextra.
@@ -148,6 +149,20 @@ check-user-stress-full: $(USER_KSFT) $(SDXI_KO)
 	@$(call USER_VM,$(RESULTS)/user-stress-full.tap,-- \
 		'SDXI_STRESS_SECONDS=60 ksft user_stress; finish',900)
 
+# Windows between processes (kernel/window.c; Documentation/uapi.rst
+# "Windows"): functional, attacks, teardown orders, counters at zero.  Two
+# SDXI functions, so that importing into another function's context runs.
+# (The device specs are variables: their commas would split $(call)'s
+# arguments.)
+VM_SUITES += user-windows
+USER_WINDOWS_DEV0 := sdxi,id=sdxi0
+USER_WINDOWS_DEV1 := sdxi,id=sdxi1
+.PHONY: check-user-windows
+check-user-windows: $(USER_KSFT) $(SDXI_KO)
+	@$(call USER_VM,$(RESULTS)/user-windows.tap,--file $(KSFT_B)/user_windows \
+		--device $(USER_WINDOWS_DEV0) --device $(USER_WINDOWS_DEV1) -- \
+		'ksft user_windows; finish')
+
 # ---- The kselftest suite and the robustness harness ----------------------
 SELFTESTS_BIN := $(addprefix $(KSFT_B)/,lib_functional user_functional \
 	fault_matrix operator sdxi_traffic)
@@ -192,4 +207,4 @@ check-selftests-intree: $(KSFT_INC)/kselftest_harness.h lib
 	@$(SUITE_TAP) $(RESULTS)/selftests-intree.tap -- \
 		$(TOP)/selftests/sdxi/intree-check.sh $(KSFT_SRC) $(TOP) \
 		$(SELFTESTS_INTREE)/run $(SELFTESTS_INTREE)/libroot \
-		"hw_conformance user_contexts user_fuzz user_hostile user_stress $(notdir $(SELFTESTS_BIN))"
+		"hw_conformance user_contexts user_fuzz user_hostile user_stress user_windows $(notdir $(SELFTESTS_BIN))"

@@ -60,6 +60,14 @@ enum {
 	SDXI_CMD_SET_EVENTFD = 0x09,
 };
 
+/* Windows between processes (Documentation/uapi.rst "Windows"). */
+enum {
+	SDXI_CMD_EXPORT_WINDOW = 0x10,
+	SDXI_CMD_REVOKE_WINDOW = 0x11,
+	SDXI_CMD_IMPORT_WINDOW = 0x12,
+	SDXI_CMD_UNIMPORT_WINDOW = 0x13,
+};
+
 /* Isolation of user contexts (struct sdxi_info.out_isolation). */
 enum sdxi_isolation {
 	/* Each context has its own PASID and IOMMU domain; IOVA == VA. */
@@ -84,6 +92,7 @@ enum sdxi_isolation {
 /* struct sdxi_info.out_flags */
 #define SDXI_INFO_F_INTERRUPTS		(1ULL << 0)	/* eventfd/poll completion */
 #define SDXI_INFO_F_DMABUF		(1ULL << 1)	/* MAP_DMABUF supported */
+#define SDXI_INFO_F_WINDOWS		(1ULL << 8)	/* EXPORT/IMPORT_WINDOW */
 
 /**
  * struct sdxi_info - ioctl(SDXI_IOC_GET_INFO)
@@ -370,6 +379,110 @@ struct sdxi_set_eventfd {
 	__s32 fd;
 };
 
+/**
+ * struct sdxi_export_window - ioctl(SDXI_IOC_EXPORT_WINDOW)
+ * @size: sizeof(struct sdxi_export_window)
+ * @flags: SDXI_MAP_READ and/or SDXI_MAP_WRITE: what importers may do
+ * @context_id: the exporting context
+ * @__reserved: must be 0
+ * @vaddr: page-aligned start of the exported range
+ * @length: page-aligned length
+ * @out_fd: the window file descriptor (close-on-exec), to pass to
+ *	    importers (e.g. with SCM_RIGHTS)
+ * @out_window_id: the window's ID in the context, for REVOKE_WINDOW
+ *
+ * The range must lie inside one MAP_MEM registration of the context that
+ * allows at least the access in @flags (else ENOENT or EACCES).  Importers
+ * reach exactly [vaddr, vaddr + length) with exactly @flags, through a
+ * PASID of the window's own (Documentation/uapi.rst "Windows").  The
+ * window is revoked by REVOKE_WINDOW, by UNMAP_MEM of its registration, by
+ * DESTROY_CONTEXT of the exporting context and by the exporter's close()
+ * or exit; closing a window fd never revokes it (other processes may hold
+ * copies).  Each window holds a PASID and counts as a context against the
+ * limits.  EXDEV is never returned here; EOPNOTSUPP without
+ * SDXI_ISOLATION_PASID.
+ */
+struct sdxi_export_window {
+	__u32 size;
+	__u32 flags;
+	__u32 context_id;
+	__u32 __reserved;
+	__aligned_u64 vaddr;
+	__aligned_u64 length;
+	__s32 out_fd;
+	__u32 out_window_id;
+};
+
+/**
+ * struct sdxi_window_cmd - ioctl(SDXI_IOC_REVOKE_WINDOW)
+ * @size: sizeof(struct sdxi_window_cmd)
+ * @flags: must be 0
+ * @context_id: the exporting context
+ * @window_id: out_window_id of EXPORT_WINDOW
+ *
+ * Synchronous: when it returns, every importer's AKey for the window is
+ * invalid, no descriptor of any importer touches the range any more
+ * (queued ones fail in their own context with reason AKEY_INVALID), the
+ * window's PASID is detached and its IOTLB entries flushed.
+ */
+struct sdxi_window_cmd {
+	__u32 size;
+	__u32 flags;
+	__u32 context_id;
+	__u32 window_id;
+};
+
+/**
+ * struct sdxi_import_window - ioctl(SDXI_IOC_IMPORT_WINDOW)
+ * @size: sizeof(struct sdxi_import_window)
+ * @flags: must be 0
+ * @context_id: the importing context (of this file)
+ * @fd: a window file descriptor
+ * @out_akey: AKey index of the context to name the window in descriptors
+ * @out_flags: SDXI_MAP_READ and/or SDXI_MAP_WRITE, as exported
+ * @__reserved: must be 0
+ * @out_base: the device address of the window's first byte under
+ *	      @out_akey (the exporter's vaddr)
+ * @out_length: the window's length
+ *
+ * Errors: EINVAL (@fd is not a window), EBADF (@fd is not open),
+ * EKEYREVOKED (the window was revoked), EXDEV (the window belongs to
+ * another SDXI function: RKeys are not supported), ENOSPC (no free AKey
+ * in the context).
+ */
+struct sdxi_import_window {
+	__u32 size;
+	__u32 flags;
+	__u32 context_id;
+	__s32 fd;
+	__u16 out_akey;
+	__u16 out_flags;
+	__u32 __reserved;
+	__aligned_u64 out_base;
+	__aligned_u64 out_length;
+};
+
+/**
+ * struct sdxi_unimport_window - ioctl(SDXI_IOC_UNIMPORT_WINDOW)
+ * @size: sizeof(struct sdxi_unimport_window)
+ * @flags: must be 0
+ * @context_id: the importing context
+ * @akey: out_akey of IMPORT_WINDOW
+ * @__reserved: must be 0
+ *
+ * Invalidates the AKey (synchronously, as REVOKE_WINDOW) and frees it for
+ * a later import.  An import whose window was revoked keeps its AKey,
+ * invalid, until UNIMPORT_WINDOW or the context's end, so an index is
+ * never silently reused.
+ */
+struct sdxi_unimport_window {
+	__u32 size;
+	__u32 flags;
+	__u32 context_id;
+	__u16 akey;
+	__u16 __reserved;
+};
+
 #define SDXI_IOC_GET_INFO	_IO(SDXI_TYPE, SDXI_CMD_GET_INFO)
 #define SDXI_IOC_CREATE_CONTEXT	_IO(SDXI_TYPE, SDXI_CMD_CREATE_CONTEXT)
 #define SDXI_IOC_DESTROY_CONTEXT _IO(SDXI_TYPE, SDXI_CMD_DESTROY_CONTEXT)
@@ -380,5 +493,9 @@ struct sdxi_set_eventfd {
 #define SDXI_IOC_MAP_DMABUF	_IO(SDXI_TYPE, SDXI_CMD_MAP_DMABUF)
 #define SDXI_IOC_UNMAP_DMABUF	_IO(SDXI_TYPE, SDXI_CMD_UNMAP_DMABUF)
 #define SDXI_IOC_SET_EVENTFD	_IO(SDXI_TYPE, SDXI_CMD_SET_EVENTFD)
+#define SDXI_IOC_EXPORT_WINDOW	_IO(SDXI_TYPE, SDXI_CMD_EXPORT_WINDOW)
+#define SDXI_IOC_REVOKE_WINDOW	_IO(SDXI_TYPE, SDXI_CMD_REVOKE_WINDOW)
+#define SDXI_IOC_IMPORT_WINDOW	_IO(SDXI_TYPE, SDXI_CMD_IMPORT_WINDOW)
+#define SDXI_IOC_UNIMPORT_WINDOW _IO(SDXI_TYPE, SDXI_CMD_UNIMPORT_WINDOW)
 
 #endif /* _UAPI_LINUX_SDXI_H */

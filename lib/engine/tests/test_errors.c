@@ -218,6 +218,14 @@ TEST(invalid_akey_is_rejected)
 	expect_restartable(&fx);
 	fx_akey(&fx, 1, 17)->intr = SDXI_AKEY_VL | SDXI_AKEY_STE;	/* unsupported */
 	expect_failure(&fx, &d, SDXI_STEP_AKEY, SDXI_SUB_STEP_VALIDATION, SDXI_ERR_AKEY_INVALID);
+	expect_restartable(&fx);
+	/* Another function (no RKey path), plain and with a PASID. */
+	fx_akey(&fx, 1, 17)->intr = SDXI_AKEY_VL;
+	fx_akey(&fx, 1, 17)->tgt_sfunc = 1;
+	expect_failure(&fx, &d, SDXI_STEP_AKEY, SDXI_SUB_STEP_VALIDATION, SDXI_ERR_AKEY_INVALID);
+	expect_restartable(&fx);
+	d.copy.akey0 = 17;
+	expect_failure(&fx, &d, SDXI_STEP_AKEY, SDXI_SUB_STEP_VALIDATION, SDXI_ERR_AKEY_INVALID);
 	fx_fini(&fx);
 }
 
