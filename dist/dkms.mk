@@ -19,7 +19,7 @@ DEBUG_SUITES += dkms
 VM_SUITES += dkms-vm
 
 .PHONY: check-dkms check-dkms-vm
-$(DKMS_KO): $(DKMS_KSRC) uapi/linux/sdxi_hw.h uapi/linux/sdxi.h include/sdxi/function.h include/sdxi/encode.h \
+$(DKMS_KO): $(DKMS_KSRC) $(DKMS_KSCRIPTS) uapi/linux/sdxi_hw.h uapi/linux/sdxi.h include/sdxi/function.h include/sdxi/encode.h \
 		dist/dkms.conf.in VERSION \
 		dist/dkms-build $(KDIR)/Module.symvers
 	@$(TOP)/dist/dkms-build $(KVER) $(KDIR) $(DKMS_B)

@@ -29,6 +29,8 @@ DKMS_TREE := $(DKMSDIR)/sdxi-$(SDXI_VERSION)
 # The driver's sources and Kbuild: the files kernel/kernel.mk builds from,
 # less its tests.
 DKMS_KSRC := $(wildcard kernel/*.c kernel/*.h) kernel/Kbuild
+# Run by dkms.conf's MAKE: the dmaengine headers of the target kernel.
+DKMS_KSCRIPTS := kernel/dmaengine-headers
 DIST_B := $(B)/dist
 
 .PHONY: install-tools install-udev install-dkms uninstall check-install
@@ -49,6 +51,7 @@ install-dkms:
 	install -d $(DESTDIR)$(DKMS_TREE)/kernel $(DESTDIR)$(DKMS_TREE)/uapi/linux \
 		$(DESTDIR)$(DKMS_TREE)/include/sdxi
 	install -m 644 $(DKMS_KSRC) $(DESTDIR)$(DKMS_TREE)/kernel/
+	install -m 755 $(DKMS_KSCRIPTS) $(DESTDIR)$(DKMS_TREE)/kernel/
 	install -m 644 uapi/linux/sdxi_hw.h uapi/linux/sdxi.h $(DESTDIR)$(DKMS_TREE)/uapi/linux/
 	install -m 644 include/sdxi/function.h include/sdxi/encode.h $(DESTDIR)$(DKMS_TREE)/include/sdxi/
 	sed 's|@VERSION@|$(SDXI_VERSION)|' dist/dkms.conf.in > $(DESTDIR)$(DKMS_TREE)/dkms.conf

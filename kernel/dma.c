@@ -1,30 +1,37 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * dmaengine provider: memcpy channels, one SDXI context per channel.
+ * dmaengine provider: memcpy channels, one SDXI context per channel, on
+ * the dmaengine core's virtual channels (virt-dma) and cookie helpers.
  *
- * How the dmaengine callbacks map onto the context's ring:
+ * The virtual channel holds the transactions: allocated (prepared),
+ * submitted (cookie assigned), issued, completed (callbacks pending, run
+ * by its tasklet) and terminated (freed by device_synchronize).  The
+ * issued list is in cookie order; the transactions written to the ring
+ * (@in_ring) are a prefix of it, in ring order, the others wait for ring
+ * space.
  *
  *   alloc_chan_resources  create and start a context: AKey 0 reaches data
  *			   in the context's address space, AKey 1 names the
  *			   channel's MSI-X vector.
- *   prep_dma_memcpy	   validate by a trial encode and allocate a
- *			   descriptor; no ring slot is touched, so a prepared
- *			   but abandoned descriptor cannot wedge the ring.
- *   tx_submit		   assign the cookie, queue on @pending.
- *   issue_pending	   reserve slots for as many pending descriptors as
- *			   fit (driver.rst, "Ring slots are reserved at
- *			   issue time"), publish each COPY with its slot's
- *			   CST_BLK, and one fenced DSC_INTR after the batch
- *			   if a descriptor asked for an interrupt or work is
- *			   left waiting for space; doorbell after the lock
- *			   drops.
+ *   prep_dma_memcpy	   validate by a trial encode; vchan_tx_prep().  No
+ *			   ring slot is touched, so a prepared but abandoned
+ *			   descriptor cannot wedge the ring.
+ *   tx_submit		   vchan_tx_submit(): the cookie.
+ *   issue_pending	   vchan_issue_pending(), then reserve slots for as
+ *			   many issued transactions as fit (driver.rst, "Ring
+ *			   slots are reserved at issue time"), publish each
+ *			   COPY with its slot's CST_BLK, and one fenced
+ *			   DSC_INTR after the batch if a transaction asked
+ *			   for an interrupt or work is left waiting for
+ *			   space; doorbell after the lock drops.
  *   completion		   the channel's vector, or device_tx_status polling
- *			   (no DMA_PREP_INTERRUPT), reaps @active in order
- *			   by CST_BLK.  Both go through one function under
- *			   the channel lock, so the paths agree.  A block with
- *			   ER completes the descriptor as DMA_ERROR with a
+ *			   (no DMA_PREP_INTERRUPT), reaps the ring's
+ *			   transactions in order by CST_BLK (never by the
+ *			   read index) through one function under the
+ *			   channel lock, and completes them with
+ *			   vchan_cookie_complete().  A block with ER
+ *			   completes the transaction with a
  *			   DMA_TRANS_*_FAILED result, never as success.
- *			   Callbacks run from a BH work item.
  *   terminate_all	   drain: everything submitted so far is issued and
  *			   gets SDXI_DMA_DRAIN_MS to complete (normally, with
  *			   its callback); what does not make it is aborted
@@ -36,13 +43,13 @@
  *			   would fail it for no reason, while a copy that
  *			   completes within the bound is harmless.
  *   synchronize	   waits for the drain or reset, for the IRQ and for
- *			   callbacks.
+ *			   the callbacks (vchan_synchronize()).
  *
  * A context error (reported by the error log or seen as ER in a block)
- * fails that descriptor, then DSC_CXT_START_RS resumes the context after
- * it so the rest of the ring still runs.  Function recovery aborts issued
- * descriptors with errors (clients see errors, not hangs) and issues the
- * pending ones once the context runs again.
+ * fails that transaction, then DSC_CXT_START_RS resumes the context after
+ * it so the rest of the ring still runs.  Function recovery aborts the
+ * ring's transactions with errors (clients see errors, not hangs) and
+ * issues the waiting ones once the context runs again.
  */
 #include <linux/cleanup.h>
 #include <linux/delay.h>
@@ -50,6 +57,15 @@
 #include <linux/interrupt.h>
 #include <linux/module.h>
 #include <linux/slab.h>
+
+/* The dmaengine core's own headers, from the kernel's source (Kbuild). */
+#ifndef __CHECKER__
+#if !__has_include("virt-dma.h") || !__has_include("dmaengine.h")
+#error "drivers/dma/{virt-dma,dmaengine}.h of the kernel's source needed (install.rst)"
+#endif
+#endif
+#include "dmaengine.h"
+#include "virt-dma.h"
 
 #include "context.h"
 #include "descriptor.h"
@@ -69,9 +85,6 @@ MODULE_PARM_DESC(ring_entries, "descriptor ring size of each channel, >= 1024 (d
 #define SDXI_DMA_AKEY_DATA	0
 #define SDXI_DMA_AKEY_INTR	1
 
-/* Recently failed cookies remembered for device_tx_status. */
-#define SDXI_DMA_FAILED_COOKIES	256
-
 /*
  * How long terminate_all lets submitted transactions finish before a
  * reset: they normally take microseconds; the bound only matters for a
@@ -81,55 +94,44 @@ MODULE_PARM_DESC(ring_entries, "descriptor ring size of each channel, >= 1024 (d
 
 /**
  * struct sdxi_dma_desc - one memcpy transaction
- * @txd: dmaengine descriptor
- * @node: on one of the channel's lists
+ * @vd: virtual-channel descriptor
  * @copy: COPY parameters, validated at prep
- * @index: ring index of the COPY, once issued
+ * @index: ring index of the COPY, once in the ring
  * @end: one past the last ring slot the transaction owns (its COPY and
  *	 possibly the batch's DSC_INTR)
- * @result: outcome, once completed
- * @callback: invoke the client's callback when done (not for
- *	      transactions aborted after the client terminated them)
+ * @in_ring: written to the ring
  * @terminated: submitted before a terminate_all, counted in
  *		&sdxi_dma_chan.draining
  */
 struct sdxi_dma_desc {
-	struct dma_async_tx_descriptor txd;
-	struct list_head node;
+	struct virt_dma_desc vd;
 	struct sdxi_copy copy;
 	u64 index;
 	u64 end;
-	enum dmaengine_tx_result result;
-	bool callback;
+	bool in_ring;
 	bool terminated;
 };
 
 /**
  * struct sdxi_dma_chan - one channel and its context
- * @chan: dmaengine channel
+ * @vc: virtual channel; its lock guards the fields below marked "lock"
  * @sdxi: function
  * @vector: MSI-X vector of the channel's DSC_INTR
  * @irq: its Linux IRQ
  * @max_len: largest transfer (CTL2.max_buffer)
  * @name: IRQ name
- * @cxt: the context, NULL without resources; @lock
- * @lock: guards the lists, @cxt, @stall, the work flags and cookies
- * @allocated: prepared, not submitted
- * @pending: submitted, not issued
- * @active: in the ring, in index order
- * @done: completed, callbacks and freeing pending
- * @stall: > 0 while the context is being reset: issue nothing
- * @draining: terminated transactions not finished yet
- * @drain: terminate_all asked for a drain
- * @reset: the ring must be reset (inconsistent indexes)
- * @resume: the context reported an error: resume it
- * @failed: ring of recently failed or aborted cookies
- * @failed_next: next slot of @failed
- * @cb_work: runs callbacks and frees descriptors (BH)
+ * @cxt: the context, NULL without resources (lock)
+ * @stall: > 0 while the context is being reset: issue nothing (lock)
+ * @draining: terminated transactions not finished yet (lock)
+ * @drain: terminate_all asked for a drain (lock)
+ * @reset: the ring must be reset (inconsistent indexes) (lock)
+ * @resume: the context reported an error: resume it (lock)
+ * @failed_cookie: the channel's most recent failed or aborted transaction,
+ *		   which device_tx_status reports as DMA_ERROR (lock)
  * @work: resume, drain and reset (process context)
  */
 struct sdxi_dma_chan {
-	struct dma_chan chan;
+	struct virt_dma_chan vc;
 	struct sdxi_fn *sdxi;
 	unsigned int vector;
 	int irq;
@@ -137,20 +139,13 @@ struct sdxi_dma_chan {
 	char name[32];
 
 	struct sdxi_cxt *cxt;
-	spinlock_t lock;		/* see @lock above */
-	struct list_head allocated;
-	struct list_head pending;
-	struct list_head active;
-	struct list_head done;
 	unsigned int stall;
 	unsigned int draining;
 	bool drain;
 	bool reset;
 	bool resume;
-	dma_cookie_t failed[SDXI_DMA_FAILED_COOKIES];
-	unsigned int failed_next;
+	dma_cookie_t failed_cookie;
 
-	struct work_struct cb_work;
 	struct work_struct work;
 };
 
@@ -179,25 +174,25 @@ struct sdxi_dma {
 };
 
 /*
- * Providers released by a client's last dma_release_channel().  In that
- * path the dmaengine core (drivers/dma/dmaengine.c, dma_chan_put()) calls
+ * Providers released by a client's last dma_release_channel() after an
+ * unbind.  In that path the 6.12 dmaengine core (dma_chan_put()) calls
  * module_put(chan->device->owner) after dma_device_put() has run our
  * release callback, so the dma_device and its channels must outlive the
- * callback.  Nothing in the core reaches them once the module reference
- * is dropped, hence they are freed at module exit.  Only an unbind under
- * a client that holds a channel parks one.
+ * callback (driver.rst, "dmaengine provider").  Nothing in the core
+ * reaches them once that module reference is dropped, hence they are
+ * freed at module exit.
  */
 static LIST_HEAD(sdxi_dma_parked);
 static DEFINE_SPINLOCK(sdxi_dma_parked_lock);
 
 static struct sdxi_dma_chan *to_sdxi_dma_chan(struct dma_chan *chan)
 {
-	return container_of(chan, struct sdxi_dma_chan, chan);
+	return container_of(chan, struct sdxi_dma_chan, vc.chan);
 }
 
-static struct sdxi_dma_desc *to_sdxi_dma_desc(struct dma_async_tx_descriptor *txd)
+static struct sdxi_dma_desc *to_sdxi_dma_desc(struct virt_dma_desc *vd)
 {
-	return container_of(txd, struct sdxi_dma_desc, txd);
+	return container_of(vd, struct sdxi_dma_desc, vd);
 }
 
 static struct sdxi_dma *to_sdxi_dma(struct dma_device *dma)
@@ -205,41 +200,43 @@ static struct sdxi_dma *to_sdxi_dma(struct dma_device *dma)
 	return container_of(dma, struct sdxi_dma, dma);
 }
 
-static void sdxi_dma_failed_add(struct sdxi_dma_chan *dc, dma_cookie_t cookie)
+static void sdxi_dma_desc_free(struct virt_dma_desc *vd)
 {
-	lockdep_assert_held(&dc->lock);
-	dc->failed[dc->failed_next] = cookie;
-	dc->failed_next = (dc->failed_next + 1) % SDXI_DMA_FAILED_COOKIES;
+	kfree(to_sdxi_dma_desc(vd));
 }
 
-static bool sdxi_dma_failed_has(struct sdxi_dma_chan *dc, dma_cookie_t cookie)
-{
-	unsigned int i;
-
-	lockdep_assert_held(&dc->lock);
-	for (i = 0; i < SDXI_DMA_FAILED_COOKIES; i++)
-		if (dc->failed[i] == cookie)
-			return true;
-	return false;
-}
-
-/* Move a finished transaction to @done; issued ones complete in order. */
+/*
+ * A transaction is finished: off its list, it completes its cookie with
+ * @result (the callback reports it), or, with !@callback, it goes to the
+ * terminated list without a callback.  Only transactions from the ring
+ * complete their cookie without a callback: the others may have been
+ * submitted before transactions still waiting, whose cookies must not
+ * read as complete.
+ */
 static void sdxi_dma_finish_locked(struct sdxi_dma_chan *dc,
 				   struct sdxi_dma_desc *d,
 				   enum dmaengine_tx_result result,
-				   bool issued, bool callback)
+				   bool callback)
 {
-	lockdep_assert_held(&dc->lock);
-	d->result = result;
-	d->callback = callback;
+	struct dma_async_tx_descriptor *tx = &d->vd.tx;
+
+	lockdep_assert_held(&dc->vc.lock);
+	list_del(&d->vd.node);
 	if (d->terminated)
 		dc->draining--;
 	if (result != DMA_TRANS_NOERROR)
-		sdxi_dma_failed_add(dc, d->txd.cookie);
-	if (issued)
-		dc->chan.completed_cookie = d->txd.cookie;
-	trace_sdxi_dma_complete(&dc->chan, d->txd.cookie, d->index, issued, result);
-	list_move_tail(&d->node, &dc->done);
+		dc->failed_cookie = tx->cookie;
+	trace_sdxi_dma_complete(&dc->vc.chan, tx->cookie, d->index, d->in_ring,
+				result);
+	if (callback) {
+		d->vd.tx_result.result = result;
+		d->vd.tx_result.residue = result == DMA_TRANS_NOERROR ? 0 : d->copy.len;
+		vchan_cookie_complete(&d->vd);
+		return;
+	}
+	if (d->in_ring)
+		dma_cookie_complete(tx);
+	vchan_terminate_vdesc(&d->vd);
 }
 
 /* Which buffer failed, from the error log if it already told us. */
@@ -255,75 +252,79 @@ static enum dmaengine_tx_result sdxi_dma_failure(struct sdxi_dma_chan *dc,
 }
 
 /*
- * Complete issued transactions in ring order, by their CST_BLKs.  The
- * function writes R + 1 only after a descriptor fully completed, but the
- * block is what carries the error, so the block decides.
+ * Complete the ring's transactions in ring order, by their CST_BLKs: the
+ * block, not the read index, says that a descriptor completed and whether
+ * it failed (hardware.rst).
  */
-static bool sdxi_dma_reap_locked(struct sdxi_dma_chan *dc)
+static void sdxi_dma_reap_locked(struct sdxi_dma_chan *dc)
 {
-	struct sdxi_dma_desc *d, *tmp;
+	struct virt_dma_desc *vd, *tmp;
+	struct sdxi_dma_desc *d;
 	u64 end = 0;
 	int status;
 
-	lockdep_assert_held(&dc->lock);
-	list_for_each_entry_safe(d, tmp, &dc->active, node) {
+	lockdep_assert_held(&dc->vc.lock);
+	list_for_each_entry_safe(vd, tmp, &dc->vc.desc_issued, node) {
+		d = to_sdxi_dma_desc(vd);
+		if (!d->in_ring)
+			break;
 		status = sdxi_ring_csb_status(dc->cxt, d->index);
 		if (status == -EINPROGRESS)
 			break;
-		if (status) {
-			atomic64_inc(&dc->sdxi->stats.dsc_errors);
-			dev_err_ratelimited(dc->chan.device->dev,
-					    "%s: copy %llu failed\n",
-					    dma_chan_name(&dc->chan), d->index);
-			sdxi_dma_finish_locked(dc, d, sdxi_dma_failure(dc, d),
-					       true, true);
-			/* The context is in ERR_FN now: resume after it. */
-			dc->resume = true;
-			queue_work(system_wq, &dc->work);
-		} else {
-			sdxi_dma_finish_locked(dc, d, DMA_TRANS_NOERROR, true,
-					       true);
-		}
 		end = d->end;
+		if (!status) {
+			sdxi_dma_finish_locked(dc, d, DMA_TRANS_NOERROR, true);
+			continue;
+		}
+		atomic64_inc(&dc->sdxi->stats.dsc_errors);
+		dev_err_ratelimited(dc->vc.chan.device->dev, "%s: copy %llu failed\n",
+				    dma_chan_name(&dc->vc.chan), d->index);
+		sdxi_dma_finish_locked(dc, d, sdxi_dma_failure(dc, d), true);
+		/* The context is in ERR_FN now: resume after it. */
+		dc->resume = true;
+		queue_work(system_wq, &dc->work);
 	}
 	/* Their blocks are read: the slots may be reused. */
 	if (end)
 		sdxi_ring_retire(dc->cxt, end);
-	return end != 0;
 }
 
-/* Issue pending transactions into the ring; true if the doorbell is due. */
+/* Write issued transactions to the ring; true if the doorbell is due. */
 static bool sdxi_dma_issue_locked(struct sdxi_dma_chan *dc)
 {
-	struct sdxi_dma_desc *d, *tmp, *last = NULL;
+	struct sdxi_dma_desc *d, *last = NULL;
 	struct sdxi_cxt *cxt = dc->cxt;
 	unsigned int n = 0, waiting = 0;
 	struct sdxi_ring_rsv rsv;
+	struct virt_dma_desc *vd;
 	union sdxi_desc desc;
 	bool intr = false;
 	s64 space;
 	u64 idx;
 
-	lockdep_assert_held(&dc->lock);
-	if (!cxt || dc->stall || list_empty(&dc->pending))
+	lockdep_assert_held(&dc->vc.lock);
+	if (!cxt || dc->stall)
 		return false;
 	space = sdxi_ring_free_slots(cxt);
 	if (space < 0) {
-		dev_err_ratelimited(dc->chan.device->dev,
+		dev_err_ratelimited(dc->vc.chan.device->dev,
 				    "%s: ring indexes inconsistent, resetting\n",
-				    dma_chan_name(&dc->chan));
+				    dma_chan_name(&dc->vc.chan));
 		dc->reset = true;
 		queue_work(system_wq, &dc->work);
 		return false;
 	}
 	/* Keep one slot for the DSC_INTR. */
-	list_for_each_entry(d, &dc->pending, node) {
+	list_for_each_entry(vd, &dc->vc.desc_issued, node) {
+		d = to_sdxi_dma_desc(vd);
+		if (d->in_ring)
+			continue;
 		if (n + 2 > space) {
 			waiting++;
 			continue;
 		}
 		n++;
-		if (d->txd.flags & DMA_PREP_INTERRUPT)
+		if (vd->tx.flags & DMA_PREP_INTERRUPT)
 			intr = true;
 	}
 	if (!n)
@@ -335,7 +336,10 @@ static bool sdxi_dma_issue_locked(struct sdxi_dma_chan *dc)
 		return false;
 
 	idx = rsv.index;
-	list_for_each_entry_safe(d, tmp, &dc->pending, node) {
+	list_for_each_entry(vd, &dc->vc.desc_issued, node) {
+		d = to_sdxi_dma_desc(vd);
+		if (d->in_ring)
+			continue;
 		if (!n--)
 			break;
 		/* Validated at prep: cannot fail. */
@@ -343,9 +347,10 @@ static bool sdxi_dma_issue_locked(struct sdxi_dma_chan *dc)
 		sdxi_ring_publish(cxt, idx, &desc, true);
 		d->index = idx++;
 		d->end = idx;
-		trace_sdxi_dma_submit(&dc->chan, cxt->id, d->txd.cookie, d->index,
-				      d->copy.src, d->copy.dst, d->copy.len);
-		list_move_tail(&d->node, &dc->active);
+		d->in_ring = true;
+		trace_sdxi_dma_submit(&dc->vc.chan, cxt->id, vd->tx.cookie,
+				      d->index, d->copy.src, d->copy.dst,
+				      d->copy.len);
 		last = d;
 	}
 	if (intr) {
@@ -356,121 +361,98 @@ static bool sdxi_dma_issue_locked(struct sdxi_dma_chan *dc)
 	return true;
 }
 
-/* Reap, issue more, then doorbell and callbacks outside the lock. */
+/* Reap, issue more, then the doorbell outside the lock. */
 static void sdxi_dma_progress(struct sdxi_dma_chan *dc)
 {
 	struct sdxi_cxt *cxt;
-	bool reaped, issued;
+	bool issued;
 
-	scoped_guard(spinlock_irqsave, &dc->lock) {
+	scoped_guard(spinlock_irqsave, &dc->vc.lock) {
 		cxt = dc->cxt;
 		if (!cxt)
 			return;
-		reaped = sdxi_dma_reap_locked(dc);
+		sdxi_dma_reap_locked(dc);
 		issued = sdxi_dma_issue_locked(dc);
 	}
 	if (issued)
 		sdxi_ring_doorbell(cxt);
-	if (reaped)
-		queue_work(system_bh_wq, &dc->cb_work);
+}
+
+/* Abort the terminated transactions that never reached the ring. */
+static void sdxi_dma_abort_terminated_locked(struct sdxi_dma_chan *dc,
+					     struct list_head *list)
+{
+	struct virt_dma_desc *vd, *tmp;
+	struct sdxi_dma_desc *d;
+
+	list_for_each_entry_safe(vd, tmp, list, node) {
+		d = to_sdxi_dma_desc(vd);
+		if (!d->terminated || d->in_ring)
+			continue;
+		atomic64_inc(&dc->sdxi->stats.dma_aborted);
+		sdxi_dma_finish_locked(dc, d, DMA_TRANS_ABORTED, false);
+	}
 }
 
 /*
- * The function no longer executes the context: fail every issued
- * transaction (after reaping the ones that finished), and the pending ones
+ * The function no longer executes the context: fail every transaction of
+ * the ring (after reaping the ones that finished), and the waiting ones
  * the client terminated.  Terminated transactions get no callback; the
- * others learn about the failure through their callback.  Pending
+ * others learn about the failure through their callback.  Waiting
  * transactions nobody terminated stay queued.
  */
 static void sdxi_dma_abort_locked(struct sdxi_dma_chan *dc)
 {
-	struct sdxi_dma_desc *d, *tmp;
+	struct virt_dma_desc *vd, *tmp;
+	struct sdxi_dma_desc *d;
 
-	lockdep_assert_held(&dc->lock);
+	lockdep_assert_held(&dc->vc.lock);
 	if (dc->cxt)
 		sdxi_dma_reap_locked(dc);
-	list_for_each_entry_safe(d, tmp, &dc->active, node) {
+	list_for_each_entry_safe(vd, tmp, &dc->vc.desc_issued, node) {
+		d = to_sdxi_dma_desc(vd);
+		if (!d->in_ring)
+			break;
 		atomic64_inc(&dc->sdxi->stats.dma_aborted);
-		sdxi_dma_finish_locked(dc, d, DMA_TRANS_ABORTED, true,
-				       !d->terminated);
+		sdxi_dma_finish_locked(dc, d, DMA_TRANS_ABORTED, !d->terminated);
 	}
-	list_for_each_entry_safe(d, tmp, &dc->pending, node) {
-		if (!d->terminated)
-			continue;
-		atomic64_inc(&dc->sdxi->stats.dma_aborted);
-		sdxi_dma_finish_locked(dc, d, DMA_TRANS_ABORTED, false, false);
-	}
-}
-
-static void sdxi_dma_cb_work(struct work_struct *work)
-{
-	struct sdxi_dma_chan *dc = container_of(work, struct sdxi_dma_chan,
-						cb_work);
-	struct sdxi_dma_desc *d, *tmp;
-	LIST_HEAD(done);
-
-	scoped_guard(spinlock_irqsave, &dc->lock)
-		list_splice_tail_init(&dc->done, &done);
-
-	list_for_each_entry_safe(d, tmp, &done, node) {
-		struct dmaengine_result res = {
-			.result = d->result,
-			.residue = d->result == DMA_TRANS_NOERROR ? 0 : d->copy.len,
-		};
-
-		list_del(&d->node);
-		if (d->callback) {
-			if (d->txd.callback_result)
-				d->txd.callback_result(d->txd.callback_param, &res);
-			else if (d->txd.callback)
-				d->txd.callback(d->txd.callback_param);
-		}
-		dma_descriptor_unmap(&d->txd);
-		dma_run_dependencies(&d->txd);
-		kfree(d);
-	}
+	sdxi_dma_abort_terminated_locked(dc, &dc->vc.desc_issued);
+	sdxi_dma_abort_terminated_locked(dc, &dc->vc.desc_submitted);
 }
 
 static bool sdxi_dma_drained(struct sdxi_dma_chan *dc)
 {
 	bool drained;
 
-	scoped_guard(spinlock_irqsave, &dc->lock)
+	scoped_guard(spinlock_irqsave, &dc->vc.lock)
 		drained = !dc->draining;
 	return drained;
 }
 
 /*
  * Abandon the ring: stop the context, empty it and start it again.  The
- * issued transactions are failed by the reset_begin notification, once
+ * ring's transactions are failed by the reset_begin notification, once
  * the function no longer executes them; if the context cannot be stopped
  * they are left alone (their buffers may still be written).  Terminated
- * transactions that were never issued are failed here in any case.
+ * transactions that never reached the ring are failed here in any case.
  */
 static void sdxi_dma_reset(struct sdxi_dma_chan *dc, struct sdxi_cxt *cxt)
 {
-	struct sdxi_dma_desc *d, *tmp;
 	int err;
 
-	scoped_guard(spinlock_irqsave, &dc->lock)
+	scoped_guard(spinlock_irqsave, &dc->vc.lock)
 		dc->stall++;
 
 	err = sdxi_cxt_reset(cxt);
 	if (err)
-		dev_err(dc->chan.device->dev, "%s: context %u reset failed (%d)\n",
-			dma_chan_name(&dc->chan), cxt->id, err);
+		dev_err(dc->vc.chan.device->dev, "%s: context %u reset failed (%d)\n",
+			dma_chan_name(&dc->vc.chan), cxt->id, err);
 
-	scoped_guard(spinlock_irqsave, &dc->lock) {
-		list_for_each_entry_safe(d, tmp, &dc->pending, node) {
-			if (!d->terminated)
-				continue;
-			atomic64_inc(&dc->sdxi->stats.dma_aborted);
-			sdxi_dma_finish_locked(dc, d, DMA_TRANS_ABORTED, false,
-					       false);
-		}
+	scoped_guard(spinlock_irqsave, &dc->vc.lock) {
+		sdxi_dma_abort_terminated_locked(dc, &dc->vc.desc_issued);
+		sdxi_dma_abort_terminated_locked(dc, &dc->vc.desc_submitted);
 		dc->stall--;
 	}
-	queue_work(system_bh_wq, &dc->cb_work);
 	sdxi_dma_progress(dc);
 }
 
@@ -481,7 +463,7 @@ static void sdxi_dma_work(struct work_struct *work)
 	unsigned long deadline;
 	struct sdxi_cxt *cxt;
 
-	scoped_guard(spinlock_irqsave, &dc->lock) {
+	scoped_guard(spinlock_irqsave, &dc->vc.lock) {
 		cxt = dc->cxt;
 		resume = dc->resume;
 		drain = dc->drain;
@@ -523,7 +505,7 @@ static void sdxi_dma_cxt_error(struct sdxi_cxt *cxt,
 {
 	struct sdxi_dma_chan *dc = cxt->owner;
 
-	scoped_guard(spinlock_irqsave, &dc->lock)
+	scoped_guard(spinlock_irqsave, &dc->vc.lock)
 		dc->resume = true;
 	queue_work(system_wq, &dc->work);
 }
@@ -532,18 +514,17 @@ static void sdxi_dma_reset_begin(struct sdxi_cxt *cxt)
 {
 	struct sdxi_dma_chan *dc = cxt->owner;
 
-	scoped_guard(spinlock_irqsave, &dc->lock) {
+	scoped_guard(spinlock_irqsave, &dc->vc.lock) {
 		dc->stall++;
 		sdxi_dma_abort_locked(dc);
 	}
-	queue_work(system_bh_wq, &dc->cb_work);
 }
 
 static void sdxi_dma_reset_done(struct sdxi_cxt *cxt)
 {
 	struct sdxi_dma_chan *dc = cxt->owner;
 
-	scoped_guard(spinlock_irqsave, &dc->lock)
+	scoped_guard(spinlock_irqsave, &dc->vc.lock)
 		dc->stall--;
 	sdxi_dma_progress(dc);
 }
@@ -553,23 +534,6 @@ static const struct sdxi_cxt_ops sdxi_dma_cxt_ops = {
 	.reset_begin = sdxi_dma_reset_begin,
 	.reset_done = sdxi_dma_reset_done,
 };
-
-static dma_cookie_t sdxi_dma_tx_submit(struct dma_async_tx_descriptor *txd)
-{
-	struct sdxi_dma_chan *dc = to_sdxi_dma_chan(txd->chan);
-	struct sdxi_dma_desc *d = to_sdxi_dma_desc(txd);
-	dma_cookie_t cookie;
-
-	scoped_guard(spinlock_irqsave, &dc->lock) {
-		cookie = dc->chan.cookie + 1;
-		if (cookie < DMA_MIN_COOKIE)
-			cookie = DMA_MIN_COOKIE;
-		txd->cookie = cookie;
-		dc->chan.cookie = cookie;
-		list_move_tail(&d->node, &dc->pending);
-	}
-	return cookie;
-}
 
 static struct dma_async_tx_descriptor *
 sdxi_dma_prep_memcpy(struct dma_chan *chan, dma_addr_t dst, dma_addr_t src,
@@ -589,59 +553,49 @@ sdxi_dma_prep_memcpy(struct dma_chan *chan, dma_addr_t dst, dma_addr_t src,
 	/* Client input never WARNs (driver.rst): refused quietly. */
 	if (len > dc->max_len || sdxi_encode_copy(&trial, &copy))
 		return NULL;
+	/* A channel torn down under its client prepares nothing. */
+	scoped_guard(spinlock_irqsave, &dc->vc.lock)
+		if (!dc->cxt)
+			return NULL;
 
 	d = kzalloc(sizeof(*d), GFP_NOWAIT);
 	if (!d)
 		return NULL;
-	dma_async_tx_descriptor_init(&d->txd, chan);
-	d->txd.tx_submit = sdxi_dma_tx_submit;
-	d->txd.flags = flags;
 	d->copy = copy;
-
-	scoped_guard(spinlock_irqsave, &dc->lock) {
-		if (dc->cxt) {
-			list_add_tail(&d->node, &dc->allocated);
-			return &d->txd;
-		}
-	}
-	kfree(d);
-	return NULL;
+	return vchan_tx_prep(&dc->vc, &d->vd, flags);
 }
 
 static void sdxi_dma_issue_pending(struct dma_chan *chan)
 {
-	sdxi_dma_progress(to_sdxi_dma_chan(chan));
+	struct sdxi_dma_chan *dc = to_sdxi_dma_chan(chan);
+
+	scoped_guard(spinlock_irqsave, &dc->vc.lock)
+		vchan_issue_pending(&dc->vc);
+	sdxi_dma_progress(dc);
 }
 
 static enum dma_status sdxi_dma_cookie_status(struct sdxi_dma_chan *dc,
 					      dma_cookie_t cookie,
 					      struct dma_tx_state *txstate)
 {
-	dma_cookie_t complete, used;
-	struct sdxi_dma_desc *d;
+	struct virt_dma_desc *vd;
 	enum dma_status status;
 	unsigned long flags;
-	u32 residue = 0;
 
-	spin_lock_irqsave(&dc->lock, flags);
-	complete = dc->chan.completed_cookie;
-	used = dc->chan.cookie;
-	if (sdxi_dma_failed_has(dc, cookie)) {
+	spin_lock_irqsave(&dc->vc.lock, flags);
+	if (cookie == dc->failed_cookie) {
+		dma_set_tx_state(txstate, dc->vc.chan.completed_cookie,
+				 dc->vc.chan.cookie, 0);
 		status = DMA_ERROR;
 	} else {
-		status = dma_async_is_complete(cookie, complete, used);
-		if (status == DMA_IN_PROGRESS && txstate) {
-			/* Our copies complete as a whole: all or nothing left. */
-			list_for_each_entry(d, &dc->active, node)
-				if (d->txd.cookie == cookie)
-					residue = d->copy.len;
-			list_for_each_entry(d, &dc->pending, node)
-				if (d->txd.cookie == cookie)
-					residue = d->copy.len;
-		}
+		status = dma_cookie_status(&dc->vc.chan, cookie, txstate);
 	}
-	spin_unlock_irqrestore(&dc->lock, flags);
-	dma_set_tx_state(txstate, complete, used, residue);
+	if (status == DMA_IN_PROGRESS && txstate) {
+		/* Our copies complete as a whole: all or nothing left. */
+		vd = vchan_find_desc(&dc->vc, cookie);
+		dma_set_residue(txstate, vd ? to_sdxi_dma_desc(vd)->copy.len : 0);
+	}
+	spin_unlock_irqrestore(&dc->vc.lock, flags);
 	return status;
 }
 
@@ -652,9 +606,9 @@ static enum dma_status sdxi_dma_tx_status(struct dma_chan *chan,
 	struct sdxi_dma_chan *dc = to_sdxi_dma_chan(chan);
 	enum dma_status status;
 
-	status = sdxi_dma_cookie_status(dc, cookie, NULL);
+	status = sdxi_dma_cookie_status(dc, cookie, txstate);
 	if (status != DMA_IN_PROGRESS)
-		return sdxi_dma_cookie_status(dc, cookie, txstate);
+		return status;
 	/* Polled completion: the same reaping the interrupt does. */
 	sdxi_dma_progress(dc);
 	return sdxi_dma_cookie_status(dc, cookie, txstate);
@@ -663,9 +617,11 @@ static enum dma_status sdxi_dma_tx_status(struct dma_chan *chan,
 static void sdxi_dma_mark_terminated(struct sdxi_dma_chan *dc,
 				     struct list_head *list)
 {
+	struct virt_dma_desc *vd;
 	struct sdxi_dma_desc *d;
 
-	list_for_each_entry(d, list, node) {
+	list_for_each_entry(vd, list, node) {
+		d = to_sdxi_dma_desc(vd);
 		if (d->terminated)
 			continue;
 		d->terminated = true;
@@ -680,12 +636,12 @@ static int sdxi_dma_terminate_all(struct dma_chan *chan)
 	bool issued = false;
 
 	/* Atomic context allowed: the drain itself runs in dc->work. */
-	scoped_guard(spinlock_irqsave, &dc->lock) {
+	scoped_guard(spinlock_irqsave, &dc->vc.lock) {
 		cxt = dc->cxt;
 		if (!cxt)
 			return 0;
-		sdxi_dma_mark_terminated(dc, &dc->active);
-		sdxi_dma_mark_terminated(dc, &dc->pending);
+		vchan_issue_pending(&dc->vc);
+		sdxi_dma_mark_terminated(dc, &dc->vc.desc_issued);
 		if (dc->draining) {
 			issued = sdxi_dma_issue_locked(dc);
 			dc->drain = true;
@@ -701,20 +657,11 @@ static void sdxi_dma_synchronize(struct dma_chan *chan)
 {
 	struct sdxi_dma_chan *dc = to_sdxi_dma_chan(chan);
 
-	/* The drain or reset decides the fate of issued transactions... */
+	/* The drain or reset decides the fate of the ring's transactions... */
 	flush_work(&dc->work);
 	/* ...then no completion handler or callback is left running. */
 	synchronize_irq(dc->irq);
-	flush_work(&dc->cb_work);
-}
-
-static void sdxi_dma_failed_reset(struct sdxi_dma_chan *dc)
-{
-	unsigned int i;
-
-	for (i = 0; i < SDXI_DMA_FAILED_COOKIES; i++)
-		dc->failed[i] = -EINVAL;
-	dc->failed_next = 0;
+	vchan_synchronize(&dc->vc);
 }
 
 static int sdxi_dma_alloc_chan_resources(struct dma_chan *chan)
@@ -752,20 +699,19 @@ static int sdxi_dma_alloc_chan_resources(struct dma_chan *chan)
 		sdxi_cxt_destroy(cxt);
 		return err;
 	}
-	scoped_guard(spinlock_irqsave, &dc->lock) {
+	scoped_guard(spinlock_irqsave, &dc->vc.lock) {
 		dc->cxt = cxt;
 		dc->stall = 0;
 		dc->draining = 0;
 		dc->drain = false;
 		dc->reset = false;
 		dc->resume = false;
-		sdxi_dma_failed_reset(dc);
-		dc->chan.cookie = DMA_MIN_COOKIE;
-		dc->chan.completed_cookie = DMA_MIN_COOKIE;
+		dc->failed_cookie = -EINVAL;
+		dma_cookie_init(chan);
 	}
 	err = sdxi_cxt_start(cxt);
 	if (err) {
-		scoped_guard(spinlock_irqsave, &dc->lock)
+		scoped_guard(spinlock_irqsave, &dc->vc.lock)
 			dc->cxt = NULL;
 		free_irq(dc->irq, dc);
 		cancel_work_sync(&dc->work);
@@ -780,17 +726,19 @@ static int sdxi_dma_alloc_chan_resources(struct dma_chan *chan)
 
 /*
  * Release a channel's context: the function stops executing it before its
- * ring is freed, and nothing of ours runs for it afterwards.  Transactions
- * left behind are failed, through their callbacks when @notify (the
- * device is going away under a client); a client releasing its channel
- * gets none.  Caller holds sd->lock.
+ * ring is freed, and nothing of ours runs for it afterwards.  With
+ * @notify (the device is going away under a client) the transactions
+ * left behind are failed through their callbacks, in cookie order; the
+ * prepared ones stay with the virtual channel until the client releases
+ * it.  Caller holds sd->lock.
  */
 static void sdxi_dma_chan_teardown(struct sdxi_dma_chan *dc, bool notify)
 {
-	struct sdxi_dma_desc *d, *tmp;
+	struct virt_dma_desc *vd, *tmp;
+	struct sdxi_dma_desc *d;
 	struct sdxi_cxt *cxt;
 
-	scoped_guard(spinlock_irqsave, &dc->lock) {
+	scoped_guard(spinlock_irqsave, &dc->vc.lock) {
 		cxt = dc->cxt;
 		dc->cxt = NULL;
 	}
@@ -801,28 +749,30 @@ static void sdxi_dma_chan_teardown(struct sdxi_dma_chan *dc, bool notify)
 	sdxi_cxt_destroy(cxt);
 	/* An error report may have queued it again before the destroy. */
 	cancel_work_sync(&dc->work);
+	if (!notify)
+		return;
 
-	scoped_guard(spinlock_irqsave, &dc->lock) {
-		list_for_each_entry_safe(d, tmp, &dc->active, node)
-			sdxi_dma_finish_locked(dc, d, DMA_TRANS_ABORTED, true,
-					       notify && !d->terminated);
-		list_for_each_entry_safe(d, tmp, &dc->pending, node)
-			sdxi_dma_finish_locked(dc, d, DMA_TRANS_ABORTED, false,
-					       notify && !d->terminated);
-		list_for_each_entry_safe(d, tmp, &dc->allocated, node)
-			sdxi_dma_finish_locked(dc, d, DMA_TRANS_ABORTED, false,
-					       false);
+	scoped_guard(spinlock_irqsave, &dc->vc.lock) {
+		vchan_issue_pending(&dc->vc);
+		list_for_each_entry_safe(vd, tmp, &dc->vc.desc_issued, node) {
+			d = to_sdxi_dma_desc(vd);
+			sdxi_dma_finish_locked(dc, d, DMA_TRANS_ABORTED,
+					       !d->terminated);
+		}
 	}
-	queue_work(system_bh_wq, &dc->cb_work);
-	flush_work(&dc->cb_work);
+	vchan_synchronize(&dc->vc);
 }
 
 static void sdxi_dma_free_chan_resources(struct dma_chan *chan)
 {
+	struct sdxi_dma_chan *dc = to_sdxi_dma_chan(chan);
 	struct sdxi_dma *sd = to_sdxi_dma(chan->device);
 
-	guard(mutex)(&sd->lock);
-	sdxi_dma_chan_teardown(to_sdxi_dma_chan(chan), false);
+	scoped_guard(mutex, &sd->lock)
+		sdxi_dma_chan_teardown(dc, false);
+	/* A recovery may have completed some since the core synchronized. */
+	vchan_free_chan_resources(&dc->vc);
+	vchan_synchronize(&dc->vc);
 }
 
 static void sdxi_dma_release(struct dma_device *dma)
@@ -854,7 +804,8 @@ void sdxi_dma_exit(void)
 /*
  * Devres action, run before the function's teardown: contexts of channels
  * a client still holds are destroyed here, while the function is active;
- * the client's later free_chan_resources finds nothing left to do.
+ * the client's later free_chan_resources finds nothing left to do but
+ * freeing its descriptors.
  */
 static void sdxi_dma_unregister(void *data)
 {
@@ -872,7 +823,7 @@ static void sdxi_dma_unregister(void *data)
 			 * dma_chan_get() whose client_count is not raised
 			 * yet; either may drop the last reference later.
 			 */
-			if (dc->cxt || READ_ONCE(dc->chan.client_count))
+			if (dc->cxt || READ_ONCE(dc->vc.chan.client_count))
 				sd->park = true;
 			sdxi_dma_chan_teardown(dc, true);
 		}
@@ -958,15 +909,9 @@ int sdxi_dma_register(struct sdxi_fn *sdxi)
 		dc->max_len = sdxi->max_buffer;
 		snprintf(dc->name, sizeof(dc->name), "sdxi-%s-ch%u",
 			 dev_name(sdxi->dev), i);
-		spin_lock_init(&dc->lock);
-		INIT_LIST_HEAD(&dc->allocated);
-		INIT_LIST_HEAD(&dc->pending);
-		INIT_LIST_HEAD(&dc->active);
-		INIT_LIST_HEAD(&dc->done);
-		INIT_WORK(&dc->cb_work, sdxi_dma_cb_work);
 		INIT_WORK(&dc->work, sdxi_dma_work);
-		dc->chan.device = dma;
-		list_add_tail(&dc->chan.device_node, &dma->channels);
+		dc->vc.desc_free = sdxi_dma_desc_free;
+		vchan_init(&dc->vc, dma);
 	}
 
 	err = dma_async_device_register(dma);

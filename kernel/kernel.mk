@@ -36,9 +36,13 @@ KUNIT_BIN := $(B)/kernel-unit/unit
 KBENCH_BIN := $(B)/kernel-bench/memcpy-bench
 KMOD_SRCS := $(wildcard $(TOP)/kernel/*.c $(TOP)/kernel/*.h) $(TOP)/kernel/Kbuild \
 	$(TOP)/kernel/tests/kunit.c $(TOP)/kernel/tests/unit_cases.h \
-	$(TOP)/kernel/tests/debug_canary.c
+	$(TOP)/kernel/tests/debug_canary.c $(TOP)/kernel/dmaengine-headers
+# The dmaengine core's private headers (virt-dma.h, dmaengine.h) copied
+# from $(KSRC) at build time, never committed (kernel/Kbuild).
+KMOD_DMAENGINE := $(KMOD_B)/dmaengine
 KMAKE = $(MAKE) --no-print-directory -C $(KDIR) M=$(KMOD_B) \
-	SDXI_UAPI=$(TOP)/uapi SDXI_INCLUDE=$(TOP)/include SDXI_TEST=1 W=1
+	SDXI_UAPI=$(TOP)/uapi SDXI_INCLUDE=$(TOP)/include SDXI_TEST=1 W=1 \
+	SDXI_DMAENGINE=$(KMOD_DMAENGINE)
 KVM_RUN = SDXI_KO=$(SDXI_KO) DMATEST_KO=$(DMATEST_KO) \
 	$(TOP)/kernel/tests/vm-run
 
@@ -61,12 +65,15 @@ kmod: $(SDXI_KO)
 # next to them.  A rebuilt kernel (its Module.symvers) rebuilds the module.
 $(SDXI_KO): $(KMOD_SRCS) $(TOP)/uapi/linux/sdxi_hw.h $(TOP)/uapi/linux/sdxi.h \
 		$(TOP)/include/sdxi/function.h $(TOP)/include/sdxi/encode.h \
-		$(KDIR)/Module.symvers
+		$(KDIR)/Module.symvers $(KSRC)/drivers/dma/virt-dma.h \
+		$(KSRC)/drivers/dma/dmaengine.h
 	@mkdir -p $(KMOD_B)
 	@rsync -a --delete --include=/tests/ --include=/tests/kunit.c \
 		--include=/tests/unit_cases.h --include=/tests/debug_canary.c \
 		--exclude='/tests/*' --include='*.c' \
 		--include='*.h' --include=Kbuild --exclude='*' $(TOP)/kernel/ $(KMOD_B)/
+	@SDXI_KSRC=$(KSRC) $(TOP)/kernel/dmaengine-headers $(KVER) $(KDIR) \
+		$(KMOD_DMAENGINE) >/dev/null
 	@$(KMAKE) modules
 
 $(DMATEST_KO): $(KSRC)/drivers/dma/dmatest.c

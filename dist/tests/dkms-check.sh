@@ -47,4 +47,32 @@ tap $? module_needs_no_test_module "$(modinfo -F depends "$ko")"
 hooks=$(strings -a "$ko" | grep -xE 'dmabuf_move|test_echo|sdxi_udmabuf_move_all|sdxi_dmabuf_move_(write|fops)' | sort -u)
 [ -z "$hooks" ]
 tap $? module_carries_no_test_hook "found: $(echo $hooks)"
+# The dmaengine core's headers come from the kernel's source (kernel
+# headers packages lack drivers/dma/): dmaengine-headers, run by the
+# MAKE of dkms.conf, says where it took them.
+log=$(find "$out/tree" -name make.log | head -n1)
+src=$(sed -n 's/^dmaengine-headers: .* from //p' "$log" 2>/dev/null)
+[ -n "$src" ] && grep -q 'dmaengine-headers' "$c"
+tap $? dmaengine_headers_from_kernel_source "from: ${src:-nothing}"
+
+# Without a kernel source the build stops at once, saying what to install.
+tmp=$(mktemp -d)
+script=$out/root/usr/src/sdxi-$version/kernel/dmaengine-headers
+msg=$(SDXI_KSRC=$tmp/none sh "$script" "$kver" "$tmp/none" "$tmp/h" 2>&1)
+rc=$?
+[ $rc = 1 ] && [ ! -e "$tmp/h" ] && echo "$msg" | grep -q 'virt-dma.h' &&
+	echo "$msg" | grep -q 'linux-source' && echo "$msg" | grep -q 'SDXI_KSRC'
+tap $? dmaengine_headers_missing_fails_clearly "rc $rc: $msg"
+
+# A tarball of a kernel source (Debian's linux-source-X.Y ships one).
+mkdir -p "$tmp/linux-x/drivers/dma"
+echo '/* v */' >"$tmp/linux-x/drivers/dma/virt-dma.h"
+echo '/* d */' >"$tmp/linux-x/drivers/dma/dmaengine.h"
+tar -C "$tmp" -cJf "$tmp/linux-x.tar.xz" linux-x
+msg=$(SDXI_KSRC=$tmp/linux-x.tar.xz sh "$script" "$kver" "$tmp/none" "$tmp/h" 2>&1)
+rc=$?
+[ $rc = 0 ] && [ "$(cat "$tmp/h/virt-dma.h" "$tmp/h/dmaengine.h" 2>&1)" = '/* v */
+/* d */' ]
+tap $? dmaengine_headers_from_a_source_tarball "rc $rc: $msg"
+rm -rf "$tmp"
 tap_plan

@@ -36,7 +36,8 @@ expected() {
 		"/usr/src/sdxi-$version/uapi/linux/sdxi_hw.h" \
 		"/usr/src/sdxi-$version/include/sdxi/function.h" \
 		"/usr/src/sdxi-$version/include/sdxi/encode.h" \
-		"/usr/src/sdxi-$version/kernel/Kbuild"
+		"/usr/src/sdxi-$version/kernel/Kbuild" \
+		"/usr/src/sdxi-$version/kernel/dmaengine-headers"
 	for f in "$top"/lib/man/*.3; do echo "$p/share/man/man3/${f##*/}"; done
 	for f in "$top"/lib/examples/*; do echo "$p/share/doc/libsdxi/examples/${f##*/}"; done
 	for f in "$top"/kernel/*.[ch]; do echo "/usr/src/sdxi-$version/kernel/${f##*/}"; done
