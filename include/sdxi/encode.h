@@ -41,6 +41,7 @@
 #else
 #include <errno.h>
 #include <stddef.h>
+#include <stdint.h>	/* for its users, as before the __u64-style types */
 #include <linux/types.h>
 #ifndef SDXI_DESC_SIZE	/* else <linux/sdxi_hw.h> is in already (kselftests) */
 #include <sdxi/uapi/sdxi_hw.h>
