@@ -21,6 +21,7 @@
 #include <linux/slab.h>
 
 #include "cdev.h"
+#include "compat.h"
 #include "quota.h"
 #include "sdxi.h"
 #include "user_context.h"
@@ -246,7 +247,7 @@ int sdxi_cdev_register(struct sdxi_fn *sdxi)
 	struct sdxi_udev *ud;
 	int minor, err;
 
-	ud = kzalloc(sizeof(*ud), GFP_KERNEL);
+	ud = kzalloc_obj(*ud, GFP_KERNEL);
 	if (!ud)
 		return -ENOMEM;
 	minor = ida_alloc_max(&sdxi_minors, SDXI_UMINORS - 1, GFP_KERNEL);

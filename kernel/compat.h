@@ -8,6 +8,7 @@
 #ifndef _SDXI_COMPAT_H
 #define _SDXI_COMPAT_H
 
+#include <linux/slab.h>
 #include <linux/version.h>
 
 /*
@@ -32,6 +33,16 @@
 #define SDXI_DMA_BUF_INVALIDATE	invalidate_mappings
 #else
 #define SDXI_DMA_BUF_INVALIDATE	move_notify
+#endif
+
+/*
+ * kzalloc_obj(P, gfp): a zeroed allocation the size of typeof(P): the
+ * typed allocators of "slab: Introduce kmalloc_obj() and family", which
+ * 6.12 does not have (there the result is void *, assigned unchecked).
+ * Only the form with the gfp argument is covered.
+ */
+#ifndef kzalloc_obj
+#define kzalloc_obj(P, gfp)	kzalloc(sizeof(P), gfp)
 #endif
 
 #endif /* _SDXI_COMPAT_H */

@@ -3,41 +3,19 @@
  * SDXI descriptor encoders (SDXI 1.0 section 6; Documentation/hardware.rst,
  * "Descriptors").
  *
- * Every encoder validates first and then writes the whole descriptor in one
- * compound-literal assignment: reserved bytes are zero by construction and
- * the output is untouched on -EINVAL.  Descriptors leave here with vl = 0
+ * The driver's argument rules over the shared encoders of <sdxi/encode.h>:
+ * each validates, then writes the whole descriptor (reserved bytes zero)
+ * or leaves it untouched on -EINVAL.  Descriptors leave here with vl = 0
  * and np = 1 (no completion block); sdxi_desc_set_csb() attaches a CST_BLK
  * and ring.c sets vl when it publishes the slot.
  */
-#include <linux/bitfield.h>
+#include <asm/byteorder.h>
 #include <linux/errno.h>
 #include <linux/export.h>
 #include <linux/types.h>
 #include <kunit/visibility.h>
 
 #include "descriptor.h"
-
-/* Opcode dword (Table 6-3): type 26:16, subtype 15:8, flags 5:0; vl clear. */
-static __le32 sdxi_opcode(u16 type, u8 subtype, bool fence)
-{
-	u32 op = FIELD_PREP(SDXI_DSC_TYPE, type) |
-		 FIELD_PREP(SDXI_DSC_SUBTYPE, subtype);
-
-	if (fence)
-		op |= SDXI_DSC_FE;
-	return cpu_to_le32(op);
-}
-
-/* Last qword without a completion block: np = 1, csb_ptr = 0. */
-static __le64 sdxi_no_csb(void)
-{
-	return cpu_to_le64(SDXI_DSC_NP);
-}
-
-static bool sdxi_range_valid(const struct sdxi_cxt_range *r)
-{
-	return r->start <= r->end;
-}
 
 /**
  * sdxi_encode_nop() - encode a DSC_DMAB_NOP (Table 6-6)
@@ -119,23 +97,7 @@ EXPORT_SYMBOL_IF_KUNIT(sdxi_encode_intr);
 int sdxi_encode_cxt_start(union sdxi_desc *out, const struct sdxi_cxt_range *r,
 			  bool resume, bool dv, u64 db_value)
 {
-	if (!sdxi_range_valid(r) || (!dv && db_value))
-		return -EINVAL;
-
-	*out = (union sdxi_desc) {
-		.cxt_start = {
-			.opcode = sdxi_opcode(SDXI_DSC_TYPE_ADMIN,
-					      resume ? SDXI_DSC_CXT_START_RS :
-						       SDXI_DSC_CXT_START_NM,
-					      true),
-			.vflags = dv ? SDXI_DSC_VFLAGS_DV : 0,
-			.cxt_start = cpu_to_le16(r->start),
-			.cxt_end = cpu_to_le16(r->end),
-			.db_value = cpu_to_le64(db_value),
-			.csb_ptr = sdxi_no_csb(),
-		},
-	};
-	return 0;
+	return sdxi__prep_cxt_start(out, r->start, r->end, resume, dv, db_value);
 }
 EXPORT_SYMBOL_IF_KUNIT(sdxi_encode_cxt_start);
 
@@ -153,20 +115,7 @@ EXPORT_SYMBOL_IF_KUNIT(sdxi_encode_cxt_start);
 int sdxi_encode_cxt_stop(union sdxi_desc *out, const struct sdxi_cxt_range *r,
 			 bool hard)
 {
-	if (!sdxi_range_valid(r))
-		return -EINVAL;
-
-	*out = (union sdxi_desc) {
-		.cxt_stop = {
-			.opcode = sdxi_opcode(SDXI_DSC_TYPE_ADMIN,
-					      SDXI_DSC_CXT_STOP, true),
-			.vflags = hard ? SDXI_DSC_VFLAGS_HS : 0,
-			.cxt_start = cpu_to_le16(r->start),
-			.cxt_end = cpu_to_le16(r->end),
-			.csb_ptr = sdxi_no_csb(),
-		},
-	};
-	return 0;
+	return sdxi__prep_cxt_stop(out, r->start, r->end, hard);
 }
 EXPORT_SYMBOL_IF_KUNIT(sdxi_encode_cxt_stop);
 
@@ -183,20 +132,7 @@ EXPORT_SYMBOL_IF_KUNIT(sdxi_encode_cxt_stop);
 int sdxi_encode_sync(union sdxi_desc *out, u8 flt,
 		     const struct sdxi_cxt_range *r)
 {
-	if (flt > SDXI_SYNC_FLT_FN || !sdxi_range_valid(r))
-		return -EINVAL;
-
-	*out = (union sdxi_desc) {
-		.sync = {
-			.opcode = sdxi_opcode(SDXI_DSC_TYPE_ADMIN,
-					      SDXI_DSC_SYNC, true),
-			.cflags = FIELD_PREP(SDXI_SYNC_FLT, flt),
-			.cxt_start = cpu_to_le16(r->start),
-			.cxt_end = cpu_to_le16(r->end),
-			.csb_ptr = sdxi_no_csb(),
-		},
-	};
-	return 0;
+	return sdxi__prep_sync(out, flt, r->start, r->end);
 }
 EXPORT_SYMBOL_IF_KUNIT(sdxi_encode_sync);
 
@@ -213,19 +149,7 @@ EXPORT_SYMBOL_IF_KUNIT(sdxi_encode_sync);
  */
 int sdxi_encode_cxt_upd(union sdxi_desc *out, const struct sdxi_cxt_range *r)
 {
-	if (!sdxi_range_valid(r))
-		return -EINVAL;
-
-	*out = (union sdxi_desc) {
-		.cxt_upd = {
-			.opcode = sdxi_opcode(SDXI_DSC_TYPE_ADMIN,
-					      SDXI_DSC_CXT_UPD, true),
-			.cxt_start = cpu_to_le16(r->start),
-			.cxt_end = cpu_to_le16(r->end),
-			.csb_ptr = sdxi_no_csb(),
-		},
-	};
-	return 0;
+	return sdxi__prep_cxt_upd(out, r->start, r->end);
 }
 EXPORT_SYMBOL_IF_KUNIT(sdxi_encode_cxt_upd);
 
@@ -239,14 +163,7 @@ EXPORT_SYMBOL_IF_KUNIT(sdxi_encode_cxt_upd);
  */
 int sdxi_encode_fn_upd(union sdxi_desc *out)
 {
-	*out = (union sdxi_desc) {
-		.generic = {
-			.opcode = sdxi_opcode(SDXI_DSC_TYPE_ADMIN,
-					      SDXI_DSC_FN_UPD, true),
-			.csb_ptr = sdxi_no_csb(),
-		},
-	};
-	return 0;
+	return sdxi__prep_fn_upd(out);
 }
 EXPORT_SYMBOL_IF_KUNIT(sdxi_encode_fn_upd);
 
@@ -259,18 +176,7 @@ EXPORT_SYMBOL_IF_KUNIT(sdxi_encode_fn_upd);
  */
 int sdxi_encode_adm_intr(union sdxi_desc *out, u16 vector)
 {
-	if (vector > FIELD_MAX(SDXI_AKEY_INTR_NUM))
-		return -EINVAL;
-
-	*out = (union sdxi_desc) {
-		.adm_intr = {
-			.opcode = sdxi_opcode(SDXI_DSC_TYPE_ADMIN,
-					      SDXI_DSC_ADM_INTR, true),
-			.intr_num = cpu_to_le16(vector),
-			.csb_ptr = sdxi_no_csb(),
-		},
-	};
-	return 0;
+	return sdxi__prep_adm_intr(out, vector);
 }
 EXPORT_SYMBOL_IF_KUNIT(sdxi_encode_adm_intr);
 

@@ -401,7 +401,7 @@ int sdxi_user_map_mem(struct sdxi_ufile *uf, u32 id, u64 va, u64 len, u32 flags,
 	err = sdxi_user_charge_pinned(ud, uf->mm, uf->facct, uf->uacct, len);
 	if (err)
 		return err;
-	m = kzalloc(sizeof(*m), GFP_KERNEL_ACCOUNT);
+	m = kzalloc_obj(*m, GFP_KERNEL_ACCOUNT);
 	if (!m) {
 		err = -ENOMEM;
 		goto uncharge;
@@ -798,7 +798,7 @@ int sdxi_user_map_dmabuf(struct sdxi_uctx *u, int fd, u64 offset, u64 len,
 		dma_buf_put(dmabuf);
 		return err;
 	}
-	m = kzalloc(sizeof(*m), GFP_KERNEL_ACCOUNT);
+	m = kzalloc_obj(*m, GFP_KERNEL_ACCOUNT);
 	if (!m) {
 		dma_buf_put(dmabuf);
 		err = -ENOMEM;

@@ -19,6 +19,7 @@
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 
+#include "compat.h"
 #include "context.h"
 #include "mem.h"
 #include "quota.h"
@@ -230,7 +231,7 @@ static struct sdxi_uctx *sdxi_uctx_new(struct sdxi_ufile *uf)
 	err = sdxi_user_charge(ud, uf->facct, uf->uacct, SDXI_URES_CONTEXTS, 1);
 	if (err)
 		return ERR_PTR(err);
-	u = kzalloc(sizeof(*u), GFP_KERNEL_ACCOUNT);
+	u = kzalloc_obj(*u, GFP_KERNEL_ACCOUNT);
 	if (!u) {
 		sdxi_user_uncharge(ud, uf->facct, uf->uacct, SDXI_URES_CONTEXTS, 1);
 		return ERR_PTR(-ENOMEM);

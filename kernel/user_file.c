@@ -21,6 +21,7 @@
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 
+#include "compat.h"
 #include "context.h"
 #include "quota.h"
 #include "ring.h"
@@ -207,7 +208,7 @@ int sdxi_user_open(struct inode *inode, struct file *f)
 
 	if (!current->mm)
 		return -EPERM;
-	uf = kzalloc(sizeof(*uf), GFP_KERNEL_ACCOUNT);
+	uf = kzalloc_obj(*uf, GFP_KERNEL_ACCOUNT);
 	if (!uf)
 		return -ENOMEM;
 	refcount_set(&uf->ref, 1);

@@ -124,7 +124,6 @@
 #define SDXI_ERR_CFG_RSVD		0x0000000000000fc0ULL
 #define SDXI_ERRLOG_SZ_UNIT		64		/* entries per sz unit */
 
-
 /*
  * ---------------------------------------------------------------------
  * Tables the function's owner builds (SDXI 1.0 section 3, Tables 3-1 ..
@@ -163,6 +162,7 @@ struct sdxi_cxt_l1_ent {
 	__le32 opb_000_enb;
 	__le64 rsvd_0;
 };
+
 SDXI_HW_ASSERT(sizeof(struct sdxi_cxt_l1_ent) == 32, "CXT_L1_ENT is 32 bytes");
 
 /* CXT_CTL, 64 bytes, 64-byte aligned (Table 3-4). */
@@ -182,11 +182,11 @@ struct sdxi_cxt_ctl {
 #define SDXI_CXT_CTL_WRITE_INDEX_PTR	0xfffffffffffffff8ULL
 	__le64 rsvd_1[4];
 };
+
 SDXI_HW_ASSERT(sizeof(struct sdxi_cxt_ctl) == 64, "CXT_CTL is 64 bytes");
 
 /* Smallest ring the function accepts, in descriptors (SDXI 1.0 3.1). */
 #define SDXI_RING_MIN_ENTRIES		1024
-
 
 /* AKEY_ENT, 16 bytes (Table 3-7). */
 struct sdxi_akey_ent {
@@ -208,8 +208,8 @@ struct sdxi_akey_ent {
 	__le16 rkey;
 	__le16 rsvd_1;
 };
-SDXI_HW_ASSERT(sizeof(struct sdxi_akey_ent) == 16, "AKEY_ENT is 16 bytes");
 
+SDXI_HW_ASSERT(sizeof(struct sdxi_akey_ent) == 16, "AKEY_ENT is 16 bytes");
 
 /* Encodings of sizes used in several structures. */
 #define SDXI_MAX_BUFFER_BYTES(n)	(1ULL << ((n) + 21))

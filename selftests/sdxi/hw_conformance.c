@@ -24,6 +24,7 @@
 
 #include <linux/sdxi_hw.h>
 #include <sdxi/function.h>
+#include <sdxi/encode.h>
 
 #include "../kselftest_harness.h"
 
@@ -286,21 +287,27 @@ static void build_admin(FIXTURE_DATA(hw) *self)
 	__sync_synchronize();
 }
 
+/* Write descriptor @e into ring slot @d: body first, then qword 0 with vl. */
+static void put_desc(union sdxi_desc *d, const union sdxi_desc *e)
+{
+	for (int i = 1; i < 8; i++)
+		d->qw[i] = e->qw[i];
+	__sync_synchronize();
+	*(volatile __le64 *)&d->qw[0] = e->qw[0] | SDXI_DSC_VL;
+}
+
 /* Put a NOP with a CST_BLK in the admin ring and publish W; no doorbell. */
 static uint64_t admin_put_nop(FIXTURE_DATA(hw) *self)
 {
 	uint64_t index = self->w, slot = index % RING_N;
-	union sdxi_desc *d = (void *)(self->mem + OFF_RING + slot * 64);
+	union sdxi_desc *d = (void *)(self->mem + OFF_RING + slot * 64), e;
 	struct sdxi_cst_blk *csb = (void *)(self->mem + OFF_CSB + (slot % 32) * 32);
 
 	csb->signal = 1;
 	csb->flags = 0;
-	memset(d, 0, sizeof(*d));
-	d->generic.csb_ptr = pa(self, OFF_CSB + (slot % 32) * 32);
-	__sync_synchronize();
-	d->generic.opcode = SDXI_DSC_VL |
-		SDXI_FIELD_PREP(SDXI_DSC_TYPE, SDXI_DSC_TYPE_DMAB) |
-		SDXI_FIELD_PREP(SDXI_DSC_SUBTYPE, SDXI_DSC_DMAB_NOP);
+	sdxi__enc_simple(&e, pa(self, OFF_CSB + (slot % 32) * 32), 0, SDXI_DSC_TYPE_DMAB,
+			 SDXI_DSC_DMAB_NOP, 0);
+	put_desc(d, &e);
 	self->w = index + 1;
 	*(volatile uint64_t *)(self->mem + OFF_WI) = self->w;
 	__sync_synchronize();
@@ -662,9 +669,8 @@ TEST_F(hw, valid_bit_after_execution_follows_clear_valid)
 		i = admin_nop(self);
 		ASSERT_TRUE(wait_signal(self, i));
 		d = (void *)(self->mem + OFF_RING + i % RING_N * 64);
-		want = SDXI_FIELD_PREP(SDXI_DSC_TYPE, SDXI_DSC_TYPE_DMAB) |
-		       SDXI_FIELD_PREP(SDXI_DSC_SUBTYPE, SDXI_DSC_DMAB_NOP) |
-		       (clear ? 0 : SDXI_DSC_VL);
+		/* type 26:16 = 1 (DMAB), subtype 15:8 = 1 (NOP), vl bit 0. */
+		want = 1u << 16 | 1u << 8 | (clear ? 0 : 1u);
 		EXPECT_EQ(want, d->generic.opcode);
 	}
 	EXPECT_EQ(3, ((volatile struct sdxi_cxt_sts *)(self->mem + OFF_STS))->read_index);
@@ -771,15 +777,9 @@ static void arb_build(FIXTURE_DATA(hw) *self, unsigned int id, unsigned int n)
 	for (unsigned int i = 0; i < n; i++) {
 		union sdxi_desc *d = &ring[i];
 
-		memset(d, 0, sizeof(*d));
-		d->atomic.flags = SDXI_ATOMIC_SZ_8 | SDXI_ATOMIC_RV;
-		d->atomic.addr0 = pa(self, OFF_ARB_CNT);
-		d->atomic.addr1 = pa(self, OFF_ARB_RET + id * 0x2000 + i * 8);
-		d->atomic.operand1 = 1;
-		d->generic.csb_ptr = SDXI_DSC_NP;
-		d->generic.opcode = SDXI_DSC_VL |
-			SDXI_FIELD_PREP(SDXI_DSC_TYPE, SDXI_DSC_TYPE_ATOMIC) |
-			SDXI_FIELD_PREP(SDXI_DSC_SUBTYPE, SDXI_DSC_ATOMIC_UADD);
+		sdxi__enc_atomic(d, 0, 0, 0, 0, SDXI_DSC_ATOMIC_UADD, 8, pa(self, OFF_ARB_CNT),
+				 pa(self, OFF_ARB_RET + id * 0x2000 + i * 8), 1, 0);
+		d->qw[0] |= SDXI_DSC_VL;
 	}
 	*(uint64_t *)(self->mem + OFF_ARB_WI + id * 64) = n;
 	ctl->ds_ring_sz = ARB_RING;
@@ -849,17 +849,14 @@ static struct arb_result arb_analyze(FIXTURE_DATA(hw) *self, unsigned int n,
 static uint64_t arb_start(FIXTURE_DATA(hw) *self)
 {
 	uint64_t index = admin_put_nop(self);
-	union sdxi_desc *d = (void *)(self->mem + OFF_RING + index % RING_N * 64);
+	union sdxi_desc *d = (void *)(self->mem + OFF_RING + index % RING_N * 64), e;
 
-	d->generic.opcode = 0;
+	/* The NOP's slot (and CST_BLK) turned into the start: not yet valid. */
+	*(volatile __le64 *)&d->qw[0] = 0;
 	__sync_synchronize();
-	d->cxt_start.vflags = SDXI_DSC_VFLAGS_DV;
-	d->cxt_start.cxt_start = 1;
-	d->cxt_start.cxt_end = ARB_CXT;
-	__sync_synchronize();
-	d->generic.opcode = SDXI_DSC_VL | SDXI_DSC_FE |
-		SDXI_FIELD_PREP(SDXI_DSC_TYPE, SDXI_DSC_TYPE_ADMIN) |
-		SDXI_FIELD_PREP(SDXI_DSC_SUBTYPE, SDXI_DSC_CXT_START_NM);
+	sdxi__prep_cxt_start(&e, 1, ARB_CXT, 0, 1, 0);
+	e.generic.csb_ptr = d->generic.csb_ptr;
+	put_desc(d, &e);
 	__sync_synchronize();
 	*(volatile uint64_t *)self->bar2 = self->w;
 	return index;

@@ -13,8 +13,8 @@
 # A minimal kernel tree is assembled in OUT: the kernel's selftests
 # framework (Makefile, lib.mk, harness, runner), scripts/subarch.include,
 # our UAPI headers in usr/include (what "make headers" of a tree carrying
-# them installs), the function's private header where the driver keeps it
-# (drivers/dma/sdxi/include/sdxi/function.h), and this directory as
+# them installs), the driver's private headers where it keeps them
+# (drivers/dma/sdxi/include/sdxi/{function,encode}.h), and this directory as
 # tools/testing/selftests/sdxi.
 # Then: build with TARGETS=sdxi, install, and run the installed suite on
 # this host, which has no SDXI function: every program must pass or SKIP,
@@ -33,7 +33,7 @@ cp -r "$ksft/kselftest" "$st/"
 cp "$ksft/../../../scripts/subarch.include" "$tree/scripts/"
 cp "$top/uapi/linux/sdxi.h" "$top/uapi/linux/sdxi_hw.h" "$tree/usr/include/linux/"
 mkdir -p "$tree/drivers/dma/sdxi/include/sdxi"
-cp "$top/include/sdxi/function.h" "$tree/drivers/dma/sdxi/include/sdxi/"
+cp "$top/include/sdxi/function.h" "$top/include/sdxi/encode.h" "$tree/drivers/dma/sdxi/include/sdxi/"
 mkdir "$st/sdxi"
 cp "$top"/selftests/sdxi/{Makefile,config,settings,README.rst,*.c,*.h,*.sh} "$st/sdxi/"
 

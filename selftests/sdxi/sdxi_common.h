@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Helpers shared by the /dev/sdxiN kselftests: raw UAPI only (no libsdxi).
- * Each helper returns 0 or -errno; descriptors are encoded here with the
- * layouts of <linux/sdxi_hw.h>.  The macros that SKIP or ASSERT (OPEN_OR_SKIP,
+ * Each helper returns 0 or -errno; descriptors are encoded with the
+ * header-only encoders of <sdxi/encode.h> (the driver's directory, as
+ * hw_conformance's <sdxi/function.h>).  The macros that SKIP or ASSERT (OPEN_OR_SKIP,
  * REQUIRE_*) need "../kselftest_harness.h" included first.
  */
 #ifndef _SDXI_SELFTEST_COMMON_H
@@ -27,6 +28,7 @@
 #include <linux/sdxi.h>
 #include <linux/sdxi_hw.h>
 #include <linux/udmabuf.h>
+#include <sdxi/encode.h>
 
 #define SDXI_DEV	"/dev/sdxi0"
 #define SDXI_SYSFS	"/sys/class/sdxi/sdxi0/"
@@ -477,66 +479,39 @@ static inline int ctx_status_wait_error(int fd, uint32_t id,
 	}
 }
 
-static inline uint32_t dsc_op(uint32_t type, uint32_t subtype)
-{
-	return SDXI_FIELD_PREP(SDXI_DSC_TYPE, type) |
-	       SDXI_FIELD_PREP(SDXI_DSC_SUBTYPE, subtype);
-}
-
+/*
+ * Descriptor builders: the shared encoders of <sdxi/encode.h>, unchecked
+ * (tests build descriptors the function must reject too), without a
+ * CST_BLK and with vl clear.  Tests decode with their own bit positions.
+ */
 static inline void dsc_nop(union sdxi_desc *d)
 {
-	memset(d, 0, sizeof(*d));
-	d->generic.opcode = dsc_op(SDXI_DSC_TYPE_DMAB, SDXI_DSC_DMAB_NOP);
-	d->generic.csb_ptr = SDXI_DSC_NP;
+	sdxi__enc_simple(d, 0, 0, SDXI_DSC_TYPE_DMAB, SDXI_DSC_DMAB_NOP, 0);
 }
 
 static inline void dsc_copy(union sdxi_desc *d, uint64_t src, uint64_t dst,
 			    uint32_t len, uint16_t akey)
 {
-	memset(d, 0, sizeof(*d));
-	d->copy.opcode = dsc_op(SDXI_DSC_TYPE_DMAB, SDXI_DSC_DMAB_COPY);
-	d->copy.size = len - 1;
-	d->copy.akey0 = akey;
-	d->copy.akey1 = akey;
-	d->copy.addr0 = src;
-	d->copy.addr1 = dst;
-	d->copy.csb_ptr = SDXI_DSC_NP;
+	sdxi__enc_copy(d, 0, akey, akey, 0, dst, src, len);
 }
 
 static inline void dsc_intr(union sdxi_desc *d, uint16_t akey)
 {
-	memset(d, 0, sizeof(*d));
-	d->intr.opcode = dsc_op(SDXI_DSC_TYPE_INTR, SDXI_DSC_INTR);
-	d->intr.akey = akey;
-	d->intr.csb_ptr = SDXI_DSC_NP;
+	sdxi__enc_simple(d, 0, 0, SDXI_DSC_TYPE_INTR, SDXI_DSC_INTR, akey);
 }
 
 /* DSC_DMAB_REPCOPY: @count blocks of @len bytes from @src to @dst, @dst + len, ... */
 static inline void dsc_repcopy(union sdxi_desc *d, uint64_t src, uint64_t dst,
 			       uint32_t len, uint32_t count, uint16_t akey)
 {
-	memset(d, 0, sizeof(*d));
-	d->repcopy.opcode = dsc_op(SDXI_DSC_TYPE_DMAB, SDXI_DSC_DMAB_REPCOPY);
-	d->repcopy.size = len - 1;
-	d->repcopy.akey0 = akey;
-	d->repcopy.akey1 = akey;
-	d->repcopy.addr0 = src;
-	d->repcopy.addr1 = dst;
-	d->repcopy.count = count - 1;
-	d->repcopy.csb_ptr = SDXI_DSC_NP;
+	sdxi__enc_repcopy(d, 0, akey, akey, 0, dst, src, len, count);
 }
 
 /* DSC_DMAB_WRT_IMM of the @len (1..32) bytes at @data to @dst. */
 static inline void dsc_wrt_imm(union sdxi_desc *d, uint64_t dst, const void *data,
 			       uint32_t len, uint16_t akey)
 {
-	memset(d, 0, sizeof(*d));
-	d->wrt_imm.opcode = dsc_op(SDXI_DSC_TYPE_DMAB, SDXI_DSC_DMAB_WRT_IMM);
-	d->wrt_imm.size = len - 1;
-	d->wrt_imm.akey1 = akey;
-	d->wrt_imm.addr1 = dst;
-	memcpy(d->wrt_imm.data, data, len);
-	d->wrt_imm.csb_ptr = SDXI_DSC_NP;
+	sdxi__enc_write_imm(d, 0, akey, 0, dst, data, len);
 }
 
 /* Atomic @op on the @size-byte target; old value to @ret unless it is 0. */
@@ -544,17 +519,7 @@ static inline void dsc_atomic(union sdxi_desc *d, uint32_t op, unsigned int size
 			      uint64_t target, uint64_t ret, uint64_t op1,
 			      uint64_t op2, uint16_t akey)
 {
-	memset(d, 0, sizeof(*d));
-	d->atomic.opcode = dsc_op(SDXI_DSC_TYPE_ATOMIC, op);
-	d->atomic.flags = (size == 4 ? SDXI_ATOMIC_SZ_4 : SDXI_ATOMIC_SZ_8) |
-			  (ret ? SDXI_ATOMIC_RV : 0);
-	d->atomic.akey0 = akey;
-	d->atomic.akey1 = ret ? akey : 0;
-	d->atomic.addr0 = target;
-	d->atomic.addr1 = ret;
-	d->atomic.operand1 = op1;
-	d->atomic.operand2 = op2;
-	d->atomic.csb_ptr = SDXI_DSC_NP;
+	sdxi__enc_atomic(d, 0, akey, akey, 0, op, size, target, ret, op1, op2);
 }
 
 /* Attach the CST_BLK of the slot the next descriptor lands in, armed. */

@@ -53,7 +53,7 @@ $(KSFT_INC)/kselftest_harness.h: $(KSFT_SRC)/kselftest_harness.h $(KSFT_SRC)/kse
 	cp $(KSFT_SRC)/kselftest_harness.h $(KSFT_SRC)/kselftest.h $(KSFT_INC)/
 
 $(KSFT_B)/%: selftests/sdxi/%.c $(KSFT_INC)/kselftest_harness.h uapi/linux/sdxi_hw.h uapi/linux/sdxi.h \
-		include/sdxi/function.h
+		include/sdxi/function.h include/sdxi/encode.h
 	@mkdir -p $(@D)
 	$(CC) $(KSFT_CFLAGS) -o $@ $<
 

@@ -1379,10 +1379,7 @@ TEST_F(ctx, attack_admin_opcode_in_user_ring)
 
 	ASSERT_EQ(0, uctx_create(self->fd, 0, 0, &victim));
 	/* CXT_STOP of the victim from a user ring. */
-	memset(&d, 0, sizeof(d));
-	d.cxt_stop.opcode = dsc_op(SDXI_DSC_TYPE_ADMIN, SDXI_DSC_CXT_STOP);
-	d.cxt_stop.cxt_start = id_of(&victim);
-	d.cxt_stop.cxt_end = id_of(&victim);
+	ASSERT_EQ(0, sdxi__prep_cxt_stop(&d, id_of(&victim), id_of(&victim), 0));
 	submit_expect_fail(_metadata, &self->x, &d, true);
 	expect_error(_metadata, self->fd, id_of(&self->x),
 		     SDXI_ERR_ADMIN_NOT_CXT0, SDXI_STEP_DSC, (uint64_t)-1);

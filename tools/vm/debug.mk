@@ -31,6 +31,7 @@ DEBUG_TIMEOUT_SCALE ?= 4
 DEBUG_SUITES += debug-canary
 DEBUG_SUITES += debug-kunit
 DEBUG_SUITES += debug-failslab
+DEBUG_SUITES += kernel-intree
 
 # The number of cases in the unit-test table, which the KUnit run must
 # report as passed.
@@ -62,9 +63,10 @@ check-debug-scan:
 		$(wildcard $(RESULTS)/logs/*/*.log)
 
 # kernel/ as drivers/dma/sdxi/ of the 7.3 tree: CONFIG_SDXI=m, W=1,
-# checkpatch --strict on the addition (tools/kernel-intree).  Run it as
-# make check-debug DEBUG_RUN=kernel-intree, whose KSRC is the 7.3 tree and
-# KDIR the debug kernel's build; the hard-linked tree and the prepared O=
+# checkpatch --strict on the addition, one result per file
+# (tools/kernel-intree).  A host suite of check-debug, whose KSRC is the
+# 7.3 tree and KDIR the debug kernel's build (alone: make check-debug
+# DEBUG_RUN=kernel-intree); the hard-linked tree and the prepared O=
 # directory are cached.
 check-kernel-intree:
 	@$(SUITE_TAP) $(RESULTS)/kernel-intree.tap -- $(TOP)/tools/kernel-intree \

@@ -26,19 +26,26 @@
 #include <linux/types.h>
 
 /*
- * Field helpers usable in constant expressions, in C and C++, without
- * compiler builtins.  @mask is the field in place (e.g. 0x0000ff00).
+ * Field helpers usable in constant expressions, in C and C++ (GCC and
+ * Clang, whose __builtin_ctzll() of a constant is one, as in the kernel's
+ * <linux/bitfield.h>).  @mask is the field in place (e.g. 0x0000ff00), a
+ * non-zero constant; each helper evaluates it once outside __typeof__ and
+ * the builtin, and keeps its type.
  */
-#define SDXI_FIELD_LSB(mask)		((mask) & ~((mask) - 1))
-#define SDXI_FIELD_GET(mask, word)	(((word) & (mask)) / SDXI_FIELD_LSB(mask))
-#define SDXI_FIELD_PREP(mask, val)	(((val) * SDXI_FIELD_LSB(mask)) & (mask))
+#define SDXI_FIELD_LSB(mask)		((__typeof__(mask))1 << __builtin_ctzll(mask))
+#define SDXI_FIELD_GET(mask, word)	(((word) & (mask)) >> __builtin_ctzll(mask))
+#define SDXI_FIELD_PREP(mask, val)	\
+	(((val) * ((__typeof__(mask))1 << __builtin_ctzll(mask))) & (mask))
 
+/*
+ * Layout assertions.  In C, for every standard and the kernel alike, a
+ * redeclaration that only compiles when @cond holds (the compiler names
+ * the line; @msg, there, says what failed).
+ */
 #if defined(__cplusplus)
 #define SDXI_HW_ASSERT(cond, msg)	static_assert(cond, msg)
-#elif defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
-#define SDXI_HW_ASSERT(cond, msg)	_Static_assert(cond, msg)
-#else	/* C99: a redeclaration that only compiles when cond holds */
-#define SDXI_HW_ASSERT(cond, msg)	extern int sdxi_hw_assert[(cond) ? 1 : -1]
+#else
+#define SDXI_HW_ASSERT(cond, msg)	extern int sdxi_hw_assert[(cond) && sizeof(msg) ? 1 : -1]
 #endif
 
 /*
@@ -71,6 +78,7 @@ struct sdxi_cxt_sts {
 	__u8 rsvd_0[6];
 	__le64 read_index;
 };
+
 SDXI_HW_ASSERT(sizeof(struct sdxi_cxt_sts) == 16, "CXT_STS is 16 bytes");
 
 #define SDXI_CXTV_STOP_SW		0x0
@@ -88,6 +96,7 @@ struct sdxi_cst_blk {
 	__le32 rsvd_0;
 	__le64 rsvd_1[2];
 };
+
 SDXI_HW_ASSERT(sizeof(struct sdxi_cst_blk) == 32, "CST_BLK is 32 bytes");
 
 /*
@@ -113,6 +122,7 @@ struct sdxi_errlog_ent {
 	__le64 vendor_addr;	/* our choice: address involved, or 0 */
 	__le64 vendor_rsvd;
 };
+
 SDXI_HW_ASSERT(sizeof(struct sdxi_errlog_ent) == 64, "ERRLOG_HD_ENT is 64 bytes");
 
 #define SDXI_ERRLOG_HD_TYPE		0x7f7
@@ -311,6 +321,7 @@ struct sdxi_dsc_atomic {
 	__u8 rsvd_1[8];
 	__le64 csb_ptr;
 };
+
 #define SDXI_ATOMIC_SZ_4		2
 #define SDXI_ATOMIC_SZ_8		3
 
@@ -371,6 +382,7 @@ struct sdxi_dsc_sync {
 	__u8 rsvd_1[40];
 	__le64 csb_ptr;
 };
+
 #define SDXI_SYNC_FLT_CXT		0
 #define SDXI_SYNC_FLT_STOP		1
 #define SDXI_SYNC_FLT_AKEY		2

@@ -178,10 +178,4 @@ done
 [ -z "$bad" ]
 tap $? "unbind_bind_${CYCLES}_cycles_with_dmatest" "$bad"
 
-rmmod sdxi
-tap $? module_unloads
-
-out=$(dmesg_bad)
-[ -z "$out" ]
-tap $? dmesg_has_no_warn_bug_refcount_uaf_lockdep "$out"
-finish
+unload_finish

@@ -48,9 +48,4 @@ tap $? rebind_after_unbind_during_dmatest
 dmatest 0 100 2 2
 dmatest_ok 4 400
 tap $? dmatest_passes_after_rebind "threads $DT_THREADS tests $DT_TESTS failures $DT_FAILS"
-rmmod sdxi
-tap $? module_unloads
-out=$(dmesg_bad)
-[ -z "$out" ]
-tap $? dmesg_has_no_warn_bug_refcount_uaf_lockdep "$out"
-finish
+unload_finish

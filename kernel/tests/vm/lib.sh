@@ -149,3 +149,21 @@ dmesg_bad() {
 	dmesg | grep -E 'WARNING:|BUG:|refcount|use-after-free|possible (circular|recursive) locking|inconsistent lock state|suspicious RCU usage|INFO: task .* blocked|Oops|general protection|Call Trace' |
 		head -n 5
 }
+
+# The end of a run: the kernel log must be free of dmesg_bad reports; then
+# the plan and the log (finish).
+finish_clean() {
+	local out
+
+	out=$(dmesg_bad)
+	[ -z "$out" ]
+	tap $? dmesg_has_no_warn_bug_refcount_uaf_lockdep "$out"
+	finish
+}
+
+# The end of a run that loaded sdxi.ko: it unloads, then finish_clean.
+unload_finish() {
+	rmmod sdxi
+	tap $? module_unloads
+	finish_clean
+}

@@ -248,7 +248,4 @@ tap $? module_unloads_with_vfs_enabled
 [ "$(sdxi_functions)" = 1 ] && [ ! -e "$PFS/virtfn0" ]
 tap $? unload_disabled_vfs "functions $(sdxi_functions)"
 
-out=$(dmesg_bad)
-[ -z "$out" ]
-tap $? dmesg_has_no_warn_bug_refcount_uaf_lockdep "$out"
-finish
+finish_clean

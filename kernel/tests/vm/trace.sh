@@ -119,9 +119,4 @@ d=$(count /tmp/t.rec 'sdxi_recovery: [^ ]+ phase=done gsv=2 err=0$')
 tap $? recovery_phases_traced "$(grep sdxi_recovery: /tmp/t.rec | sed 's/.*sdxi_recovery: //' | tr '\n' ';')"
 
 echo 0 >$TR/events/sdxi/enable
-rmmod sdxi
-tap $? module_unloads
-out=$(dmesg_bad)
-[ -z "$out" ]
-tap $? dmesg_has_no_warn_bug_refcount_uaf_lockdep "$out"
-finish
+unload_finish

@@ -7,7 +7,7 @@
 #ifndef _SDXI_SHIM_BITFIELD_H
 #define _SDXI_SHIM_BITFIELD_H
 
-#include <endian.h>
+#include <asm/byteorder.h>
 #include <linux/types.h>
 
 #define __sdxi_lsb(mask)	((mask) & ~((mask) - 1))
@@ -16,12 +16,5 @@
 #define FIELD_GET(mask, reg) \
 	((__typeof__(mask))(((reg) & (mask)) / __sdxi_lsb(mask)))
 #define FIELD_MAX(mask)		((mask) / __sdxi_lsb(mask))
-
-#define cpu_to_le16(x)		((__le16)htole16(x))
-#define cpu_to_le32(x)		((__le32)htole32(x))
-#define cpu_to_le64(x)		((__le64)htole64(x))
-#define le16_to_cpu(x)		((u16)le16toh(x))
-#define le32_to_cpu(x)		((u32)le32toh(x))
-#define le64_to_cpu(x)		((u64)le64toh(x))
 
 #endif
