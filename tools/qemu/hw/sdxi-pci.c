@@ -159,7 +159,7 @@ typedef struct SdxiTlbEntry {
 typedef enum {
     SDXI_PRQ_FREE,
     SDXI_PRQ_WAITING,           /* sent, no response yet */
-    SDXI_PRQ_FAILED,            /* answered with failure: the next access faults */
+    SDXI_PRQ_FAILED,            /* failed: the next access faults */
 } SdxiPrqState;
 
 typedef struct SdxiPageRequest {
