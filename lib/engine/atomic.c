@@ -114,6 +114,11 @@ bool exec_atomic(struct sdxie_fn *fn, uint32_t id, const union sdxi_desc *d,
 	if (rv && ranges_overlap(tas, tgt, size, ras, ret, size))
 		return dsc_invalid(e, SDXI_ERR_OVERLAP);
 
+	/* The return data is written after the target: translate it first. */
+	if (rv && mem_probe(fn, ras, ret, size, true) == SDXIE_MEM_PENDING) {
+		e->pending = true;
+		return false;
+	}
 	if (!data_rmw(fn, tas, tgt, size, atomic_op, &a, &old, e))
 		return false;
 	if (!rv)

@@ -89,7 +89,7 @@ bool retire(struct sdxie_fn *fn, uint32_t id, uint64_t index,
 		st = has_csb ? csb_signal(fn, c->as, csb, false) : SDXIE_MEM_OK;
 		if (st) {
 			err_set(&csb_err, SDXI_STEP_CST_BLK, mem_sub_step(st),
-				st == SDXIE_MEM_XLATE ? SDXI_ERR_XLATE : SDXI_ERR_ACCESS, csb);
+				mem_reason(st), csb);
 			e = &csb_err;
 			has_csb = false;
 		}

@@ -9,7 +9,7 @@
 static bool walk_fault(struct sdxie_err *e, uint8_t step, int st, uint64_t addr)
 {
 	return err_set(e, step, mem_sub_step(st),
-		       st == SDXIE_MEM_XLATE ? SDXI_ERR_XLATE : SDXI_ERR_ACCESS, addr);
+		       mem_reason(st), addr);
 }
 
 static bool walk_invalid(struct sdxie_err *e, uint8_t step, uint16_t reason,
@@ -133,6 +133,7 @@ bool cxt_walk(struct sdxie_fn *fn, uint32_t id, struct sdxie_cxt *out,
 	c.r = out->r;
 	c.suspended = out->suspended;
 	c.moved = out->moved;
+	c.waiting = out->waiting;
 	c.desc = out->desc;
 	c.cached = true;
 	*out = c;
@@ -149,8 +150,10 @@ void cxt_set_state(struct sdxie_fn *fn, uint32_t id, uint8_t state)
 	uint8_t b = state;
 
 	c->state = state;
-	if (state != SDXI_CXTV_RUN)
+	if (state != SDXI_CXTV_RUN) {
 		c->suspended = false;
+		c->waiting = false;
+	}
 	if (c->cached)
 		mem_write(fn, c->as, c->sts_ptr, &b, 1);
 	fn_event(fn, &(struct sdxie_event){ .kind = SDXIE_EV_CXT_STATE,

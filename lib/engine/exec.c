@@ -73,7 +73,7 @@ static bool clear_valid(struct sdxie_fn *fn, const struct sdxie_cxt *c,
 	if (!st)
 		return true;
 	err_set(e, SDXI_STEP_DSC, mem_sub_step(st),
-		st == SDXIE_MEM_XLATE ? SDXI_ERR_XLATE : SDXI_ERR_ACCESS, slot);
+		mem_reason(st), slot);
 	return false;
 }
 
@@ -112,13 +112,38 @@ static bool take(struct sdxie_fn *fn, uint32_t id, uint64_t index,
 	return false;
 }
 
+/* Suspend descriptor @d: an access waits for a page request. */
+static enum step_result wait_page(struct sdxie_cxt *c, const union sdxi_desc *d)
+{
+	c->desc = *d;
+	c->suspended = true;
+	c->waiting = true;
+	return STEP_STOP;
+}
+
+/* Translate ahead what retiring descriptor @index writes: slot, CST_BLK. */
+static int probe_retire(struct sdxie_fn *fn, const struct sdxie_cxt *c,
+			uint64_t index, const union sdxi_desc *d)
+{
+	uint64_t csbq = le64_get(&d->generic.csb_ptr);
+
+	if (fn->cfg.clear_valid &&
+	    mem_probe(fn, c->as, c->ring + (index % c->ring_sz) * SDXI_DESC_SIZE,
+		      SDXI_DESC_SIZE, true) == SDXIE_MEM_PENDING)
+		return SDXIE_MEM_PENDING;
+	if (csbq & (SDXI_DSC_NP | SDXI_DSC_CSB_RSVD))
+		return SDXIE_MEM_OK;
+	return mem_probe(fn, c->as, csbq & SDXI_DSC_CSB_PTR,
+			 sizeof(struct sdxi_cst_blk), true);
+}
+
 /* Fetch (or resume) and run descriptor R. */
 static enum step_result step(struct sdxie_fn *fn, uint32_t id)
 {
 	struct sdxie_cxt *c = &fn->cxt[id];
 	uint64_t index = c->r;
 	union sdxi_desc d;
-	struct sdxie_err e;
+	struct sdxie_err e = { 0 };
 	bool ok;
 	int st;
 
@@ -127,9 +152,13 @@ static enum step_result step(struct sdxie_fn *fn, uint32_t id)
 		c->suspended = false;
 	} else {
 		st = view_fetch(fn, c, index, &d);
+		if (st == SDXIE_MEM_PENDING) {
+			c->waiting = true;
+			return STEP_STOP;
+		}
 		if (st) {
 			err_set(&e, SDXI_STEP_DSC, mem_sub_step(st),
-				st == SDXIE_MEM_XLATE ? SDXI_ERR_XLATE : SDXI_ERR_ACCESS,
+				mem_reason(st),
 				c->ring + (index % c->ring_sz) * SDXI_DESC_SIZE);
 			cxt_fail(fn, id, &e, true, index);
 			return STEP_STOP;
@@ -146,7 +175,11 @@ static enum step_result step(struct sdxie_fn *fn, uint32_t id)
 		}
 	}
 
+	if (probe_retire(fn, c, index, &d) == SDXIE_MEM_PENDING)
+		return wait_page(c, &d);
 	ok = execute(fn, id, &d, &e);
+	if (!ok && e.pending)
+		return wait_page(c, &d);
 	/* An admin descriptor may have taken the whole function down. */
 	if (id == SDXI_ADMIN_CXT_ID && (fn->gsv != SDXI_GSV_ACTIVE || !c->cached))
 		return STEP_STOP;
@@ -180,13 +213,20 @@ unsigned int cxt_process(struct sdxie_fn *fn, uint32_t id, unsigned int quantum,
 	int st;
 
 	*more = false;
-	if (c->state != SDXI_CXTV_RUN || !c->cached)
+	if (c->state != SDXI_CXTV_RUN || !c->cached || c->waiting)
 		return 0;
 
 	st = mem_read(fn, c->as, c->wi_ptr, raw, sizeof(raw));
+	/* CXT_STS is written when descriptors retire: translate it ahead. */
+	if (st == SDXIE_MEM_PENDING ||
+	    (!st && mem_probe(fn, c->as, c->sts_ptr, sizeof(struct sdxi_cxt_sts),
+			      true) == SDXIE_MEM_PENDING)) {
+		c->waiting = true;
+		return 0;
+	}
 	if (st) {
 		err_set(&e, SDXI_STEP_WRITE_INDEX, mem_sub_step(st),
-			st == SDXIE_MEM_XLATE ? SDXI_ERR_XLATE : SDXI_ERR_ACCESS, c->wi_ptr);
+			mem_reason(st), c->wi_ptr);
 		cxt_fail(fn, id, &e, false, 0);
 		return 0;
 	}
@@ -219,6 +259,6 @@ unsigned int cxt_process(struct sdxie_fn *fn, uint32_t id, unsigned int quantum,
 		res = STEP_STOP;
 	}
 	view_end(fn);
-	*more = res != STEP_STOP && (c->suspended || c->r < w);
+	*more = res != STEP_STOP && !c->waiting && (c->suspended || c->r < w);
 	return done;
 }

@@ -515,6 +515,22 @@ bool sdxie_run(struct sdxie_fn *fn, unsigned int budget)
 	return fn->pending || (fn->gsv == SDXI_GSV_ACTIVE && !queue_empty(fn));
 }
 
+void sdxie_translation_ready(struct sdxie_fn *fn)
+{
+	bool any = false;
+	uint32_t id;
+
+	for (id = 0; id < fn->nr_cxt; id++) {
+		if (!fn->cxt[id].waiting)
+			continue;
+		fn->cxt[id].waiting = false;
+		queue_push(fn, id);
+		any = true;
+	}
+	if (any && fn->ops->kick)
+		fn->ops->kick(fn->opaque);
+}
+
 void sdxie_set_faults(struct sdxie_fn *fn, const struct sdxie_faults *f)
 {
 	struct sdxie_faults now;

@@ -94,6 +94,8 @@ struct sdxie_err {
 	bool bv;		/* buf is valid */
 	uint8_t buf;		/* SDXI_BUF_* */
 	uint64_t addr;		/* address involved, or 0 */
+	/* Not an error: an access is waiting for a page request. */
+	bool pending;
 };
 
 /*
@@ -123,6 +125,12 @@ struct sdxie_cxt {
 	bool suspended;
 	uint64_t moved;
 	union sdxi_desc desc;
+	/*
+	 * An access of the context returned SDXIE_MEM_PENDING: it is not
+	 * served until sdxie_translation_ready().  Cleared when the context
+	 * leaves RUN.
+	 */
+	bool waiting;
 };
 
 /* A host mapping held for one turn (view.c). */
@@ -239,6 +247,9 @@ int mem_read(struct sdxie_fn *fn, struct sdxie_as as, uint64_t addr,
 int mem_write(struct sdxie_fn *fn, struct sdxie_as as, uint64_t addr,
 	      const void *buf, uint64_t len);
 uint8_t mem_sub_step(int status);
+uint16_t mem_reason(int status);
+int mem_probe(struct sdxie_fn *fn, struct sdxie_as as, uint64_t addr,
+	      uint64_t len, bool is_write);
 
 /*
  * The common case of akey_lookup(), inline: AKey @idx of @c is in the

@@ -5,6 +5,11 @@
  * host.  Data accesses (descriptor buffers, atomic targets and return
  * data) also pass through fault injection, and bulk copies use the host's
  * direct mapping when it has one.
+ *
+ * Any access may return SDXIE_MEM_PENDING (the host asked for the page:
+ * hardware.rst, "ATS and page requests").  Data accesses report it as an
+ * error with .pending set, which exec.c turns into a suspension of the
+ * descriptor; control-structure accesses return it to their caller.
  */
 #include "internal.h"
 
@@ -26,9 +31,28 @@ int mem_write(struct sdxie_fn *fn, struct sdxie_as as, uint64_t addr,
 	return fn->ops->write(fn->opaque, as, addr, buf, len);
 }
 
+/*
+ * mem_probe: translate [@addr, @addr + @len) ahead of an access through the
+ * host's probe hook (an ATS translation request).  SDXIE_MEM_OK when the
+ * host has no such hook.
+ */
+int mem_probe(struct sdxie_fn *fn, struct sdxie_as as, uint64_t addr,
+	      uint64_t len, bool is_write)
+{
+	if (!fn->ops->probe || !len || addr + len < addr)
+		return SDXIE_MEM_OK;
+	return fn->ops->probe(fn->opaque, as, addr, len, is_write);
+}
+
+/* A pending translation that must fail after all counts as a translation error. */
 uint8_t mem_sub_step(int status)
 {
-	return status == SDXIE_MEM_XLATE ? SDXI_SUB_STEP_XLATE : SDXI_SUB_STEP_ACCESS;
+	return status == SDXIE_MEM_ACCESS ? SDXI_SUB_STEP_ACCESS : SDXI_SUB_STEP_XLATE;
+}
+
+uint16_t mem_reason(int status)
+{
+	return status == SDXIE_MEM_ACCESS ? SDXI_ERR_ACCESS : SDXI_ERR_XLATE;
 }
 
 static bool data_fault(struct sdxie_err *e, int status, uint16_t reason,
@@ -47,8 +71,9 @@ static bool data_fault(struct sdxie_err *e, int status, uint16_t reason,
 
 static bool mem_fault(struct sdxie_err *e, int status, uint8_t buf, uint64_t addr)
 {
-	return data_fault(e, status, status == SDXIE_MEM_XLATE ? SDXI_ERR_XLATE :
-			  SDXI_ERR_ACCESS, buf, addr);
+	data_fault(e, status, mem_reason(status), buf, addr);
+	e->pending = status == SDXIE_MEM_PENDING;
+	return false;
 }
 
 /* Bytes of [addr, addr + len) reachable before the fault-addr trap. */

@@ -46,6 +46,15 @@ enum sdxie_mem_status {
 	SDXIE_MEM_OK = 0,
 	SDXIE_MEM_XLATE = 1,	/* translation failed (IOMMU fault, unmapped) */
 	SDXIE_MEM_ACCESS = 2,	/* translated but the access failed */
+	/*
+	 * Not translated yet, and the host has asked for the translation
+	 * (an ATS miss on a page that is not present: a PRI page request).
+	 * The engine makes no further access for the context: the
+	 * descriptor is suspended where it is, and the context waits until
+	 * the host calls sdxie_translation_ready() (Documentation/hardware.rst,
+	 * "ATS and page requests").
+	 */
+	SDXIE_MEM_PENDING = 3,
 };
 
 /* Trace events the engine reports to its host (optional). */
@@ -90,6 +99,18 @@ struct sdxie_host_ops {
 	void *(*map)(void *opaque, struct sdxie_as as, uint64_t addr,
 		     uint64_t *len, bool is_write, int *status);
 	void (*unmap)(void *opaque, void *host, uint64_t len, bool is_write);
+	/*
+	 * Optional: translate [addr, addr + len) for an access of this kind
+	 * without accessing it, as an ATS translation request made ahead of
+	 * use.  The engine probes what a descriptor writes after its first
+	 * side effect (the CST_BLK, atomic return data, CXT_STS), so that a
+	 * page request (SDXIE_MEM_PENDING) can only suspend a descriptor at
+	 * a point where running it again is correct.  Only
+	 * SDXIE_MEM_PENDING is acted on; a fault is reported by the access
+	 * itself.
+	 */
+	int (*probe)(void *opaque, struct sdxie_as as, uint64_t addr,
+		     uint64_t len, bool is_write);
 	/* Whether a PASID value may be used at all (PASID enabled, in range). */
 	bool (*pasid_usable)(void *opaque, uint32_t pasid);
 	/* Raise MSI-X vector @vector; return false if it does not exist. */
@@ -196,6 +217,15 @@ bool sdxie_doorbell(struct sdxie_fn *fn, uint32_t cxt, uint64_t value);
  * calls again later.
  */
 bool sdxie_run(struct sdxie_fn *fn, unsigned int budget);
+
+/*
+ * Translations the host reported SDXIE_MEM_PENDING for may now be retried
+ * (a page request was answered, with success or not): every context
+ * waiting for one is queued again and the host is kicked.  A failed
+ * request makes the retried access report SDXIE_MEM_XLATE, which becomes
+ * the context's error as any translation fault does.
+ */
+void sdxie_translation_ready(struct sdxie_fn *fn);
 
 /*
  * Fault injection (Documentation/hardware.rst, "Fault injection").  A trap

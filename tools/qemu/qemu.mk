@@ -18,8 +18,9 @@
 #                    the same with the IOMMU offering device-TLBs
 #                    (VM_IOMMU_SVA): PASID, ATS and PRI enabled on the
 #                    function, the loading process's mm bound with
-#                    iommu_sva_bind_device() and a copy through its page
-#                    tables (a kernel that refuses SVA skips the bind)
+#                    iommu_sva_bind_device() and copies through its page
+#                    tables, never-touched pages brought in by ATS/PRI page
+#                    requests (a kernel that refuses SVA skips the bind)
 #
 # QEMU_BIN is the binary's path; expanding it builds QEMU when needed, so
 # use it in recipes, not in make-time conditionals.

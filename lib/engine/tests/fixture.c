@@ -375,6 +375,12 @@ void fx_init(struct fx *fx, const struct sdxie_config *cfg)
 	init_active(fx, cfg, &fx_ops);
 }
 
+void fx_init_ops(struct fx *fx, const struct sdxie_config *cfg,
+		 const struct sdxie_host_ops *ops)
+{
+	init_active(fx, cfg, ops);
+}
+
 void fx_init_untraced(struct fx *fx, const struct sdxie_config *cfg)
 {
 	init_active(fx, cfg, &fx_ops_untraced);

@@ -66,6 +66,9 @@ extern const struct sdxie_host_ops fx_ops;
 void fx_init(struct fx *fx, const struct sdxie_config *cfg);
 /* The same with a host that has no trace hook, as libsdxi's software device. */
 void fx_init_untraced(struct fx *fx, const struct sdxie_config *cfg);
+/* The same with host callbacks @ops (opaque: @fx) wrapping fx_ops. */
+void fx_init_ops(struct fx *fx, const struct sdxie_config *cfg,
+		 const struct sdxie_host_ops *ops);
 /* Function created and configured, not yet activated. */
 void fx_init_stopped(struct fx *fx, const struct sdxie_config *cfg);
 void fx_activate(struct fx *fx);

@@ -30,6 +30,7 @@
  *                  queue depth 0 (32), page-aligned requests.
  *   config 0x110   PRI extended capability (pcie_pri_init): 32 outstanding
  *                  page requests, PRG responses carry the PASID.
+ *   (PASID, ATS and PRI on the PF only; VFs use the PF's PASID setting.)
  *
  * DMA: requests without a PASID use the function's requester-ID address
  * space (pci_get_address_space(), gated by Bus Master Enable).  Requests
@@ -37,7 +38,10 @@
  * PASID in 1..2^20-1, and use intel-iommu's per-PASID address space
  * (hardware.rst, "Address spaces"); without an intel-iommu they fall back
  * to the requester-ID space, so there is no PASID isolation in that
- * configuration.
+ * configuration.  While ATS is enabled (PF, intel-iommu), requests with a
+ * PASID are translated with ATS instead, through a device TLB, and a
+ * missing page becomes a PRI page request that the context waits for
+ * (sdxi_ats_page(); hardware.rst, "ATS and page requests").
  *
  * Execution: doorbells and register writes only record state; the engine
  * runs in a main-loop bottom half, under the BQL.  The BQL is required:
@@ -144,6 +148,38 @@ OBJECT_DECLARE_SIMPLE_TYPE(SdxiState, SDXI)
 #define SDXI_MSI_WINDOW_FIRST   0xfee00000ULL
 #define SDXI_MSI_WINDOW_LAST    0xfeefffffULL
 
+#define SDXI_PAGE_SIZE          4096ULL
+#define SDXI_PAGE_MASK          (~(SDXI_PAGE_SIZE - 1))
+
+/* A device-TLB entry: one 4 KiB page of one PASID. */
+typedef struct SdxiTlbEntry {
+    AddressSpace *target_as;
+    hwaddr xlat;                /* translated address of the page */
+    IOMMUAccessFlags perm;
+} SdxiTlbEntry;
+
+/* An outstanding page request; its PRGI is its index in SdxiState.prq. */
+typedef enum {
+    SDXI_PRQ_FREE,
+    SDXI_PRQ_WAITING,           /* sent, no response yet */
+    SDXI_PRQ_FAILED,            /* failed: the next access faults */
+} SdxiPrqState;
+
+typedef struct SdxiPageRequest {
+    SdxiPrqState state;
+    uint32_t pasid;
+    uint64_t page;
+} SdxiPageRequest;
+
+/* Invalidation and page-response notifiers of one PASID. */
+typedef struct SdxiPasidNotifiers {
+    SdxiState *s;
+    uint32_t pasid;
+    IOMMUNotifier inval;
+    bool inval_registered;
+    IOMMUPRINotifier pri;
+} SdxiPasidNotifiers;
+
 /* User-settable capabilities, mapped onto struct sdxie_config. */
 typedef struct SdxiParams {
     uint16_t max_cxt;
@@ -173,6 +209,11 @@ struct SdxiState {
     QEMUBH *bh;                 /* runs sdxie_run() */
     GHashTable *pasid_as;       /* PASID -> AddressSpace *, intel-iommu */
     struct sdxie_faults faults; /* fault knobs set before realize */
+
+    /* ATS and PRI (hardware.rst, "ATS and page requests"). */
+    GHashTable *devtlb;         /* sdxi_tlb_key() -> SdxiTlbEntry */
+    GHashTable *pasid_ntf;      /* PASID -> SdxiPasidNotifiers */
+    SdxiPageRequest prq[SDXI_PRI_OUTSTANDING]; /* index: the PRGI */
 
     SdxiParams params;
     char *read_index;           /* "read-index": "complete" or "fetch" */
@@ -288,6 +329,357 @@ static AddressSpace *sdxi_dma_as(SdxiState *s, struct sdxie_as sas,
     return sdxi_pasid_address_space(s, sas.pasid);
 }
 
+/*
+ * ATS and PRI (Documentation/hardware.rst, "ATS and page requests").
+ * Requests with a PASID go through ATS when the function's ATS Enable bit
+ * is set and intel-iommu is the IOMMU: each 4 KiB page is translated with
+ * pci_ats_request_translation() and the result kept in the device TLB
+ * (s->devtlb, keyed by PASID and page) until an ATS invalidation for it
+ * arrives (the PASID's DEVIOTLB_UNMAP notifier), the function resets or
+ * ATS is disabled.  A translation without the needed permission is not
+ * cached; with PRI enabled it becomes a page request (PRGI = slot in
+ * s->prq, last in its group) and the access returns SDXIE_MEM_PENDING:
+ * the engine suspends the context until the page response, whose
+ * notifier calls sdxie_translation_ready().  A failed response makes the
+ * next access of that page a translation fault; without PRI, or when the
+ * request cannot be sent, a missing translation is a fault at once.
+ * Everything here runs under the BQL.
+ */
+static uint64_t sdxi_tlb_key(uint32_t pasid, uint64_t addr)
+{
+    /* 20-bit PASID, 44-bit page number (addresses of up to 56 bits). */
+    return ((uint64_t)pasid << 44) | ((addr >> 12) & ((1ULL << 44) - 1));
+}
+
+static bool sdxi_ats_active(SdxiState *s)
+{
+    PCIDevice *pd = PCI_DEVICE(s);
+
+    return !pci_is_vf(pd) && sdxi_intel_iommu() && pcie_ats_enabled(pd);
+}
+
+static VTDAddressSpace *sdxi_vtd_as(SdxiState *s, uint32_t pasid)
+{
+    PCIDevice *pd = PCI_DEVICE(s);
+
+    return vtd_find_add_as(sdxi_intel_iommu(), pci_get_bus(pd), pd->devfn,
+                           pasid);
+}
+
+typedef struct SdxiInvalRange {
+    uint32_t pasid;
+    uint64_t first, last;
+} SdxiInvalRange;
+
+static gboolean sdxi_tlb_in_range(gpointer key, gpointer value,
+                                  gpointer opaque)
+{
+    const SdxiInvalRange *r = opaque;
+    uint64_t k = *(uint64_t *)key;
+
+    return (k >> 44) == r->pasid && (k & ((1ULL << 44) - 1)) >= r->first &&
+           (k & ((1ULL << 44) - 1)) <= r->last;
+}
+
+/* An ATS invalidation request (device-TLB invalidation) for one PASID. */
+static void sdxi_ats_invalidate(IOMMUNotifier *n, IOMMUTLBEntry *entry)
+{
+    SdxiPasidNotifiers *pn = container_of(n, SdxiPasidNotifiers, inval);
+    SdxiInvalRange r = {
+        .pasid = pn->pasid,
+        .first = entry->iova >> 12,
+        .last = (entry->iova | entry->addr_mask) >> 12,
+    };
+    guint dropped;
+
+    dropped = g_hash_table_foreach_remove(pn->s->devtlb, sdxi_tlb_in_range,
+                                          &r);
+    trace_sdxi_ats_invalidate(pn->pasid, entry->iova, entry->addr_mask,
+                              dropped);
+}
+
+/* A page group response: wake the contexts waiting for translations. */
+static void sdxi_pri_response(IOMMUPRINotifier *notifier,
+                              IOMMUPRIResponse *response)
+{
+    SdxiPasidNotifiers *pn = container_of(notifier, SdxiPasidNotifiers, pri);
+    SdxiState *s = pn->s;
+    SdxiPageRequest *rq;
+
+    trace_sdxi_pri_response(pn->pasid, response->prgi,
+                            response->response_code);
+    if (response->prgi >= SDXI_PRI_OUTSTANDING) {
+        return;
+    }
+    rq = &s->prq[response->prgi];
+    if (rq->state != SDXI_PRQ_WAITING || rq->pasid != pn->pasid) {
+        return;
+    }
+    rq->state = response->response_code == IOMMU_PRI_RESP_SUCCESS ?
+                SDXI_PRQ_FREE : SDXI_PRQ_FAILED;
+    sdxie_translation_ready(s->fn);
+}
+
+/* The notifiers of @pasid, registered with the IOMMU on first use. */
+static void sdxi_pasid_notifiers(SdxiState *s, uint32_t pasid)
+{
+    SdxiPasidNotifiers *pn;
+    VTDAddressSpace *vas;
+    Error *err = NULL;
+
+    if (g_hash_table_contains(s->pasid_ntf, GUINT_TO_POINTER(pasid))) {
+        return;
+    }
+    pn = g_new0(SdxiPasidNotifiers, 1);
+    pn->s = s;
+    pn->pasid = pasid;
+    pn->pri.notify = sdxi_pri_response;
+    vas = sdxi_vtd_as(s, pasid);
+    iommu_notifier_init(&pn->inval, sdxi_ats_invalidate,
+                        IOMMU_NOTIFIER_DEVIOTLB_EVENTS, 0, HWADDR_MAX, 0);
+    pn->inval_registered = !memory_region_register_iommu_notifier(
+                               MEMORY_REGION(&vas->iommu), &pn->inval, &err);
+    if (err) {
+        /* Without invalidations nothing may be cached (sdxi_ats_page). */
+        error_free(err);
+    }
+    vas->pri_notifier = &pn->pri;
+    g_hash_table_insert(s->pasid_ntf, GUINT_TO_POINTER(pasid), pn);
+}
+
+static gboolean sdxi_pasid_notifiers_drop(gpointer key, gpointer value,
+                                          gpointer opaque)
+{
+    SdxiPasidNotifiers *pn = value;
+    VTDAddressSpace *vas = sdxi_vtd_as(pn->s, pn->pasid);
+
+    if (pn->inval_registered) {
+        memory_region_unregister_iommu_notifier(MEMORY_REGION(&vas->iommu),
+                                                &pn->inval);
+    }
+    if (vas->pri_notifier == &pn->pri) {
+        vas->pri_notifier = NULL;
+    }
+    g_free(pn);
+    return TRUE;
+}
+
+/* Forget every translation and page request (reset, ATS or PASID off). */
+static void sdxi_ats_flush(SdxiState *s)
+{
+    if (!s->devtlb) {
+        return;
+    }
+    g_hash_table_remove_all(s->devtlb);
+    if (sdxi_intel_iommu()) {
+        g_hash_table_foreach_remove(s->pasid_ntf, sdxi_pasid_notifiers_drop,
+                                    NULL);
+    }
+    memset(s->prq, 0, sizeof(s->prq));
+}
+
+static SdxiPageRequest *sdxi_prq_find(SdxiState *s, uint32_t pasid,
+                                      uint64_t page)
+{
+    unsigned int i;
+
+    for (i = 0; i < SDXI_PRI_OUTSTANDING; i++) {
+        if (s->prq[i].state != SDXI_PRQ_FREE && s->prq[i].pasid == pasid &&
+            s->prq[i].page == page) {
+            return &s->prq[i];
+        }
+    }
+    return NULL;
+}
+
+/* Ask for @page; SDXIE_MEM_PENDING when the request is outstanding. */
+static int sdxi_page_request(SdxiState *s, uint32_t pasid, uint64_t page,
+                             bool is_write)
+{
+    PCIDevice *pd = PCI_DEVICE(s);
+    unsigned int i;
+    int r;
+
+    if (!pcie_pri_enabled(pd)) {
+        return SDXIE_MEM_XLATE;
+    }
+    for (i = 0; i < SDXI_PRI_OUTSTANDING; i++) {
+        if (s->prq[i].state == SDXI_PRQ_FREE) {
+            break;
+        }
+    }
+    if (i == SDXI_PRI_OUTSTANDING) {
+        /* All slots wait for responses, each of which retries us. */
+        return SDXIE_MEM_PENDING;
+    }
+    sdxi_pasid_notifiers(s, pasid);
+    r = pci_pri_request_page(pd, pasid, false, false, page, true, i, true,
+                             is_write);
+    trace_sdxi_pri_request(pasid, page, is_write, i, r);
+    if (r < 0) {
+        return SDXIE_MEM_XLATE;
+    }
+    s->prq[i] = (SdxiPageRequest){ .state = SDXI_PRQ_WAITING,
+                                   .pasid = pasid, .page = page };
+    return SDXIE_MEM_PENDING;
+}
+
+/*
+ * Translate the page of @addr under @pasid for an access of this kind:
+ * from the device TLB, else with an ATS translation request, else (with
+ * @request) with a page request.  On SDXIE_MEM_OK *@as, *@xlat give the
+ * translated address of @addr.
+ */
+static int sdxi_ats_page(SdxiState *s, uint32_t pasid, uint64_t addr,
+                         bool is_write, bool request, AddressSpace **as,
+                         hwaddr *xlat)
+{
+    IOMMUAccessFlags need = is_write ? IOMMU_WO : IOMMU_RO;
+    uint64_t page = addr & SDXI_PAGE_MASK;
+    uint64_t key = sdxi_tlb_key(pasid, addr);
+    SdxiTlbEntry *te = g_hash_table_lookup(s->devtlb, &key);
+    SdxiPageRequest *rq;
+    IOMMUTLBEntry entry;
+    SdxiPasidNotifiers *pn;
+    uint32_t err_count;
+    ssize_t n;
+
+    if (te && (te->perm & need) == need) {
+        *as = te->target_as;
+        *xlat = te->xlat + (addr & ~SDXI_PAGE_MASK);
+        return SDXIE_MEM_OK;
+    }
+    rq = sdxi_prq_find(s, pasid, page);
+    if (rq && rq->state == SDXI_PRQ_WAITING) {
+        return SDXIE_MEM_PENDING;
+    }
+    if (rq) {
+        /* The page request failed: this access faults, the next asks again. */
+        rq->state = SDXI_PRQ_FREE;
+        return SDXIE_MEM_XLATE;
+    }
+    n = pci_ats_request_translation(PCI_DEVICE(s), pasid, false, false, page,
+                                    SDXI_PAGE_SIZE, !is_write, &entry, 1,
+                                    &err_count);
+    trace_sdxi_ats_translate(pasid, page, is_write, n,
+                             n == 1 ? entry.perm : 0);
+    if (n != 1) {
+        return SDXIE_MEM_XLATE;
+    }
+    if ((entry.perm & need) != need) {
+        return request ? sdxi_page_request(s, pasid, page, is_write)
+                       : SDXIE_MEM_PENDING;
+    }
+    *as = entry.target_as;
+    *xlat = (entry.translated_addr & ~entry.addr_mask) +
+            (page & entry.addr_mask) + (addr & ~SDXI_PAGE_MASK);
+    sdxi_pasid_notifiers(s, pasid);
+    pn = g_hash_table_lookup(s->pasid_ntf, GUINT_TO_POINTER(pasid));
+    if (pn && pn->inval_registered) {
+        uint64_t *k = g_new(uint64_t, 1);
+
+        te = g_new(SdxiTlbEntry, 1);
+        *k = key;
+        *te = (SdxiTlbEntry){ .target_as = entry.target_as,
+                              .xlat = *xlat - (addr & ~SDXI_PAGE_MASK),
+                              .perm = entry.perm & IOMMU_RW };
+        g_hash_table_replace(s->devtlb, k, te);
+    }
+    return SDXIE_MEM_OK;
+}
+
+/* dma_memory_rw() through ATS, page by page. */
+static int sdxi_ats_rw(SdxiState *s, uint32_t pasid, uint64_t addr,
+                       void *buf, uint64_t len, DMADirection dir)
+{
+    bool is_write = dir == DMA_DIRECTION_FROM_DEVICE;
+
+    while (len) {
+        uint64_t n = MIN(len, SDXI_PAGE_SIZE - (addr & ~SDXI_PAGE_MASK));
+        AddressSpace *as;
+        hwaddr xlat;
+        MemTxResult r;
+        int st = sdxi_ats_page(s, pasid, addr, is_write, true, &as, &xlat);
+
+        if (st) {
+            return st;
+        }
+        r = dma_memory_rw(as, xlat, buf, n, dir, MEMTXATTRS_UNSPECIFIED);
+        if (r != MEMTX_OK) {
+            trace_sdxi_dma_error(true, pasid, addr, n, is_write, r);
+            return sdxi_mem_status(r);
+        }
+        addr += n;
+        buf = (uint8_t *)buf + n;
+        len -= n;
+    }
+    return SDXIE_MEM_OK;
+}
+
+/*
+ * Direct mapping through ATS: the pages from @addr on whose translations
+ * are contiguous in guest RAM.  Only the first page may cause a page
+ * request; the mapping stops before any later page not translated yet.
+ */
+static void *sdxi_ats_map(SdxiState *s, uint32_t pasid, uint64_t addr,
+                          uint64_t *len, bool is_write, int *status)
+{
+    DMADirection dir = is_write ? DMA_DIRECTION_FROM_DEVICE
+                                : DMA_DIRECTION_TO_DEVICE;
+    uint64_t want = *len, got;
+    AddressSpace *as, *as2;
+    hwaddr xlat, xlat2;
+    dma_addr_t mlen;
+    ram_addr_t offset;
+    void *p;
+
+    *status = sdxi_ats_page(s, pasid, addr, is_write, true, &as, &xlat);
+    if (*status) {
+        return NULL;
+    }
+    got = MIN(want, SDXI_PAGE_SIZE - (addr & ~SDXI_PAGE_MASK));
+    while (got < want &&
+           sdxi_ats_page(s, pasid, addr + got, is_write, false, &as2,
+                         &xlat2) == SDXIE_MEM_OK &&
+           as2 == as && xlat2 == xlat + got) {
+        got = MIN(want, got + SDXI_PAGE_SIZE);
+    }
+    mlen = got;
+    p = dma_memory_map(as, xlat, &mlen, dir, MEMTXATTRS_UNSPECIFIED);
+    if (!p) {
+        return NULL;
+    }
+    if (!memory_region_from_host(p, &offset)) {
+        dma_memory_unmap(as, p, mlen, dir, 0);
+        return NULL;
+    }
+    *len = mlen;
+    return p;
+}
+
+static int sdxi_host_probe(void *opaque, struct sdxie_as sas, uint64_t addr,
+                           uint64_t len, bool is_write)
+{
+    SdxiState *s = opaque;
+    AddressSpace *as;
+    hwaddr xlat;
+    uint64_t page;
+    int st;
+
+    if (!sas.has_pasid || !sdxi_ats_active(s) ||
+        !sdxi_dma_as(s, sas, addr, len, is_write)) {
+        return SDXIE_MEM_OK;
+    }
+    for (page = addr & SDXI_PAGE_MASK; page < addr + len;
+         page += SDXI_PAGE_SIZE) {
+        st = sdxi_ats_page(s, sas.pasid, page, is_write, true, &as, &xlat);
+        if (st == SDXIE_MEM_PENDING) {
+            return st;
+        }
+    }
+    return SDXIE_MEM_OK;
+}
+
 static int sdxi_host_rw(SdxiState *s, struct sdxie_as sas, uint64_t addr,
                         void *buf, uint64_t len, DMADirection dir)
 {
@@ -297,6 +689,9 @@ static int sdxi_host_rw(SdxiState *s, struct sdxie_as sas, uint64_t addr,
 
     if (!as) {
         return SDXIE_MEM_XLATE;
+    }
+    if (sas.has_pasid && sdxi_ats_active(s)) {
+        return sdxi_ats_rw(s, sas.pasid, addr, buf, len, dir);
     }
     r = dma_memory_rw(as, addr, buf, len, dir, MEMTXATTRS_UNSPECIFIED);
     if (r != MEMTX_OK) {
@@ -348,6 +743,9 @@ static void *sdxi_host_map(void *opaque, struct sdxie_as sas, uint64_t addr,
     }
     if (!*len) {
         return NULL;
+    }
+    if (sas.has_pasid && sdxi_ats_active(s)) {
+        return sdxi_ats_map(s, sas.pasid, addr, len, is_write, status);
     }
     WITH_RCU_READ_LOCK_GUARD() {
         MemoryRegion *mr = address_space_translate(as, addr, &xlat, &plen,
@@ -448,6 +846,7 @@ static const struct sdxie_host_ops sdxi_host_ops = {
     .write = sdxi_host_write,
     .map = sdxi_host_map,
     .unmap = sdxi_host_unmap,
+    .probe = sdxi_host_probe,
     .pasid_usable = sdxi_host_pasid_usable,
     .irq = sdxi_host_irq,
     .kick = sdxi_host_kick,
@@ -593,7 +992,20 @@ static void sdxi_ats_pri_reset(PCIDevice *pd)
 static void sdxi_write_config(PCIDevice *pd, uint32_t addr, uint32_t val,
                               int len)
 {
+    SdxiState *s = SDXI(pd);
+    bool ats = pcie_ats_enabled(pd), pasid = pcie_pasid_enabled(pd);
+    bool pri = pcie_pri_enabled(pd);
+
     pci_default_write_config(pd, addr, val, len);
+    /*
+     * The device TLB is valid while ATS and PASID stay enabled, and page
+     * requests are answered while PRI does.
+     */
+    if ((ats && !pcie_ats_enabled(pd)) || (pasid && !pcie_pasid_enabled(pd)) ||
+        (pri && !pcie_pri_enabled(pd))) {
+        sdxi_ats_flush(s);
+        sdxie_translation_ready(s->fn);
+    }
     pcie_cap_flr_write_config(pd, addr, val, len);
     sdxi_sriov_config_write(pd, addr, val, len);
 }
@@ -775,9 +1187,14 @@ static void sdxi_realize(PCIDevice *pd, Error **errp)
 
     s->bh = qemu_bh_new_guarded(sdxi_bh, s, &DEVICE(s)->mem_reentrancy_guard);
     s->pasid_as = g_hash_table_new(NULL, NULL);
+    s->devtlb = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free,
+                                      g_free);
+    s->pasid_ntf = g_hash_table_new(NULL, NULL);
     s->fn = sdxie_fn_new(&cfg, &sdxi_host_ops, s);
     if (!s->fn) {
         error_setg(errp, "cannot allocate the SDXI engine");
+        g_hash_table_destroy(s->pasid_ntf);
+        g_hash_table_destroy(s->devtlb);
         g_hash_table_destroy(s->pasid_as);
         qemu_bh_delete(s->bh);
         msix_uninit_exclusive_bar(pd);
@@ -797,6 +1214,10 @@ static void sdxi_exit(PCIDevice *pd)
     sdxi_sriov_pf_exit(pd);
     sdxie_fn_free(s->fn);
     s->fn = NULL;
+    sdxi_ats_flush(s);
+    g_hash_table_destroy(s->pasid_ntf);
+    g_hash_table_destroy(s->devtlb);
+    s->devtlb = NULL;
     g_hash_table_destroy(s->pasid_as);
     qemu_bh_delete(s->bh);
     msix_uninit_exclusive_bar(pd);
@@ -823,6 +1244,7 @@ static void sdxi_reset_hold(Object *obj, ResetType type)
     sdxie_fn_reset(s->fn);
     sdxie_set_faults(s->fn, &f);
     g_hash_table_remove_all(s->pasid_as);
+    sdxi_ats_flush(s);
     if (!pci_is_vf(pd)) {
         pci_set_word(pd->config + SDXI_PASID_OFFSET + PCI_PASID_CTRL, 0);
         sdxi_ats_pri_reset(pd);

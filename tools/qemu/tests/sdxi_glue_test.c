@@ -377,11 +377,78 @@ static bool submit_user(struct glue *g, union sdxi_desc __user *ring, u64 __user
 }
 
 /*
+ * COPY @len bytes @src -> @dst on SVA context @cxt (ring at @ring, status
+ * and write index at @sts), completion @slot of its CST_BLK array; true when
+ * it completed without ER.
+ */
+static bool sva_copy(struct glue *g, u8 __user *sts, union sdxi_desc __user *ring,
+		     u64 *index, unsigned int cxt, u64 src, u64 dst, u32 len,
+		     unsigned int slot)
+{
+	u64 __user *csb = (u64 __user *)(sts + 128 + 32 * slot);
+	u32 flags = 0;
+	union sdxi_desc d;
+
+	copy_desc(&d, src, dst, len, (u64)(uintptr_t)csb);
+	if (put_user(cpu_to_le64(1), csb) ||
+	    !submit_user(g, ring, (u64 __user *)(sts + 64), index, cxt, &d) ||
+	    !wait_user_signal(csb))
+		return false;
+	return !get_user(flags, (u32 __user *)(csb + 1)) && !(flags & SDXI_CST_BLK_ER);
+}
+
+/* The context failed with a translation error at @addr, logged as entry @n. */
+static bool sva_xlate_error(struct glue *g, u8 __user *sts, unsigned int n, u64 addr)
+{
+	struct sdxi_cxt_sts st;
+	u64 hd = le64_to_cpu(g->log[n].hd);
+
+	msleep(20);
+	if (copy_from_user(&st, sts, sizeof(st)))
+		return false;
+	pr_info("sdxi_glue: # state %u, log %u: step %llu sub-step %llu class %u at %#llx (want %#llx)\n",
+		st.state, n, SDXI_FIELD_GET(SDXI_ERRLOG_STEP, hd),
+		SDXI_FIELD_GET(SDXI_ERRLOG_SUB_STEP, hd), le16_to_cpu(g->log[n].err_class),
+		le64_to_cpu(g->log[n].vendor_addr), addr);
+	return st.state == SDXI_CXTV_ERR_FN &&
+	       SDXI_FIELD_GET(SDXI_ERRLOG_STEP, hd) == SDXI_STEP_DATA &&
+	       SDXI_FIELD_GET(SDXI_ERRLOG_SUB_STEP, hd) == SDXI_SUB_STEP_XLATE &&
+	       le16_to_cpu(g->log[n].err_class) == SDXI_ERR_XLATE &&
+	       le64_to_cpu(g->log[n].vendor_addr) == addr;
+}
+
+/* @len bytes at @u read back as @val + i * @mul. */
+static bool user_pattern(u8 *k, const u8 __user *u, size_t len, u8 val, u8 mul)
+{
+	size_t i;
+
+	if (copy_from_user(k, u, len))
+		return false;
+	for (i = 0; i < len; i++)
+		if (k[i] != (u8)(val + i * mul))
+			return false;
+	return true;
+}
+
+static bool user_fill(u8 *k, u8 __user *u, size_t len, u8 val, u8 mul)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		k[i] = val + i * mul;
+	return !copy_to_user(u, k, len);
+}
+
+/*
  * Shared virtual addressing: bind the loading process's mm (probe runs in
  * insmod's context) and run context 3 under the mm's PASID with its ring,
  * status, completion and data all at the process's virtual addresses.
- * The pages are touched by the CPU first: resolving a not-present page
- * takes ATS and PRI in the function, which the glue does not do here.
+ * The ring and status pages are touched by the CPU first (the admin
+ * context writes CXT_STS when it starts a context); data pages are not
+ * always: a page never touched is translated through ATS and brought in
+ * with a PRI page request (hardware.rst, "ATS and page requests").
+ * Page map of the 32-page buffer: ring 0-15, status 16, source 17, copies
+ * 18-20, never touched 24-26, remapped 28, unmapped 30.
  */
 static void test_sva(struct glue *g)
 {
@@ -389,13 +456,13 @@ static void test_sva(struct glue *g)
 	struct iommu_sva *handle;
 	union sdxi_desc __user *ring;
 	struct sdxi_cxt_sts sts;
-	unsigned long uva;
-	union sdxi_desc d;
-	u64 index = 0;
-	u8 __user *u;
+	unsigned long uva, uva2 = -ENOMEM, ro = -ENOMEM, v;
+	u64 index = 0, index2 = 0;
+	u8 __user *u, *st;
+	u8 __user *u2;
 	u32 pasid;
 	u8 *k;
-	int i, ret;
+	int ret;
 	bool ok;
 
 	pr_info("sdxi_glue: # pasid %d ats %d pri %d enabled by the IOMMU driver\n",
@@ -422,50 +489,79 @@ static void test_sva(struct glue *g)
 	k = kmalloc(PAGE_SIZE, GFP_KERNEL);
 	ok = !IS_ERR_VALUE(uva) && k;
 	u = (u8 __user *)uva;
-	/* Ring (pages 0-15), status (16), source (17), destination (18). */
-	for (i = 0; i < PAGE_SIZE && ok; i++)
-		k[i] = i * 11 + 5;
-	ok = ok && !clear_user(u, 19 * PAGE_SIZE) &&
-	     !copy_to_user(u + 17 * PAGE_SIZE, k, PAGE_SIZE);
+	st = u + 16 * PAGE_SIZE;
+	ok = ok && !clear_user(u, 21 * PAGE_SIZE) &&
+	     user_fill(k, u + 17 * PAGE_SIZE, PAGE_SIZE, 5, 11);
 	ok = ok && start_pasid_context(g, 3, g->ctl3, pasid, uva, 5) &&
-	     !copy_from_user(&sts, u + 16 * PAGE_SIZE, sizeof(sts)) &&
-	     sts.state == SDXI_CXTV_RUN;
+	     !copy_from_user(&sts, st, sizeof(sts)) && sts.state == SDXI_CXTV_RUN;
 	tap(g, ok, "context_started_under_the_mm_pasid");
 	if (!ok)
 		goto out;
 
 	ring = (union sdxi_desc __user *)u;
-	copy_desc(&d, uva + 17 * PAGE_SIZE, uva + 18 * PAGE_SIZE, PAGE_SIZE,
-		  uva + 16 * PAGE_SIZE + 128);
-	ok = !put_user(cpu_to_le64(1), (u64 __user *)(u + 16 * PAGE_SIZE + 128)) &&
-	     submit_user(g, ring, (u64 __user *)(u + 16 * PAGE_SIZE + 64), &index, 3, &d) &&
-	     wait_user_signal((u64 __user *)(u + 16 * PAGE_SIZE + 128));
-	memset(k, 0, PAGE_SIZE);
-	ok = ok && !copy_from_user(k, u + 18 * PAGE_SIZE, PAGE_SIZE);
-	for (i = 0; i < PAGE_SIZE && ok; i++)
-		ok = k[i] == (u8)(i * 11 + 5);
-	tap(g, ok, "copy_through_the_process_page_tables");
+	tap(g, sva_copy(g, st, ring, &index, 3, uva + 17 * PAGE_SIZE, uva + 18 * PAGE_SIZE,
+			PAGE_SIZE, 0) &&
+	    user_pattern(k, u + 18 * PAGE_SIZE, PAGE_SIZE, 5, 11),
+	    "copy_through_the_process_page_tables");
+
+	/* Pages 24 and 25 were never touched: page requests bring them in. */
+	tap(g, sva_copy(g, st, ring, &index, 3, uva + 17 * PAGE_SIZE + 100,
+			uva + 24 * PAGE_SIZE + 100, 2 * PAGE_SIZE - 200, 1) &&
+	    user_pattern(k, u + 24 * PAGE_SIZE + 100, PAGE_SIZE - 100, (u8)(5 + 100 * 11), 11),
+	    "copy_to_never_touched_pages_through_page_requests");
+	/* Page 26 was never touched: it reads as zeros. */
+	ok = user_fill(k, u + 19 * PAGE_SIZE, PAGE_SIZE, 0xee, 0) &&
+	     sva_copy(g, st, ring, &index, 3, uva + 26 * PAGE_SIZE, uva + 19 * PAGE_SIZE,
+		      PAGE_SIZE, 2) &&
+	     user_pattern(k, u + 19 * PAGE_SIZE, PAGE_SIZE, 0, 0);
+	tap(g, ok, "copy_from_a_never_touched_page_reads_zeros");
 
 	/*
-	 * A page never touched has no entry in the page tables.  The model
-	 * does not issue page requests (hardware.rst, "Address spaces"), so
-	 * this is the context's translation error, not a fault-in.
+	 * Page 28 is read once (its translation is now in the device TLB),
+	 * then unmapped and replaced by a new page at the same address: the
+	 * next read must see the new page, not the stale translation.
 	 */
-	copy_desc(&d, uva + 17 * PAGE_SIZE, uva + 24 * PAGE_SIZE, PAGE_SIZE,
-		  uva + 16 * PAGE_SIZE + 160);
-	ok = !put_user(cpu_to_le64(1), (u64 __user *)(u + 16 * PAGE_SIZE + 160)) &&
-	     submit_user(g, ring, (u64 __user *)(u + 16 * PAGE_SIZE + 64), &index, 3, &d);
-	wait_user_signal((u64 __user *)(u + 16 * PAGE_SIZE + 160));
-	msleep(20);
-	ok = ok && !copy_from_user(&sts, u + 16 * PAGE_SIZE, sizeof(sts));
-	pr_info("sdxi_glue: # untouched destination: state %u, error class %u at %#llx\n",
-		sts.state, le16_to_cpu(g->log[3].err_class), le64_to_cpu(g->log[3].vendor_addr));
-	tap(g, ok && sts.state == SDXI_CXTV_ERR_FN &&
-	    le16_to_cpu(g->log[3].err_class) == SDXI_ERR_XLATE &&
-	    le64_to_cpu(g->log[3].vendor_addr) == uva + 24 * PAGE_SIZE,
-	    "untouched_page_is_a_translation_error_without_page_requests");
+	v = uva + 28 * PAGE_SIZE;
+	ok = user_fill(k, (u8 __user *)v, PAGE_SIZE, 1, 3) &&
+	     sva_copy(g, st, ring, &index, 3, v, uva + 20 * PAGE_SIZE, PAGE_SIZE, 3) &&
+	     user_pattern(k, u + 20 * PAGE_SIZE, PAGE_SIZE, 1, 3);
+	ok = ok && !vm_munmap(v, PAGE_SIZE) &&
+	     vm_mmap(NULL, v, PAGE_SIZE, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, 0) == v &&
+	     user_fill(k, (u8 __user *)v, PAGE_SIZE, 7, 5) &&
+	     sva_copy(g, st, ring, &index, 3, v, uva + 20 * PAGE_SIZE, PAGE_SIZE, 4) &&
+	     user_pattern(k, u + 20 * PAGE_SIZE, PAGE_SIZE, 7, 5);
+	tap(g, ok, "remapped_page_is_never_read_through_a_stale_translation");
+
+	/* An unmapped destination: the page request fails. */
+	v = uva + 30 * PAGE_SIZE;
+	ok = !vm_munmap(v, PAGE_SIZE);
+	sva_copy(g, st, ring, &index, 3, uva + 17 * PAGE_SIZE, v, PAGE_SIZE, 5);
+	tap(g, ok && sva_xlate_error(g, st, 3, v),
+	    "unmapped_destination_is_the_contexts_translation_error");
+
+	/* A read-only destination, on context 4: an error and no write. */
+	uva2 = vm_mmap(NULL, 0, 17 * PAGE_SIZE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, 0);
+	ro = vm_mmap(NULL, 0, PAGE_SIZE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, 0);
+	u2 = (u8 __user *)uva2;
+	ok = !IS_ERR_VALUE(uva2) && !IS_ERR_VALUE(ro) && !clear_user(u2, 17 * PAGE_SIZE) &&
+	     start_pasid_context(g, 4, (struct sdxi_cxt_ctl *)((u8 *)g->ctl3 + 64), pasid,
+				 uva2, 6) &&
+	     !copy_from_user(&sts, u2 + 16 * PAGE_SIZE, sizeof(sts)) &&
+	     sts.state == SDXI_CXTV_RUN;
+	if (ok)
+		sva_copy(g, u2 + 16 * PAGE_SIZE, (union sdxi_desc __user *)u2, &index2, 4,
+			 uva + 17 * PAGE_SIZE, ro, PAGE_SIZE, 0);
+	tap(g, ok && sva_xlate_error(g, u2 + 16 * PAGE_SIZE, 4, ro) &&
+	    user_pattern(k, (u8 __user *)ro, PAGE_SIZE, 0, 0),
+	    "read_only_destination_is_the_contexts_translation_error_and_unwritten");
 out:
 	kfree(k);
+	if (!IS_ERR_VALUE(ro))
+		vm_munmap(ro, PAGE_SIZE);
+	if (!IS_ERR_VALUE(uva2))
+		vm_munmap(uva2, 17 * PAGE_SIZE);
 	if (!IS_ERR_VALUE(uva))
 		vm_munmap(uva, SVA_PAGES * PAGE_SIZE);
 	iommu_sva_unbind_device(handle);
