@@ -24,6 +24,20 @@
  * unpins and drops the dma-buf imports.  UNMAP_MEM likewise unmaps before
  * it unpins.
  *
+ * An SVA context (SDXI_ISOLATION_SVA) has the same PASID and domain for
+ * its regions, so the ring, write index, CXT_STS and CST_BLKs stay where
+ * the process cannot redirect them; only its data AKey carries the PASID
+ * of the opener's mm (iommu_sva_bind_device()), through which the function
+ * reaches the process's virtual addresses and nothing else: kernel
+ * addresses are supervisor pages, which the IOMMU refuses to the
+ * function's user-mode requests.  Such a context has no registrations.
+ * Its bond goes after the PASID detach, in sdxi_user_as_release(), that
+ * is once the context is stopped; the unbind drains the mm's PASID (page
+ * requests in flight are answered) before the IOMMU forgets it.  Exit
+ * needs nothing more: the IOMMU driver blocks the mm's PASID when the mm
+ * is torn down (the context faults), and the bond holds the mm structure
+ * until the unbind.
+ *
  * Nothing is allocated or pinned before it is charged (quota.c); every
  * allocation made for a context is charged to the caller's memory cgroup.
  * Nothing here runs with a lock other files need while it touches user
@@ -35,6 +49,7 @@
 #include <linux/iommu.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/pci.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
@@ -113,6 +128,59 @@ int sdxi_user_as_init(struct sdxi_uctx *u)
 	return 0;
 }
 
+/**
+ * sdxi_user_sva_available() - whether SVA contexts can be created
+ * @ud: the function's device
+ *
+ * The function sits behind a PASID-capable IOMMU, the IOMMU driver enabled
+ * PASID and ATS on it (and PRI where the function has it, as the IOMMU
+ * requires for SVA), and this kernel binds process address spaces
+ * (SDXI_SVA_REFUSED).  The bind itself may still fail (sdxi_user_sva_bind()).
+ *
+ * Return: true when GET_INFO reports SDXI_INFO_F_SVA.
+ */
+bool sdxi_user_sva_available(struct sdxi_udev *ud)
+{
+#if IS_ENABLED(CONFIG_IOMMU_SVA) && IS_ENABLED(CONFIG_PCI_PASID) && \
+	IS_ENABLED(CONFIG_PCI_ATS) && IS_ENABLED(CONFIG_PCI_PRI)
+	struct pci_dev *pdev;
+
+	if (SDXI_SVA_REFUSED || !ud->isolated || !dev_is_pci(ud->sdxi->dev))
+		return false;
+	pdev = to_pci_dev(ud->sdxi->dev);
+	return pdev->pasid_enabled && pdev->ats_enabled &&
+	       (pdev->pri_enabled || !pdev->pri_cap);
+#else
+	return false;
+#endif
+}
+
+/**
+ * sdxi_user_sva_bind() - bind the opener's address space to an SVA context
+ * @u: context being created, with its PASID and domain; called by the
+ *     opener (current->mm is &sdxi_uctx.mm, with a user reference)
+ *
+ * Return: 0; -EOPNOTSUPP when SVA is not available or the IOMMU refuses
+ * this device; another bind error (-ENOSPC, -EBUSY for a tagged-address
+ * mm, -ENOMEM).
+ */
+int sdxi_user_sva_bind(struct sdxi_uctx *u)
+{
+	struct iommu_sva *sva;
+	int err;
+
+	if (!sdxi_user_sva_available(u->ud) || current->mm != u->mm)
+		return -EOPNOTSUPP;
+	sva = iommu_sva_bind_device(u->dev, u->mm);
+	if (IS_ERR_OR_NULL(sva)) {
+		err = sva ? PTR_ERR(sva) : -EOPNOTSUPP;
+		return err == -ENODEV || err == -EINVAL ? -EOPNOTSUPP : err;
+	}
+	u->sva = sva;
+	u->sva_pasid = iommu_sva_get_pasid(sva);
+	return 0;
+}
+
 static void sdxi_unpin(struct sdxi_uctx *u, struct sdxi_umap *m)
 {
 	unpin_user_pages(m->pages, m->npages);
@@ -159,6 +227,10 @@ void sdxi_user_as_release(struct sdxi_uctx *u)
 		iommu_free_global_pasid(u->pasid);
 		atomic_dec(&u->ud->stats.pasids);
 		u->dom = NULL;
+	}
+	if (u->sva) {
+		iommu_sva_unbind_device(u->sva);
+		u->sva = NULL;
 	}
 	while ((it = interval_tree_iter_first(&u->maps, 0, ULONG_MAX))) {
 		struct sdxi_umap *m = container_of(it, struct sdxi_umap, it);
@@ -269,6 +341,9 @@ static int sdxi_user_range_check(struct sdxi_uctx *u, u64 start, u64 len)
 	u64 last = start + len - 1;
 
 	lockdep_assert_held(&u->uf->lock);
+	/* SVA: the data AKey reaches the process's mm, not this domain. */
+	if (u->sva)
+		return -EOPNOTSUPP;
 	if (u->isolated) {
 		if (last > u->dom->geometry.aperture_end)
 			return -EINVAL;

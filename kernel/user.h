@@ -58,6 +58,7 @@
 struct sdxi_fn;
 struct sdxi_cxt;
 struct sdxi_uctx;
+struct iommu_sva;
 
 /*
  * IOVA window where the kernel maps a user context's own regions, the same
@@ -320,6 +321,11 @@ struct sdxi_umap {
  * @intrs: completion interrupts
  * @completed_base: descriptors completed before the last reset
  * @debugfs: its debugfs file
+ * @sva: SVA context (SDXI_ISOLATION_SVA): the bond of @mm with the
+ *	 function, whose PASID the data AKey carries; NULL otherwise.  The
+ *	 regions stay in @dom under @pasid.  Unbound with the rest, once the
+ *	 function can no longer reach the context (sdxi_user_as_release())
+ * @sva_pasid: the PASID of @mm, with @sva
  */
 struct sdxi_uctx {
 	struct kref ref;
@@ -354,6 +360,8 @@ struct sdxi_uctx {
 	atomic64_t intrs;
 	u64 completed_base;
 	struct dentry *debugfs;
+	struct iommu_sva *sva;
+	u32 sva_pasid;
 };
 
 #endif /* _SDXI_USER_H */

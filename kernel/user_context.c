@@ -259,6 +259,7 @@ static struct sdxi_uctx *sdxi_uctx_new(struct sdxi_ufile *uf)
  * @uf: the file
  * @entries: ring size
  * @intr: with a completion interrupt
+ * @sva: an SVA context: data through the opener's mm (mem.c)
  *
  * The function is present and &sdxi_ufile.lock held.  The context is not
  * yet in the file's xarray.
@@ -267,7 +268,7 @@ static struct sdxi_uctx *sdxi_uctx_new(struct sdxi_ufile *uf)
  * layer's, or an ERR_PTR.
  */
 struct sdxi_uctx *sdxi_uctx_create(struct sdxi_ufile *uf, u32 entries,
-				   bool intr)
+				   bool intr, bool sva)
 {
 	struct sdxi_udev *ud = uf->udev;
 	struct sdxi_fn *sdxi = ud->sdxi;
@@ -294,6 +295,8 @@ struct sdxi_uctx *sdxi_uctx_create(struct sdxi_ufile *uf, u32 entries,
 		return u;
 	u->entries = entries;
 	err = u->isolated ? sdxi_user_as_init(u) : 0;
+	if (!err && sva)
+		err = sdxi_user_sva_bind(u);
 	if (!err && intr)
 		err = sdxi_uctx_get_vector(u);
 	if (err) {
@@ -301,9 +304,13 @@ struct sdxi_uctx *sdxi_uctx_create(struct sdxi_ufile *uf, u32 entries,
 		sdxi_uctx_put(u);
 		return ERR_PTR(err);
 	}
-	/* Data and interrupt keys: both in the context's own PASID. */
+	/*
+	 * Data and interrupt keys: both in the context's own PASID, but
+	 * data in the mm's PASID for an SVA context.
+	 */
 	akeys[SDXI_UAKEY_DATA] = (struct sdxi_akey){ .pv = u->isolated,
-						     .pasid = u->pasid };
+						     .pasid = u->sva ? u->sva_pasid :
+							      u->pasid };
 	akeys[SDXI_UAKEY_INTR] = (struct sdxi_akey){ .intr = true,
 						     .vector = u->vector,
 						     .pv = u->isolated,

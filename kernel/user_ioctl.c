@@ -84,6 +84,8 @@ static int sdxi_ioctl_get_info(struct sdxi_ufile *uf, union sdxi_uarg *a)
 	};
 	if (sdxi_fn_vectors_free(sdxi) && (sdxi->opb & SDXI_OPB_INTR))
 		info->out_flags |= SDXI_INFO_F_INTERRUPTS;
+	if (sdxi_user_sva_available(ud))
+		info->out_flags |= SDXI_INFO_F_SVA;
 	if (ud->isolated) {
 		info->out_kernel_iova = SDXI_UIOVA_BASE;
 		info->out_kernel_iova_size = SDXI_UIOVA_SIZE;
@@ -120,6 +122,8 @@ static void sdxi_create_context_out(struct sdxi_uctx *u, struct sdxi_create_cont
 	c->out_wi_iova = cxt->bufs[SDXI_CXT_WRITE_INDEX].addr;
 	c->out_sts_iova = cxt->bufs[SDXI_CXT_STS].addr;
 	c->out_csb_iova = cxt->bufs[SDXI_CXT_CSB].addr;
+	c->out_isolation = u->sva ? SDXI_ISOLATION_SVA :
+			   u->isolated ? SDXI_ISOLATION_PASID : SDXI_ISOLATION_NONE;
 }
 
 static int sdxi_destroy_context_by_id(struct sdxi_ufile *uf, u32 id)
@@ -136,11 +140,27 @@ static int sdxi_destroy_context_by_id(struct sdxi_ufile *uf, u32 id)
 	return 0;
 }
 
+/*
+ * CREATE_CONTEXT's isolation: 0 or the function's own mode, or SVA where
+ * available.  Return: 1 for SVA, 0 for the default, or a negative errno.
+ */
+static int sdxi_create_context_sva(struct sdxi_udev *ud, u32 isolation)
+{
+	u32 def = ud->isolated ? SDXI_ISOLATION_PASID : SDXI_ISOLATION_NONE;
+
+	if (!isolation || isolation == def)
+		return 0;
+	if (isolation != SDXI_ISOLATION_SVA)
+		return isolation == SDXI_ISOLATION_PASID ? -EOPNOTSUPP : -EINVAL;
+	return sdxi_user_sva_available(ud) ? 1 : -EOPNOTSUPP;
+}
+
 static int sdxi_ioctl_create_context(struct sdxi_ufile *uf, union sdxi_uarg *a)
 {
 	struct sdxi_create_context *c = &a->create;
 	struct sdxi_uctx *u;
 	u32 entries;
+	int sva;
 
 	if ((c->flags & ~SDXI_CTX_F_INTERRUPT) || c->__reserved)
 		return -EINVAL;
@@ -154,7 +174,10 @@ static int sdxi_ioctl_create_context(struct sdxi_ufile *uf, union sdxi_uarg *a)
 	if ((c->flags & SDXI_CTX_F_INTERRUPT) &&
 	    !(uf->udev->sdxi->opb & SDXI_OPB_INTR))
 		return -EOPNOTSUPP;
-	u = sdxi_ufile_create_ctx(uf, entries, c->flags & SDXI_CTX_F_INTERRUPT);
+	sva = sdxi_create_context_sva(uf->udev, c->isolation);
+	if (sva < 0)
+		return sva;
+	u = sdxi_ufile_create_ctx(uf, entries, c->flags & SDXI_CTX_F_INTERRUPT, sva);
 	if (IS_ERR(u))
 		return PTR_ERR(u);
 	sdxi_create_context_out(u, c);
