@@ -42,7 +42,7 @@ extern "C" {
 
 /* Library version.  SDXI_LIB_CHECK_VERSION() is the compile-time test. */
 #define SDXI_LIB_MAJOR		1
-#define SDXI_LIB_MINOR		0
+#define SDXI_LIB_MINOR		1
 #define SDXI_LIB_CHECK_VERSION(major, minor) \
 	(SDXI_LIB_MAJOR == (major) && SDXI_LIB_MINOR >= (minor))
 
