@@ -21,6 +21,7 @@
 #include <linux/slab.h>
 
 #include "cdev.h"
+#include "mem.h"
 #include "quota.h"
 #include "sdxi.h"
 #include "user_context.h"
@@ -323,6 +324,12 @@ int sdxi_cdev_init(void)
 		unregister_chrdev_region(sdxi_devt, SDXI_UMINORS);
 		return err;
 	}
+	err = sdxi_user_mem_init();
+	if (err) {
+		class_unregister(&sdxi_class);
+		unregister_chrdev_region(sdxi_devt, SDXI_UMINORS);
+		return err;
+	}
 	sdxi_debugfs_root = debugfs_create_dir(SDXI_DRV_NAME, NULL);
 	sdxi_fn_debugfs_init(sdxi_debugfs_root);
 	return 0;
@@ -334,6 +341,7 @@ int sdxi_cdev_init(void)
 void sdxi_cdev_exit(void)
 {
 	debugfs_remove_recursive(sdxi_debugfs_root);
+	sdxi_user_mem_exit();
 	class_unregister(&sdxi_class);
 	unregister_chrdev_region(sdxi_devt, SDXI_UMINORS);
 }

@@ -32,8 +32,9 @@
  * addresses are supervisor pages, which the IOMMU refuses to the
  * function's user-mode requests.  Such a context has no registrations.
  * Its bond goes after the PASID detach, in sdxi_user_as_release(), that
- * is once the context is stopped; the unbind drains the mm's PASID (page
- * requests in flight are answered) before the IOMMU forgets it.  Exit
+ * is once the context is stopped; the unbind (on a workqueue, see
+ * sdxi_usva_wq) drains the mm's PASID (page requests in flight are
+ * answered) before the IOMMU forgets it.  Exit
  * needs nothing more: the IOMMU driver blocks the mm's PASID when the mm
  * is torn down (the context faults), and the bond holds the mm structure
  * until the unbind.
@@ -54,6 +55,7 @@
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
+#include <linux/workqueue.h>
 #include <linux/sdxi.h>
 
 #include "compat.h"
@@ -156,29 +158,124 @@ bool sdxi_user_sva_available(struct sdxi_udev *ud)
 }
 
 /**
- * sdxi_user_sva_bind() - bind the opener's address space to an SVA context
- * @u: context being created, with its PASID and domain; called by the
- *     opener (current->mm is &sdxi_uctx.mm, with a user reference)
- *
- * Return: 0; -EOPNOTSUPP when SVA is not available or the IOMMU refuses
- * this device; another bind error (-ENOSPC, -EBUSY for a tagged-address
- * mm, -ENOMEM).
+ * struct sdxi_usva - the bond of an SVA context with its opener's mm
+ * @sva: the IOMMU's bond (iommu_sva_bind_device())
+ * @dev: the function's device, held until the unbind
+ * @unbind: gives the bond back (sdxi_usva_unbind_work())
  */
-int sdxi_user_sva_bind(struct sdxi_uctx *u)
-{
+struct sdxi_usva {
 	struct iommu_sva *sva;
+	struct device *dev;
+	struct work_struct unbind;
+};
+
+/*
+ * Unbinds run on their own workqueue, with no lock of this driver held:
+ * a bind takes the IOMMU's SVA lock and then the mm's mmap_lock (MMU
+ * notifier registration), mmap() takes a file's lock under mmap_lock, and
+ * contexts are released under that file's lock.  Module exit drains it.
+ */
+static struct workqueue_struct *sdxi_usva_wq;
+
+static void sdxi_usva_unbind_work(struct work_struct *work)
+{
+	struct sdxi_usva *s = container_of(work, struct sdxi_usva, unbind);
+
+	iommu_sva_unbind_device(s->sva);
+	put_device(s->dev);
+	kfree(s);
+}
+
+/**
+ * sdxi_user_mem_init() - module init of the SVA bonds' workqueue
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int sdxi_user_mem_init(void)
+{
+	sdxi_usva_wq = alloc_workqueue("sdxi_sva", WQ_UNBOUND, 0);
+	return sdxi_usva_wq ? 0 : -ENOMEM;
+}
+
+/**
+ * sdxi_user_mem_exit() - module exit: every bond given back
+ */
+void sdxi_user_mem_exit(void)
+{
+	destroy_workqueue(sdxi_usva_wq);
+}
+
+/**
+ * sdxi_user_sva_bind() - bind the opener's address space to the function
+ * @uf: the file; called by its opener (current->mm is &sdxi_ufile.mm)
+ *      with no lock held
+ *
+ * The bond an SVA context will own (sdxi_uctx_create()).  It is made
+ * before the file's lock is taken: binding registers an MMU notifier,
+ * which takes the mm's mmap_lock, and mmap() takes the file's lock under
+ * it.  The device's presence is only checked here; CREATE_CONTEXT checks
+ * it again under the lock and gives the bond back when it went.
+ *
+ * Return: the bond; ERR_PTR(-EOPNOTSUPP) when SVA is not available or the
+ * IOMMU refuses this device, -ENODEV when the function was removed,
+ * -ENOMEM, or another bind error (-ENOSPC, -EBUSY for a tagged-address
+ * mm).
+ */
+struct sdxi_usva *sdxi_user_sva_bind(struct sdxi_ufile *uf)
+{
+	struct sdxi_udev *ud = uf->udev;
+	struct sdxi_usva *s;
 	int err;
 
-	if (!sdxi_user_sva_available(u->ud) || current->mm != u->mm)
-		return -EOPNOTSUPP;
-	sva = iommu_sva_bind_device(u->dev, u->mm);
-	if (IS_ERR_OR_NULL(sva)) {
-		err = sva ? PTR_ERR(sva) : -EOPNOTSUPP;
-		return err == -ENODEV || err == -EINVAL ? -EOPNOTSUPP : err;
+	if (current->mm != uf->mm)
+		return ERR_PTR(-EPERM);
+	s = kzalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
+	if (!s)
+		return ERR_PTR(-ENOMEM);
+	INIT_WORK(&s->unbind, sdxi_usva_unbind_work);
+	scoped_guard(rwsem_read, &ud->rwsem) {
+		err = !ud->sdxi ? -ENODEV : !sdxi_user_sva_available(ud) ? -EOPNOTSUPP : 0;
+		if (!err)
+			s->dev = get_device(ud->sdxi->dev);
 	}
-	u->sva = sva;
-	u->sva_pasid = iommu_sva_get_pasid(sva);
-	return 0;
+	if (!err) {
+		s->sva = iommu_sva_bind_device(s->dev, current->mm);
+		err = IS_ERR_OR_NULL(s->sva) ? (s->sva ? PTR_ERR(s->sva) : -EOPNOTSUPP) : 0;
+		if (err == -ENODEV || err == -EINVAL)
+			err = -EOPNOTSUPP;
+	}
+	if (err) {
+		if (s->dev)
+			put_device(s->dev);
+		kfree(s);
+		return ERR_PTR(err);
+	}
+	return s;
+}
+
+/**
+ * sdxi_user_sva_pasid() - the PASID of a bond
+ * @s: the bond
+ *
+ * Return: the mm's PASID.
+ */
+u32 sdxi_user_sva_pasid(struct sdxi_usva *s)
+{
+	return iommu_sva_get_pasid(s->sva);
+}
+
+/**
+ * sdxi_user_sva_unbind() - give a bond back
+ * @s: what sdxi_user_sva_bind() returned, or NULL
+ *
+ * Nothing reaches memory under the bond's PASID any more (its context is
+ * stopped, or never ran).  The unbind, which drains the PASID, runs on
+ * the bonds' workqueue: the caller may hold the file's lock.
+ */
+void sdxi_user_sva_unbind(struct sdxi_usva *s)
+{
+	if (s)
+		queue_work(sdxi_usva_wq, &s->unbind);
 }
 
 static void sdxi_unpin(struct sdxi_uctx *u, struct sdxi_umap *m)
@@ -228,10 +325,8 @@ void sdxi_user_as_release(struct sdxi_uctx *u)
 		atomic_dec(&u->ud->stats.pasids);
 		u->dom = NULL;
 	}
-	if (u->sva) {
-		iommu_sva_unbind_device(u->sva);
-		u->sva = NULL;
-	}
+	sdxi_user_sva_unbind(u->sva);
+	u->sva = NULL;
 	while ((it = interval_tree_iter_first(&u->maps, 0, ULONG_MAX))) {
 		struct sdxi_umap *m = container_of(it, struct sdxi_umap, it);
 

@@ -58,7 +58,7 @@
 struct sdxi_fn;
 struct sdxi_cxt;
 struct sdxi_uctx;
-struct iommu_sva;
+struct sdxi_usva;
 
 /*
  * IOVA window where the kernel maps a user context's own regions, the same
@@ -323,8 +323,8 @@ struct sdxi_umap {
  * @debugfs: its debugfs file
  * @sva: SVA context (SDXI_ISOLATION_SVA): the bond of @mm with the
  *	 function, whose PASID the data AKey carries; NULL otherwise.  The
- *	 regions stay in @dom under @pasid.  Unbound with the rest, once the
- *	 function can no longer reach the context (sdxi_user_as_release())
+ *	 regions stay in @dom under @pasid.  Given back with the rest, once
+ *	 the function can no longer reach the context (sdxi_user_as_release())
  * @sva_pasid: the PASID of @mm, with @sva
  */
 struct sdxi_uctx {
@@ -360,7 +360,7 @@ struct sdxi_uctx {
 	atomic64_t intrs;
 	u64 completed_base;
 	struct dentry *debugfs;
-	struct iommu_sva *sva;
+	struct sdxi_usva *sva;
 	u32 sva_pasid;
 };
 

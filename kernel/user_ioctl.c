@@ -140,48 +140,54 @@ static int sdxi_destroy_context_by_id(struct sdxi_ufile *uf, u32 id)
 	return 0;
 }
 
-/*
- * CREATE_CONTEXT's isolation: 0 or the function's own mode, or SVA where
- * available.  Return: 1 for SVA, 0 for the default, or a negative errno.
- */
-static int sdxi_create_context_sva(struct sdxi_udev *ud, u32 isolation)
+/* CREATE_CONTEXT under the file's lock; @sva is taken over. */
+static int sdxi_create_context_locked(struct sdxi_ufile *uf,
+				      struct sdxi_create_context *c,
+				      struct sdxi_usva *sva)
 {
-	u32 def = ud->isolated ? SDXI_ISOLATION_PASID : SDXI_ISOLATION_NONE;
-
-	if (!isolation || isolation == def)
-		return 0;
-	if (isolation != SDXI_ISOLATION_SVA)
-		return isolation == SDXI_ISOLATION_PASID ? -EOPNOTSUPP : -EINVAL;
-	return sdxi_user_sva_available(ud) ? 1 : -EOPNOTSUPP;
-}
-
-static int sdxi_ioctl_create_context(struct sdxi_ufile *uf, union sdxi_uarg *a)
-{
-	struct sdxi_create_context *c = &a->create;
-	struct sdxi_uctx *u;
-	u32 entries;
-	int sva;
-
-	if ((c->flags & ~SDXI_CTX_F_INTERRUPT) || c->__reserved)
-		return -EINVAL;
-	entries = c->ring_entries ?: SDXI_RING_MIN_ENTRIES;
-
 	CLASS(sdxi_ufile_locked, l)(uf);
+	u32 entries = c->ring_entries ?: SDXI_RING_MIN_ENTRIES;
+	u32 def = uf->udev->isolated ? SDXI_ISOLATION_PASID : SDXI_ISOLATION_NONE;
+	struct sdxi_uctx *u;
+	int err = 0;
+
 	if (IS_ERR(l))
-		return PTR_ERR(l);
-	if (!sdxi_ring_entries_valid(entries, uf->udev->sdxi->max_ring_entries))
-		return -EINVAL;
-	if ((c->flags & SDXI_CTX_F_INTERRUPT) &&
-	    !(uf->udev->sdxi->opb & SDXI_OPB_INTR))
-		return -EOPNOTSUPP;
-	sva = sdxi_create_context_sva(uf->udev, c->isolation);
-	if (sva < 0)
-		return sva;
+		err = PTR_ERR(l);
+	else if (!sdxi_ring_entries_valid(entries, uf->udev->sdxi->max_ring_entries))
+		err = -EINVAL;
+	else if ((c->flags & SDXI_CTX_F_INTERRUPT) &&
+		 !(uf->udev->sdxi->opb & SDXI_OPB_INTR))
+		err = -EOPNOTSUPP;
+	else if (c->isolation && c->isolation != def && !sva)
+		err = c->isolation == SDXI_ISOLATION_PASID ? -EOPNOTSUPP : -EINVAL;
+	if (err) {
+		sdxi_user_sva_unbind(sva);
+		return err;
+	}
 	u = sdxi_ufile_create_ctx(uf, entries, c->flags & SDXI_CTX_F_INTERRUPT, sva);
 	if (IS_ERR(u))
 		return PTR_ERR(u);
 	sdxi_create_context_out(u, c);
 	return 0;
+}
+
+/*
+ * CREATE_CONTEXT.  An SVA context's bond is made first, with no lock held
+ * (sdxi_user_sva_bind()), then handed to the context.
+ */
+static int sdxi_ioctl_create_context(struct sdxi_ufile *uf, union sdxi_uarg *a)
+{
+	struct sdxi_create_context *c = &a->create;
+	struct sdxi_usva *sva = NULL;
+
+	if ((c->flags & ~SDXI_CTX_F_INTERRUPT) || c->__reserved)
+		return -EINVAL;
+	if (c->isolation == SDXI_ISOLATION_SVA) {
+		sva = sdxi_user_sva_bind(uf);
+		if (IS_ERR(sva))
+			return PTR_ERR(sva);
+	}
+	return sdxi_create_context_locked(uf, c, sva);
 }
 
 /* The outputs could not be written: the context must not stay. */
