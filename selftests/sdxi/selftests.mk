@@ -213,9 +213,15 @@ define USER_SVA_GUEST
 SDXI_SVA_PRI=$(SVA_PRI) ksft user_sva; \
 for m in sva pinned; do \
 	sdxi-perf -d /dev/sdxi0 --mode $$m --op copy --size 1m --iterations 64 \
-		--warmup 8 --baseline none >/tmp/perf-$$m.txt 2>&1; \
-	tap $$? sdxi_perf_mode_$$m "$$(cat /tmp/perf-$$m.txt)"; \
-	tap_diag "$$(grep -E "^  mode|MB/s|GB/s" /tmp/perf-$$m.txt | head -n 6 | sed "s/^/perf $$m: /")"; \
+		--warmup 8 --baseline none >/tmp/perf-$$m.txt 2>&1; rc=$$?; \
+	if [ $$m = sva ] && [ -z "$$SDXI_EXPECT_SVA" ]; then \
+		[ $$rc != 0 ] && grep -q "unavailable\|not supported" /tmp/perf-$$m.txt; \
+		tap $$? sdxi_perf_mode_sva_refused_without_sva "$$(tail -n 5 /tmp/perf-$$m.txt)"; \
+		continue; \
+	fi; \
+	[ $$rc = 0 ] && grep -q "^  mode        $$m " /tmp/perf-$$m.txt; \
+	tap $$? sdxi_perf_mode_$$m "$$(tail -n 20 /tmp/perf-$$m.txt)"; \
+	tap_diag "$$(grep -E "^  mode|^ +1M " /tmp/perf-$$m.txt | sed "s/^/perf $$m: /")"; \
 done; \
 finish
 endef
