@@ -19,6 +19,7 @@
  * copies of both modes in one run.
  */
 #include <signal.h>
+#include <stddef.h>
 #include <sys/utsname.h>
 
 #include "../kselftest_harness.h"
@@ -233,6 +234,40 @@ TEST(unknown_isolation_is_refused)
 	EXPECT_EQ(-EINVAL, uctx_create_iso(fd, 0, 4, &x));
 	EXPECT_EQ(-EINVAL, uctx_create_iso(fd, 0, 0xffffffff, &x));
 	EXPECT_EQ(-EINVAL, uctx_create_iso(fd, 0, SDXI_ISOLATION_NONE, &x));
+	close(fd);
+}
+
+/*
+ * A binary built against the first version of the struct (144 bytes)
+ * keeps working: its context is the pinned default, and nothing is
+ * written past the size it passed.
+ */
+TEST(create_at_the_first_version_size_is_the_pinned_default)
+{
+	struct {
+		struct sdxi_create_context c;
+		unsigned char guard[64];
+	} a;
+	struct sdxi_context_cmd d;
+	void *buf;
+	int fd;
+
+	OPEN_OR_SKIP(&fd);
+	REQUIRE_ISOLATION(fd);
+	memset(&a, 0xa5, sizeof(a));
+	memset(&a.c, 0, offsetof(struct sdxi_create_context, isolation));
+	a.c.size = offsetof(struct sdxi_create_context, isolation);
+	ASSERT_EQ(0, sdxi_ioc(fd, SDXI_IOC_CREATE_CONTEXT, &a.c));
+	EXPECT_EQ(0xa5a5a5a5, a.c.isolation);
+	EXPECT_EQ(0xa5a5a5a5, a.c.out_isolation);
+	/* Pinned: MAP_MEM works (an SVA context refuses it). */
+	buf = alloc_pages_filled(1, 0);
+	ASSERT_TRUE(buf != NULL);
+	EXPECT_EQ(0, map_mem(fd, a.c.out_context_id, buf, SDXI_PG, SDXI_MAP_READ));
+	memset(&d, 0, sizeof(d));
+	d.size = sizeof(d);
+	d.context_id = a.c.out_context_id;
+	EXPECT_EQ(0, sdxi_ioc(fd, SDXI_IOC_DESTROY_CONTEXT, &d));
 	close(fd);
 }
 
