@@ -135,23 +135,23 @@ int sdxi_user_as_init(struct sdxi_uctx *u)
  * @ud: the function's device
  *
  * The function sits behind a PASID-capable IOMMU, the IOMMU driver enabled
- * PASID and ATS on it (and PRI where the function has it, as the IOMMU
- * requires for SVA), and this kernel binds process address spaces
- * (SDXI_SVA_REFUSED).  The bind itself may still fail (sdxi_user_sva_bind()).
+ * PASID and ATS on it (it enables PRI when it attaches the first domain
+ * that takes page faults, that is at the first bind), and this kernel
+ * binds process address spaces (SDXI_SVA_REFUSED).  The bind itself may
+ * still fail (sdxi_user_sva_bind()).
  *
  * Return: true when GET_INFO reports SDXI_INFO_F_SVA.
  */
 bool sdxi_user_sva_available(struct sdxi_udev *ud)
 {
 #if IS_ENABLED(CONFIG_IOMMU_SVA) && IS_ENABLED(CONFIG_PCI_PASID) && \
-	IS_ENABLED(CONFIG_PCI_ATS) && IS_ENABLED(CONFIG_PCI_PRI)
+	IS_ENABLED(CONFIG_PCI_ATS)
 	struct pci_dev *pdev;
 
 	if (SDXI_SVA_REFUSED || !ud->isolated || !dev_is_pci(ud->sdxi->dev))
 		return false;
 	pdev = to_pci_dev(ud->sdxi->dev);
-	return pdev->pasid_enabled && pdev->ats_enabled &&
-	       (pdev->pri_enabled || !pdev->pri_cap);
+	return pdev->pasid_enabled && pdev->ats_enabled;
 #else
 	return false;
 #endif
