@@ -22,6 +22,7 @@
 
 #include "cdev.h"
 #include "compat.h"
+#include "mem.h"
 #include "quota.h"
 #include "sdxi.h"
 #include "user_context.h"
@@ -329,6 +330,12 @@ int sdxi_cdev_init(void)
 		unregister_chrdev_region(sdxi_devt, SDXI_UMINORS);
 		return err;
 	}
+	err = sdxi_user_mem_init();
+	if (err) {
+		class_unregister(&sdxi_class);
+		unregister_chrdev_region(sdxi_devt, SDXI_UMINORS);
+		return err;
+	}
 	sdxi_debugfs_root = debugfs_create_dir(SDXI_DRV_NAME, NULL);
 	sdxi_fn_debugfs_init(sdxi_debugfs_root);
 	return 0;
@@ -340,6 +347,7 @@ int sdxi_cdev_init(void)
 void sdxi_cdev_exit(void)
 {
 	debugfs_remove_recursive(sdxi_debugfs_root);
+	sdxi_user_mem_exit();
 	class_unregister(&sdxi_class);
 	unregister_chrdev_region(sdxi_devt, SDXI_UMINORS);
 }

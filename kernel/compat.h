@@ -45,4 +45,17 @@
 #define kzalloc_obj(P, gfp)	kzalloc(sizeof(P), gfp)
 #endif
 
+/*
+ * SDXI_SVA_REFUSED: iommu_sva_bind_device() refuses every bind on this
+ * kernel.  Linux 6.12.y on x86 returns -EOPNOTSUPP before anything else
+ * ("iommu: Disable SVA when CONFIG_X86 is set", backported because the
+ * IOTLB was not flushed when kernel page tables were freed); the kernels
+ * with iommu_sva_invalidate_kva_range() bind again (checked: 7.3).
+ */
+#if IS_ENABLED(CONFIG_X86) && LINUX_VERSION_CODE < KERNEL_VERSION(7, 0, 0)
+#define SDXI_SVA_REFUSED	1
+#else
+#define SDXI_SVA_REFUSED	0
+#endif
+
 #endif /* _SDXI_COMPAT_H */

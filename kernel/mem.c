@@ -24,6 +24,21 @@
  * unpins and drops the dma-buf imports.  UNMAP_MEM likewise unmaps before
  * it unpins.
  *
+ * An SVA context (SDXI_ISOLATION_SVA) has the same PASID and domain for
+ * its regions, so the ring, write index, CXT_STS and CST_BLKs stay where
+ * the process cannot redirect them; only its data AKey carries the PASID
+ * of the opener's mm (iommu_sva_bind_device()), through which the function
+ * reaches the process's virtual addresses and nothing else: kernel
+ * addresses are supervisor pages, which the IOMMU refuses to the
+ * function's user-mode requests.  Such a context has no registrations.
+ * Its bond goes after the PASID detach, in sdxi_user_as_release(), that
+ * is once the context is stopped; the unbind (on a workqueue, see
+ * sdxi_usva_wq) drains the mm's PASID (page requests in flight are
+ * answered) before the IOMMU forgets it.  Exit
+ * needs nothing more: the IOMMU driver blocks the mm's PASID when the mm
+ * is torn down (the context faults), and the bond holds the mm structure
+ * until the unbind.
+ *
  * Nothing is allocated or pinned before it is charged (quota.c); every
  * allocation made for a context is charged to the caller's memory cgroup.
  * Nothing here runs with a lock other files need while it touches user
@@ -35,10 +50,12 @@
 #include <linux/iommu.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/pci.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
+#include <linux/workqueue.h>
 #include <linux/sdxi.h>
 
 #include "compat.h"
@@ -114,6 +131,154 @@ int sdxi_user_as_init(struct sdxi_uctx *u)
 	return 0;
 }
 
+/**
+ * sdxi_user_sva_available() - whether SVA contexts can be created
+ * @ud: the function's device
+ *
+ * The function sits behind a PASID-capable IOMMU, the IOMMU driver enabled
+ * PASID and ATS on it (it enables PRI when it attaches the first domain
+ * that takes page faults, that is at the first bind), and this kernel
+ * binds process address spaces (SDXI_SVA_REFUSED).  The bind itself may
+ * still fail (sdxi_user_sva_bind()).
+ *
+ * Return: true when GET_INFO reports SDXI_INFO_F_SVA.
+ */
+bool sdxi_user_sva_available(struct sdxi_udev *ud)
+{
+#if IS_ENABLED(CONFIG_IOMMU_SVA) && IS_ENABLED(CONFIG_PCI_PASID) && \
+	IS_ENABLED(CONFIG_PCI_ATS)
+	struct pci_dev *pdev;
+
+	if (SDXI_SVA_REFUSED || !ud->isolated || !dev_is_pci(ud->sdxi->dev))
+		return false;
+	pdev = to_pci_dev(ud->sdxi->dev);
+	return pdev->pasid_enabled && pdev->ats_enabled;
+#else
+	return false;
+#endif
+}
+
+/**
+ * struct sdxi_usva - the bond of an SVA context with its opener's mm
+ * @sva: the IOMMU's bond (iommu_sva_bind_device())
+ * @dev: the function's device, held until the unbind
+ * @unbind: gives the bond back (sdxi_usva_unbind_work())
+ */
+struct sdxi_usva {
+	struct iommu_sva *sva;
+	struct device *dev;
+	struct work_struct unbind;
+};
+
+/*
+ * Unbinds run on their own workqueue, with no lock of this driver held:
+ * a bind takes the IOMMU's SVA lock and then the mm's mmap_lock (MMU
+ * notifier registration), mmap() takes a file's lock under mmap_lock, and
+ * contexts are released under that file's lock.  Module exit drains it.
+ */
+static struct workqueue_struct *sdxi_usva_wq;
+
+static void sdxi_usva_unbind_work(struct work_struct *work)
+{
+	struct sdxi_usva *s = container_of(work, struct sdxi_usva, unbind);
+
+	iommu_sva_unbind_device(s->sva);
+	put_device(s->dev);
+	kfree(s);
+}
+
+/**
+ * sdxi_user_mem_init() - module init of the SVA bonds' workqueue
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int sdxi_user_mem_init(void)
+{
+	sdxi_usva_wq = alloc_workqueue("sdxi_sva", WQ_UNBOUND, 0);
+	return sdxi_usva_wq ? 0 : -ENOMEM;
+}
+
+/**
+ * sdxi_user_mem_exit() - module exit: every bond given back
+ */
+void sdxi_user_mem_exit(void)
+{
+	destroy_workqueue(sdxi_usva_wq);
+}
+
+/**
+ * sdxi_user_sva_bind() - bind the opener's address space to the function
+ * @uf: the file; called by its opener (current->mm is &sdxi_ufile.mm)
+ *      with no lock held
+ *
+ * The bond an SVA context will own (sdxi_uctx_create()).  It is made
+ * before the file's lock is taken: binding registers an MMU notifier,
+ * which takes the mm's mmap_lock, and mmap() takes the file's lock under
+ * it.  The device's presence is only checked here; CREATE_CONTEXT checks
+ * it again under the lock and gives the bond back when it went.
+ *
+ * Return: the bond; ERR_PTR(-EOPNOTSUPP) when SVA is not available or the
+ * IOMMU refuses this device, -ENODEV when the function was removed,
+ * -ENOMEM, or another bind error (-ENOSPC, -EBUSY for a tagged-address
+ * mm).
+ */
+struct sdxi_usva *sdxi_user_sva_bind(struct sdxi_ufile *uf)
+{
+	struct sdxi_udev *ud = uf->udev;
+	struct sdxi_usva *s;
+	int err;
+
+	if (current->mm != uf->mm)
+		return ERR_PTR(-EPERM);
+	s = kzalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
+	if (!s)
+		return ERR_PTR(-ENOMEM);
+	INIT_WORK(&s->unbind, sdxi_usva_unbind_work);
+	scoped_guard(rwsem_read, &ud->rwsem) {
+		err = !ud->sdxi ? -ENODEV : !sdxi_user_sva_available(ud) ? -EOPNOTSUPP : 0;
+		if (!err)
+			s->dev = get_device(ud->sdxi->dev);
+	}
+	if (!err) {
+		s->sva = iommu_sva_bind_device(s->dev, current->mm);
+		err = IS_ERR_OR_NULL(s->sva) ? (s->sva ? PTR_ERR(s->sva) : -EOPNOTSUPP) : 0;
+		if (err == -ENODEV || err == -EINVAL)
+			err = -EOPNOTSUPP;
+	}
+	if (err) {
+		if (s->dev)
+			put_device(s->dev);
+		kfree(s);
+		return ERR_PTR(err);
+	}
+	return s;
+}
+
+/**
+ * sdxi_user_sva_pasid() - the PASID of a bond
+ * @s: the bond
+ *
+ * Return: the mm's PASID.
+ */
+u32 sdxi_user_sva_pasid(struct sdxi_usva *s)
+{
+	return iommu_sva_get_pasid(s->sva);
+}
+
+/**
+ * sdxi_user_sva_unbind() - give a bond back
+ * @s: what sdxi_user_sva_bind() returned, or NULL
+ *
+ * Nothing reaches memory under the bond's PASID any more (its context is
+ * stopped, or never ran).  The unbind, which drains the PASID, runs on
+ * the bonds' workqueue: the caller may hold the file's lock.
+ */
+void sdxi_user_sva_unbind(struct sdxi_usva *s)
+{
+	if (s)
+		queue_work(sdxi_usva_wq, &s->unbind);
+}
+
 static void sdxi_unpin(struct sdxi_uctx *u, struct sdxi_umap *m)
 {
 	unpin_user_pages(m->pages, m->npages);
@@ -161,6 +326,8 @@ void sdxi_user_as_release(struct sdxi_uctx *u)
 		atomic_dec(&u->ud->stats.pasids);
 		u->dom = NULL;
 	}
+	sdxi_user_sva_unbind(u->sva);
+	u->sva = NULL;
 	while ((it = interval_tree_iter_first(&u->maps, 0, ULONG_MAX))) {
 		struct sdxi_umap *m = container_of(it, struct sdxi_umap, it);
 
@@ -282,6 +449,9 @@ static int sdxi_user_range_check(struct sdxi_uctx *u, u64 start, u64 len)
 	u64 last = start + len - 1;
 
 	lockdep_assert_held(&u->uf->lock);
+	/* SVA: the data AKey reaches the process's mm, not this domain. */
+	if (u->sva)
+		return -EOPNOTSUPP;
 	if (u->isolated) {
 		if (last > u->dom->geometry.aperture_end)
 			return -EINVAL;

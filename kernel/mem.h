@@ -13,6 +13,12 @@
 extern const struct sdxi_cxt_mem_ops sdxi_user_mem_ops;
 int sdxi_user_as_init(struct sdxi_uctx *u);
 void sdxi_user_as_release(struct sdxi_uctx *u);
+bool sdxi_user_sva_available(struct sdxi_udev *ud);
+int sdxi_user_mem_init(void);
+void sdxi_user_mem_exit(void);
+struct sdxi_usva *sdxi_user_sva_bind(struct sdxi_ufile *uf);
+u32 sdxi_user_sva_pasid(struct sdxi_usva *s);
+void sdxi_user_sva_unbind(struct sdxi_usva *s);
 int sdxi_user_map_mem(struct sdxi_ufile *uf, u32 id, u64 va, u64 len, u32 flags,
 		      u64 *iova);
 int sdxi_user_unmap_mem(struct sdxi_uctx *u, u64 va, u64 len);

@@ -62,6 +62,7 @@
 struct sdxi_fn;
 struct sdxi_cxt;
 struct sdxi_uctx;
+struct sdxi_usva;
 
 /*
  * IOVA window where the kernel maps a user context's own regions, the same
@@ -338,6 +339,11 @@ struct sdxi_umap {
  *	     &sdxi_udev.win_lock
  * @import_akeys: AKey indexes taken by @imports (also revoked ones not yet
  *		  unimported); &sdxi_udev.win_lock
+ * @sva: SVA context (SDXI_ISOLATION_SVA): the bond of @mm with the
+ *	 function, whose PASID the data AKey carries; NULL otherwise.  The
+ *	 regions stay in @dom under @pasid.  Given back with the rest, once
+ *	 the function can no longer reach the context (sdxi_user_as_release())
+ * @sva_pasid: the PASID of @mm, with @sva
  */
 struct sdxi_uctx {
 	struct kref ref;
@@ -376,6 +382,8 @@ struct sdxi_uctx {
 	u32 next_window_id;
 	struct list_head imports;
 	DECLARE_BITMAP(import_akeys, SDXI_CXT_AKEY_ENTRIES);
+	struct sdxi_usva *sva;
+	u32 sva_pasid;
 };
 
 #endif /* _SDXI_USER_H */

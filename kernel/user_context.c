@@ -262,6 +262,9 @@ static struct sdxi_uctx *sdxi_uctx_new(struct sdxi_ufile *uf)
  * @uf: the file
  * @entries: ring size
  * @intr: with a completion interrupt
+ * @sva: for an SVA context, the bond of the opener's mm
+ *       (sdxi_user_sva_bind()), which the context takes over (given back
+ *       on failure); NULL otherwise
  *
  * The function is present and &sdxi_ufile.lock held.  The context is not
  * yet in the file's xarray.
@@ -270,7 +273,7 @@ static struct sdxi_uctx *sdxi_uctx_new(struct sdxi_ufile *uf)
  * layer's, or an ERR_PTR.
  */
 struct sdxi_uctx *sdxi_uctx_create(struct sdxi_ufile *uf, u32 entries,
-				   bool intr)
+				   bool intr, struct sdxi_usva *sva)
 {
 	struct sdxi_udev *ud = uf->udev;
 	struct sdxi_fn *sdxi = ud->sdxi;
@@ -290,12 +293,20 @@ struct sdxi_uctx *sdxi_uctx_create(struct sdxi_ufile *uf, u32 entries,
 	struct sdxi_cxt *cxt;
 	int err;
 
-	if (!ud->isolated && !sdxi_noiommu_allowed(ud))
+	if ((!ud->isolated && !sdxi_noiommu_allowed(ud)) || (sva && !ud->isolated)) {
+		sdxi_user_sva_unbind(sva);
 		return ERR_PTR(-EOPNOTSUPP);
+	}
 	u = sdxi_uctx_new(uf);
-	if (IS_ERR(u))
+	if (IS_ERR(u)) {
+		sdxi_user_sva_unbind(sva);
 		return u;
+	}
 	u->entries = entries;
+	if (sva) {
+		u->sva = sva;
+		u->sva_pasid = sdxi_user_sva_pasid(sva);
+	}
 	err = u->isolated ? sdxi_user_as_init(u) : 0;
 	if (!err && intr)
 		err = sdxi_uctx_get_vector(u);
@@ -304,9 +315,13 @@ struct sdxi_uctx *sdxi_uctx_create(struct sdxi_ufile *uf, u32 entries,
 		sdxi_uctx_put(u);
 		return ERR_PTR(err);
 	}
-	/* Data and interrupt keys: both in the context's own PASID. */
+	/*
+	 * Data and interrupt keys: both in the context's own PASID, but
+	 * data in the mm's PASID for an SVA context.
+	 */
 	akeys[SDXI_UAKEY_DATA] = (struct sdxi_akey){ .pv = u->isolated,
-						     .pasid = u->pasid };
+						     .pasid = u->sva ? u->sva_pasid :
+							      u->pasid };
 	akeys[SDXI_UAKEY_INTR] = (struct sdxi_akey){ .intr = true,
 						     .vector = u->vector,
 						     .pv = u->isolated,

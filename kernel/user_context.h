@@ -14,7 +14,7 @@
 extern bool allow_unsafe_noiommu;
 
 struct sdxi_uctx *sdxi_uctx_create(struct sdxi_ufile *uf, u32 entries,
-				   bool intr);
+				   bool intr, struct sdxi_usva *sva);
 void sdxi_uctx_destroy(struct sdxi_uctx *u);
 void sdxi_uctx_release(void *priv);
 void sdxi_uctx_put(struct sdxi_uctx *u);

@@ -94,15 +94,16 @@ void sdxi_uctx_teardown(struct sdxi_uctx *u, bool removed)
  * @uf: the file
  * @entries: ring size
  * @intr: with a completion interrupt
+ * @sva: the bond of an SVA context, taken over (sdxi_uctx_create())
  *
  * The function is present and &sdxi_ufile.lock held.
  *
  * Return: the started context, in the file's xarray, or an ERR_PTR.
  */
 struct sdxi_uctx *sdxi_ufile_create_ctx(struct sdxi_ufile *uf, u32 entries,
-					bool intr)
+					bool intr, struct sdxi_usva *sva)
 {
-	struct sdxi_uctx *u = sdxi_uctx_create(uf, entries, intr);
+	struct sdxi_uctx *u = sdxi_uctx_create(uf, entries, intr, sva);
 	int err;
 
 	if (IS_ERR(u))

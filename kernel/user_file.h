@@ -17,7 +17,7 @@ int sdxi_user_open(struct inode *inode, struct file *f);
 int sdxi_user_release(struct inode *inode, struct file *f);
 void sdxi_ufile_destroy_all(struct sdxi_ufile *uf, bool removed);
 struct sdxi_uctx *sdxi_ufile_create_ctx(struct sdxi_ufile *uf, u32 entries,
-					bool intr);
+					bool intr, struct sdxi_usva *sva);
 void sdxi_uctx_teardown(struct sdxi_uctx *u, bool removed);
 int sdxi_uctx_reset(struct sdxi_uctx *u);
 int sdxi_uctx_admin_reset(struct sdxi_udev *ud, u32 id);

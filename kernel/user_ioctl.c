@@ -91,6 +91,8 @@ static int sdxi_ioctl_get_info(struct sdxi_ufile *uf, union sdxi_uarg *a)
 		info->out_flags |= SDXI_INFO_F_WINDOWS;
 	if (sdxi_fn_vectors_free(sdxi) && (sdxi->opb & SDXI_OPB_INTR))
 		info->out_flags |= SDXI_INFO_F_INTERRUPTS;
+	if (sdxi_user_sva_available(ud))
+		info->out_flags |= SDXI_INFO_F_SVA;
 	if (ud->isolated) {
 		info->out_kernel_iova = SDXI_UIOVA_BASE;
 		info->out_kernel_iova_size = SDXI_UIOVA_SIZE;
@@ -127,6 +129,8 @@ static void sdxi_create_context_out(struct sdxi_uctx *u, struct sdxi_create_cont
 	c->out_wi_iova = cxt->bufs[SDXI_CXT_WRITE_INDEX].addr;
 	c->out_sts_iova = cxt->bufs[SDXI_CXT_STS].addr;
 	c->out_csb_iova = cxt->bufs[SDXI_CXT_CSB].addr;
+	c->out_isolation = u->sva ? SDXI_ISOLATION_SVA :
+			   u->isolated ? SDXI_ISOLATION_PASID : SDXI_ISOLATION_NONE;
 }
 
 static int sdxi_destroy_context_by_id(struct sdxi_ufile *uf, u32 id)
@@ -143,29 +147,54 @@ static int sdxi_destroy_context_by_id(struct sdxi_ufile *uf, u32 id)
 	return 0;
 }
 
-static int sdxi_ioctl_create_context(struct sdxi_ufile *uf, union sdxi_uarg *a)
+/* CREATE_CONTEXT under the file's lock; @sva is taken over. */
+static int sdxi_create_context_locked(struct sdxi_ufile *uf,
+				      struct sdxi_create_context *c,
+				      struct sdxi_usva *sva)
 {
-	struct sdxi_create_context *c = &a->create;
-	struct sdxi_uctx *u;
-	u32 entries;
-
-	if ((c->flags & ~SDXI_CTX_F_INTERRUPT) || c->__reserved)
-		return -EINVAL;
-	entries = c->ring_entries ?: SDXI_RING_MIN_ENTRIES;
-
 	CLASS(sdxi_ufile_locked, l)(uf);
+	u32 entries = c->ring_entries ?: SDXI_RING_MIN_ENTRIES;
+	u32 def = uf->udev->isolated ? SDXI_ISOLATION_PASID : SDXI_ISOLATION_NONE;
+	struct sdxi_uctx *u;
+	int err = 0;
+
 	if (IS_ERR(l))
-		return PTR_ERR(l);
-	if (!sdxi_ring_entries_valid(entries, uf->udev->sdxi->max_ring_entries))
-		return -EINVAL;
-	if ((c->flags & SDXI_CTX_F_INTERRUPT) &&
-	    !(uf->udev->sdxi->opb & SDXI_OPB_INTR))
-		return -EOPNOTSUPP;
-	u = sdxi_ufile_create_ctx(uf, entries, c->flags & SDXI_CTX_F_INTERRUPT);
+		err = PTR_ERR(l);
+	else if (!sdxi_ring_entries_valid(entries, uf->udev->sdxi->max_ring_entries))
+		err = -EINVAL;
+	else if ((c->flags & SDXI_CTX_F_INTERRUPT) &&
+		 !(uf->udev->sdxi->opb & SDXI_OPB_INTR))
+		err = -EOPNOTSUPP;
+	else if (c->isolation && c->isolation != def && !sva)
+		err = c->isolation == SDXI_ISOLATION_PASID ? -EOPNOTSUPP : -EINVAL;
+	if (err) {
+		sdxi_user_sva_unbind(sva);
+		return err;
+	}
+	u = sdxi_ufile_create_ctx(uf, entries, c->flags & SDXI_CTX_F_INTERRUPT, sva);
 	if (IS_ERR(u))
 		return PTR_ERR(u);
 	sdxi_create_context_out(u, c);
 	return 0;
+}
+
+/*
+ * CREATE_CONTEXT.  An SVA context's bond is made first, with no lock held
+ * (sdxi_user_sva_bind()), then handed to the context.
+ */
+static int sdxi_ioctl_create_context(struct sdxi_ufile *uf, union sdxi_uarg *a)
+{
+	struct sdxi_create_context *c = &a->create;
+	struct sdxi_usva *sva = NULL;
+
+	if ((c->flags & ~SDXI_CTX_F_INTERRUPT) || c->__reserved)
+		return -EINVAL;
+	if (c->isolation == SDXI_ISOLATION_SVA) {
+		sva = sdxi_user_sva_bind(uf);
+		if (IS_ERR(sva))
+			return PTR_ERR(sva);
+	}
+	return sdxi_create_context_locked(uf, c, sva);
 }
 
 /* The outputs could not be written: the context must not stay. */

@@ -42,7 +42,7 @@ extern "C" {
 
 /* Library version.  SDXI_LIB_CHECK_VERSION() is the compile-time test. */
 #define SDXI_LIB_MAJOR		1
-#define SDXI_LIB_MINOR		0
+#define SDXI_LIB_MINOR		1
 #define SDXI_LIB_CHECK_VERSION(major, minor) \
 	(SDXI_LIB_MAJOR == (major) && SDXI_LIB_MINOR >= (minor))
 
@@ -67,10 +67,12 @@ struct sdxi_ctx;
 #define SDXI_DEV_SOFT		(1u << 0)	/* the software device */
 #define SDXI_DEV_INTERRUPTS	(1u << 1)	/* completion interrupts (eventfd) */
 #define SDXI_DEV_DMABUF		(1u << 2)	/* dma-buf import (kernel) */
+#define SDXI_DEV_SVA		(1u << 3)	/* SVA contexts (SDXI_CTX_MODE_SVA) */
 
 /* struct sdxi_dev_info.isolation (values of enum sdxi_isolation) */
 #define SDXI_ISOLATE_PASID	1	/* per-context address space, IOVA == VA */
 #define SDXI_ISOLATE_NONE	2	/* bus addresses, no isolation */
+#define SDXI_ISOLATE_SVA	3	/* the process's page tables (per context) */
 
 /* What a device is and can do (sdxi_dev_list(), sdxi_dev_info()). */
 struct sdxi_dev_info {
@@ -124,12 +126,26 @@ int sdxi_dev_info(struct sdxi_dev *dev, struct sdxi_dev_info *info);
 #define SDXI_CTX_SHARED		(1u << 1)	/* several threads submit concurrently */
 #define SDXI_CTX_NO_CACHE	(1u << 2)	/* no registration cache */
 
+/*
+ * struct sdxi_ctx_opts.mode, and what sdxi_ctx_mode() returns.  An SVA
+ * context reaches the process's memory through its page tables: device
+ * addresses are the virtual addresses, nothing is registered or pinned,
+ * sdxi_mem_register() only pre-faults.  A pinned context reaches only
+ * registered (pinned) memory.  AUTO: SVA where the device offers it
+ * (SDXI_DEV_SVA) and the kernel binds, else pinned; the software device
+ * is registration-checked (pinned) unless SVA is asked for.
+ */
+#define SDXI_CTX_MODE_AUTO	0
+#define SDXI_CTX_MODE_PINNED	1
+#define SDXI_CTX_MODE_SVA	2
+
 /* Options of sdxi_ctx_create(); all zero gives the defaults. */
 struct sdxi_ctx_opts {
 	uint32_t ring_entries;	/* 0: device minimum; rounded up to a power of two */
 	uint32_t flags;		/* SDXI_CTX_* */
 	uint32_t cache_shift;	/* cache chunk is 1 << cache_shift bytes, 12..30; 0: 21 (2 MiB) */
-	uint32_t reserved[5];	/* must be 0 */
+	uint32_t mode;		/* SDXI_CTX_MODE_*; -EOPNOTSUPP when not available */
+	uint32_t reserved[4];	/* must be 0 */
 };
 
 /*
@@ -178,6 +194,9 @@ struct sdxi_ctx_status {
 	struct sdxi_error last;	/* most recent failure, valid if errors > 0 */
 	uint64_t reserved[4];
 };
+
+/* How @ctx reaches memory: SDXI_CTX_MODE_SVA or SDXI_CTX_MODE_PINNED. */
+int sdxi_ctx_mode(struct sdxi_ctx *ctx);
 
 /* Fill @st.  0 or a negative errno (-ENODEV when the device is gone). */
 int sdxi_ctx_status(struct sdxi_ctx *ctx, struct sdxi_ctx_status *st);

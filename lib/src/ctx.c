@@ -66,6 +66,10 @@ static int check_opts(const struct sdxi_ctx_opts *o, const struct sdxi_dev_info 
 		return -EINVAL;
 	if (o->cache_shift && (o->cache_shift < 12 || o->cache_shift > 30))
 		return -EINVAL;
+	if (o->mode > SDXI_CTX_MODE_SVA)
+		return -EINVAL;
+	if (o->mode == SDXI_CTX_MODE_SVA && !(in->flags & SDXI_DEV_SVA))
+		return -EOPNOTSUPP;
 	if ((o->flags & SDXI_CTX_INTERRUPTS) && !(in->flags & SDXI_DEV_INTERRUPTS))
 		return -EOPNOTSUPP;
 	n = o->ring_entries ? o->ring_entries : in->min_ring_entries;
@@ -109,6 +113,14 @@ static void ctx_free(struct sdxi_ctx *ctx, bool keep)
 	free(ctx);
 }
 
+SDXI_EXPORT int sdxi_ctx_mode(struct sdxi_ctx *ctx)
+{
+	if (!ctx)
+		return -EINVAL;
+	ctx_check(ctx, "sdxi_ctx_mode()");
+	return ctx->hw.sva ? SDXI_CTX_MODE_SVA : SDXI_CTX_MODE_PINNED;
+}
+
 SDXI_EXPORT int sdxi_ctx_create(struct sdxi_dev *dev, const struct sdxi_ctx_opts *opts,
 				struct sdxi_ctx **ctxp)
 {
@@ -138,7 +150,8 @@ SDXI_EXPORT int sdxi_ctx_create(struct sdxi_dev *dev, const struct sdxi_ctx_opts
 	pthread_mutex_init(&ctx->pol_lock, NULL);
 	ctx->hist.fail = ctx->hist.fail_batch = UINT64_MAX;
 
-	ret = dev->ops->ctx_create(dev, entries, opts->flags & SDXI_CTX_INTERRUPTS, &ctx->hw);
+	ret = dev->ops->ctx_create(dev, entries, opts->flags & SDXI_CTX_INTERRUPTS, opts->mode,
+				   &ctx->hw);
 	if (ret) {
 		ctx_free(ctx, false);
 		return ret;
@@ -159,7 +172,10 @@ SDXI_EXPORT int sdxi_ctx_create(struct sdxi_dev *dev, const struct sdxi_ctx_opts
 		ret = -ENOMEM;
 		goto fail_reg;
 	}
-	ret = dev->ops->map(dev, &ctx->hw, (uint64_t)(uintptr_t)ctx->pat_mem, ctx->pat_bytes,
+	/* SVA: the patterns are reached at their virtual address, unpinned. */
+	pat_iova = (uint64_t)(uintptr_t)ctx->pat_mem;
+	ret = ctx->hw.sva ? 0 :
+	      dev->ops->map(dev, &ctx->hw, (uint64_t)(uintptr_t)ctx->pat_mem, ctx->pat_bytes,
 			    SDXI_MEM_READ, &pat_iova);
 	if (ret)
 		goto fail_reg;

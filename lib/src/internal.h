@@ -75,6 +75,7 @@ struct sdxi_hwctx {
 	struct sdxi_cst_blk *csb;
 	uint64_t csb_iova;
 	bool identity;			/* registrations map IOVA == VA */
+	bool sva;			/* SVA: every VA reachable, no registration */
 	void *priv;			/* backend state of the context */
 };
 
@@ -87,7 +88,7 @@ struct sdxi_hwerr {
 struct sdxi_backend_ops {
 	int (*info)(struct sdxi_dev *dev, struct sdxi_dev_info *info);
 	int (*ctx_create)(struct sdxi_dev *dev, uint32_t entries, bool intr,
-			  struct sdxi_hwctx *hw);
+			  uint32_t mode, struct sdxi_hwctx *hw);
 	void (*ctx_destroy)(struct sdxi_dev *dev, struct sdxi_hwctx *hw);
 	int (*ctx_reset)(struct sdxi_dev *dev, struct sdxi_hwctx *hw);
 	int (*ctx_errors)(struct sdxi_dev *dev, struct sdxi_hwctx *hw, struct sdxi_hwerr *e);

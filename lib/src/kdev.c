@@ -37,7 +37,8 @@ static void info_from_kernel(const struct sdxi_info *k, struct sdxi_dev_info *in
 	in->abi_version = k->out_abi_version;
 	in->op_groups = k->out_op_groups;
 	in->flags = ((k->out_flags & SDXI_INFO_F_INTERRUPTS) ? SDXI_DEV_INTERRUPTS : 0) |
-		    ((k->out_flags & SDXI_INFO_F_DMABUF) ? SDXI_DEV_DMABUF : 0);
+		    ((k->out_flags & SDXI_INFO_F_DMABUF) ? SDXI_DEV_DMABUF : 0) |
+		    ((k->out_flags & SDXI_INFO_F_SVA) ? SDXI_DEV_SVA : 0);
 	in->min_ring_entries = k->out_min_ring_entries;
 	in->max_ring_entries = k->out_max_ring_entries;
 	in->max_buffer = k->out_max_buffer;
@@ -146,7 +147,30 @@ static int destroy_id(int fd, uint32_t id)
 	return kioctl(fd, SDXI_IOC_DESTROY_CONTEXT, &c);
 }
 
-static int k_ctx_create(struct sdxi_dev *dev, uint32_t entries, bool intr,
+/*
+ * CREATE_CONTEXT in @mode: SVA asks for SDXI_ISOLATION_SVA; AUTO asks for
+ * it where GET_INFO offers it and falls back to the default (pinned) when
+ * the kernel cannot bind this process; PINNED takes the default.
+ */
+static int create_in_mode(int fd, struct sdxi_dev *dev, uint32_t mode,
+			  struct sdxi_create_context *c)
+{
+	struct sdxi_create_context req = *c;
+	bool sva = mode == SDXI_CTX_MODE_SVA ||
+		   (mode == SDXI_CTX_MODE_AUTO && (dev->info.flags & SDXI_DEV_SVA));
+	int ret;
+
+	if (sva) {
+		c->isolation = SDXI_ISOLATION_SVA;
+		ret = kioctl(fd, SDXI_IOC_CREATE_CONTEXT, c);
+		if (!ret || mode == SDXI_CTX_MODE_SVA || ret != -EOPNOTSUPP)
+			return ret;
+		*c = req;
+	}
+	return kioctl(fd, SDXI_IOC_CREATE_CONTEXT, c);
+}
+
+static int k_ctx_create(struct sdxi_dev *dev, uint32_t entries, bool intr, uint32_t mode,
 			struct sdxi_hwctx *hw)
 {
 	struct sdxi_create_context c = {
@@ -157,7 +181,7 @@ static int k_ctx_create(struct sdxi_dev *dev, uint32_t entries, bool intr,
 	int fd = kfd(dev), ret;
 	struct kctx *kc;
 
-	ret = kioctl(fd, SDXI_IOC_CREATE_CONTEXT, &c);
+	ret = create_in_mode(fd, dev, mode, &c);
 	if (ret)
 		return ret == -ENOSPC ? -EBUSY : ret;
 	kc = calloc(1, sizeof(*kc));
@@ -197,6 +221,7 @@ static int k_ctx_create(struct sdxi_dev *dev, uint32_t entries, bool intr,
 		.csb = kc->csb,
 		.csb_iova = c.out_csb_iova,
 		.identity = dev->info.isolation == SDXI_ISOLATE_PASID,
+		.sva = c.out_isolation == SDXI_ISOLATION_SVA,
 		.priv = kc,
 	};
 	return 0;

@@ -28,6 +28,7 @@
  * context has stopped), and only then is it unmapped.
  */
 #include <stdlib.h>
+#include <sys/mman.h>
 
 #include "internal.h"
 
@@ -300,6 +301,23 @@ static int hold_release(struct sdxi_ctx *ctx, uint64_t a, uint64_t b)
 	return ret < 0 ? ret : (int)(released + cached);
 }
 
+/*
+ * SVA: nothing to register; the pages are faulted in now (for writing
+ * when the device may write), so that the device's first access finds
+ * them present.  A hint only: the kernel may reclaim them later, and the
+ * device then faults them in again.
+ */
+static int sva_prefault(uint64_t va, uint64_t end, unsigned int access)
+{
+	uint64_t a = ALIGN_DOWN(va, PAGE), b = ALIGN_UP(end, PAGE);
+	int advice = (access & SDXI_MEM_WRITE) ? MADV_POPULATE_WRITE : MADV_POPULATE_READ;
+
+	/* ENOMEM: not mapped; EINVAL: not with that access (or VM_IO). */
+	if (!madvise((void *)(uintptr_t)a, b - a, advice))
+		return 0;
+	return errno == EINTR ? -EINTR : -EFAULT;
+}
+
 SDXI_EXPORT int sdxi_mem_register(struct sdxi_ctx *ctx, const void *addr, size_t len,
 				  unsigned int access)
 {
@@ -312,6 +330,8 @@ SDXI_EXPORT int sdxi_mem_register(struct sdxi_ctx *ctx, const void *addr, size_t
 	ret = range_check(addr, len, &va, &end);
 	if (ret)
 		return ret;
+	if (ctx->hw.sva)
+		return sva_prefault(va, end, access);
 	pthread_mutex_lock(&ctx->reg_lock);
 	ret = hold_add(ctx, va, end, access, 0);
 	pthread_mutex_unlock(&ctx->reg_lock);
@@ -329,6 +349,8 @@ SDXI_EXPORT int sdxi_mem_unregister(struct sdxi_ctx *ctx, const void *addr, size
 	ret = range_check(addr, len, &va, &end);
 	if (ret)
 		return ret;
+	if (ctx->hw.sva)
+		return 0;
 	pthread_mutex_lock(&ctx->reg_lock);
 	ret = hold_release(ctx, va, end);
 	pthread_mutex_unlock(&ctx->reg_lock);
@@ -347,6 +369,10 @@ SDXI_EXPORT int sdxi_mem_iova(struct sdxi_ctx *ctx, const void *addr, size_t len
 	ret = range_check(addr, len, &va, &end);
 	if (ret)
 		return ret;
+	if (ctx->hw.sva) {
+		*iova = va;
+		return 0;
+	}
 	if (!hold_lookup_rcu(ctx, va, len, access, iova))
 		return 0;
 	if (ctx->flags & SDXI_CTX_NO_CACHE)

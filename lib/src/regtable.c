@@ -124,7 +124,14 @@ static int map_lookup(struct sdxi_ctx *ctx, const struct reg_table *t, uint64_t 
 int reg_lookup(struct sdxi_ctx *ctx, uint64_t va, uint64_t len, unsigned int access,
 	       uint64_t *iova)
 {
-	int ret = map_lookup(ctx, rcu_dereference(ctx->regs), va, len, access, iova);
+	int ret;
+
+	/* SVA: the device address is the virtual address; no cache. */
+	if (ctx->hw.sva) {
+		*iova = va;
+		return 0;
+	}
+	ret = map_lookup(ctx, rcu_dereference(ctx->regs), va, len, access, iova);
 
 	/*
 	 * Counted only where one thread uses the context: on a shared one

@@ -180,7 +180,7 @@ static void fill_info(struct soft_dev *sd, struct sdxi_dev_info *in)
 	in->sdxi_version = SDXI_VERSION_MAJOR << 16 | SDXI_VERSION_MINOR;
 	in->abi_version = 1;
 	in->op_groups = sd->cfg.opb_cap & ~(uint32_t)SDXI_OPB_ADMIN;
-	in->flags = SDXI_DEV_SOFT | SDXI_DEV_INTERRUPTS;
+	in->flags = SDXI_DEV_SOFT | SDXI_DEV_INTERRUPTS | SDXI_DEV_SVA;
 	in->min_ring_entries = SDXI_RING_MIN_ENTRIES;
 	in->max_ring_entries = (uint32_t)SDXI_RING_MAX_ENTRIES(sd->cfg.max_ring_sz);
 	in->max_buffer = SDXI_MAX_BUFFER_BYTES(sd->cfg.max_buffer);
@@ -343,7 +343,7 @@ static void cxt_untables(struct soft_dev *sd, uint32_t id)
 	memset(sd->ctl[id], 0, sizeof(*sd->ctl[id]));
 }
 
-static int s_ctx_create(struct sdxi_dev *dev, uint32_t entries, bool intr,
+static int s_ctx_create(struct sdxi_dev *dev, uint32_t entries, bool intr, uint32_t mode,
 			struct sdxi_hwctx *hw)
 {
 	struct soft_dev *sd = dev->priv;
@@ -368,6 +368,7 @@ static int s_ctx_create(struct sdxi_dev *dev, uint32_t entries, bool intr,
 		.id = (uint32_t)(sc - sd->cxt),
 		.entries = entries,
 		.efd = -1,
+		.sva = mode == SDXI_CTX_MODE_SVA,
 	};
 	sc->pasid = SOFT_PASID_BASE + sc->id;
 	sc->ring_bytes = ALIGN_UP((uint64_t)entries * SDXI_DESC_SIZE, SOFT_PAGE);
@@ -410,6 +411,7 @@ static int s_ctx_create(struct sdxi_dev *dev, uint32_t entries, bool intr,
 		.csb = sc->csb,
 		.csb_iova = addr_of(sc->csb),
 		.identity = true,
+		.sva = sc->sva,
 		.priv = sc,
 	};
 out:

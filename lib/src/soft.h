@@ -60,6 +60,7 @@ struct soft_cxt {
 	struct { uint64_t start, end; } own[3];
 	struct soft_map *maps;
 	uint32_t nmaps, cap;
+	bool sva;			/* SVA: any application address, no maps */
 	int efd;
 	uint32_t nerr;
 	struct sdxi_error last;

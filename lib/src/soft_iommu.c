@@ -11,6 +11,11 @@
  *     anything else is SDXIE_MEM_XLATE, which the engine reports exactly
  *     as the device does (step 10, sub-step 1 for data).  IOVA == VA, as
  *     with PASID isolation in the kernel.
+ *   - An SVA context (SDXI_CTX_MODE_SVA) reaches, besides its own regions,
+ *     every application address the process's page tables map with the
+ *     access needed (the kernel's copy checks it), as a PASID bound to
+ *     the process would; never the function's arena, which stands for
+ *     memory the process cannot name.
  *   - Registration checks what the kernel's pin would: the range must be
  *     mapped with the requested access; overlapping registrations are
  *     refused (EEXIST), and so is the function's private memory (EFAULT);
@@ -90,6 +95,13 @@ static enum reach xlate(struct soft_dev *sd, struct sdxie_as as, uint64_t addr, 
 			*len = want < reach ? want : reach;
 			return REACH_LIBRARY;
 		}
+	}
+	if (sc->sva) {
+		uint64_t lo = addr_of(sd->arena), hi = lo + SOFT_ARENA_SIZE;
+
+		if (addr < hi && addr + want > lo)
+			return REACH_NONE;
+		return REACH_USER;
 	}
 	i = map_find(sc, addr);
 	if (i < 0 || addr >= sc->maps[i].end)

@@ -50,19 +50,21 @@ soname() {
 	readelf -d "$libdir/libsdxi.so.1.0.0" | grep -q 'SONAME.*\[libsdxi\.so\.1\]'
 }
 
-# Every dynamic symbol is in node SDXI_1.0 and is libsdxi's (no engine, no
-# test hooks), and the static library has no test hooks either.
+# Every dynamic symbol is in a node of lib/libsdxi.map (SDXI_1.0, SDXI_1.1)
+# and is libsdxi's (no engine, no test hooks), and the static library has
+# no test hooks either.
 symbols() {
 	local bad
 	bad=$(nm -D --defined-only "$libdir/libsdxi.so.1.0.0" | awk '$2 ~ /[TDB]/ {print $3}' |
-		grep -vE '^_*sdxi_[a-z_]+@@SDXI_1\.0$')
+		grep -vE '^_*sdxi_[a-z_]+@@SDXI_1\.[01]$')
 	[ -z "$bad" ] || { echo "unexpected: $bad"; return 1; }
 	bad=$(nm -D --defined-only "$libdir/libsdxi.so.1.0.0" | grep -E 'sdxi_(soft|test)_')
 	[ -z "$bad" ] || { echo "test hooks exported: $bad"; return 1; }
 	bad=$(nm --defined-only "$libdir/libsdxi.a" | awk '$2 ~ /[TDB]/ {print $3}' |
 		grep -E 'sdxi_(soft|test)_')
 	[ -z "$bad" ] || { echo "test hooks in libsdxi.a: $bad"; return 1; }
-	nm -D --defined-only "$libdir/libsdxi.so.1.0.0" | grep -q 'sdxi_memcpy@@SDXI_1.0'
+	nm -D --defined-only "$libdir/libsdxi.so.1.0.0" | grep -q 'sdxi_memcpy@@SDXI_1.0' &&
+	nm -D --defined-only "$libdir/libsdxi.so.1.0.0" | grep -q 'sdxi_ctx_mode@@SDXI_1.1'
 }
 
 # Every exported function has a man page (grouped pages are .so links).
@@ -198,7 +200,7 @@ echo "1..19"
 tap "install_lib_to_destdir" make -s -C "$top" install-lib DESTDIR="$dest" PREFIX="$prefix"
 tap "installed_files_and_symlinks" installed_files
 tap "soname_is_libsdxi_so_1" soname
-tap "symbols_versioned_SDXI_1.0_and_nothing_else" symbols
+tap "symbols_versioned_SDXI_1.0_and_1.1_and_nothing_else" symbols
 tap "man_pages_for_every_function" man_pages
 tap "pkg_config_finds_sdxi_1.0.0" pc_version
 tap "pkg_config_file_is_relocatable" pc_relocatable

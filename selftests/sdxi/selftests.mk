@@ -208,3 +208,41 @@ check-selftests-intree: $(KSFT_INC)/kselftest_harness.h lib
 		$(TOP)/selftests/sdxi/intree-check.sh $(KSFT_SRC) $(TOP) \
 		$(SELFTESTS_INTREE)/run $(SELFTESTS_INTREE)/libroot \
 		"hw_conformance user_contexts user_fuzz user_hostile user_stress user_windows $(notdir $(SELFTESTS_BIN))"
+
+# ---- SVA user contexts (Documentation/uapi.rst "Shared virtual addressing")
+#   make check-user-sva        user_sva in a VM whose IOMMU offers device-TLBs
+#                               (VM_IOMMU_SVA): on a 7.x guest SVA contexts
+#                               must be offered and work; on 6.12 the SVA
+#                               tests skip and the refusal is tested.  Then
+#                               sdxi-perf --mode sva and --mode pinned on
+#                               the same function (steady-state copies).
+#   SVA_PRI=1                   the function resolves page requests: the
+#                               tests of never-touched memory must pass
+SVA_PRI ?=
+VM_SUITES += user-sva
+$(KSFT_B)/user_sva: selftests/sdxi/sdxi_common.h
+$(KSFT_B)/user_sva: KSFT_CFLAGS += -Wno-clobbered -Wno-misleading-indentation -fno-strict-aliasing
+
+define USER_SVA_GUEST
+[ "$$(uname -r | cut -d. -f1)" -ge 7 ] && export SDXI_EXPECT_SVA=1; \
+SDXI_SVA_PRI=$(SVA_PRI) ksft user_sva; \
+for m in sva pinned; do \
+	sdxi-perf -d /dev/sdxi0 --mode $$m --op copy --size 1m --iterations 64 \
+		--warmup 8 --baseline none >/tmp/perf-$$m.txt 2>&1; rc=$$?; \
+	if [ $$m = sva ] && [ -z "$$SDXI_EXPECT_SVA" ]; then \
+		[ $$rc != 0 ] && grep -q "unavailable\|not supported" /tmp/perf-$$m.txt; \
+		tap $$? sdxi_perf_mode_sva_refused_without_sva "$$(tail -n 5 /tmp/perf-$$m.txt)"; \
+		continue; \
+	fi; \
+	[ $$rc = 0 ] && grep -q "^  mode        $$m " /tmp/perf-$$m.txt; \
+	tap $$? sdxi_perf_mode_$$m "$$(tail -n 20 /tmp/perf-$$m.txt)"; \
+	tap_diag "$$(grep -E "^  mode|^ +1M " /tmp/perf-$$m.txt | sed "s/^/perf $$m: /")"; \
+done; \
+finish
+endef
+
+.PHONY: check-user-sva
+check-user-sva: $(KSFT_B)/user_sva $(SDXI_KO) $(PERF_BIN)
+	@$(VM_TAP) $(RESULTS)/user-sva.tap --timeout 900 --iommu $(VM_IOMMU_SVA) \
+		--file $(SDXI_KO) --file $(KSFT_B)/user_sva --file $(PERF_BIN) \
+		--script $(TOP)/selftests/sdxi/user-guest.sh -- '$(USER_SVA_GUEST)'

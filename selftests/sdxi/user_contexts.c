@@ -13,6 +13,7 @@
 #include <poll.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <stddef.h>
 #include <sys/eventfd.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -84,13 +85,15 @@ struct any_arg {
 	unsigned char tail[64];
 };
 
+/* Each ioctl with the size of its struct's first version (the minimum). */
 static const struct {
 	unsigned long cmd;
 	uint32_t size;
 	const char *name;
 } ioctls[] = {
 	{ SDXI_IOC_GET_INFO, sizeof(struct sdxi_info), "GET_INFO" },
-	{ SDXI_IOC_CREATE_CONTEXT, sizeof(struct sdxi_create_context), "CREATE" },
+	/* Its first version: isolation and out_isolation came later. */
+	{ SDXI_IOC_CREATE_CONTEXT, offsetof(struct sdxi_create_context, isolation), "CREATE" },
 	{ SDXI_IOC_DESTROY_CONTEXT, sizeof(struct sdxi_context_cmd), "DESTROY" },
 	{ SDXI_IOC_RESET_CONTEXT, sizeof(struct sdxi_context_cmd), "RESET" },
 	{ SDXI_IOC_CONTEXT_STATUS, sizeof(struct sdxi_context_status), "STATUS" },

@@ -175,6 +175,30 @@ static void driver_facts(struct perf_env *env)
 }
 
 /*
+ * The mode contexts of this run get (--mode): a context is created in it
+ * and asked (sdxi_ctx_mode()); "unavailable" when the device refuses it.
+ */
+static void mode_facts(struct perf_env *env, struct sdxi_dev *dev, const struct perf_cfg *cfg)
+{
+	struct sdxi_ctx_opts o = { .mode = cfg->mode };
+	struct sdxi_ctx *ctx;
+
+	snprintf(env->mode_asked, sizeof(env->mode_asked), "%s",
+		 cfg->mode == SDXI_CTX_MODE_SVA ? "sva" :
+		 cfg->mode == SDXI_CTX_MODE_PINNED ? "pinned" : "auto");
+	snprintf(env->mode, sizeof(env->mode), "n/a");
+	if (!dev)
+		return;
+	if (sdxi_ctx_create(dev, &o, &ctx)) {
+		snprintf(env->mode, sizeof(env->mode), "unavailable");
+		return;
+	}
+	snprintf(env->mode, sizeof(env->mode), "%s",
+		 sdxi_ctx_mode(ctx) == SDXI_CTX_MODE_SVA ? "sva" : "pinned");
+	sdxi_ctx_destroy(ctx);
+}
+
+/*
  * The offload policy of a context created with the defaults (what
  * sdxi_memcpy() would do on this device: measured, the software device's
  * fixed choice, or $SDXI_OFFLOAD_MIN), on one line.
@@ -257,9 +281,11 @@ void perf_env_collect(struct perf_env *env, int argc, char **argv,
 	snprintf(env->isolation, sizeof(env->isolation), "%s",
 		 !env->have_info ? "n/a" :
 		 env->info.isolation == SDXI_ISOLATE_PASID ? "PASID (IOVA == VA)" :
-		 env->info.isolation == SDXI_ISOLATE_NONE ? "none (bus addresses)" : "unknown");
+		 env->info.isolation == SDXI_ISOLATE_NONE ? "none (bus addresses)" :
+		 env->info.isolation == SDXI_ISOLATE_SVA ? "SVA" : "unknown");
 
 	policy_facts(env, dev);
+	mode_facts(env, dev, cfg);
 
 	if (env->guest_tcg)
 		snprintf(cpu_part, sizeof(cpu_part), "CPU emulated by QEMU TCG");

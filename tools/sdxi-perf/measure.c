@@ -95,7 +95,7 @@ static int setup_ctx(struct worker *w, struct wctx *c, unsigned int k)
 		return 0;
 
 	{
-		struct sdxi_ctx_opts o = { .ring_entries = cfg->ring };
+		struct sdxi_ctx_opts o = { .ring_entries = cfg->ring, .mode = cfg->mode };
 
 		if (pt->wait == WAIT_BLOCK)
 			o.flags |= SDXI_CTX_INTERRUPTS;

@@ -53,6 +53,10 @@ static const char usage_text[] =
 "  -R, --reg MODE          registration: prereg (registered once before the\n"
 "                          run, default) or cache (sdxi_mem_iova() per\n"
 "                          descriptor through the registration cache)\n"
+"      --mode MODE         context mode: auto (SVA where the device offers\n"
+"                          it, else pinned; default), sva (the process's\n"
+"                          page tables, nothing registered) or pinned\n"
+"                          (registered, pinned memory)\n"
 "  -B, --bufs N            buffer pairs per context (default: the queue\n"
 "                          depth, at most 64 MiB per context)\n"
 "\n"
@@ -104,6 +108,7 @@ enum {
 	OPT_TAG,
 	OPT_QUIET,
 	OPT_VERSION,
+	OPT_MODE,
 };
 
 static const struct option long_opts[] = {
@@ -120,6 +125,7 @@ static const struct option long_opts[] = {
 	{ "cpus", required_argument, NULL, 'k' },
 	{ "wait", required_argument, NULL, 'w' },
 	{ "reg", required_argument, NULL, 'R' },
+	{ "mode", required_argument, NULL, OPT_MODE },
 	{ "bufs", required_argument, NULL, 'B' },
 	{ "iterations", required_argument, NULL, 'n' },
 	{ "duration", required_argument, NULL, 'T' },
@@ -144,7 +150,7 @@ const char *const perf_long_names[] = {
 	"device", "op", "size", "block", "qd", "batch", "ring", "threads", "contexts",
 	"procs", "cpus", "wait", "reg", "bufs", "iterations", "duration", "warmup",
 	"verify", "no-verify", "baseline", "compare", "ref", "json", "csv", "plot",
-	"plot-add", "tag", "quiet", "help", "version", NULL,
+	"plot-add", "tag", "quiet", "help", "version", "mode", NULL,
 };
 
 void perf_usage(FILE *f)
@@ -636,6 +642,16 @@ int perf_parse_args(int argc, char **argv, struct perf_cfg *cfg, char *err, size
 			cfg->plot_file[cfg->nplot_add++] = eq + 1;
 			break;
 		}
+		case OPT_MODE:
+			if (!strcmp(a, "auto"))
+				cfg->mode = SDXI_CTX_MODE_AUTO;
+			else if (!strcmp(a, "sva"))
+				cfg->mode = SDXI_CTX_MODE_SVA;
+			else if (!strcmp(a, "pinned"))
+				cfg->mode = SDXI_CTX_MODE_PINNED;
+			else
+				return perf_fail(err, len, "unknown --mode '%s' (auto, sva, pinned)", a);
+			break;
 		case OPT_TAG:
 			cfg->tag = a;
 			break;

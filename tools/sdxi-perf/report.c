@@ -226,6 +226,7 @@ static void print_env(FILE *f, const struct perf_cfg *cfg, const struct perf_env
 			in->free_contexts, in->numa_node,
 			(in->flags & SDXI_DEV_INTERRUPTS) ? "yes" : "no");
 	fprintf(f, "  isolation   %s\n", env->isolation);
+	fprintf(f, "  mode        %s (--mode %s)\n", env->mode, env->mode_asked);
 	fprintf(f, "  policy      %s\n", env->policy);
 	if (env->guest_tcg)
 		fprintf(f, "  NOTE        The CPU running sdxi-perf is emulated by QEMU TCG, while the\n"
@@ -429,6 +430,10 @@ void perf_print_json(FILE *f, const struct perf_cfg *cfg, const struct perf_env 
 	json_write_string(f, env->pci_id);
 	fprintf(f, ", \"isolation\": ");
 	json_write_string(f, env->isolation);
+	fprintf(f, ", \"mode\": ");
+	json_write_string(f, env->mode);
+	fprintf(f, ", \"mode_asked\": ");
+	json_write_string(f, env->mode_asked);
 	fprintf(f, ",\n    \"offload_policy\": ");
 	if (env->have_policy)
 		fprintf(f, "{\"offload_min\": %llu, \"source\": %u, \"cpu_bps\": %llu, "

@@ -83,6 +83,7 @@ struct perf_cfg {
 	int verify;
 	enum perf_wait wait;
 	enum perf_reg reg;
+	uint32_t mode;			/* --mode: SDXI_CTX_MODE_* asked for */
 	enum perf_base baseline;
 	int baseline_given;
 	int cpus[PERF_MAX_CPUS];	/* -k: workers pinned round robin */
@@ -186,6 +187,8 @@ struct perf_env {
 	int device_qemu;
 	char build[64];			/* sdxi-perf build (git describe) */
 	char isolation[32];
+	char mode[16];			/* "sva", "pinned": what contexts got */
+	char mode_asked[16];		/* --mode */
 	char policy[160];		/* the offload policy of a default context */
 	struct sdxi_policy pol;
 	int have_policy;

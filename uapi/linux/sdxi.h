@@ -77,6 +77,14 @@ enum sdxi_isolation {
 	 * and the device can reach all memory.  The kernel is tainted.
 	 */
 	SDXI_ISOLATION_NONE = 2,
+	/*
+	 * Shared virtual addressing: the context's data accesses carry the
+	 * opener's process PASID and go through its page tables (faults
+	 * resolved by the IOMMU); nothing is pinned, MAP_MEM is refused.
+	 * Only asked for (struct sdxi_create_context.isolation), never the
+	 * default; available with SDXI_INFO_F_SVA.
+	 */
+	SDXI_ISOLATION_SVA = 3,
 };
 
 /*
@@ -92,6 +100,7 @@ enum sdxi_isolation {
 /* struct sdxi_info.out_flags */
 #define SDXI_INFO_F_INTERRUPTS		(1ULL << 0)	/* eventfd/poll completion */
 #define SDXI_INFO_F_DMABUF		(1ULL << 1)	/* MAP_DMABUF supported */
+#define SDXI_INFO_F_SVA			(1ULL << 2)	/* SDXI_ISOLATION_SVA contexts */
 #define SDXI_INFO_F_WINDOWS		(1ULL << 8)	/* EXPORT/IMPORT_WINDOW */
 
 /**
@@ -173,9 +182,20 @@ struct sdxi_info {
  * @out_wi_iova: device address of the write index
  * @out_sts_iova: device address of CXT_STS
  * @out_csb_iova: device address of CST_BLK 0; slot i is at + 32 * i
+ * @isolation: 0 for the function's default (GET_INFO out_isolation:
+ *             PASID with registrations, or NONE), or the enum
+ *             sdxi_isolation asked for: SDXI_ISOLATION_SVA (EOPNOTSUPP
+ *             without SDXI_INFO_F_SVA or when the IOMMU refuses to bind
+ *             the caller's address space), or the default's own value.
+ *             Appended in the second version of the struct.
+ * @out_isolation: the context's enum sdxi_isolation
  *
  * The context is started and ready when the call returns.  The regions
  * stay valid until DESTROY_CONTEXT or close(); RESET_CONTEXT keeps them.
+ *
+ * An SVA context's data addresses (descriptor addresses through
+ * out_akey_data) are the opener's virtual addresses; its own regions stay
+ * at the out_*_iova addresses, in an address space of their own.
  */
 struct sdxi_create_context {
 	__u32 size;
@@ -201,6 +221,8 @@ struct sdxi_create_context {
 	__aligned_u64 out_wi_iova;
 	__aligned_u64 out_sts_iova;
 	__aligned_u64 out_csb_iova;
+	__u32 isolation;
+	__u32 out_isolation;
 };
 
 /**
@@ -303,7 +325,8 @@ struct sdxi_context_status {
  * exactly a range given to MAP: the device loses access (IOTLB flushed)
  * before the pages are unpinned, so a descriptor still in flight faults
  * instead of touching freed memory.  Registrations go away with the
- * context.
+ * context.  An SDXI_ISOLATION_SVA context has no registrations: MAP_MEM
+ * and MAP_DMABUF are refused (EOPNOTSUPP), nothing is pinned.
  */
 struct sdxi_map_mem {
 	__u32 size;
