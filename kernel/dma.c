@@ -67,6 +67,7 @@
 #include "dmaengine.h"
 #include "virt-dma.h"
 
+#include "compat.h"
 #include "context.h"
 #include "descriptor.h"
 #include "dma.h"
@@ -558,7 +559,7 @@ sdxi_dma_prep_memcpy(struct dma_chan *chan, dma_addr_t dst, dma_addr_t src,
 		if (!dc->cxt)
 			return NULL;
 
-	d = kzalloc(sizeof(*d), GFP_NOWAIT);
+	d = kzalloc_obj(*d, GFP_NOWAIT);
 	if (!d)
 		return NULL;
 	d->copy = copy;

@@ -230,7 +230,7 @@ struct sdxi_usva *sdxi_user_sva_bind(struct sdxi_ufile *uf)
 
 	if (current->mm != uf->mm)
 		return ERR_PTR(-EPERM);
-	s = kzalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
+	s = kzalloc_obj(*s, GFP_KERNEL_ACCOUNT);
 	if (!s)
 		return ERR_PTR(-ENOMEM);
 	INIT_WORK(&s->unbind, sdxi_usva_unbind_work);
@@ -868,7 +868,7 @@ static struct sdxi_uattach *sdxi_uattach_get(struct sdxi_uctx *u,
 			return ua;
 		}
 	}
-	ua = kzalloc(sizeof(*ua), GFP_KERNEL_ACCOUNT);
+	ua = kzalloc_obj(*ua, GFP_KERNEL_ACCOUNT);
 	if (!ua) {
 		dma_buf_put(dmabuf);
 		return ERR_PTR(-ENOMEM);

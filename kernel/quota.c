@@ -25,6 +25,7 @@
 #include <linux/slab.h>
 #include <linux/xarray.h>
 
+#include "compat.h"
 #include "sdxi.h"
 #include "quota.h"
 
@@ -258,7 +259,7 @@ void sdxi_user_uncharge_pinned(struct sdxi_udev *ud, struct mm_struct *mm,
  */
 struct sdxi_uacct *sdxi_uacct_file_new(void)
 {
-	struct sdxi_uacct *a = kzalloc(sizeof(*a), GFP_KERNEL_ACCOUNT);
+	struct sdxi_uacct *a = kzalloc_obj(*a, GFP_KERNEL_ACCOUNT);
 
 	if (a)
 		refcount_set(&a->ref, 1);

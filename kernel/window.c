@@ -41,6 +41,7 @@
 #include <linux/slab.h>
 #include <linux/sdxi.h>
 
+#include "compat.h"
 #include "context.h"
 #include "mem.h"
 #include "quota.h"
@@ -257,7 +258,7 @@ int sdxi_window_export(struct sdxi_ufile *uf, u32 id, u64 va, u64 len,
 	err = sdxi_user_charge(ud, u->facct, u->uacct, SDXI_URES_CONTEXTS, 1);
 	if (err)
 		return err;
-	w = kzalloc(sizeof(*w), GFP_KERNEL_ACCOUNT);
+	w = kzalloc_obj(*w, GFP_KERNEL_ACCOUNT);
 	if (!w) {
 		err = -ENOMEM;
 		goto uncharge;
@@ -464,7 +465,7 @@ int sdxi_window_import(struct sdxi_ufile *uf, u32 id, int fd, u16 *akey,
 	if (file->f_op != &sdxi_window_fops)
 		return -EINVAL;
 	w = file->private_data;
-	imp = kzalloc(sizeof(*imp), GFP_KERNEL_ACCOUNT);
+	imp = kzalloc_obj(*imp, GFP_KERNEL_ACCOUNT);
 	if (!imp)
 		return -ENOMEM;
 	/* From its success on, @imp may go with the context at any time. */
