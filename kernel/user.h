@@ -225,8 +225,10 @@ struct sdxi_uattach {
  * @uacct: the opener's (real uid) account
  * @node: in &sdxi_udev.files
  * @lock: guards @cxts and the contexts' registrations and state; never
- *	  held across a user-memory access or a page pin (mmap() takes it
- *	  under mmap_lock)
+ *	  held across a user-memory access or a page pin, nor taken under
+ *	  mmap_lock (PASID attach and detach under it drain page requests,
+ *	  whose handlers take mmap_lock): mmap() looks contexts up under the
+ *	  xarray's lock
  * @cxts: context ID -> &struct sdxi_uctx
  * @wq: poll() and read() waiters
  * @events: completion interrupts not yet read()

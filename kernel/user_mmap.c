@@ -138,6 +138,23 @@ static const struct vm_operations_struct sdxi_user_vm_ops = {
 	.fault = sdxi_user_vma_fault,
 };
 
+/* The mapping of region @r of @u must have the region's size and rights. */
+static int sdxi_user_mmap_check(struct sdxi_uctx *u, struct vm_area_struct *vma,
+				unsigned int r)
+{
+	if (!READ_ONCE(u->cxt))
+		return -EINVAL;
+	if (vma->vm_end - vma->vm_start != sdxi_user_region_size(u, r))
+		return -EINVAL;
+	/* CXT_STS is the function's to write: never writable by the user. */
+	if (r == SDXI_CXT_STS) {
+		if (vma->vm_flags & VM_WRITE)
+			return -EACCES;
+		vm_flags_clear(vma, VM_MAYWRITE);
+	}
+	return 0;
+}
+
 /**
  * sdxi_user_mmap() - &file_operations.mmap of /dev/sdxiN
  * @f: the file
@@ -151,6 +168,7 @@ int sdxi_user_mmap(struct file *f, struct vm_area_struct *vma)
 	u64 off = (u64)vma->vm_pgoff << PAGE_SHIFT;
 	unsigned int r = (off >> SDXI_UOFF_REGION_SHIFT) & 0xf;
 	struct sdxi_uctx *u;
+	int err;
 
 	if (current->mm != uf->mm)
 		return -EPERM;
@@ -158,17 +176,26 @@ int sdxi_user_mmap(struct file *f, struct vm_area_struct *vma)
 	    (off & (SDXI_UOFF(0, 1) - 1)) || r >= SDXI_UREGIONS)
 		return -EINVAL;
 
-	guard(mutex)(&uf->lock);
+	/*
+	 * Not &sdxi_ufile.lock: mmap() runs under mmap_lock, and the file's
+	 * lock is held around IOMMU PASID attach and detach, which drain
+	 * page requests whose handlers take mmap_lock.  The xarray's own
+	 * lock is enough to take a reference: a context leaves the xarray
+	 * before its reference is dropped, and its regions' sizes never
+	 * change.  A context destroyed after this point leaves a mapping
+	 * whose faults find it dead (sdxi_user_vma_fault()).
+	 */
+	xa_lock(&uf->cxts);
 	u = xa_load(&uf->cxts, off >> SDXI_UOFF_ID_SHIFT);
-	if (!u || !u->cxt)
+	if (u)
+		kref_get(&u->ref);
+	xa_unlock(&uf->cxts);
+	if (!u)
 		return -EINVAL;
-	if (vma->vm_end - vma->vm_start != sdxi_user_region_size(u, r))
-		return -EINVAL;
-	/* CXT_STS is the function's to write: never writable by the user. */
-	if (r == SDXI_CXT_STS) {
-		if (vma->vm_flags & VM_WRITE)
-			return -EACCES;
-		vm_flags_clear(vma, VM_MAYWRITE);
+	err = sdxi_user_mmap_check(u, vma, r);
+	if (err) {
+		sdxi_uctx_put(u);
+		return err;
 	}
 	vm_flags_clear(vma, VM_MAYEXEC);
 	/*
@@ -181,6 +208,5 @@ int sdxi_user_mmap(struct file *f, struct vm_area_struct *vma)
 		vma->vm_page_prot = pgprot_noncached(vma->vm_page_prot);
 	vma->vm_ops = &sdxi_user_vm_ops;
 	vma->vm_private_data = u;
-	kref_get(&u->ref);
 	return 0;
 }
