@@ -216,9 +216,11 @@ check-selftests-intree: $(KSFT_INC)/kselftest_harness.h lib
 #                               tests skip and the refusal is tested.  Then
 #                               sdxi-perf --mode sva and --mode pinned on
 #                               the same function (steady-state copies).
-#   SVA_PRI=1                   the function resolves page requests: the
-#                               tests of never-touched memory must pass
-SVA_PRI ?=
+#   SVA_PRI=1                   (default) the function resolves page
+#                               requests (hardware.rst "ATS and page
+#                               requests"): the tests of never-touched
+#                               memory must pass; SVA_PRI=0 lets them skip
+SVA_PRI ?= 1
 VM_SUITES += user-sva
 $(KSFT_B)/user_sva: selftests/sdxi/sdxi_common.h
 $(KSFT_B)/user_sva: KSFT_CFLAGS += -Wno-clobbered -Wno-misleading-indentation -fno-strict-aliasing
