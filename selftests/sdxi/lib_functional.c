@@ -898,6 +898,27 @@ static const char *const err_case[E_COUNT] = {
 	"source at 0x10000", "fault-after 100", "function error with work queued",
 };
 
+/*
+ * Under the model's read-index=fetch (tools/vm/props.mk passes the model's
+ * properties as $SDXI_VM_PROPS), libsdxi's spinning waits may queue NOPs
+ * that have no ticket of the workload's, as many as the timing asks for
+ * (library.rst "Submission and memory ordering"): ticket numbers then
+ * differ between the two devices, so they are left out of the comparison;
+ * everything else is still compared byte for byte.
+ */
+static void forget_ticket_numbers(struct outcome *o)
+{
+	unsigned int i;
+
+	for (i = 0; i < o->nerr; i++) {
+		o->err[i].index = 0;
+		o->last[i].index = 0;
+		o->st[i].read_index = 0;
+		o->st[i].write_index = 0;
+		o->st[i].last.index = 0;
+	}
+}
+
 static void log_err(struct __test_metadata *_metadata, const char *who, int wait_rc,
 		    const struct sdxi_error *e)
 {
@@ -939,6 +960,12 @@ TEST(soft_and_kernel_agree_byte_for_byte)
 	memcpy(soft_mem, arena, ARENA);
 	ret = run_workload(_metadata, SDXI_DEV, false, faults, arena, ko);
 	ASSERT_EQ(0, ret) TH_LOG("kernel device run");
+
+	if (getenv("SDXI_VM_PROPS") && strstr(getenv("SDXI_VM_PROPS"), "read-index=fetch")) {
+		TH_LOG("read-index=fetch: ticket numbers are not compared");
+		forget_ticket_numbers(so);
+		forget_ticket_numbers(ko);
+	}
 
 	/* The workload did something, and failed where it should. */
 	EXPECT_GT(so->tickets, NOPS);

@@ -34,6 +34,13 @@ static uint32_t id_of(struct uctx *x)
 /* Submit @n descriptors behind one doorbell and wait for all of them. */
 static int run(struct uctx *x, union sdxi_desc *d, unsigned int n)
 {
+	/*
+	 * The read index says only that a descriptor was taken
+	 * (hardware.rst, read-index): completion is the last descriptor's
+	 * CST_BLK, its slot's own when it names none.
+	 */
+	if (n && !d[n - 1].generic.csb_ptr)
+		uctx_use_slot_csb(x, &d[n - 1], x->w + n - 1);
 	uctx_submit(x, d, n);
 	return uctx_wait(x, x->w, WAIT_MS);
 }

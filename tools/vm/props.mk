@@ -8,7 +8,8 @@
 # missing one fails the summary:
 #
 #   make check-selftests-prop-P    lib_functional, user_functional and
-#                                  fault_matrix with property set P
+#                                  fault_matrix with property set P (the
+#                                  guest sees it as $SDXI_VM_PROPS)
 #   make check-kernel-vm-prop-P    kernel/tests/vm/check.sh (dmatest,
 #                                  fault knobs, reload cycles) with P
 #
@@ -34,7 +35,8 @@ FULL_SUITES += selftests-prop-$(1) kernel-vm-prop-$(1)
 .PHONY: check-selftests-prop-$(1) check-kernel-vm-prop-$(1)
 check-selftests-prop-$(1): $$(SELFTESTS_BIN) $$(SDXI_KO) $$(DMATEST_KO)
 	@SDXI_VM_SDXI_PROPS=$$(PROP_$(1)) $$(call SELFTESTS_VM,$$(RESULTS)/selftests-prop-$(1).tap,-- \
-		'ksft lib_functional; ksft user_functional; ksft fault_matrix; \
+		'export SDXI_VM_PROPS=$$(PROP_$(1)); \
+		ksft lib_functional; ksft user_functional; ksft fault_matrix; \
 		taint_check; finish')
 check-kernel-vm-prop-$(1): $$(SDXI_KO) $$(DMATEST_KO)
 	@SDXI_VM_SDXI_PROPS=$$(PROP_$(1)) $$(KVM_RUN) kernel-vm-prop-$(1) \
