@@ -349,8 +349,12 @@ static inline void *sdxi_map(int fd, uint64_t off, uint64_t size, int prot)
 	return p == MAP_FAILED ? NULL : p;
 }
 
-static inline int uctx_create(int fd, uint32_t flags, uint32_t entries,
-			      struct uctx *x)
+/*
+ * CREATE_CONTEXT with @flags, a ring of @entries (0: the smallest) and
+ * isolation mode @iso (0: the default), then map its five regions.
+ */
+static inline int uctx_create_mode(int fd, uint32_t flags, uint32_t entries,
+				   uint32_t iso, struct uctx *x)
 {
 	int ret;
 
@@ -359,6 +363,7 @@ static inline int uctx_create(int fd, uint32_t flags, uint32_t entries,
 	x->c.size = sizeof(x->c);
 	x->c.flags = flags;
 	x->c.ring_entries = entries;
+	x->c.isolation = iso;
 	ret = sdxi_ioc(fd, SDXI_IOC_CREATE_CONTEXT, &x->c);
 	if (ret)
 		return ret;
@@ -373,6 +378,12 @@ static inline int uctx_create(int fd, uint32_t flags, uint32_t entries,
 	if (!x->ring || !x->wi || !x->sts || !x->db || !x->csb)
 		return -errno;
 	return 0;
+}
+
+static inline int uctx_create(int fd, uint32_t flags, uint32_t entries,
+			      struct uctx *x)
+{
+	return uctx_create_mode(fd, flags, entries, 0, x);
 }
 
 static inline void uctx_unmap(struct uctx *x)

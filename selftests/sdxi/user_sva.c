@@ -60,27 +60,7 @@ static bool sva_offered(int fd)
 /* uctx_create() with CREATE_CONTEXT.isolation = @iso. */
 static int uctx_create_iso(int fd, uint32_t flags, uint32_t iso, struct uctx *x)
 {
-	int ret;
-
-	memset(x, 0, sizeof(*x));
-	x->fd = fd;
-	x->c.size = sizeof(x->c);
-	x->c.flags = flags;
-	x->c.isolation = iso;
-	ret = sdxi_ioc(fd, SDXI_IOC_CREATE_CONTEXT, &x->c);
-	if (ret)
-		return ret;
-	x->ring = sdxi_map(fd, x->c.out_ring_offset, x->c.out_ring_size,
-			   PROT_READ | PROT_WRITE);
-	x->wi = sdxi_map(fd, x->c.out_wi_offset, x->c.out_wi_size,
-			 PROT_READ | PROT_WRITE);
-	x->sts = sdxi_map(fd, x->c.out_sts_offset, x->c.out_sts_size, PROT_READ);
-	x->db = sdxi_map(fd, x->c.out_db_offset, x->c.out_db_size, PROT_WRITE);
-	x->csb = sdxi_map(fd, x->c.out_csb_offset, x->c.out_csb_size,
-			  PROT_READ | PROT_WRITE);
-	if (!x->ring || !x->wi || !x->sts || !x->db || !x->csb)
-		return -errno;
-	return 0;
+	return uctx_create_mode(fd, flags, 0, iso, x);
 }
 
 /* VmPin of this process, in kB, or -1. */
