@@ -206,9 +206,47 @@ ok 1 - a" 1
 	verdict crashed_vm_suite_fails 1 "4 passed, 2 failed" "FAIL vmcrash: not ok 2 - vm_run_completed"
 	[ "$(wc -l <"$T/vm.runs" 2>/dev/null)" = 3 ]
 	tap $? vm_runner_records_each_boot "$(cat "$T/vm.runs" 2>/dev/null)"
+	# QEMU aborting before the guest's /init (as TCG has) boots once more;
+	# a second abort fails the suite.  The first $FAKE_DIES boots die.
+	cat >"$T/qemu-dies" <<'EOF'
+#!/bin/bash
+for a in "$@"; do
+	case "$a" in pipe,id=con,path=*) con=${a#pipe,id=con,path=} ;; esac
+done
+n=$(($(cat "$FAKE_COUNT" 2>/dev/null || echo 0) + 1))
+echo "$n" >"$FAKE_COUNT"
+if [ "$n" -le "$FAKE_DIES" ]; then
+	echo "iotlb_to_section: Assertion failed." >&2
+	exit 134
+fi
+printf '%s\n' "$FAKE_CONSOLE" >"$con.out"
+sleep 1
+exit 0
+EOF
+	chmod +x "$T/qemu-dies"
+	fresh
+	for dies in 1 2; do
+		rm -f "$T/count"
+		FAKE_DIES=$dies FAKE_COUNT=$T/count FAKE_CONSOLE="SDXI-VM-START
+ok 1 - a
+1..1
+SDXI-VM-EXIT 0" SDXI_QEMU=$T/qemu-dies SDXI_RUN_SUITES=1 \
+			"$top/tools/vm/tap-run" "$T/r/vmdies$dies.tap" --timeout 30 -- true \
+			>/dev/null 2>&1
+		cp "$T/count" "$T/count$dies"
+		[ "$dies" = 2 ] || run_summary "$T/r" good vmdies1
+	done
+	verdict qemu_dying_before_init_boots_again 0 "2 passed, 0 failed"
+	[ "$(cat "$T/count1")" = 2 ] && [ "$(cat "$T/count2")" = 2 ]
+	tap $? qemu_dying_before_init_boots_once_more "boots: $(cat "$T/count1") $(cat "$T/count2")"
+	run_summary "$T/r" good vmdies1 vmdies2
+	verdict qemu_dying_twice_before_init_fails 1 "2 passed, 1 failed" \
+		"FAIL vmdies2: not ok 1 - vm_run_completed"
 else
 	for n in complete_vm_suite_passes vm_guest_that_stopped_before_its_plan_fails \
-		crashed_vm_suite_fails vm_runner_records_each_boot; do
+		crashed_vm_suite_fails vm_runner_records_each_boot \
+		qemu_dying_before_init_boots_again qemu_dying_before_init_boots_once_more \
+		qemu_dying_twice_before_init_fails; do
 		tap_skip "$n" "no guest kernel (make deps)"
 	done
 fi
