@@ -82,6 +82,13 @@ uint64_t ring_done(struct sdxi_ctx *ctx)
 			break;
 		done = h + 1;
 	}
+	/*
+	 * After the function's removal the CST_BLKs read as the kernel's
+	 * zeroed page (uapi.rst "Device removal"): a signal of 0 there says
+	 * nothing, so nothing completes past what was seen before.
+	 */
+	if (done > cur && ctx_removed(ctx))
+		return cur;
 	while (cur < done && !__atomic_compare_exchange_n(&r->done, &cur, done, false,
 							   __ATOMIC_RELEASE, __ATOMIC_ACQUIRE))
 		;
