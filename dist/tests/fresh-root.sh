@@ -59,10 +59,12 @@ SRC
 }
 out=$(setup 2>&1); tap $? root_sources_and_mounts "$(echo "$out" | tail -n 20)"
 
-# The user's command: our packages, the kernel's headers, a compiler.
+# The user's command: our packages, the kernel's headers and source (the
+# dmaengine core's private headers: Documentation/install.rst), a compiler.
+xy=$(echo "$kver" | cut -d. -f1,2)
 install_debs() {
 	in_root sh -c "apt-get install -y -q --no-install-recommends ./tmp/debs/*.deb \
-		linux-headers-$kver gcc make pkgconf"
+		linux-headers-$kver linux-source-$xy gcc make pkgconf"
 }
 install_debs >"$work/install.log" 2>&1
 tap $? apt_get_install_debs_resolves_from_the_archive "$(tail -n 30 "$work/install.log")"
