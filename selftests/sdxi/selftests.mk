@@ -183,7 +183,7 @@ FULL_SUITES += selftests-robustness
 	check-selftests-robustness
 check-selftests: $(SELFTESTS_BIN) $(SDXI_KO) $(DMATEST_KO)
 	@$(call SELFTESTS_VM,$(RESULTS)/selftests.tap,-- 'ksft lib_functional; \
-		ksft user_functional; ksft fault_matrix; SDXI_KILL9=50 ksft operator; \
+		ksft user_functional; ksft fault_matrix; ksft operator; \
 		SDXI_CYCLES=$(SELFTESTS_CYCLES) ksft robustness.sh; taint_check; finish')
 
 # 400 contexts, 256 PASIDs (our QEMU's VT-d): PASIDs run out first.  (The
