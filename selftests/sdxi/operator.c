@@ -326,7 +326,17 @@ TEST_F(exhaust, processes_until_enospc_then_exit_and_all_ids_pasids_free)
 }
 
 /* ---- kill -9 during heavy traffic ------------------------------------------------ */
-TEST(kill9_during_heavy_traffic_repeated)
+/*
+ * 100 rounds of fork, two contexts of traffic and SIGKILL.  A round takes
+ * ~60 ms on the stock kernel and ~300 ms on the debug kernel (KASAN,
+ * lockdep, kmemleak) under TCG, so the harness's 30 s default would be a
+ * speed limit rather than a hang detector.
+ */
+FIXTURE(kill9) {};
+FIXTURE_SETUP(kill9) {}
+FIXTURE_TEARDOWN(kill9) {}
+
+TEST_F_TIMEOUT(kill9, during_heavy_traffic_repeated, 300)
 {
 	const char *env = getenv("SDXI_KILL9");
 	unsigned int rounds = env ? strtoul(env, NULL, 0) : 100, i, bad = 0;
