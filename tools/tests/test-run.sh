@@ -98,6 +98,14 @@ printf '1..2\nok 1 - a\nnot ok 2 - b\n' >"$T/r/bad.tap"
 run_summary "$T/r" good bad
 verdict failing_result_fails 1 "2 passed, 1 failed" "FAIL bad: not ok 2 - b"
 
+fresh
+printf '# ok-only noise\nok 1 - a\n#  RUN x\n# t.c:9:x:Expected 0 (0) == r (5)\n' >"$T/r/why.tap"
+printf '#  FAIL x\nnot ok 2 x\nnot ok 3 - log\n# dmesg: WARNING: at f.c:1\n#  RUN y\n# later\n1..3\n' >>"$T/r/why.tap"
+run_summary "$T/r" good why
+verdict failure_shows_its_diagnostics 1 "2 passed, 2 failed" "    # t.c:9:x:Expected 0 (0) == r (5)"
+grep -qxF "    # dmesg: WARNING: at f.c:1" "$T/out" && ! grep -qE "noise|later" "$T/out"
+tap $? failure_diagnostics_are_its_own_only "$(cat "$T/out")"
+
 # --- tools/suite-tap ------------------------------------------------------------
 cat >"$T/segv" <<'EOF'
 #!/bin/bash
