@@ -162,11 +162,13 @@ bool sdxi_user_sva_available(struct sdxi_udev *ud)
  * struct sdxi_usva - the bond of an SVA context with its opener's mm
  * @sva: the IOMMU's bond (iommu_sva_bind_device())
  * @dev: the function's device, held until the unbind
+ * @mm: the bound mm structure (mmgrab()), held until the unbind
  * @unbind: gives the bond back (sdxi_usva_unbind_work())
  */
 struct sdxi_usva {
 	struct iommu_sva *sva;
 	struct device *dev;
+	struct mm_struct *mm;
 	struct work_struct unbind;
 };
 
@@ -178,11 +180,29 @@ struct sdxi_usva {
  */
 static struct workqueue_struct *sdxi_usva_wq;
 
+/*
+ * When the mm's last user goes, exit_mmap() has the IOMMU driver tear the
+ * mm's PASID entries down (MMU notifier release).  The intel-iommu driver
+ * does not serialise that with a detach of the same PASID, which the
+ * unbind is: run together, each finds the entry half torn down by the
+ * other (a WARNING in intel_pasid_tear_down_entry(), and the detach skips
+ * its page-request drain).  So the unbind holds a user of the mm when one
+ * is left, and exit_mmap() runs after it.  When none is left, exit_mmap()
+ * is running or has run, in the task that dropped the last user: after a
+ * kill with page requests outstanding that is the IOMMU's page-request
+ * worker (it holds a user while it handles a request), so wait for it.
+ */
 static void sdxi_usva_unbind_work(struct work_struct *work)
 {
 	struct sdxi_usva *s = container_of(work, struct sdxi_usva, unbind);
+	bool live = mmget_not_zero(s->mm);
 
+	if (!live)
+		iopf_queue_flush_dev(s->dev);
 	iommu_sva_unbind_device(s->sva);
+	if (live)
+		mmput(s->mm);
+	mmdrop(s->mm);
 	put_device(s->dev);
 	kfree(s);
 }
@@ -251,6 +271,8 @@ struct sdxi_usva *sdxi_user_sva_bind(struct sdxi_ufile *uf)
 		kfree(s);
 		return ERR_PTR(err);
 	}
+	s->mm = current->mm;
+	mmgrab(s->mm);
 	return s;
 }
 
