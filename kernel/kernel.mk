@@ -19,6 +19,10 @@
 #                              dmatest run, a faulting copy, a user
 #                              context error and a recovery
 #                              (kernel/tests/vm/trace.sh)
+#   make check-kernel-lifetime a client releasing its channel after an
+#                              unbind, with sdxi.ko and with a build
+#                              without the parking of released providers
+#                              (kernel/tests/lifetime)
 #   make check-kernel-vm-full  AMD's dmatest profile, 2 channels x 2 threads
 #                              x 10000 iterations, interrupt and polled
 #                              (part of make check-full)
@@ -43,6 +47,12 @@ KMOD_DMAENGINE := $(KMOD_B)/dmaengine
 KMAKE = $(MAKE) --no-print-directory -C $(KDIR) M=$(KMOD_B) \
 	SDXI_UAPI=$(TOP)/uapi SDXI_INCLUDE=$(TOP)/include SDXI_TEST=1 W=1 \
 	SDXI_DMAENGINE=$(KMOD_DMAENGINE)
+# The module's sources into a build directory (Kbuild writes its objects
+# next to them).
+KMOD_MIRROR = rsync -a --delete --include=/tests/ --include=/tests/kunit.c \
+	--include=/tests/unit_cases.h --include=/tests/debug_canary.c \
+	--exclude='/tests/*' --include='*.c' \
+	--include='*.h' --include=Kbuild --exclude='*' $(TOP)/kernel/
 KVM_RUN = SDXI_KO=$(SDXI_KO) DMATEST_KO=$(DMATEST_KO) \
 	$(TOP)/kernel/tests/vm-run
 
@@ -68,10 +78,7 @@ $(SDXI_KO): $(KMOD_SRCS) $(TOP)/uapi/linux/sdxi_hw.h $(TOP)/uapi/linux/sdxi.h \
 		$(KDIR)/Module.symvers $(KSRC)/drivers/dma/virt-dma.h \
 		$(KSRC)/drivers/dma/dmaengine.h
 	@mkdir -p $(KMOD_B)
-	@rsync -a --delete --include=/tests/ --include=/tests/kunit.c \
-		--include=/tests/unit_cases.h --include=/tests/debug_canary.c \
-		--exclude='/tests/*' --include='*.c' \
-		--include='*.h' --include=Kbuild --exclude='*' $(TOP)/kernel/ $(KMOD_B)/
+	@$(KMOD_MIRROR) $(KMOD_B)/
 	@SDXI_KSRC=$(KSRC) $(TOP)/kernel/dmaengine-headers $(KVER) $(KDIR) \
 		$(KMOD_DMAENGINE) >/dev/null
 	@$(KMAKE) modules
@@ -124,3 +131,22 @@ bench-dmatest: $(SDXI_KO) $(DMATEST_KO) $(KBENCH_BIN)
 	@SDXI_RUN_SUITES=1 $(KVM_RUN) bench-dmatest $(TOP)/kernel/tests/vm/bench.sh $(B)/bench \
 		-- --file $(KBENCH_BIN)
 	@sed -n 's/^# //p' $(B)/bench/bench-dmatest.tap
+
+# The dmaengine core's accesses after the provider's release callback
+# (kernel/tests/lifetime): the test configuration's sdxi.ko, and the same
+# built with SDXI_TEST_NO_PARKING=1 into its own directory (kernel/Kbuild),
+# each in one VM run.
+KMOD_NP_B := $(B)/kernel-noparking$(KSUFFIX)
+SDXI_NP_KO := $(KMOD_NP_B)/sdxi.ko
+VM_SUITES += kernel-lifetime
+.PHONY: check-kernel-lifetime
+$(SDXI_NP_KO): $(SDXI_KO)
+	@mkdir -p $(KMOD_NP_B)
+	@$(KMOD_MIRROR) $(KMOD_NP_B)/
+	@$(subst M=$(KMOD_B),M=$(KMOD_NP_B),$(KMAKE)) SDXI_TEST_NO_PARKING=1 \
+		modules
+
+check-kernel-lifetime: $(SDXI_KO) $(SDXI_NP_KO) $(DMATEST_KO)
+	@$(SUITE_TAP) $(RESULTS)/kernel-lifetime.tap -- \
+		$(TOP)/kernel/tests/lifetime $(RESULTS) $(SDXI_KO) $(SDXI_NP_KO) \
+		$(DMATEST_KO)

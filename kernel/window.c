@@ -312,17 +312,16 @@ uncharge:
 	return err;
 }
 
-/**
- * sdxi_window_revoke_by_id() - REVOKE_WINDOW
- * @uf: the exporter's file
- * @id: the exporting context
- * @window_id: the window
- *
- * Return: 0, or -ENOENT (no such context or window), -ENODEV, -EINTR.
+/*
+ * Runs @op on context @id of @uf with the file's lock held, @key being
+ * the window or import @op looks for: the part REVOKE_WINDOW and
+ * UNIMPORT_WINDOW share.  Returns @op's result, or -ENOENT (no such
+ * context), -ENODEV, -EINTR.
  */
-int sdxi_window_revoke_by_id(struct sdxi_ufile *uf, u32 id, u32 window_id)
+static int sdxi_window_cxt_op(struct sdxi_ufile *uf, u32 id, u32 key,
+			      int (*op)(struct sdxi_ufile *uf,
+					struct sdxi_uctx *u, u32 key))
 {
-	struct sdxi_window *w;
 	struct sdxi_uctx *u;
 
 	CLASS(sdxi_ufile_locked, l)(uf);
@@ -331,6 +330,14 @@ int sdxi_window_revoke_by_id(struct sdxi_ufile *uf, u32 id, u32 window_id)
 	u = xa_load(&uf->cxts, id);
 	if (!u)
 		return -ENOENT;
+	return op(uf, u, key);
+}
+
+static int sdxi_window_revoke_locked(struct sdxi_ufile *uf,
+				     struct sdxi_uctx *u, u32 window_id)
+{
+	struct sdxi_window *w;
+
 	list_for_each_entry(w, &u->windows, node) {
 		if (w->id == window_id) {
 			sdxi_window_revoke(w);
@@ -338,6 +345,24 @@ int sdxi_window_revoke_by_id(struct sdxi_ufile *uf, u32 id, u32 window_id)
 		}
 	}
 	return -ENOENT;
+}
+
+/**
+ * sdxi_window_revoke_by_id() - REVOKE_WINDOW
+ * @uf: the exporter's file
+ * @id: the exporting context
+ * @window_id: the window
+ *
+ * Every import of the window loses its AKey (synced before this returns,
+ * so no copy of an importer reaches the registration afterwards); the
+ * window's PASID and domain are freed.  The importers keep their AKey
+ * indexes until they unimport.
+ *
+ * Return: 0, or -ENOENT (no such context or window), -ENODEV, -EINTR.
+ */
+int sdxi_window_revoke_by_id(struct sdxi_ufile *uf, u32 id, u32 window_id)
+{
+	return sdxi_window_cxt_op(uf, id, window_id, sdxi_window_revoke_locked);
 }
 
 /**
@@ -480,25 +505,11 @@ int sdxi_window_import(struct sdxi_ufile *uf, u32 id, int fd, u16 *akey,
 	return 0;
 }
 
-/**
- * sdxi_window_unimport() - UNIMPORT_WINDOW
- * @uf: the importer's file
- * @id: the importing context
- * @akey: the AKey index IMPORT_WINDOW returned
- *
- * Return: 0, or -ENOENT (no such context or import), -ENODEV, -EINTR.
- */
-int sdxi_window_unimport(struct sdxi_ufile *uf, u32 id, u16 akey)
+static int sdxi_window_unimport_locked(struct sdxi_ufile *uf,
+				       struct sdxi_uctx *u, u32 akey)
 {
 	struct sdxi_wimport *imp;
-	struct sdxi_uctx *u;
 
-	CLASS(sdxi_ufile_locked, l)(uf);
-	if (IS_ERR(l))
-		return PTR_ERR(l);
-	u = xa_load(&uf->cxts, id);
-	if (!u)
-		return -ENOENT;
 	guard(mutex)(&uf->udev->win_lock);
 	list_for_each_entry(imp, &u->imports, unode) {
 		if (imp->akey == akey) {
@@ -507,4 +518,20 @@ int sdxi_window_unimport(struct sdxi_ufile *uf, u32 id, u16 akey)
 		}
 	}
 	return -ENOENT;
+}
+
+/**
+ * sdxi_window_unimport() - UNIMPORT_WINDOW
+ * @uf: the importer's file
+ * @id: the importing context
+ * @akey: the AKey index IMPORT_WINDOW returned
+ *
+ * The AKey entry is cleared (if the window was not revoked already) and
+ * its index freed for another import.
+ *
+ * Return: 0, or -ENOENT (no such context or import), -ENODEV, -EINTR.
+ */
+int sdxi_window_unimport(struct sdxi_ufile *uf, u32 id, u16 akey)
+{
+	return sdxi_window_cxt_op(uf, id, akey, sdxi_window_unimport_locked);
 }
