@@ -525,6 +525,26 @@ TEST(window_bad_descriptors_and_nothing_leaked)
 	fcntl(mfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL);
 	CHECK_ERR(sdxi_mem_import(f.ctx, mfd, &rem), -EINVAL);
 	close(mfd);
+	/*
+	 * The software device's window is a page anyone holding it can read:
+	 * a forged copy without the seals, or with a bad magic, is refused.
+	 */
+	if (test_is_soft(f.dev)) {
+		static uint8_t page[4096];
+
+		REQUIRE(pread(f.fd, page, sizeof(page), 0) == (ssize_t)sizeof(page));
+		for (int k = 0; k < 2; k++) {
+			mfd = memfd_create("forged", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+			REQUIRE(mfd >= 0);
+			page[0] ^= (uint8_t)k;
+			REQUIRE(pwrite(mfd, page, sizeof(page), 0) == (ssize_t)sizeof(page));
+			page[0] ^= (uint8_t)k;
+			if (k)
+				fcntl(mfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL);
+			CHECK_ERR(sdxi_mem_import(f.ctx, mfd, &rem), -EINVAL);
+			close(mfd);
+		}
+	}
 	CHECK(rem == NULL);
 	/* Imports come and go without leaking descriptors. */
 	for (int i = 0; i < 100; i++) {
