@@ -50,13 +50,13 @@ soname() {
 	readelf -d "$libdir/libsdxi.so.1.0.0" | grep -q 'SONAME.*\[libsdxi\.so\.1\]'
 }
 
-# Every dynamic symbol is in a node of lib/libsdxi.map (SDXI_1.0, SDXI_1.1)
+# Every dynamic symbol is in a node of lib/libsdxi.map (SDXI_1.0 .. SDXI_1.2)
 # and is libsdxi's (no engine, no test hooks), and the static library has
 # no test hooks either.
 symbols() {
 	local bad
 	bad=$(nm -D --defined-only "$libdir/libsdxi.so.1.0.0" | awk '$2 ~ /[TDB]/ {print $3}' |
-		grep -vE '^_*sdxi_[a-z_]+@@SDXI_1\.[01]$')
+		grep -vE '^_*sdxi_[a-z_]+@@SDXI_1\.[012]$')
 	[ -z "$bad" ] || { echo "unexpected: $bad"; return 1; }
 	bad=$(nm -D --defined-only "$libdir/libsdxi.so.1.0.0" | grep -E 'sdxi_(soft|test)_')
 	[ -z "$bad" ] || { echo "test hooks exported: $bad"; return 1; }
@@ -64,7 +64,8 @@ symbols() {
 		grep -E 'sdxi_(soft|test)_')
 	[ -z "$bad" ] || { echo "test hooks in libsdxi.a: $bad"; return 1; }
 	nm -D --defined-only "$libdir/libsdxi.so.1.0.0" | grep -q 'sdxi_memcpy@@SDXI_1.0' &&
-	nm -D --defined-only "$libdir/libsdxi.so.1.0.0" | grep -q 'sdxi_ctx_mode@@SDXI_1.1'
+	nm -D --defined-only "$libdir/libsdxi.so.1.0.0" | grep -q 'sdxi_ctx_mode@@SDXI_1.1' &&
+	nm -D --defined-only "$libdir/libsdxi.so.1.0.0" | grep -q 'sdxi_mem_export@@SDXI_1.2'
 }
 
 # Every exported function has a man page (grouped pages are .so links).
