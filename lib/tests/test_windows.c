@@ -374,8 +374,15 @@ TEST(window_one_byte_past_either_end)
 	CHECK_ERR(raw_copy(f.ctx, ri.base + WLEN - 1, ri.akey, f.iova, 0, 2, &e), -EFAULT);
 	CHECK_EQ(e.reason, SDXI_ERR_XLATE);
 	sdxi_ctx_reset(f.ctx);
+	/*
+	 * Nothing outside the window changed.  The window's last byte may
+	 * have: a device may write the part of a failing copy it could
+	 * translate (the kernel's does, page by page; the software device
+	 * checks the whole range first).
+	 */
 	test_pattern(ref, XBUF, SEED);
 	REQUIRE(!dump(&f, x));
+	x[WOFF + WLEN - 1] = ref[WOFF + WLEN - 1];
 	CHECK(!memcmp(x, ref, XBUF));
 	sdxi_remote_close(rem);
 	test_buf_free(x, XBUF);
