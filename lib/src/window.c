@@ -293,39 +293,9 @@ SDXI_EXPORT int sdxi_batch_fill_remote(struct sdxi_batch *b, const struct sdxi_r
 				       uint64_t off, uint64_t pattern, uint64_t len,
 				       unsigned int flags)
 {
-	uint64_t blocks = len / 64, tail = len % 64, dst;
-	uint64_t descs = (uint64_t)(blocks != 0) + (uint64_t)(tail != 0);
-	uint32_t f = flags & (SDXI_DESC_SEQ | SDXI_DESC_FENCE);
 	int ret = b ? remote_check(b, rem, off, len, SDXI_MEM_WRITE, flags) : -EINVAL;
-	struct sdxi_ring *r;
-	union sdxi_desc d;
 
-	if (!ret)
-		ret = sdxi__batch_room(b, flags, descs);
-	if (ret)
-		return ret;
-	if (sdxi__len_bad(len, b->max_buffer))
-		return -E2BIG;
-	r = b->ring;
-	dst = rem->base + off;
-	/* As sdxi_batch_fill(): the pattern block of each descriptor's slot. */
-	for (uint64_t i = 0; i < descs; i++) {
-		uint64_t slot, *p, src;
-
-		sdxi__batch_next(b);
-		slot = (uint64_t)(b->slot - r->desc);
-		p = r->pat + slot * 8;
-		src = r->pat_iova + slot * 64;
-		for (int k = 0; k < 8; k++)
-			p[k] = sdxi__le64(pattern);
-		if (i == 0 && blocks)
-			sdxi__enc_repcopy(&d, 0, b->akey, rem->akey, f, dst, src, 64, blocks);
-		else
-			sdxi__enc_copy(&d, 0, b->akey, rem->akey, f, dst + blocks * 64, src, tail);
-		sdxi__batch_put(b, &d, flags);
-	}
-	sdxi__batch_intr(b, flags);
-	return 0;
+	return ret ? ret : sdxi__batch_fill_to(b, rem->base + off, rem->akey, pattern, len, flags);
 }
 
 SDXI_EXPORT int sdxi_batch_atomic_remote(struct sdxi_batch *b, unsigned int op, unsigned int size,
