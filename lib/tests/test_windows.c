@@ -114,6 +114,17 @@ static int read_all(int fd, void *p, size_t n)
 }
 
 /*
+ * A pinned context (windows are exported from registrations; an SVA
+ * context, the default where the kernel offers SVA, has none).
+ */
+static int pinned_ctx(struct sdxi_dev *dev, uint32_t entries, struct sdxi_ctx **ctx)
+{
+	struct sdxi_ctx_opts o = { .ring_entries = entries, .mode = SDXI_CTX_MODE_PINNED };
+
+	return dev ? sdxi_ctx_create(dev, &o, ctx) : -ENODEV;
+}
+
+/*
  * The exporter: buffer patterned with SEED, registered read-write
  * (read-only with @reg_ro), window with @rights.  Commands: R revoke
  * (answers k), D dump the buffer, X exit at once, Q clean up and exit.
@@ -129,7 +140,7 @@ static void exporter(int sock, unsigned int rights)
 	char cmd;
 
 	if (!ret)
-		ret = _test_ctx(dev, 0, 0, &ctx);
+		ret = pinned_ctx(dev, 0, &ctx);
 	if (!ret && buf) {
 		test_pattern(buf, XBUF, SEED);
 		ret = sdxi_mem_register(ctx, buf, XBUF, SDXI_MEM_READ | SDXI_MEM_WRITE);
@@ -185,7 +196,8 @@ static int wfx_up(struct wfx *f, unsigned int rights, uint32_t entries)
 	f->sock = sv[0];
 	f->fd = recv_fd(f->sock);
 	f->dev = test_dev();
-	f->ctx = test_ctx(f->dev, entries, 0);
+	if (pinned_ctx(f->dev, entries, &f->ctx))
+		f->ctx = NULL;
 	f->buf = test_buf(XBUF);
 	if (f->ctx && f->buf) {
 		test_register(f->ctx, f->buf, XBUF);
@@ -448,8 +460,7 @@ TEST(window_several_importers)
 
 	WFX_UP(&f, SDXI_MEM_READ, 0);
 	REQUIRE(b2 && ref);
-	c2 = test_ctx(f.dev, 0, 0);
-	REQUIRE(c2);
+	REQUIRE(!pinned_ctx(f.dev, 0, &c2));
 	test_register(c2, b2, XBUF);
 	REQUIRE(!sdxi_mem_iova(c2, b2, XBUF, SDXI_MEM_WRITE, &i2));
 	CHECK_ERR(sdxi_mem_import(f.ctx, f.fd, &r1), 0);
@@ -565,12 +576,12 @@ TEST(window_bad_descriptors_and_nothing_leaked)
 TEST(window_export_arguments)
 {
 	struct sdxi_dev *dev = test_dev();
-	struct sdxi_ctx *ctx = test_ctx(dev, 0, 0);
+	struct sdxi_ctx *ctx = NULL;
 	uint8_t *buf = test_buf(XBUF);
 	struct sdxi_window *w = NULL;
 	int before = fd_count(), ret;
 
-	REQUIRE(ctx && buf);
+	REQUIRE(!pinned_ctx(dev, 0, &ctx) && buf);
 	CHECK_ERR(sdxi_mem_export(ctx, buf, XBUF, SDXI_MEM_READ, &w), -ENOENT);
 	REQUIRE(!sdxi_mem_register(ctx, buf, XBUF, SDXI_MEM_READ));
 	ret = sdxi_mem_export(ctx, buf, XBUF, SDXI_MEM_READ, &w);
