@@ -3,7 +3,10 @@
  * Windows between processes, with two real processes: a forked exporter
  * (which registers a buffer, exports its middle with some rights, sends
  * the window descriptor with SCM_RIGHTS and then obeys commands on the
- * socket) and this process as the importer.  Functional cases (both
+ * socket) and this process as the importer.  Without AF_UNIX (the 7.3
+ * debug kernel has no networking) the commands go through pipes and this
+ * process takes the descriptor with pidfd_getfd(): the same capability
+ * handed over another way.  Functional cases (both
  * directions, fill, atomics, batches mixing local and remote descriptors
  * across a ring wrap, several importers) and attacks (a read-only window
  * written, one byte past either end, use after revocation and after the
@@ -14,9 +17,11 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -29,7 +34,9 @@
 
 struct wfx {
 	pid_t pid;			/* the exporter */
-	int sock;
+	int rd;				/* from the exporter */
+	int wr;				/* to the exporter */
+	bool pipes;			/* no AF_UNIX: pipes and pidfd_getfd() */
 	int fd;				/* the window descriptor received */
 	struct sdxi_dev *dev;
 	struct sdxi_ctx *ctx;
@@ -50,7 +57,9 @@ static int fd_count(void)
 	return n;
 }
 
-static int send_fd(int sock, int fd)
+static int read_all(int fd, void *p, size_t n);
+
+static int send_fd(int sock, int fd, bool pipes)
 {
 	char c = 'F', cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
 	struct iovec iov = { &c, 1 };
@@ -58,6 +67,12 @@ static int send_fd(int sock, int fd)
 			    .msg_controllen = sizeof(cbuf) };
 	struct cmsghdr *h = CMSG_FIRSTHDR(&m);
 
+	if (pipes) {
+		char msg[1 + sizeof(int)] = { 'P' };
+
+		memcpy(msg + 1, &fd, sizeof(int));
+		return write(sock, msg, sizeof(msg)) == (ssize_t)sizeof(msg) ? 0 : -1;
+	}
 	h->cmsg_level = SOL_SOCKET;
 	h->cmsg_type = SCM_RIGHTS;
 	h->cmsg_len = CMSG_LEN(sizeof(int));
@@ -65,8 +80,21 @@ static int send_fd(int sock, int fd)
 	return sendmsg(sock, &m, 0) == 1 ? 0 : -1;
 }
 
+/* Take descriptor @num of process @pid (pidfd_getfd()), or -errno. */
+static int take_fd(pid_t pid, int num)
+{
+	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0), fd;
+
+	if (pidfd < 0)
+		return -errno;
+	fd = (int)syscall(SYS_pidfd_getfd, pidfd, num, 0);
+	fd = fd < 0 ? -errno : fd;
+	close(pidfd);
+	return fd;
+}
+
 /* The descriptor sent, or -errno of the exporter's failure (sent as a byte). */
-static int recv_fd(int sock)
+static int recv_fd(int sock, bool pipes, pid_t pid)
 {
 	char c = 0, cbuf[CMSG_SPACE(sizeof(int))];
 	struct iovec iov = { &c, 1 };
@@ -75,11 +103,24 @@ static int recv_fd(int sock)
 	struct cmsghdr *h;
 	int fd;
 
-	if (recvmsg(sock, &m, MSG_CMSG_CLOEXEC) != 1)
+	if (pipes) {
+		if (read(sock, &c, 1) != 1)
+			return -EIO;
+		if (c == 'P')
+			return read_all(sock, &fd, sizeof(fd)) ? -EIO : take_fd(pid, fd);
+	} else if (recvmsg(sock, &m, MSG_CMSG_CLOEXEC) != 1) {
 		return -EIO;
-	h = CMSG_FIRSTHDR(&m);
-	if (c != 'F' || !h || h->cmsg_type != SCM_RIGHTS)
+	}
+	h = pipes ? NULL : CMSG_FIRSTHDR(&m);
+	if ((c != 'F' && c != 'P') || (!pipes && (!h || h->cmsg_type != SCM_RIGHTS))) {
+		char step = '?';
+
+		if (read(sock, &step, 1) == 1)
+			printf("# exporter failed at %s\n", step == 'o' ? "sdxi_dev_open()" :
+			       step == 'c' ? "sdxi_ctx_create()" : step == 'r' ?
+			       "sdxi_mem_register()" : "sdxi_mem_export()");
 		return -(int)(unsigned char)c;
+	}
 	memcpy(&fd, CMSG_DATA(h), sizeof(int));
 	return fd;
 }
@@ -129,7 +170,7 @@ static int pinned_ctx(struct sdxi_dev *dev, uint32_t entries, struct sdxi_ctx **
  * (read-only with @reg_ro), window with @rights.  Commands: R revoke
  * (answers k), D dump the buffer, X exit at once, Q clean up and exit.
  */
-static void exporter(int sock, unsigned int rights)
+static void exporter(int rd, int sock, unsigned int rights, bool pipes)
 {
 	struct sdxi_window *w = NULL;
 	struct sdxi_ctx *ctx = NULL;
@@ -137,24 +178,24 @@ static void exporter(int sock, unsigned int rights)
 	uint8_t *buf = test_buf(XBUF);
 	const char *name = getenv("SDXI_DEVICE");
 	int ret = sdxi_dev_open(name ? name : "soft", &dev);
-	char cmd;
+	char cmd, step = 'o';
 
-	if (!ret)
+	if (!ret && (step = 'c'))
 		ret = pinned_ctx(dev, 0, &ctx);
-	if (!ret && buf) {
+	if (!ret && buf && (step = 'r')) {
 		test_pattern(buf, XBUF, SEED);
 		ret = sdxi_mem_register(ctx, buf, XBUF, SDXI_MEM_READ | SDXI_MEM_WRITE);
 	}
-	if (!ret)
+	if (!ret && (step = 'e'))
 		ret = sdxi_mem_export(ctx, buf + WOFF, WLEN, rights, &w);
 	if (ret) {
-		char c = (char)-ret;
+		char c[2] = { (char)-ret, step };
 
-		write_all(sock, &c, 1);
+		write_all(sock, c, 2);
 		_exit(1);
 	}
-	send_fd(sock, sdxi_window_fd(w));
-	while (read(sock, &cmd, 1) == 1) {
+	send_fd(sock, sdxi_window_fd(w), pipes);
+	while (read(rd, &cmd, 1) == 1) {
 		if (cmd == 'R') {
 			sdxi_window_close(w);
 			w = NULL;
@@ -180,21 +221,36 @@ static void exporter(int sock, unsigned int rights)
  */
 static int wfx_up(struct wfx *f, unsigned int rights, uint32_t entries)
 {
-	int sv[2];
+	const char *force = getenv("SDXI_TEST_WINDOW_PIPES");
+	int sv[2], up[2] = { -1, -1 };
 
 	memset(f, 0, sizeof(*f));
 	f->fd = -1;
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
+	f->rd = f->wr = -1;
+	signal(SIGPIPE, SIG_IGN);
+	f->pipes = (force && *force == '1') ||
+		   socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv);
+	if (f->pipes && (pipe2(sv, O_CLOEXEC) || pipe2(up, O_CLOEXEC)))
 		return 0;
 	fflush(stdout);
 	f->pid = fork();
 	if (f->pid == 0) {
+		if (f->pipes) {
+			close(sv[0]);
+			close(up[1]);
+			exporter(up[0], sv[1], rights, true);
+		}
 		close(sv[0]);
-		exporter(sv[1], rights);
+		exporter(sv[1], sv[1], rights, false);
 	}
 	close(sv[1]);
-	f->sock = sv[0];
-	f->fd = recv_fd(f->sock);
+	f->rd = sv[0];
+	f->wr = sv[0];
+	if (f->pipes) {
+		close(up[0]);
+		f->wr = up[1];
+	}
+	f->fd = recv_fd(f->rd, f->pipes, f->pid);
 	f->dev = test_dev();
 	if (pinned_ctx(f->dev, entries, &f->ctx))
 		f->ctx = NULL;
@@ -210,10 +266,12 @@ static void wfx_down(struct wfx *f)
 {
 	int st;
 
-	if (f->sock > 0) {
-		send(f->sock, "Q", 1, MSG_NOSIGNAL);
-		close(f->sock);
+	if (f->wr >= 0) {
+		(void)!write(f->wr, "Q", 1);
+		close(f->wr);
 	}
+	if (f->rd >= 0 && f->rd != f->wr)
+		close(f->rd);
 	if (f->pid > 0)
 		waitpid(f->pid, &st, 0);
 	if (f->fd >= 0)
@@ -226,16 +284,16 @@ static void wfx_down(struct wfx *f)
 /* The exporter's buffer as it is now.  0 or -1. */
 static int dump(struct wfx *f, uint8_t *out)
 {
-	if (send(f->sock, "D", 1, MSG_NOSIGNAL) != 1)
+	if (write(f->wr, "D", 1) != 1)
 		return -1;
-	return read_all(f->sock, out, XBUF);
+	return read_all(f->rd, out, XBUF);
 }
 
 static int cmd_ack(struct wfx *f, char c)
 {
 	char k = 0;
 
-	return send(f->sock, &c, 1, MSG_NOSIGNAL) == 1 && read(f->sock, &k, 1) == 1 && k == 'k' ? 0 : -1;
+	return write(f->wr, &c, 1) == 1 && read(f->rd, &k, 1) == 1 && k == 'k' ? 0 : -1;
 }
 
 /* Why wfx_up() failed: SKIP for a device without windows. */
@@ -442,7 +500,7 @@ TEST(window_use_after_exporter_exit_fails_in_importer)
 
 	WFX_UP(&f, SDXI_MEM_READ | SDXI_MEM_WRITE, 0);
 	CHECK_ERR(import(&f, &rem, &ri), 0);
-	REQUIRE(send(f.sock, "X", 1, MSG_NOSIGNAL) == 1);
+	REQUIRE(write(f.wr, "X", 1) == 1);
 	REQUIRE(waitpid(f.pid, &st, 0) == f.pid);
 	f.pid = 0;
 	check_gone(&f, rem);
