@@ -42,7 +42,7 @@ extern "C" {
 
 /* Library version.  SDXI_LIB_CHECK_VERSION() is the compile-time test. */
 #define SDXI_LIB_MAJOR		1
-#define SDXI_LIB_MINOR		1
+#define SDXI_LIB_MINOR		2
 #define SDXI_LIB_CHECK_VERSION(major, minor) \
 	(SDXI_LIB_MAJOR == (major) && SDXI_LIB_MINOR >= (minor))
 
@@ -54,6 +54,8 @@ int sdxi_lib_check_version(int major, int minor);
 
 struct sdxi_dev;
 struct sdxi_ctx;
+struct sdxi_window;
+struct sdxi_remote;
 
 /*
  * ---------------------------------------------------------------------
@@ -403,6 +405,111 @@ int sdxi_write_imm(struct sdxi_ctx *ctx, void *dst, const void *data, size_t n);
 
 /* Name of an error-log reason (enum sdxi_err_reason), e.g. "XLATE". */
 const char *sdxi_reason_name(unsigned int reason);
+
+/*
+ * ---------------------------------------------------------------------
+ * Windows between processes (since 1.2; Documentation/library.rst
+ * "Windows between processes")
+ *
+ * An exporter makes a registered range of its memory reachable by other
+ * processes' contexts: sdxi_mem_export() returns a window, whose file
+ * descriptor (sdxi_window_fd()) is the capability it passes on, e.g.
+ * with SCM_RIGHTS.  An importer gives that descriptor to one of its own
+ * contexts (sdxi_mem_import()) and names the remote side of a descriptor
+ * as (remote, offset) with the sdxi_batch_*_remote() helpers; each
+ * address of a descriptor is resolved through its own AKey, so one
+ * descriptor may move bytes between the importer's memory and the
+ * exporter's.  Only [0, length) of the window is reachable, with the
+ * rights it was exported with.
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * Export [addr, addr + len) of @ctx's memory to other processes with
+ * @rights (SDXI_MEM_READ and/or SDXI_MEM_WRITE: what importers may do).
+ * The range must be page aligned and lie inside one registration of
+ * @ctx (sdxi_mem_register()) that allows @rights.  Returns 0 with *winp
+ * set, -EINVAL (NULL arguments, len 0, unaligned, bad @rights), -ENOENT
+ * (not inside a registration), -EACCES (the registration does not allow
+ * @rights), -EOPNOTSUPP (an SVA context, or a device without windows),
+ * or another negative errno (-ENOSPC, -EMFILE, -EDQUOT: the device's
+ * limits).  The window stays valid until sdxi_window_close(),
+ * sdxi_mem_unregister() of a range overlapping it, sdxi_ctx_destroy()
+ * of @ctx or the exporter's exit, which all revoke it.
+ */
+int sdxi_mem_export(struct sdxi_ctx *ctx, const void *addr, size_t len, unsigned int rights,
+		    struct sdxi_window **winp);
+/*
+ * The window's file descriptor (close-on-exec), owned by @win: pass it
+ * to importers (a copy received with SCM_RIGHTS is the importer's to
+ * close).  Closing a copy never revokes the window.
+ */
+int sdxi_window_fd(const struct sdxi_window *win);
+/*
+ * Revoke @win and free it.  Synchronous: when it returns, no importer's
+ * descriptor reaches the range any more (later and queued ones fail in
+ * the importer's context, see library.rst), so the memory may be
+ * unregistered and freed.  0 or a negative errno (the window is freed
+ * in every case).
+ */
+int sdxi_window_close(struct sdxi_window *win);
+
+/*
+ * Import the window whose descriptor is @fd into @ctx.  The library keeps
+ * no reference to @fd (the caller may close it).  Returns 0 with *remp
+ * set, -EBADF (@fd is not open), -EINVAL (@fd is not a window of this
+ * kind of device, NULL arguments), -EKEYREVOKED (revoked, or its
+ * exporter exited), -EPERM (software device: the kernel does not let
+ * this process access the exporter's memory, see library.rst), -EXDEV
+ * (a window of another SDXI function), -ENOSPC (no free AKey).
+ */
+int sdxi_mem_import(struct sdxi_ctx *ctx, int fd, struct sdxi_remote **remp);
+
+/* What an import reaches (sdxi_remote_info()). */
+struct sdxi_remote_info {
+	uint64_t length;	/* bytes of the window: offsets 0..length-1 */
+	uint64_t base;		/* device address of offset 0 under @akey */
+	uint32_t rights;	/* SDXI_MEM_* the exporter granted */
+	uint16_t akey;		/* AKey index of the importing context */
+	uint16_t reserved0;
+	uint64_t reserved[2];
+};
+
+/* Fill @info.  0 or -EINVAL. */
+int sdxi_remote_info(const struct sdxi_remote *rem, struct sdxi_remote_info *info);
+/*
+ * Drop the import: its AKey is invalidated (descriptors still queued that
+ * name it fail) and freed, and @rem with it.  Nothing may use @rem
+ * concurrently or afterwards.
+ */
+void sdxi_remote_close(struct sdxi_remote *rem);
+
+/*
+ * Batch helpers naming a window: the remote side is @off bytes into
+ * @rem, the local side a device address of the batch's context (as for
+ * sdxi_batch_copy()).  @rem must be an import of the batch's context.
+ * Checked before anything is written, in this order: -EINVAL (NULL @rem,
+ * an import of another context, len 0, flags, as the local helpers),
+ * -ERANGE ([off, off + len) not inside [0, length) of the window),
+ * -EACCES (the window lacks the right: READ for a source, WRITE for a
+ * destination, both for an atomic), -E2BIG, -ENOSPC, -EOPNOTSUPP.  The
+ * device checks again: a window revoked meanwhile fails the descriptor
+ * in this context (sdxi_ctx_error()).
+ */
+int sdxi_batch_copy_from_remote(struct sdxi_batch *b, uint64_t dst, const struct sdxi_remote *rem,
+				uint64_t off, uint64_t len, unsigned int flags);
+int sdxi_batch_copy_to_remote(struct sdxi_batch *b, const struct sdxi_remote *rem, uint64_t off,
+			      uint64_t src, uint64_t len, unsigned int flags);
+/* sdxi_batch_fill() of [off, off + len) of the window: 1 or 2 slots. */
+int sdxi_batch_fill_remote(struct sdxi_batch *b, const struct sdxi_remote *rem, uint64_t off,
+			   uint64_t pattern, uint64_t len, unsigned int flags);
+/*
+ * sdxi_batch_atomic() on the @size-byte target at @off of the window;
+ * @ret_addr (local, 0 for none) receives the old value.
+ */
+int sdxi_batch_atomic_remote(struct sdxi_batch *b, unsigned int op, unsigned int size,
+			     const struct sdxi_remote *rem, uint64_t off, uint64_t ret_addr,
+			     uint64_t operand1, uint64_t operand2, unsigned int flags);
 
 #ifdef __cplusplus
 }

@@ -110,6 +110,7 @@ static void ctx_free(struct sdxi_ctx *ctx, bool keep)
 	}
 	pthread_mutex_destroy(&ctx->err_lock);
 	pthread_mutex_destroy(&ctx->pol_lock);
+	pthread_mutex_destroy(&ctx->win_lock);
 	free(ctx);
 }
 
@@ -148,6 +149,7 @@ SDXI_EXPORT int sdxi_ctx_create(struct sdxi_dev *dev, const struct sdxi_ctx_opts
 	ctx->efd = -1;
 	pthread_mutex_init(&ctx->err_lock, NULL);
 	pthread_mutex_init(&ctx->pol_lock, NULL);
+	window_ctx_init(ctx);
 	ctx->hist.fail = ctx->hist.fail_batch = UINT64_MAX;
 
 	ret = dev->ops->ctx_create(dev, entries, opts->flags & SDXI_CTX_INTERRUPTS, opts->mode,
@@ -228,6 +230,8 @@ SDXI_EXPORT void sdxi_ctx_destroy(struct sdxi_ctx *ctx)
 	ctx_check(ctx, "sdxi_ctx_destroy()");
 	dev = ctx->dev;
 	keep = dev->debug;
+	/* Its windows are revoked and its imports dropped first. */
+	window_ctx_fini(ctx);
 	/* Stops the context and drops every registration with it. */
 	dev->ops->ctx_destroy(dev, &ctx->hw);
 	reg_fini(ctx);

@@ -97,6 +97,12 @@ struct sdxi_backend_ops {
 	int (*unmap)(struct sdxi_dev *dev, struct sdxi_hwctx *hw, uint64_t va, uint64_t len);
 	int (*set_eventfd)(struct sdxi_dev *dev, struct sdxi_hwctx *hw, int fd);
 	void (*close)(struct sdxi_dev *dev);
+	/* Windows (window.c): set the fields marked "backend" of @w or @r. */
+	int (*win_export)(struct sdxi_dev *dev, struct sdxi_hwctx *hw, struct sdxi_window *w);
+	int (*win_revoke)(struct sdxi_dev *dev, struct sdxi_hwctx *hw, struct sdxi_window *w);
+	int (*win_import)(struct sdxi_dev *dev, struct sdxi_hwctx *hw, int fd,
+			  struct sdxi_remote *r);
+	void (*win_unimport)(struct sdxi_dev *dev, struct sdxi_hwctx *hw, struct sdxi_remote *r);
 };
 
 /*
@@ -109,6 +115,8 @@ struct sdxi_backend_ops {
  */
 #define DEV_MAGIC	0x53445844u	/* "SDXD" */
 #define CTX_MAGIC	0x53445843u	/* "SDXC" */
+#define WIN_MAGIC	0x53445857u	/* "SDXW" */
+#define REM_MAGIC	0x53445852u	/* "SDXR" */
 #define DEAD_MAGIC	0xdeadd1e5u
 
 /*
@@ -205,6 +213,9 @@ struct sdxi_reset_hist {
  * @magic: CTX_MAGIC, DEAD_MAGIC once destroyed
  * @pol_lock: serializes deciding @pol
  * @pol: the offload policy (ring.cpu_below is its fast-path copy)
+ * @win_lock: guards @windows and @remotes
+ * @windows: windows exported from this context, not closed yet
+ * @remotes: imports into this context, not closed yet
  */
 struct sdxi_ctx {
 	struct sdxi_ring ring;
@@ -232,7 +243,52 @@ struct sdxi_ctx {
 
 	pthread_mutex_t pol_lock;
 	struct sdxi_policy pol;
+
+	pthread_mutex_t win_lock;
+	struct sdxi_window *windows;
+	struct sdxi_remote *remotes;
 };
+
+/*
+ * struct sdxi_window - an exported range (window.c)
+ * @va/@len/@rights: what importers reach
+ * @fd: the window descriptor (backend)
+ * @id: the device's window ID (backend)
+ * @priv: backend state
+ * @revoked: revoked already (by sdxi_mem_unregister())
+ */
+struct sdxi_window {
+	uint32_t magic;
+	bool revoked;
+	struct sdxi_ctx *ctx;
+	struct sdxi_window *next;
+	uint64_t va;
+	uint64_t len;
+	uint32_t rights;
+	int fd;
+	uint32_t id;
+	void *priv;
+};
+
+/*
+ * struct sdxi_remote - an import (window.c); @base, @length, @rights,
+ * @akey and @priv are set by the backend.
+ */
+struct sdxi_remote {
+	uint32_t magic;
+	struct sdxi_ctx *ctx;
+	struct sdxi_remote *next;
+	uint64_t base;
+	uint64_t length;
+	uint32_t rights;
+	uint16_t akey;
+	void *priv;
+};
+
+/* window.c */
+void window_ctx_init(struct sdxi_ctx *ctx);
+void window_ctx_fini(struct sdxi_ctx *ctx);
+void window_revoke_range(struct sdxi_ctx *ctx, uint64_t va, uint64_t end);
 
 static inline struct sdxi_ctx *ring_ctx(struct sdxi_ring *r)
 {

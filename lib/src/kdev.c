@@ -312,6 +312,73 @@ static int k_set_eventfd(struct sdxi_dev *dev, struct sdxi_hwctx *hw, int fd)
 	return kioctl(kfd(dev), SDXI_IOC_SET_EVENTFD, &s);
 }
 
+/*
+ * Windows: the kernel's EXPORT/REVOKE/IMPORT/UNIMPORT_WINDOW
+ * (Documentation/uapi.rst "Windows"); errnos pass through, except ENOTTY
+ * (a kernel without windows), which is EOPNOTSUPP.
+ */
+static int win_errno(int ret)
+{
+	return ret == -ENOTTY ? -EOPNOTSUPP : ret;
+}
+
+static int k_win_export(struct sdxi_dev *dev, struct sdxi_hwctx *hw, struct sdxi_window *w)
+{
+	struct sdxi_export_window e = {
+		.size = sizeof(e),
+		.flags = ((w->rights & SDXI_MEM_READ) ? SDXI_MAP_READ : 0) |
+			 ((w->rights & SDXI_MEM_WRITE) ? SDXI_MAP_WRITE : 0),
+		.context_id = hw->id,
+		.vaddr = w->va,
+		.length = w->len,
+	};
+	int ret = win_errno(kioctl(kfd(dev), SDXI_IOC_EXPORT_WINDOW, &e));
+
+	if (ret)
+		return ret;
+	w->fd = e.out_fd;
+	w->id = e.out_window_id;
+	return 0;
+}
+
+/* Revoke (synchronous in the kernel), then close the library's fd. */
+static int k_win_revoke(struct sdxi_dev *dev, struct sdxi_hwctx *hw, struct sdxi_window *w)
+{
+	struct sdxi_window_cmd c = {
+		.size = sizeof(c), .context_id = hw->id, .window_id = w->id,
+	};
+	int ret = kioctl(kfd(dev), SDXI_IOC_REVOKE_WINDOW, &c);
+
+	if (w->fd >= 0)
+		close(w->fd);
+	w->fd = -1;
+	/* ENOENT: the kernel revoked it already (UNMAP_MEM of its range). */
+	return ret == -ENOENT ? 0 : ret;
+}
+
+static int k_win_import(struct sdxi_dev *dev, struct sdxi_hwctx *hw, int fd,
+			struct sdxi_remote *r)
+{
+	struct sdxi_import_window im = { .size = sizeof(im), .context_id = hw->id, .fd = fd };
+	int ret = win_errno(kioctl(kfd(dev), SDXI_IOC_IMPORT_WINDOW, &im));
+
+	if (ret)
+		return ret;
+	r->base = im.out_base;
+	r->length = im.out_length;
+	r->rights = ((im.out_flags & SDXI_MAP_READ) ? SDXI_MEM_READ : 0) |
+		    ((im.out_flags & SDXI_MAP_WRITE) ? SDXI_MEM_WRITE : 0);
+	r->akey = im.out_akey;
+	return 0;
+}
+
+static void k_win_unimport(struct sdxi_dev *dev, struct sdxi_hwctx *hw, struct sdxi_remote *r)
+{
+	struct sdxi_unimport_window u = { .size = sizeof(u), .context_id = hw->id, .akey = r->akey };
+
+	kioctl(kfd(dev), SDXI_IOC_UNIMPORT_WINDOW, &u);
+}
+
 static void k_close(struct sdxi_dev *dev)
 {
 	struct kdev *k = dev->priv;
@@ -330,4 +397,8 @@ const struct sdxi_backend_ops kdev_ops = {
 	.unmap = k_unmap,
 	.set_eventfd = k_set_eventfd,
 	.close = k_close,
+	.win_export = k_win_export,
+	.win_revoke = k_win_revoke,
+	.win_import = k_win_import,
+	.win_unimport = k_win_unimport,
 };

@@ -351,6 +351,8 @@ SDXI_EXPORT int sdxi_mem_unregister(struct sdxi_ctx *ctx, const void *addr, size
 		return ret;
 	if (ctx->hw.sva)
 		return 0;
+	/* Windows over the range go before the memory they reach. */
+	window_revoke_range(ctx, va, end);
 	pthread_mutex_lock(&ctx->reg_lock);
 	ret = hold_release(ctx, va, end);
 	pthread_mutex_unlock(&ctx->reg_lock);

@@ -502,5 +502,9 @@ const struct sdxi_backend_ops soft_ops = {
 	.unmap = soft_unmap,
 	.set_eventfd = s_set_eventfd,
 	.close = s_close,
+	.win_export = soft_win_export,
+	.win_revoke = soft_win_revoke,
+	.win_import = soft_win_import,
+	.win_unimport = soft_win_unimport,
 };
 

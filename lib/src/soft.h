@@ -8,6 +8,8 @@
  *                   the engine's memory accesses, which never fault
  *   soft_thread.c   the engine thread, the doorbell mailbox, interrupts
  *   soft_errlog.c   the error-log consumer (the driver's role)
+ *   soft_window.c   windows between processes (exports, imports, and the
+ *                   engine's accesses to another process's memory)
  *   soft_test.c     test hooks (fault injection, counters), built into
  *                   the test archive only
  *
@@ -30,6 +32,31 @@
 #define SOFT_AKEY_BYTES		4096		/* 256 entries: akey_sz 0 */
 #define SOFT_ARENA_SIZE		(2u << 20)
 #define SOFT_PAGE		4096u
+#define SOFT_MAX_IMPORTS	64		/* window imports per device */
+#define SOFT_WIN_PASID_BASE	0x1000		/* PASID of import i: base + i */
+#define SOFT_WIN_AKEY_FIRST	4		/* first AKey index for imports */
+
+struct soft_win_page;
+
+/*
+ * An import of a window (soft_window.c): the exporter's shared page, its
+ * process, what is reachable, and where the context names it.
+ * @slot: this import's entry in the page's importer table
+ * @dead: revoked or the exporter is gone; the AKey entry was cleared
+ */
+struct soft_import {
+	bool used;
+	bool dead;
+	uint32_t cxt_id;
+	uint16_t akey;
+	uint32_t slot;
+	struct soft_win_page *page;
+	int pidfd;
+	pid_t pid;
+	uint64_t base;
+	uint64_t length;
+	uint32_t rights;
+};
 
 /* A registered range of a context's address space. */
 struct soft_map {
@@ -108,6 +135,8 @@ struct soft_dev {
 	struct sdxi_cxt_ctl *ctl[SOFT_MAX_CXT + 1];
 	struct sdxi_akey_ent *akey[SOFT_MAX_CXT + 1];
 	struct soft_cxt cxt[SOFT_MAX_CXT + 1];
+	uint32_t nimports;
+	struct soft_import imp[SOFT_MAX_IMPORTS];
 };
 
 static inline uint64_t addr_of(const void *p)
@@ -150,6 +179,16 @@ void soft_thread_stop(struct soft_dev *sd);
 void soft_clear_doorbell(struct soft_dev *sd, uint32_t id);
 bool soft_irq(void *o, unsigned int vector);
 void soft_kick(void *o);
+
+/* soft_window.c */
+struct soft_import *soft_import_of(struct soft_dev *sd, uint32_t pasid);
+int soft_remote_access(struct soft_dev *sd, struct soft_import *im, uint64_t addr, void *buf,
+		       uint64_t len, bool write);
+void soft_win_sweep(struct soft_dev *sd);
+int soft_win_export(struct sdxi_dev *dev, struct sdxi_hwctx *hw, struct sdxi_window *w);
+int soft_win_revoke(struct sdxi_dev *dev, struct sdxi_hwctx *hw, struct sdxi_window *w);
+int soft_win_import(struct sdxi_dev *dev, struct sdxi_hwctx *hw, int fd, struct sdxi_remote *r);
+void soft_win_unimport(struct sdxi_dev *dev, struct sdxi_hwctx *hw, struct sdxi_remote *r);
 
 /* soft_errlog.c */
 void errlog_process(struct soft_dev *sd);

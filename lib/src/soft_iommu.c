@@ -64,6 +64,7 @@ enum reach {
 	REACH_NONE,		/* not translated: SDXIE_MEM_XLATE */
 	REACH_LIBRARY,		/* the arena or a context's own regions */
 	REACH_USER,		/* registered application memory */
+	REACH_REMOTE,		/* an imported window: another process's memory */
 };
 
 /*
@@ -85,6 +86,17 @@ static enum reach xlate(struct soft_dev *sd, struct sdxie_as as, uint64_t addr, 
 			return REACH_NONE;
 		*len = want < hi - addr ? want : hi - addr;
 		return REACH_LIBRARY;
+	}
+	if (as.pasid >= SOFT_WIN_PASID_BASE) {
+		struct soft_import *im = soft_import_of(sd, as.pasid);
+
+		/* Exactly the window, with exactly its rights. */
+		if (!im || im->dead || addr < im->base || addr - im->base >= im->length ||
+		    !(im->rights & (is_write ? SDXI_MEM_WRITE : SDXI_MEM_READ)))
+			return REACH_NONE;
+		reach = im->length - (addr - im->base);
+		*len = want < reach ? want : reach;
+		return REACH_REMOTE;
 	}
 	sc = pasid_cxt(sd, as.pasid);
 	if (!sc)
@@ -188,7 +200,9 @@ int soft_read(void *o, struct sdxie_as as, uint64_t addr, void *buf, uint64_t le
 
 	if (r == REACH_NONE || n < len)
 		return SDXIE_MEM_XLATE;
-	if (r == REACH_USER)
+	if (r == REACH_REMOTE)
+		st = soft_remote_access(sd, soft_import_of(sd, as.pasid), addr, buf, len, false);
+	else if (r == REACH_USER)
 		st = user_copy(sd, addr, buf, len, false);
 	else
 		memcpy(buf, ptr_of(addr), len);
@@ -205,6 +219,9 @@ int soft_write(void *o, struct sdxie_as as, uint64_t addr, const void *buf, uint
 	if (r == REACH_NONE || n < len)
 		return SDXIE_MEM_XLATE;
 	atomic_thread_fence(memory_order_release);
+	if (r == REACH_REMOTE)
+		return soft_remote_access(sd, soft_import_of(sd, as.pasid), addr, (void *)buf, len,
+					  true);
 	if (r == REACH_USER)
 		return user_copy(sd, addr, (void *)buf, len, true);
 	memcpy(ptr_of(addr), buf, len);
@@ -231,7 +248,7 @@ void soft_unmap_host(void *o, void *host, uint64_t len, bool is_write)
 
 bool soft_pasid_usable(void *o, uint32_t pasid)
 {
-	return pasid_cxt(o, pasid) != NULL;
+	return pasid_cxt(o, pasid) != NULL || soft_import_of(o, pasid) != NULL;
 }
 
 /*

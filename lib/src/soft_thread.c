@@ -101,6 +101,9 @@ static bool pump(struct soft_dev *sd)
 			sdxie_doorbell(sd->fn, id, 0);
 		}
 	}
+	/* Revoked windows fail at their AKey, as on the kernel's device. */
+	if (sd->nimports)
+		soft_win_sweep(sd);
 	more = sdxie_run(sd->fn, 64);
 	errlog_process(sd);
 	return more;

@@ -40,7 +40,8 @@ installed_files() {
 		 "$inc/sdxi/encode.h" "$inc/sdxi/ring.h" \
 		 "$inc/sdxi/uapi/sdxi_hw.h" "$inc/sdxi/uapi/sdxi.h" \
 		 "$examples/Makefile" "$examples/sync-copy.c" "$examples/async-copies.c" \
-		 "$examples/threads-batches.c" "$examples/async-pipeline.c"; do
+		 "$examples/threads-batches.c" "$examples/async-pipeline.c" \
+		 "$examples/window-exchange.c"; do
 		[ -e "$f" ] || { echo "missing $f"; return 1; }
 	done
 	[ "$(readlink "$libdir/libsdxi.so.1")" = libsdxi.so.1.0.0 ]
@@ -50,13 +51,13 @@ soname() {
 	readelf -d "$libdir/libsdxi.so.1.0.0" | grep -q 'SONAME.*\[libsdxi\.so\.1\]'
 }
 
-# Every dynamic symbol is in a node of lib/libsdxi.map (SDXI_1.0, SDXI_1.1)
+# Every dynamic symbol is in a node of lib/libsdxi.map (SDXI_1.0 .. SDXI_1.2)
 # and is libsdxi's (no engine, no test hooks), and the static library has
 # no test hooks either.
 symbols() {
 	local bad
 	bad=$(nm -D --defined-only "$libdir/libsdxi.so.1.0.0" | awk '$2 ~ /[TDB]/ {print $3}' |
-		grep -vE '^_*sdxi_[a-z_]+@@SDXI_1\.[01]$')
+		grep -vE '^_*sdxi_[a-z_]+@@SDXI_1\.[012]$')
 	[ -z "$bad" ] || { echo "unexpected: $bad"; return 1; }
 	bad=$(nm -D --defined-only "$libdir/libsdxi.so.1.0.0" | grep -E 'sdxi_(soft|test)_')
 	[ -z "$bad" ] || { echo "test hooks exported: $bad"; return 1; }
@@ -64,7 +65,8 @@ symbols() {
 		grep -E 'sdxi_(soft|test)_')
 	[ -z "$bad" ] || { echo "test hooks in libsdxi.a: $bad"; return 1; }
 	nm -D --defined-only "$libdir/libsdxi.so.1.0.0" | grep -q 'sdxi_memcpy@@SDXI_1.0' &&
-	nm -D --defined-only "$libdir/libsdxi.so.1.0.0" | grep -q 'sdxi_ctx_mode@@SDXI_1.1'
+	nm -D --defined-only "$libdir/libsdxi.so.1.0.0" | grep -q 'sdxi_ctx_mode@@SDXI_1.1' &&
+	nm -D --defined-only "$libdir/libsdxi.so.1.0.0" | grep -q 'sdxi_mem_export@@SDXI_1.2'
 }
 
 # Every exported function has a man page (grouped pages are .so links).
@@ -196,11 +198,11 @@ static_example() {
 		"$tmp/$1-static" && ! ldd "$tmp/$1-static" | grep -q libsdxi
 }
 
-echo "1..19"
+echo "1..20"
 tap "install_lib_to_destdir" make -s -C "$top" install-lib DESTDIR="$dest" PREFIX="$prefix"
 tap "installed_files_and_symlinks" installed_files
 tap "soname_is_libsdxi_so_1" soname
-tap "symbols_versioned_SDXI_1.0_and_1.1_and_nothing_else" symbols
+tap "symbols_versioned_SDXI_1.0_to_1.2_and_nothing_else" symbols
 tap "man_pages_for_every_function" man_pages
 tap "pkg_config_finds_sdxi_1.0.0" pc_version
 tap "pkg_config_file_is_relocatable" pc_relocatable
@@ -213,6 +215,7 @@ tap "example_sync_copy_runs_on_soft_device" run_example sync-copy
 tap "example_async_copies_runs_on_soft_device" run_example async-copies
 tap "example_threads_batches_runs_on_soft_device" run_example threads-batches
 tap "example_async_pipeline_runs_on_soft_device" run_example async-pipeline
+tap "example_window_exchange_runs_on_soft_device" run_example window-exchange
 tap "example_links_statically_and_runs" static_example threads-batches
 tap "engine_thread_never_calls_an_interposed_memcpy" memcpy_guard
 tap "no_build_left_in_the_installed_examples" make -s -C "$examples" clean

@@ -483,16 +483,9 @@ SDXI_INLINE int sdxi_batch_atomic(struct sdxi_batch *b, unsigned int op, unsigne
 	return ret ? ret : sdxi__batch_add_encoded(b, &d, flags);
 }
 
-/*
- * Fill [dst, dst + len) with the 8-byte @pattern (little endian: byte i
- * of the destination is byte i % 8 of the pattern).  REPCOPY of a 64-byte
- * block holding the pattern, kept by the library for this slot, plus a
- * COPY for a tail shorter than 64 bytes: 1 or 2 slots.  Returns 0,
- * -EINVAL (len 0), -E2BIG (len above the max buffer), -ENOSPC or
- * -EOPNOTSUPP.
- */
-SDXI_INLINE int sdxi_batch_fill(struct sdxi_batch *b, uint64_t dst, uint64_t pattern,
-				uint64_t len, unsigned int flags)
+/* sdxi_batch_fill() with the destination in AKey @dkey's address space. */
+SDXI_INLINE int sdxi__batch_fill_to(struct sdxi_batch *b, uint64_t dst, uint16_t dkey,
+				    uint64_t pattern, uint64_t len, unsigned int flags)
 {
 	uint64_t blocks = len / 64, tail = len % 64;
 	uint64_t descs = (uint64_t)(blocks != 0) + (uint64_t)(tail != 0);
@@ -520,13 +513,27 @@ SDXI_INLINE int sdxi_batch_fill(struct sdxi_batch *b, uint64_t dst, uint64_t pat
 		for (int k = 0; k < 8; k++)
 			p[k] = sdxi__le64(pattern);
 		if (i == 0 && blocks)
-			sdxi__enc_repcopy(&d, 0, b->akey, b->akey, f, dst, src, 64, blocks);
+			sdxi__enc_repcopy(&d, 0, b->akey, dkey, f, dst, src, 64, blocks);
 		else
-			sdxi__enc_copy(&d, 0, b->akey, b->akey, f, dst + blocks * 64, src, tail);
+			sdxi__enc_copy(&d, 0, b->akey, dkey, f, dst + blocks * 64, src, tail);
 		sdxi__batch_put(b, &d, flags);
 	}
 	sdxi__batch_intr(b, flags);
 	return 0;
+}
+
+/*
+ * Fill [dst, dst + len) with the 8-byte @pattern (little endian: byte i
+ * of the destination is byte i % 8 of the pattern).  REPCOPY of a 64-byte
+ * block holding the pattern, kept by the library for this slot, plus a
+ * COPY for a tail shorter than 64 bytes: 1 or 2 slots.  Returns 0,
+ * -EINVAL (len 0), -E2BIG (len above the max buffer), -ENOSPC or
+ * -EOPNOTSUPP.
+ */
+SDXI_INLINE int sdxi_batch_fill(struct sdxi_batch *b, uint64_t dst, uint64_t pattern,
+				uint64_t len, unsigned int flags)
+{
+	return sdxi__batch_fill_to(b, dst, b->akey, pattern, len, flags);
 }
 
 /*
