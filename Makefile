@@ -75,6 +75,7 @@ include lib/engine/engine.mk
 include tools/qemu/qemu.mk
 include tools/vm/vm.mk
 include tools/test-run.mk
+include Documentation/docs.mk
 include kernel/kernel.mk
 include lib/lib.mk
 include selftests/sdxi/selftests.mk

@@ -53,7 +53,7 @@ kver=$(apt-cache depends linux-headers-amd64/bookworm-backports 2>/dev/null |
 base_pkgs="build-essential pkgconf git bc cpio busybox-static kmod rsync xz-utils
 	dpkg-dev ninja-build python3-venv libglib2.0-dev zlib1g-dev flex bison
 	libfdt-dev bzip2 qemu-system-data seabios liburcu-dev sparse gnuplot-nox
-	valgrind libelf-dev pciutils groff-base
+	valgrind libelf-dev pciutils groff-base python3-docutils
 	debhelper dh-dkms dkms fakeroot lintian debootstrap"
 bpo_pkgs="linux-headers-$kver linux-source-6.12 meson python3-pycotap"
 
