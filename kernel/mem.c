@@ -30,7 +30,8 @@
  * of the opener's mm (iommu_sva_bind_device()), through which the function
  * reaches the process's virtual addresses and nothing else: kernel
  * addresses are supervisor pages, which the IOMMU refuses to the
- * function's user-mode requests.  Such a context has no registrations.
+ * function's user-mode requests.  Such a context has no registrations
+ * (a window it exports pins its range itself: window.c).
  * Its bond goes after the PASID detach, in sdxi_user_as_release(), that
  * is once the context is stopped; the unbind (on a workqueue, see
  * sdxi_usva_wq) drains the mm's PASID (page requests in flight are
