@@ -757,10 +757,11 @@ TEST(sva_window_rights_beyond_the_mappings_are_refused)
 	close(fd);
 	ro = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	none = mmap(NULL, SDXI_PG, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	/* The context's regions first: none of them may land in the hole. */
+	ASSERT_EQ(0, side_open_iso(&e, SDXI_ISOLATION_SVA));
 	hole = anon(3 * SDXI_PG);
 	ASSERT_TRUE(ro != MAP_FAILED && none != MAP_FAILED && hole);
 	ASSERT_EQ(0, munmap(hole + SDXI_PG, SDXI_PG));
-	ASSERT_EQ(0, side_open_iso(&e, SDXI_ISOLATION_SVA));
 	/* Write access to read-only memory; any access to PROT_NONE. */
 	EXPECT_EQ(-EACCES, export_window(&e, ro, len, SDXI_MAP_WRITE, &wfd, NULL));
 	EXPECT_EQ(-EACCES, export_window(&e, ro, len,
@@ -798,12 +799,42 @@ TEST(sva_window_rights_beyond_the_mappings_are_refused)
 }
 
 /*
- * The exporter's process: an SVA context exporting pages 0-1 of its
- * buffer read/write and pages 2-3 read-only, the two window fds sent over
- * @sock; once the importer says so, it checks what the importers wrote
- * and exits (its exit revokes both windows).
+ * Pass @fd to the parent: over a Unix socket, or (a guest without
+ * AF_UNIX) its number through a pipe, for pidfd_getfd().
  */
-static int sva_exporter(int sock, int go)
+static int pass_fd(int sock, bool unix_sock, int fd)
+{
+	if (unix_sock)
+		return send_fd(sock, fd);
+	return write(sock, &fd, sizeof(fd)) == sizeof(fd) ? 0 : -EIO;
+}
+
+/* The parent's side of pass_fd(): the descriptor, or -errno. */
+static int take_fd(int sock, bool unix_sock, pid_t pid)
+{
+	int cfd, pidfd, fd;
+
+	if (unix_sock)
+		return recv_fd(sock);
+	if (read(sock, &cfd, sizeof(cfd)) != sizeof(cfd))
+		return -EIO;
+	pidfd = syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd < 0)
+		return -errno;
+	fd = syscall(SYS_pidfd_getfd, pidfd, cfd, 0);
+	if (fd < 0)
+		fd = -errno;
+	close(pidfd);
+	return fd;
+}
+
+/*
+ * The exporter's process: an SVA context exporting pages 0-1 of its
+ * buffer read/write and pages 2-3 read-only, the two window fds passed
+ * over @sock; once the importer says so, it checks what the importers
+ * wrote and exits (its exit revokes both windows).
+ */
+static int sva_exporter(int sock, bool unix_sock, int go)
 {
 	unsigned char *buf = anon(4 * SDXI_PG);
 	struct side e;
@@ -821,7 +852,7 @@ static int sva_exporter(int sock, int go)
 		return 2;
 	if (vm_pin_kb() != (long)(4 * SDXI_PG >> 10))
 		return 3;
-	if (send_fd(sock, rw) || send_fd(sock, ro))
+	if (pass_fd(sock, unix_sock, rw) || pass_fd(sock, unix_sock, ro))
 		return 4;
 	if (read(go, &b, 1) != 1)
 		return 5;
@@ -914,6 +945,7 @@ TEST(sva_window_into_pinned_and_sva_importers_until_the_exporter_exits)
 	long long pasids;
 	struct side p, v;
 	int sv[2], go[2], rw, ro, fd;
+	bool unix_sock = true;
 	pid_t pid;
 
 	OPEN_OR_SKIP(&fd);
@@ -922,16 +954,21 @@ TEST(sva_window_into_pinned_and_sva_importers_until_the_exporter_exits)
 	close(fd);
 	ASSERT_TRUE(pl && sl);
 	pasids = sdxi_counter("pasids");
-	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)) {
+		ASSERT_TRUE(errno == EAFNOSUPPORT || errno == ENOSYS);
+		TH_LOG("no AF_UNIX: the fds go through pidfd_getfd()");
+		unix_sock = false;
+		ASSERT_EQ(0, pipe2(sv, O_CLOEXEC));
+	}
 	ASSERT_EQ(0, pipe2(go, O_CLOEXEC));
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (!pid)
-		_exit(sva_exporter(sv[1], go[0]));
+		_exit(sva_exporter(sv[1], unix_sock, go[0]));
 	close(sv[1]);
 	close(go[0]);
-	rw = recv_fd(sv[0]);
-	ro = recv_fd(sv[0]);
+	rw = take_fd(sv[0], unix_sock, pid);
+	ro = take_fd(sv[0], unix_sock, pid);
 	ASSERT_LE(0, rw);
 	ASSERT_LE(0, ro);
 	EXPECT_EQ(2, sdxi_counter("windows"));
