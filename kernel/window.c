@@ -42,7 +42,6 @@
 #include <linux/fs.h>
 #include <linux/iommu.h>
 #include <linux/mm.h>
-#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/sdxi.h>
 
@@ -238,10 +237,14 @@ static struct sdxi_umap *sdxi_window_find_map(struct sdxi_uctx *u, u64 va,
 }
 
 /*
- * EXPORT_WINDOW's early check: whether context @id exists, is isolated,
- * and is an SVA context (1) or not (0).
+ * Runs @op on context @id of @uf with the file's lock held, @key being
+ * the window or import @op looks for: the part REVOKE_WINDOW,
+ * UNIMPORT_WINDOW and EXPORT_WINDOW's early check share.  Returns @op's result, or -ENOENT (no such
+ * context), -ENODEV, -EINTR.
  */
-static int sdxi_window_export_kind(struct sdxi_ufile *uf, u32 id)
+static int sdxi_window_cxt_op(struct sdxi_ufile *uf, u32 id, u32 key,
+			      int (*op)(struct sdxi_ufile *uf,
+					struct sdxi_uctx *u, u32 key))
 {
 	struct sdxi_uctx *u;
 
@@ -251,6 +254,13 @@ static int sdxi_window_export_kind(struct sdxi_ufile *uf, u32 id)
 	u = xa_load(&uf->cxts, id);
 	if (!u)
 		return -ENOENT;
+	return op(uf, u, key);
+}
+
+/* EXPORT_WINDOW's early check: an SVA context (1) or not (0). */
+static int sdxi_window_export_kind(struct sdxi_ufile *uf, struct sdxi_uctx *u,
+				   u32 unused)
+{
 	if (!u->isolated)
 		return -EOPNOTSUPP;
 	return !!u->sva;
@@ -296,9 +306,8 @@ static struct page **sdxi_window_pin(struct sdxi_ufile *uf, u64 va, u64 len,
 				     u32 flags)
 {
 	unsigned int gup = FOLL_LONGTERM;
-	unsigned long n = len >> PAGE_SHIFT, done = 0;
+	unsigned long n = len >> PAGE_SHIFT;
 	struct page **pages;
-	long ret;
 	int err;
 
 	if (flags & SDXI_MAP_WRITE)
@@ -316,23 +325,9 @@ static struct page **sdxi_window_pin(struct sdxi_ufile *uf, u64 va, u64 len,
 		err = -ENOMEM;
 		goto uncharge;
 	}
-	while (done < n) {
-		ret = pin_user_pages_fast(va + done * PAGE_SIZE, n - done, gup,
-					  pages + done);
-		if (ret <= 0) {
-			err = ret ?: -EFAULT;
-			goto unpin;
-		}
-		done += ret;
-		if (fatal_signal_pending(current)) {
-			err = -EINTR;
-			goto unpin;
-		}
-	}
-	return pages;
-
-unpin:
-	unpin_user_pages(pages, done);
+	err = sdxi_pin_user_range(va, n, gup, pages);
+	if (!err)
+		return pages;
 	kvfree(pages);
 uncharge:
 	sdxi_user_uncharge_pinned(uf->udev, uf->mm, uf->facct, uf->uacct, len);
@@ -469,7 +464,7 @@ int sdxi_window_export(struct sdxi_ufile *uf, u32 id, u64 va, u64 len,
 	struct page **pages;
 	int err;
 
-	err = sdxi_window_export_kind(uf, id);
+	err = sdxi_window_cxt_op(uf, id, 0, sdxi_window_export_kind);
 	if (err <= 0)
 		return err ?: sdxi_window_create(uf, id, va, len, flags, NULL,
 						 fd, window_id);
@@ -484,27 +479,6 @@ int sdxi_window_export(struct sdxi_ufile *uf, u32 id, u64 va, u64 len,
 					  uf->uacct, len);
 	}
 	return err;
-}
-
-/*
- * Runs @op on context @id of @uf with the file's lock held, @key being
- * the window or import @op looks for: the part REVOKE_WINDOW and
- * UNIMPORT_WINDOW share.  Returns @op's result, or -ENOENT (no such
- * context), -ENODEV, -EINTR.
- */
-static int sdxi_window_cxt_op(struct sdxi_ufile *uf, u32 id, u32 key,
-			      int (*op)(struct sdxi_ufile *uf,
-					struct sdxi_uctx *u, u32 key))
-{
-	struct sdxi_uctx *u;
-
-	CLASS(sdxi_ufile_locked, l)(uf);
-	if (IS_ERR(l))
-		return PTR_ERR(l);
-	u = xa_load(&uf->cxts, id);
-	if (!u)
-		return -ENOENT;
-	return op(uf, u, key);
 }
 
 static int sdxi_window_revoke_locked(struct sdxi_ufile *uf,

@@ -731,6 +731,17 @@ TEST(figures_first_touch_and_steady_state_sva_vs_pinned)
 	close(fd);
 }
 
+/* The window tests open their own files: skip unless SVA is offered. */
+#define REQUIRE_SVA_WINDOWS()						\
+	do {								\
+		int __fd;						\
+									\
+		OPEN_OR_SKIP(&__fd);					\
+		REQUIRE_ISOLATION(__fd);				\
+		REQUIRE_SVA(__fd);					\
+		close(__fd);						\
+	} while (0)
+
 /*
  * Window tests: the importer's last error record, then RESET_CONTEXT so
  * that it can go on.
@@ -749,12 +760,9 @@ TEST(sva_window_rights_beyond_the_mappings_are_refused)
 	unsigned char *ro, *none, *hole;
 	struct side e;
 	uint32_t wid;
-	int fd, wfd;
+	int wfd;
 
-	OPEN_OR_SKIP(&fd);
-	REQUIRE_ISOLATION(fd);
-	REQUIRE_SVA(fd);
-	close(fd);
+	REQUIRE_SVA_WINDOWS();
 	ro = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	none = mmap(NULL, SDXI_PG, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	/* The context's regions first: none of them may land in the hole. */
@@ -944,14 +952,11 @@ TEST(sva_window_into_pinned_and_sva_importers_until_the_exporter_exits)
 	unsigned char *pl = anon(2 * SDXI_PG), *sl = anon(2 * SDXI_PG);
 	long long pasids;
 	struct side p, v;
-	int sv[2], go[2], rw, ro, fd;
+	int sv[2], go[2], rw, ro;
 	bool unix_sock = true;
 	pid_t pid;
 
-	OPEN_OR_SKIP(&fd);
-	REQUIRE_ISOLATION(fd);
-	REQUIRE_SVA(fd);
-	close(fd);
+	REQUIRE_SVA_WINDOWS();
 	ASSERT_TRUE(pl && sl);
 	pasids = sdxi_counter("pasids");
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)) {
@@ -1015,12 +1020,9 @@ TEST(sva_window_revoke_destroy_and_munmap)
 	long long pasids;
 	struct side e, i;
 	uint32_t wid;
-	int fd, wfd;
+	int wfd;
 
-	OPEN_OR_SKIP(&fd);
-	REQUIRE_ISOLATION(fd);
-	REQUIRE_SVA(fd);
-	close(fd);
+	REQUIRE_SVA_WINDOWS();
 	ASSERT_TRUE(buf && buf2 && local);
 	pasids = sdxi_counter("pasids");
 	ASSERT_EQ(0, side_open_iso(&e, SDXI_ISOLATION_SVA));
