@@ -30,7 +30,8 @@
  * of the opener's mm (iommu_sva_bind_device()), through which the function
  * reaches the process's virtual addresses and nothing else: kernel
  * addresses are supervisor pages, which the IOMMU refuses to the
- * function's user-mode requests.  Such a context has no registrations.
+ * function's user-mode requests.  Such a context has no registrations
+ * (a window it exports pins its range itself: window.c).
  * Its bond goes after the PASID detach, in sdxi_user_as_release(), that
  * is once the context is stopped; the unbind (on a workqueue, see
  * sdxi_usva_wq) drains the mm's PASID (page requests in flight are
@@ -548,6 +549,47 @@ static int sdxi_map_mem_insert(struct sdxi_ufile *uf, u32 id,
 }
 
 /**
+ * sdxi_pin_user_range() - pin a range of the caller's address space
+ * @va: page-aligned start
+ * @n: number of pages
+ * @gup: FOLL_LONGTERM, with FOLL_WRITE for device writes
+ * @pages: room for @n pages
+ *
+ * Called with no lock of this driver held: a page may belong to a
+ * userfaultfd or FUSE mapping and take any time to come, and pinning
+ * takes mmap_lock.  A fatal signal stops it.
+ *
+ * Return: 0 with all @n pages pinned, or -EFAULT (a page not mapped with
+ * that access, or not pinnable), -EINTR, -ENOMEM with none pinned.
+ */
+int sdxi_pin_user_range(u64 va, unsigned long n, unsigned int gup,
+			struct page **pages)
+{
+	unsigned long done = 0;
+	long ret;
+	int err;
+
+	while (done < n) {
+		ret = pin_user_pages_fast(va + done * PAGE_SIZE, n - done, gup,
+					  pages + done);
+		if (ret <= 0) {
+			err = ret ?: -EFAULT;
+			goto unpin;
+		}
+		done += ret;
+		if (fatal_signal_pending(current)) {
+			err = -EINTR;
+			goto unpin;
+		}
+	}
+	return 0;
+
+unpin:
+	unpin_user_pages(pages, done);
+	return err;
+}
+
+/**
  * sdxi_user_map_mem() - MAP_MEM: pin a user range and map it at IOVA == VA
  * @uf: file (the caller is its opener; no lock held)
  * @id: context
@@ -576,7 +618,6 @@ int sdxi_user_map_mem(struct sdxi_ufile *uf, u32 id, u64 va, u64 len, u32 flags,
 	struct sdxi_udev *ud = uf->udev;
 	struct sdxi_umap *m;
 	int prot = IOMMU_CACHE;
-	long ret;
 	int err;
 
 	if (flags & SDXI_MAP_READ)
@@ -604,19 +645,10 @@ int sdxi_user_map_mem(struct sdxi_ufile *uf, u32 id, u64 va, u64 len, u32 flags,
 		err = -ENOMEM;
 		goto free;
 	}
-	while (done < n) {
-		ret = pin_user_pages_fast(va + done * PAGE_SIZE, n - done, gup,
-					  m->pages + done);
-		if (ret <= 0) {
-			err = ret ?: -EFAULT;
-			goto unpin;
-		}
-		done += ret;
-		if (fatal_signal_pending(current)) {
-			err = -EINTR;
-			goto unpin;
-		}
-	}
+	err = sdxi_pin_user_range(va, n, gup, m->pages);
+	if (err)
+		goto unpin;
+	done = n;
 	m->npages = n;
 	m->len = len;
 	m->kind = SDXI_UMAP_MEM;

@@ -33,5 +33,7 @@ struct iommu_domain;
 struct page;
 int sdxi_iommu_map_pages(struct iommu_domain *dom, u64 iova,
 			 struct page **pages, unsigned long n, int prot);
+int sdxi_pin_user_range(u64 va, unsigned long n, unsigned int gup,
+			struct page **pages);
 
 #endif /* _SDXI_MEM_H */

@@ -3,7 +3,9 @@
  * Windows between processes (Documentation/uapi.rst "Windows").
  *
  * A window is a page-aligned range inside one MAP_MEM registration of an
- * exporting context.  It has a PASID and a paging domain of its own that
+ * exporting context, or, for an SVA context (which has no registrations),
+ * a range of the exporter's address space that EXPORT_WINDOW pins for the
+ * window itself.  It has a PASID and a paging domain of its own that
  * hold exactly the range's pages, at the exporter's addresses, with exactly
  * the exported access.  Importing the window into a context of the same
  * function programs one AKey entry of that context with the window's
@@ -20,7 +22,8 @@
  * (flt = AKEY) per importing context waits out any descriptor still using
  * it (sdxi_cxt_set_akey()); then the PASID is detached (the IOMMU flushes
  * its caches) and freed, all before the registration's pages can be
- * unpinned.  Importers keep their (invalid) AKey index until they
+ * unpinned, or the window's own pins (SVA exporter) are released.
+ * Importers keep their (invalid) AKey index until they
  * unimport it or their context ends, so an index is never silently
  * reused for another window.
  *
@@ -38,6 +41,7 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/iommu.h>
+#include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/sdxi.h>
 
@@ -64,6 +68,9 @@
  * @len: its length
  * @pasid: the window's PASID, while not revoked
  * @dom: its domain, holding only the range, while not revoked
+ * @pages: the range's pages pinned by EXPORT_WINDOW for an SVA exporter
+ *	   (charged to it like MAP_MEM) until revocation; NULL on a
+ *	   registration, whose pins the window uses
  */
 struct sdxi_window {
 	struct kref ref;
@@ -79,6 +86,7 @@ struct sdxi_window {
 	u64 len;
 	u32 pasid;
 	struct iommu_domain *dom;
+	struct page **pages;
 };
 
 /**
@@ -123,11 +131,10 @@ static const struct file_operations sdxi_window_fops = {
 	.release = sdxi_window_release,
 };
 
-/* A PASID and a domain holding only the window's pages; none on failure. */
-static int sdxi_window_as_init(struct sdxi_window *w, struct sdxi_umap *m,
+/* A PASID and a domain holding only @pages; none on failure. */
+static int sdxi_window_as_init(struct sdxi_window *w, struct page **pages,
 			       int prot)
 {
-	unsigned long first = (w->va - m->it.start) >> PAGE_SHIFT;
 	struct iommu_domain *dom;
 	ioasid_t pasid;
 	int err;
@@ -140,8 +147,8 @@ static int sdxi_window_as_init(struct sdxi_window *w, struct sdxi_umap *m,
 		err = PTR_ERR(dom);
 		goto free_pasid;
 	}
-	err = sdxi_iommu_map_pages(dom, w->va, m->pages + first,
-				   w->len >> PAGE_SHIFT, prot);
+	err = sdxi_iommu_map_pages(dom, w->va, pages, w->len >> PAGE_SHIFT,
+				   prot);
 	if (err)
 		goto free_dom;
 	err = iommu_attach_device_pasid(dom, w->dev, pasid, NULL);
@@ -159,11 +166,22 @@ free_pasid:
 	return err;
 }
 
+/* Release the pins an SVA exporter's window holds, and their charge. */
+static void sdxi_window_unpin(struct sdxi_uctx *u, struct page **pages,
+			      u64 len)
+{
+	unsigned long n = len >> PAGE_SHIFT;
+
+	unpin_user_pages(pages, n);
+	kvfree(pages);
+	sdxi_user_uncharge_pinned(u->ud, u->mm, u->facct, u->uacct, len);
+}
+
 /*
  * Revoke a window: invalidate every import's AKey (each waited out by a
- * SYNC), then detach and free the PASID and domain.  The exporter's file
- * lock is held, so the registration's pages stay pinned until this
- * returns.
+ * SYNC), then detach and free the PASID and domain, and only then release
+ * the window's own pins.  The exporter's file lock is held, so a
+ * registration's pages stay pinned until this returns.
  */
 static void sdxi_window_revoke(struct sdxi_window *w)
 {
@@ -189,6 +207,12 @@ static void sdxi_window_revoke(struct sdxi_window *w)
 	iommu_free_global_pasid(w->pasid);
 	w->dom = NULL;
 	w->m = NULL;
+	if (w->pages) {
+		sdxi_window_unpin(u, w->pages, w->len);
+		u->pinned_pages -= w->len >> PAGE_SHIFT;
+		atomic64_sub(w->len >> PAGE_SHIFT, &w->ud->stats.pinned_pages);
+		w->pages = NULL;
+	}
 	atomic_dec(&w->ud->stats.pasids);
 	atomic_dec(&w->ud->stats.windows);
 	sdxi_user_uncharge(w->ud, u->facct, u->uacct, SDXI_URES_CONTEXTS, 1);
@@ -212,27 +236,116 @@ static struct sdxi_umap *sdxi_window_find_map(struct sdxi_uctx *u, u64 va,
 	return m;
 }
 
-/**
- * sdxi_window_export() - EXPORT_WINDOW
- * @uf: the exporter's file
- * @id: the exporting context
- * @va: page-aligned start
- * @len: page-aligned length, not 0, no wrap-around
- * @flags: SDXI_MAP_READ and/or SDXI_MAP_WRITE
- * @fd: the window's new file descriptor, on success
- * @window_id: its ID, on success
- *
- * Return: 0; -ENOENT (no such context, or the range is not inside one of
- * its MAP_MEM registrations); -EACCES (the registration does not allow
- * @flags); -EOPNOTSUPP (not isolated); -EDQUOT; -ENOSPC (no PASID);
- * -EMFILE; -ENOMEM; -ENODEV; -EINTR.
+/*
+ * Runs @op on context @id of @uf with the file's lock held, @key being
+ * the window or import @op looks for: the part REVOKE_WINDOW,
+ * UNIMPORT_WINDOW and EXPORT_WINDOW's early check share.  Returns @op's result, or -ENOENT (no such
+ * context), -ENODEV, -EINTR.
  */
-int sdxi_window_export(struct sdxi_ufile *uf, u32 id, u64 va, u64 len,
-		       u32 flags, s32 *fd, u32 *window_id)
+static int sdxi_window_cxt_op(struct sdxi_ufile *uf, u32 id, u32 key,
+			      int (*op)(struct sdxi_ufile *uf,
+					struct sdxi_uctx *u, u32 key))
+{
+	struct sdxi_uctx *u;
+
+	CLASS(sdxi_ufile_locked, l)(uf);
+	if (IS_ERR(l))
+		return PTR_ERR(l);
+	u = xa_load(&uf->cxts, id);
+	if (!u)
+		return -ENOENT;
+	return op(uf, u, key);
+}
+
+/* EXPORT_WINDOW's early check: an SVA context (1) or not (0). */
+static int sdxi_window_export_kind(struct sdxi_ufile *uf, struct sdxi_uctx *u,
+				   u32 unused)
+{
+	if (!u->isolated)
+		return -EOPNOTSUPP;
+	return !!u->sva;
+}
+
+/*
+ * Whether the caller's mappings cover [va, va + len) whole (-ENOENT) and
+ * allow @flags (-EACCES), as its own loads and stores would need.
+ */
+static int sdxi_window_vma_check(u64 va, u64 len, u32 flags)
+{
+	struct mm_struct *mm = current->mm;
+	struct vm_area_struct *vma;
+	u64 addr = va;
+	int err = 0;
+
+	if (mmap_read_lock_killable(mm))
+		return -EINTR;
+	while (addr < va + len) {
+		vma = vma_lookup(mm, addr);
+		if (!vma) {
+			err = -ENOENT;
+			break;
+		}
+		if (((flags & SDXI_MAP_READ) && !(vma->vm_flags & VM_READ)) ||
+		    ((flags & SDXI_MAP_WRITE) && !(vma->vm_flags & VM_WRITE))) {
+			err = -EACCES;
+			break;
+		}
+		addr = vma->vm_end;
+	}
+	mmap_read_unlock(mm);
+	return err;
+}
+
+/*
+ * An SVA exporter's range, pinned from the caller's address space (the
+ * file's opener: ioctls from another mm are refused) and charged to it
+ * like MAP_MEM, with no lock of this driver held.  Returns the pages or
+ * ERR_PTR(-ENOENT, -EACCES, -EFAULT, -ENOMEM, -EDQUOT, -EINTR).
+ */
+static struct page **sdxi_window_pin(struct sdxi_ufile *uf, u64 va, u64 len,
+				     u32 flags)
+{
+	unsigned int gup = FOLL_LONGTERM;
+	unsigned long n = len >> PAGE_SHIFT;
+	struct page **pages;
+	int err;
+
+	if (flags & SDXI_MAP_WRITE)
+		gup |= FOLL_WRITE;
+	err = sdxi_window_vma_check(va, len, flags);
+	if (err)
+		return ERR_PTR(err);
+	err = sdxi_user_charge_pinned(uf->udev, uf->mm, uf->facct, uf->uacct,
+				      len);
+	if (err)
+		return ERR_PTR(err);
+	pages = kvmalloc_array(n, sizeof(*pages),
+			       GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	if (!pages) {
+		err = -ENOMEM;
+		goto uncharge;
+	}
+	err = sdxi_pin_user_range(va, n, gup, pages);
+	if (!err)
+		return pages;
+	kvfree(pages);
+uncharge:
+	sdxi_user_uncharge_pinned(uf->udev, uf->mm, uf->facct, uf->uacct, len);
+	return ERR_PTR(err);
+}
+
+/*
+ * EXPORT_WINDOW under the exporter's file lock.  @pages: the range pinned
+ * for an SVA exporter (the window takes them over on success), or NULL to
+ * use a registration's.
+ */
+static int sdxi_window_create(struct sdxi_ufile *uf, u32 id, u64 va, u64 len,
+			      u32 flags, struct page **pages, s32 *fd,
+			      u32 *window_id)
 {
 	struct sdxi_udev *ud = uf->udev;
 	struct sdxi_window *w;
-	struct sdxi_umap *m;
+	struct sdxi_umap *m = NULL;
 	struct file *file;
 	struct sdxi_uctx *u;
 	int prot = IOMMU_CACHE, err, nfd;
@@ -245,15 +358,22 @@ int sdxi_window_export(struct sdxi_ufile *uf, u32 id, u64 va, u64 len,
 		return -ENOENT;
 	if (!u->isolated)
 		return -EOPNOTSUPP;
-	m = sdxi_window_find_map(u, va, len);
-	if (!m)
-		return -ENOENT;
 	if (flags & SDXI_MAP_READ)
 		prot |= IOMMU_READ;
 	if (flags & SDXI_MAP_WRITE)
 		prot |= IOMMU_WRITE;
-	if ((prot & m->prot) != prot)
-		return -EACCES;
+	if (pages) {
+		/* The context went while the range was pinned. */
+		if (!u->sva)
+			return -ENOENT;
+	} else {
+		m = sdxi_window_find_map(u, va, len);
+		if (!m)
+			return -ENOENT;
+		if ((prot & m->prot) != prot)
+			return -EACCES;
+		pages = m->pages + ((va - m->it.start) >> PAGE_SHIFT);
+	}
 	/* Each window holds a PASID: charged as a context. */
 	err = sdxi_user_charge(ud, u->facct, u->uacct, SDXI_URES_CONTEXTS, 1);
 	if (err)
@@ -271,7 +391,7 @@ int sdxi_window_export(struct sdxi_ufile *uf, u32 id, u64 va, u64 len,
 	w->flags = flags;
 	w->va = va;
 	w->len = len;
-	err = sdxi_window_as_init(w, m, prot);
+	err = sdxi_window_as_init(w, pages, prot);
 	if (err)
 		goto free;
 	nfd = get_unused_fd_flags(O_CLOEXEC);
@@ -289,6 +409,11 @@ int sdxi_window_export(struct sdxi_ufile *uf, u32 id, u64 va, u64 len,
 		goto free_as;
 	}
 	w->m = m;
+	if (!m) {
+		w->pages = pages;
+		u->pinned_pages += len >> PAGE_SHIFT;
+		atomic64_add(len >> PAGE_SHIFT, &ud->stats.pinned_pages);
+	}
 	w->id = u->next_window_id++;
 	scoped_guard(mutex, &ud->win_lock) {
 		w->u = u;
@@ -312,25 +437,48 @@ uncharge:
 	return err;
 }
 
-/*
- * Runs @op on context @id of @uf with the file's lock held, @key being
- * the window or import @op looks for: the part REVOKE_WINDOW and
- * UNIMPORT_WINDOW share.  Returns @op's result, or -ENOENT (no such
- * context), -ENODEV, -EINTR.
+/**
+ * sdxi_window_export() - EXPORT_WINDOW
+ * @uf: the exporter's file (the caller is its opener; no lock held)
+ * @id: the exporting context
+ * @va: page-aligned start
+ * @len: page-aligned length, not 0, no wrap-around
+ * @flags: SDXI_MAP_READ and/or SDXI_MAP_WRITE
+ * @fd: the window's new file descriptor, on success
+ * @window_id: its ID, on success
+ *
+ * For an SVA context the range is pinned from the caller's address space
+ * first, with no lock held (as MAP_MEM pins), and the window keeps the
+ * pins until it is revoked; otherwise it must lie in a registration.
+ *
+ * Return: 0; -ENOENT (no such context; the range is not inside one of
+ * its MAP_MEM registrations, or for an SVA context not mapped whole);
+ * -EACCES (the registration, or the SVA context's mappings, do not allow
+ * @flags); -EFAULT (SVA: a page that cannot be pinned, e.g. an I/O
+ * mapping); -EOPNOTSUPP (not isolated); -EDQUOT; -ENOSPC (no PASID);
+ * -EMFILE; -ENOMEM (also RLIMIT_MEMLOCK); -ENODEV; -EINTR.
  */
-static int sdxi_window_cxt_op(struct sdxi_ufile *uf, u32 id, u32 key,
-			      int (*op)(struct sdxi_ufile *uf,
-					struct sdxi_uctx *u, u32 key))
+int sdxi_window_export(struct sdxi_ufile *uf, u32 id, u64 va, u64 len,
+		       u32 flags, s32 *fd, u32 *window_id)
 {
-	struct sdxi_uctx *u;
+	struct page **pages;
+	int err;
 
-	CLASS(sdxi_ufile_locked, l)(uf);
-	if (IS_ERR(l))
-		return PTR_ERR(l);
-	u = xa_load(&uf->cxts, id);
-	if (!u)
-		return -ENOENT;
-	return op(uf, u, key);
+	err = sdxi_window_cxt_op(uf, id, 0, sdxi_window_export_kind);
+	if (err <= 0)
+		return err ?: sdxi_window_create(uf, id, va, len, flags, NULL,
+						 fd, window_id);
+	pages = sdxi_window_pin(uf, va, len, flags);
+	if (IS_ERR(pages))
+		return PTR_ERR(pages);
+	err = sdxi_window_create(uf, id, va, len, flags, pages, fd, window_id);
+	if (err) {
+		unpin_user_pages(pages, len >> PAGE_SHIFT);
+		kvfree(pages);
+		sdxi_user_uncharge_pinned(uf->udev, uf->mm, uf->facct,
+					  uf->uacct, len);
+	}
+	return err;
 }
 
 static int sdxi_window_revoke_locked(struct sdxi_ufile *uf,

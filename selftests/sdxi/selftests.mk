@@ -223,6 +223,7 @@ check-selftests-intree: $(KSFT_INC)/kselftest_harness.h lib
 SVA_PRI ?= 1
 VM_SUITES += user-sva
 $(KSFT_B)/user_sva: selftests/sdxi/sdxi_common.h
+$(KSFT_B)/user_windows $(KSFT_B)/user_sva: selftests/sdxi/windows_common.h
 $(KSFT_B)/user_sva: KSFT_CFLAGS += -Wno-clobbered -Wno-misleading-indentation -fno-strict-aliasing
 
 define USER_SVA_GUEST

@@ -17,6 +17,15 @@
  * 7.x guest with an SVA-capable IOMMU) makes a missing SDXI_INFO_F_SVA a
  * failure.  The "# figure:" lines measure first-touch and steady-state
  * copies of both modes in one run.
+ *
+ * Windows exported from SVA contexts (uapi.rst "Windows", "SVA
+ * exporters"): imported into a pinned and into an SVA context of another
+ * process (the fd passed with SCM_RIGHTS), copies both ways, a read-only
+ * window refusing writes, one byte past either end, revocation by
+ * REVOKE_WINDOW, DESTROY_CONTEXT and the exporter's exit (the importer's
+ * error record, no byte moved), rights beyond the exporter's mappings
+ * (EACCES) and unmapped ranges (ENOENT), the window's pins charged to the
+ * exporter (VmPin, pinned_pages) and given back with it.
  */
 #include <signal.h>
 #include <stddef.h>
@@ -24,6 +33,7 @@
 
 #include "../kselftest_harness.h"
 #include "sdxi_common.h"
+#include "windows_common.h"
 
 #define SVA_MS		10000
 
@@ -719,6 +729,343 @@ TEST(figures_first_touch_and_steady_state_sva_vs_pinned)
 	printf("# figure: steady 4 MiB copies: sva %.1f MB/s vs pinned %.1f MB/s; sva/pinned %.2f\n",
 	       steady[0], steady[1], steady[0] / steady[1]);
 	close(fd);
+}
+
+/* The window tests open their own files: skip unless SVA is offered. */
+#define REQUIRE_SVA_WINDOWS()						\
+	do {								\
+		int __fd;						\
+									\
+		OPEN_OR_SKIP(&__fd);					\
+		REQUIRE_ISOLATION(__fd);				\
+		REQUIRE_SVA(__fd);					\
+		close(__fd);						\
+	} while (0)
+
+/*
+ * Window tests: the importer's last error record, then RESET_CONTEXT so
+ * that it can go on.
+ */
+static int side_error(struct side *s, struct sdxi_error_record *rec)
+{
+	int ret = last_error(&s->x, rec);
+
+	return ret ?: reset(&s->x);
+}
+
+/* Exporting from an SVA context: only what its mappings allow, pinned. */
+TEST(sva_window_rights_beyond_the_mappings_are_refused)
+{
+	size_t len = 4 * SDXI_PG;
+	unsigned char *ro, *none, *hole;
+	struct side e;
+	uint32_t wid;
+	int wfd;
+
+	REQUIRE_SVA_WINDOWS();
+	ro = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	none = mmap(NULL, SDXI_PG, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	/* The context's regions first: none of them may land in the hole. */
+	ASSERT_EQ(0, side_open_iso(&e, SDXI_ISOLATION_SVA));
+	hole = anon(3 * SDXI_PG);
+	ASSERT_TRUE(ro != MAP_FAILED && none != MAP_FAILED && hole);
+	ASSERT_EQ(0, munmap(hole + SDXI_PG, SDXI_PG));
+	/* Write access to read-only memory; any access to PROT_NONE. */
+	EXPECT_EQ(-EACCES, export_window(&e, ro, len, SDXI_MAP_WRITE, &wfd, NULL));
+	EXPECT_EQ(-EACCES, export_window(&e, ro, len,
+					 SDXI_MAP_READ | SDXI_MAP_WRITE, &wfd, NULL));
+	EXPECT_EQ(-EACCES, export_window(&e, none, SDXI_PG, SDXI_MAP_READ, &wfd, NULL));
+	/* A range with a hole, the hole itself. */
+	EXPECT_EQ(-ENOENT, export_window(&e, hole, 3 * SDXI_PG, SDXI_MAP_READ,
+					 &wfd, NULL));
+	EXPECT_EQ(-ENOENT, export_window(&e, hole + SDXI_PG, SDXI_PG,
+					 SDXI_MAP_READ | SDXI_MAP_WRITE, &wfd, NULL));
+	/* The context's own regions (VM_IO | VM_PFNMAP) cannot be pinned. */
+	EXPECT_EQ(-EFAULT, export_window(&e, e.x.ring, SDXI_PG, SDXI_MAP_READ,
+					 &wfd, NULL));
+	EXPECT_EQ(-EFAULT, export_window(&e, (void *)e.x.sts, SDXI_PG,
+					 SDXI_MAP_READ, &wfd, NULL));
+	/* Nothing was pinned or created by the refusals. */
+	EXPECT_EQ(0, vm_pin_kb());
+	EXPECT_EQ(0, sdxi_counter("pinned_pages"));
+	EXPECT_EQ(0, sdxi_counter("windows"));
+	/* What the mappings allow: pinned and charged while the window lives. */
+	ASSERT_EQ(0, export_window(&e, ro, len, SDXI_MAP_READ, &wfd, &wid));
+	EXPECT_EQ(1, sdxi_counter("windows"));
+	EXPECT_EQ(4, sdxi_counter("pinned_pages"));
+	EXPECT_EQ((long)(len >> 10), vm_pin_kb());
+	EXPECT_EQ(0, revoke_window(&e, wid));
+	EXPECT_EQ(0, sdxi_counter("windows"));
+	EXPECT_EQ(0, sdxi_counter("pinned_pages"));
+	EXPECT_EQ(0, vm_pin_kb());
+	close(wfd);
+	side_close(&e);
+	munmap(ro, len);
+	munmap(none, SDXI_PG);
+	munmap(hole, SDXI_PG);
+	munmap(hole + 2 * SDXI_PG, SDXI_PG);
+}
+
+/*
+ * Pass @fd to the parent: over a Unix socket, or (a guest without
+ * AF_UNIX) its number through a pipe, for pidfd_getfd().
+ */
+static int pass_fd(int sock, bool unix_sock, int fd)
+{
+	if (unix_sock)
+		return send_fd(sock, fd);
+	return write(sock, &fd, sizeof(fd)) == sizeof(fd) ? 0 : -EIO;
+}
+
+/* The parent's side of pass_fd(): the descriptor, or -errno. */
+static int take_fd(int sock, bool unix_sock, pid_t pid)
+{
+	int cfd, pidfd, fd;
+
+	if (unix_sock)
+		return recv_fd(sock);
+	if (read(sock, &cfd, sizeof(cfd)) != sizeof(cfd))
+		return -EIO;
+	pidfd = syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd < 0)
+		return -errno;
+	fd = syscall(SYS_pidfd_getfd, pidfd, cfd, 0);
+	if (fd < 0)
+		fd = -errno;
+	close(pidfd);
+	return fd;
+}
+
+/*
+ * The exporter's process: an SVA context exporting pages 0-1 of its
+ * buffer read/write and pages 2-3 read-only, the two window fds passed
+ * over @sock; once the importer says so, it checks what the importers
+ * wrote and exits (its exit revokes both windows).
+ */
+static int sva_exporter(int sock, bool unix_sock, int go)
+{
+	unsigned char *buf = anon(4 * SDXI_PG);
+	struct side e;
+	int rw, ro;
+	char b;
+
+	if (!buf || side_open_iso(&e, SDXI_ISOLATION_SVA))
+		return 1;
+	memset(buf, 0x77, 2 * SDXI_PG);
+	memset(buf + 2 * SDXI_PG, 0x33, 2 * SDXI_PG);
+	if (export_window(&e, buf, 2 * SDXI_PG, SDXI_MAP_READ | SDXI_MAP_WRITE,
+			  &rw, NULL) ||
+	    export_window(&e, buf + 2 * SDXI_PG, 2 * SDXI_PG, SDXI_MAP_READ,
+			  &ro, NULL))
+		return 2;
+	if (vm_pin_kb() != (long)(4 * SDXI_PG >> 10))
+		return 3;
+	if (pass_fd(sock, unix_sock, rw) || pass_fd(sock, unix_sock, ro))
+		return 4;
+	if (read(go, &b, 1) != 1)
+		return 5;
+	/* Page 0 from the SVA importer, page 1 from the pinned one. */
+	if (!all_bytes(buf, SDXI_PG, 0x99) ||
+	    !all_bytes(buf + SDXI_PG, SDXI_PG, 0x88) ||
+	    !all_bytes(buf + 2 * SDXI_PG, 2 * SDXI_PG, 0x33))
+		return 6;
+	return 0;
+}
+
+/*
+ * @s imports the exporter's windows @rw and @ro and works through them:
+ * reads both, writes page @page of @rw with @c, and fails (its own error
+ * record, nothing written) one byte before and after @rw and on a write
+ * to @ro.  @local: 2 pages @s reaches under AKey 0.
+ */
+static void sva_window_use(struct __test_metadata *_metadata, struct side *s,
+			   int rw, int ro, unsigned char *local, int page,
+			   int c, struct sdxi_import_window *w)
+{
+	struct sdxi_import_window r;
+	struct sdxi_error_record rec;
+	uint64_t lb = (uintptr_t)local;
+
+	ASSERT_EQ(0, import_window(s, rw, w));
+	ASSERT_EQ(0, import_window(s, ro, &r));
+	EXPECT_EQ(SDXI_MAP_READ | SDXI_MAP_WRITE, w->out_flags);
+	EXPECT_EQ(2 * SDXI_PG, w->out_length);
+	EXPECT_EQ(SDXI_MAP_READ, r.out_flags);
+	EXPECT_EQ(w->out_base + 2 * SDXI_PG, r.out_base);
+	/* Remote -> local. */
+	memset(local, 0, 2 * SDXI_PG);
+	ASSERT_EQ(0, copy2(s, r.out_base, r.out_akey, lb, 0, 2 * SDXI_PG));
+	EXPECT_TRUE(all_bytes(local, 2 * SDXI_PG, 0x33));
+	ASSERT_EQ(0, copy2(s, w->out_base, w->out_akey, lb, 0, SDXI_PG));
+	EXPECT_TRUE(all_bytes(local, SDXI_PG, 0x77));
+	/* One byte before and after the window, read and written. */
+	EXPECT_EQ(-EIO, copy2(s, w->out_base - 1, w->out_akey, lb, 0, 1));
+	ASSERT_EQ(0, side_error(s, &rec));
+	EXPECT_EQ(SDXI_ERR_XLATE, rec.reason);
+	EXPECT_EQ(w->out_base - 1, rec.addr);
+	EXPECT_EQ(-EIO, copy2(s, w->out_base + w->out_length, w->out_akey, lb, 0, 1));
+	ASSERT_EQ(0, side_error(s, &rec));
+	EXPECT_EQ(w->out_base + w->out_length, rec.addr);
+	EXPECT_EQ(-EIO, copy2(s, lb, 0, w->out_base - 1, w->out_akey, 1));
+	ASSERT_EQ(0, side_error(s, &rec));
+	EXPECT_EQ(w->out_base - 1, rec.addr);
+	EXPECT_EQ(-EIO, copy2(s, lb, 0, w->out_base + w->out_length, w->out_akey, 1));
+	ASSERT_EQ(0, side_error(s, &rec));
+	EXPECT_EQ(w->out_base + w->out_length, rec.addr);
+	/* The read-only window refuses a write. */
+	memset(local + SDXI_PG, 0xee, SDXI_PG);
+	EXPECT_EQ(-EIO, copy2(s, lb + SDXI_PG, 0, r.out_base, r.out_akey, SDXI_PG));
+	ASSERT_EQ(0, side_error(s, &rec));
+	EXPECT_EQ(SDXI_ERR_XLATE, rec.reason);
+	EXPECT_EQ(SDXI_STEP_DATA, rec.step);
+	EXPECT_EQ(r.out_base, rec.addr);
+	/* Local -> remote: page @page of the read/write window. */
+	memset(local, c, SDXI_PG);
+	ASSERT_EQ(0, copy2(s, lb, 0, w->out_base + page * SDXI_PG, w->out_akey,
+			   SDXI_PG));
+}
+
+/* After the exporter died: @w fails in @s, nothing written to @local. */
+static void sva_window_revoked(struct __test_metadata *_metadata,
+			       struct side *s, struct sdxi_import_window *w,
+			       int rw, unsigned char *local)
+{
+	struct sdxi_import_window w2;
+	struct sdxi_error_record rec;
+
+	memset(local, 0x5a, SDXI_PG);
+	EXPECT_EQ(-EIO, copy2(s, w->out_base, w->out_akey, (uintptr_t)local, 0,
+			      SDXI_PG));
+	ASSERT_EQ(0, side_error(s, &rec));
+	EXPECT_EQ(SDXI_ERR_AKEY_INVALID, rec.reason);
+	EXPECT_TRUE(all_bytes(local, SDXI_PG, 0x5a));
+	EXPECT_EQ(-EKEYREVOKED, import_window(s, rw, &w2));
+}
+
+/*
+ * An SVA context of another process exports; a pinned and an SVA context
+ * of this one import and copy both ways; the exporter's exit revokes.
+ */
+TEST(sva_window_into_pinned_and_sva_importers_until_the_exporter_exits)
+{
+	struct sdxi_import_window wp, ws;
+	unsigned char *pl = anon(2 * SDXI_PG), *sl = anon(2 * SDXI_PG);
+	long long pasids;
+	struct side p, v;
+	int sv[2], go[2], rw, ro;
+	bool unix_sock = true;
+	pid_t pid;
+
+	REQUIRE_SVA_WINDOWS();
+	ASSERT_TRUE(pl && sl);
+	pasids = sdxi_counter("pasids");
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)) {
+		ASSERT_TRUE(errno == EAFNOSUPPORT || errno == ENOSYS);
+		TH_LOG("no AF_UNIX: the fds go through pidfd_getfd()");
+		unix_sock = false;
+		ASSERT_EQ(0, pipe2(sv, O_CLOEXEC));
+	}
+	ASSERT_EQ(0, pipe2(go, O_CLOEXEC));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(sva_exporter(sv[1], unix_sock, go[0]));
+	close(sv[1]);
+	close(go[0]);
+	rw = take_fd(sv[0], unix_sock, pid);
+	ro = take_fd(sv[0], unix_sock, pid);
+	ASSERT_LE(0, rw);
+	ASSERT_LE(0, ro);
+	EXPECT_EQ(2, sdxi_counter("windows"));
+	EXPECT_EQ(4, sdxi_counter("pinned_pages"));
+	ASSERT_EQ(0, side_open(&p, 0));
+	ASSERT_EQ(0, map_mem(p.fd, cid(&p), pl, 2 * SDXI_PG,
+			     SDXI_MAP_READ | SDXI_MAP_WRITE));
+	ASSERT_EQ(0, side_open_iso(&v, SDXI_ISOLATION_SVA));
+	/* The pinned importer writes page 1, then the SVA one page 0. */
+	sva_window_use(_metadata, &p, rw, ro, pl, 1, 0x88, &wp);
+	sva_window_use(_metadata, &v, rw, ro, sl, 0, 0x99, &ws);
+	/* Each sees the other's write: the same pages. */
+	ASSERT_EQ(0, copy2(&v, ws.out_base + SDXI_PG, ws.out_akey,
+			   (uintptr_t)sl + SDXI_PG, 0, SDXI_PG));
+	EXPECT_TRUE(all_bytes(sl + SDXI_PG, SDXI_PG, 0x88));
+	EXPECT_EQ(4, sdxi_counter("window_imports"));
+	ASSERT_EQ(1, write(go[1], "g", 1));
+	EXPECT_EQ(0, child_status(pid));
+	close(go[1]);
+	close(sv[0]);
+	/* The exporter exited: both windows revoked, their pins given back. */
+	EXPECT_EQ(0, sdxi_counter("windows"));
+	sva_window_revoked(_metadata, &p, &wp, rw, pl);
+	sva_window_revoked(_metadata, &v, &ws, rw, sl);
+	EXPECT_EQ(0, unimport_window(&p, wp.out_akey));
+	close(rw);
+	close(ro);
+	side_close(&v);
+	side_close(&p);
+	EXPECT_EQ(0, sdxi_counter("window_imports"));
+	EXPECT_EQ(0, sdxi_counter("pinned_pages"));
+	EXPECT_EQ(pasids, sdxi_counter("pasids"));
+}
+
+/*
+ * REVOKE_WINDOW and DESTROY_CONTEXT of an SVA exporter revoke; until
+ * then the window keeps its pages, even after the exporter's munmap().
+ */
+TEST(sva_window_revoke_destroy_and_munmap)
+{
+	unsigned char *buf = anon(2 * SDXI_PG), *buf2 = anon(SDXI_PG);
+	unsigned char *local = anon(2 * SDXI_PG);
+	struct sdxi_import_window w;
+	long long pasids;
+	struct side e, i;
+	uint32_t wid;
+	int wfd;
+
+	REQUIRE_SVA_WINDOWS();
+	ASSERT_TRUE(buf && buf2 && local);
+	pasids = sdxi_counter("pasids");
+	ASSERT_EQ(0, side_open_iso(&e, SDXI_ISOLATION_SVA));
+	ASSERT_EQ(0, side_open_iso(&i, SDXI_ISOLATION_SVA));
+	memset(buf, 0x44, 2 * SDXI_PG);
+	memset(local, 0, 2 * SDXI_PG);
+	ASSERT_EQ(0, export_window(&e, buf, 2 * SDXI_PG,
+				   SDXI_MAP_READ | SDXI_MAP_WRITE, &wfd, &wid));
+	ASSERT_EQ(0, import_window(&i, wfd, &w));
+	/* The exporter unmaps: the window still holds the pages it pinned. */
+	ASSERT_EQ(0, munmap(buf, 2 * SDXI_PG));
+	EXPECT_EQ((long)(2 * SDXI_PG >> 10), vm_pin_kb());
+	ASSERT_EQ(0, copy2(&i, w.out_base, w.out_akey, (uintptr_t)local, 0,
+			   2 * SDXI_PG));
+	EXPECT_TRUE(all_bytes(local, 2 * SDXI_PG, 0x44));
+	ASSERT_EQ(0, copy2(&i, (uintptr_t)local, 0, w.out_base, w.out_akey,
+			   SDXI_PG));
+	/* REVOKE_WINDOW: the pins go with it, the import fails. */
+	ASSERT_EQ(0, revoke_window(&e, wid));
+	EXPECT_EQ(0, vm_pin_kb());
+	EXPECT_EQ(0, sdxi_counter("pinned_pages"));
+	sva_window_revoked(_metadata, &i, &w, wfd, local);
+	close(wfd);
+	/* DESTROY_CONTEXT of the exporter. */
+	memset(buf2, 0x45, SDXI_PG);
+	ASSERT_EQ(0, export_window(&e, buf2, SDXI_PG, SDXI_MAP_READ, &wfd, NULL));
+	ASSERT_EQ(0, import_window(&i, wfd, &w));
+	ASSERT_EQ(0, copy2(&i, w.out_base, w.out_akey, (uintptr_t)local, 0,
+			   SDXI_PG));
+	EXPECT_TRUE(all_bytes(local, SDXI_PG, 0x45));
+	EXPECT_EQ(1, sdxi_counter("pinned_pages"));
+	ASSERT_EQ(0, uctx_destroy(&e.x));
+	EXPECT_EQ(0, sdxi_counter("windows"));
+	EXPECT_EQ(0, sdxi_counter("pinned_pages"));
+	EXPECT_EQ(0, vm_pin_kb());
+	sva_window_revoked(_metadata, &i, &w, wfd, local);
+	close(wfd);
+	close(e.fd);
+	side_close(&i);
+	EXPECT_EQ(0, sdxi_counter("window_imports"));
+	EXPECT_EQ(pasids, sdxi_counter("pasids"));
+	munmap(buf2, SDXI_PG);
+	munmap(local, 2 * SDXI_PG);
 }
 
 TEST_HARNESS_MAIN

@@ -415,7 +415,9 @@ struct sdxi_set_eventfd {
  * @out_window_id: the window's ID in the context, for REVOKE_WINDOW
  *
  * The range must lie inside one MAP_MEM registration of the context that
- * allows at least the access in @flags (else ENOENT or EACCES).  Importers
+ * allows at least the access in @flags (else ENOENT or EACCES); for an
+ * SVA context, inside the caller's mappings with at least that access
+ * (else ENOENT or EACCES), and the window pins it.  Importers
  * reach exactly [vaddr, vaddr + length) with exactly @flags, through a
  * PASID of the window's own (Documentation/uapi.rst "Windows").  The
  * window is revoked by REVOKE_WINDOW, by UNMAP_MEM of its registration, by
