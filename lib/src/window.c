@@ -94,10 +94,13 @@ SDXI_EXPORT int sdxi_mem_export(struct sdxi_ctx *ctx, const void *addr, size_t l
 	    va + len < va)
 		return -EINVAL;
 	ctx_check(ctx, "sdxi_mem_export()");
-	if (ctx->hw.sva || !ctx->dev->ops->win_export)
+	if (!ctx->dev->ops->win_export)
 		return -EOPNOTSUPP;
-	/* Inside one registration of the application's, with the rights. */
-	ret = hold_lookup_rcu(ctx, va, len, rights, &iova);
+	/*
+	 * Inside one registration of the application's, with the rights.  An
+	 * SVA context has none: the device checks the process's mappings.
+	 */
+	ret = ctx->hw.sva ? 0 : hold_lookup_rcu(ctx, va, len, rights, &iova);
 	if (ret) {
 		bool any = (rights != SDXI_MEM_READ &&
 			    !hold_lookup_rcu(ctx, va, len, SDXI_MEM_READ, &iova)) ||

@@ -165,13 +165,17 @@ static int pinned_ctx(struct sdxi_dev *dev, uint32_t entries, struct sdxi_ctx **
 	return dev ? sdxi_ctx_create(dev, &o, ctx) : -ENODEV;
 }
 
+/* In @rights of exporter(): export from an SVA context, nothing registered. */
+#define EXP_SVA	(1u << 8)
+
 /*
- * The exporter: buffer patterned with SEED, registered read-write
- * (read-only with @reg_ro), window with @rights.  Commands: R revoke
- * (answers k), D dump the buffer, X exit at once, Q clean up and exit.
+ * The exporter: buffer patterned with SEED, registered read-write (not at
+ * all with EXP_SVA), window with @rights.  Commands: R revoke (answers
+ * k), D dump the buffer, X exit at once, Q clean up and exit.
  */
 static void exporter(int rd, int sock, unsigned int rights, bool pipes)
 {
+	struct sdxi_ctx_opts sva = { .mode = SDXI_CTX_MODE_SVA };
 	struct sdxi_window *w = NULL;
 	struct sdxi_ctx *ctx = NULL;
 	struct sdxi_dev *dev = NULL;
@@ -181,13 +185,14 @@ static void exporter(int rd, int sock, unsigned int rights, bool pipes)
 	char cmd, step = 'o';
 
 	if (!ret && (step = 'c'))
-		ret = pinned_ctx(dev, 0, &ctx);
+		ret = (rights & EXP_SVA) ? sdxi_ctx_create(dev, &sva, &ctx) : pinned_ctx(dev, 0, &ctx);
 	if (!ret && buf && (step = 'r')) {
 		test_pattern(buf, XBUF, SEED);
-		ret = sdxi_mem_register(ctx, buf, XBUF, SDXI_MEM_READ | SDXI_MEM_WRITE);
+		if (!(rights & EXP_SVA))
+			ret = sdxi_mem_register(ctx, buf, XBUF, SDXI_MEM_READ | SDXI_MEM_WRITE);
 	}
 	if (!ret && (step = 'e'))
-		ret = sdxi_mem_export(ctx, buf + WOFF, WLEN, rights, &w);
+		ret = sdxi_mem_export(ctx, buf + WOFF, WLEN, rights & ~EXP_SVA, &w);
 	if (ret) {
 		char c[2] = { (char)-ret, step };
 
@@ -676,23 +681,65 @@ TEST(window_export_arguments)
 	test_buf_free(buf, XBUF);
 }
 
-TEST(window_export_refused_on_sva_context)
+/* Whether the device offers SVA contexts, and windows of pinned ones. */
+static bool sva_and_windows_offered(void)
 {
 	struct sdxi_ctx_opts o = { .mode = SDXI_CTX_MODE_SVA };
 	struct sdxi_dev *dev = test_dev();
+	struct sdxi_ctx *ctx = NULL, *pinned = NULL;
 	uint8_t *buf = test_buf(XBUF);
-	struct sdxi_window *w;
-	struct sdxi_ctx *ctx;
+	struct sdxi_window *w = NULL;
+	bool ok = dev && buf && !sdxi_ctx_create(dev, &o, &ctx) &&
+		  !pinned_ctx(dev, 0, &pinned) &&
+		  !sdxi_mem_register(pinned, buf, XBUF, SDXI_MEM_READ) &&
+		  !sdxi_mem_export(pinned, buf, XBUF, SDXI_MEM_READ, &w);
 
-	REQUIRE(dev && buf);
-	if (sdxi_ctx_create(dev, &o, &ctx)) {
-		sdxi_dev_close(dev);
-		test_buf_free(buf, XBUF);
-		SKIP("no SVA contexts on this device");
-	}
-	sdxi_mem_register(ctx, buf, XBUF, SDXI_MEM_READ);
-	CHECK_ERR(sdxi_mem_export(ctx, buf, XBUF, SDXI_MEM_READ, &w), -EOPNOTSUPP);
+	if (w)
+		sdxi_window_close(w);
+	sdxi_ctx_destroy(pinned);
 	sdxi_ctx_destroy(ctx);
 	sdxi_dev_close(dev);
 	test_buf_free(buf, XBUF);
+	return ok;
+}
+
+/*
+ * An SVA context exports what the process maps, unregistered; an importer
+ * copies both ways through it.  SKIP where the device offers no SVA
+ * context or no windows at all.
+ */
+TEST(window_export_from_an_sva_context_needs_no_registration)
+{
+	uint8_t *x = test_buf(XBUF), *y = test_buf(XBUF);
+	struct sdxi_remote_info ri;
+	struct sdxi_remote *rem;
+	struct wfx f;
+
+	REQUIRE(x && y);
+	if (!sva_and_windows_offered()) {
+		test_buf_free(x, XBUF);
+		test_buf_free(y, XBUF);
+		SKIP("no SVA contexts or no windows on this device");
+	}
+	if (!wfx_up(&f, SDXI_MEM_READ | SDXI_MEM_WRITE | EXP_SVA, 0)) {
+		printf("# set-up: %s\n", strerror(f.fd < 0 ? -f.fd : EIO));
+		wfx_down(&f);
+		REQUIRE(0);
+	}
+	CHECK_ERR(import(&f, &rem, &ri), 0);
+	CHECK_EQ(ri.length, WLEN);
+	CHECK_ERR(RUN1(f.ctx, sdxi_batch_copy_from_remote(&_b, f.iova, rem, 0, WLEN, 0), NULL), 0);
+	REQUIRE(!dump(&f, y));
+	CHECK(!memcmp(f.buf, y + WOFF, WLEN));
+	/* Our bytes land at offset 512 of the window and nowhere else. */
+	test_pattern(f.buf, XBUF, 42);
+	CHECK_ERR(RUN1(f.ctx, sdxi_batch_copy_to_remote(&_b, rem, 512, f.iova, 3000, 0), NULL), 0);
+	REQUIRE(!dump(&f, x));
+	CHECK(!memcmp(x + WOFF + 512, f.buf, 3000));
+	CHECK(!memcmp(x, y, WOFF + 512));
+	CHECK(!memcmp(x + WOFF + 3512, y + WOFF + 3512, XBUF - WOFF - 3512));
+	sdxi_remote_close(rem);
+	test_buf_free(x, XBUF);
+	test_buf_free(y, XBUF);
+	wfx_down(&f);
 }
