@@ -239,8 +239,8 @@ static struct sdxi_umap *sdxi_window_find_map(struct sdxi_uctx *u, u64 va,
 /*
  * Runs @op on context @id of @uf with the file's lock held, @key being
  * the window or import @op looks for: the part REVOKE_WINDOW,
- * UNIMPORT_WINDOW and EXPORT_WINDOW's early check share.  Returns @op's result, or -ENOENT (no such
- * context), -ENODEV, -EINTR.
+ * UNIMPORT_WINDOW and EXPORT_WINDOW's early check share.  Returns @op's
+ * result, or -ENOENT (no such context), -ENODEV, -EINTR.
  */
 static int sdxi_window_cxt_op(struct sdxi_ufile *uf, u32 id, u32 key,
 			      int (*op)(struct sdxi_ufile *uf,
