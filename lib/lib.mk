@@ -162,6 +162,29 @@ $(LIB_B)/sdxi-bench: lib/bench/bench.c $(LIB_B)/libsdxi.a $(LIB_HDR)
 bench-lib: $(LIB_B)/sdxi-bench
 	@$< --out $(LIB_B)/bench
 
+# Windows between processes against the CPU's ways (the example
+# lib/examples/window-exchange.c: a window, shared memory with two CPU
+# copies, process_vm_readv()): on the host's software device, then in the
+# test VM on /dev/sdxi0; each prints its rates and ratios in one run.
+BENCH_TARGETS += bench-windows
+WX_BIN := $(LIB_B)/window-exchange
+WX_ARGS ?= 1024 100
+$(WX_BIN): lib/examples/window-exchange.c $(LIB_B)/libsdxi.a $(LIB_HDR)
+	$(CC) $(filter-out -D_GNU_SOURCE,$(HOST_CFLAGS)) -I$(TOP)/lib/include -o $@ $< \
+		$(LIB_B)/libsdxi.a $(URCU_LIBS) -lpthread
+
+.PHONY: bench-windows
+bench-windows: $(WX_BIN) $(SDXI_KO)
+	@echo "host, software device:"
+	@SDXI_DEVICE=soft $(WX_BIN) $(WX_ARGS)
+	@SDXI_RUN_SUITES=1 $(VM_TAP) $(B)/bench/bench-windows.tap --timeout 600 \
+		--file $(SDXI_KO) --file $(WX_BIN) -- 'modprobe sdxi && \
+		SDXI_DEVICE=/dev/sdxi0 window-exchange $(WX_ARGS) > /tmp/wx 2>&1; \
+		r=$$?; sed "s/^/# /" /tmp/wx; echo 1..1; \
+		[ $$r = 0 ] && echo "ok 1 - window_exchange" || echo "not ok 1 - window_exchange"'
+	@echo "VM (emulated timings), /dev/sdxi0:"
+	@sed -n 's/^# //p' $(B)/bench/bench-windows.tap
+
 # The same suite in the test VM against /dev/sdxi0 (sdxi.ko from
 # kernel/kernel.mk); fault-injection tests drive the QEMU model's knobs
 # through the VM's sdxi-qom-set.
