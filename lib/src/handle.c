@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * Misuse of handles: a device used after sdxi_dev_close(), a context used
- * after sdxi_ctx_destroy(), or a pointer that is neither.  A library must
+ * after sdxi_ctx_destroy(), a window or import used after it was closed,
+ * or a pointer that is none of these.  A library must
  * not carry on with a handle it no longer owns, so these print what
  * happened, naming the call, and abort.  They are reliable with
  * SDXI_DEBUG=1 (freed handles are kept, see internal.h) and a best effort
@@ -31,5 +32,11 @@ void ctx_misuse(const struct sdxi_ctx *ctx, const char *call)
 	else
 		fprintf(stderr, "libsdxi: %s: %p is not a libsdxi context\n", call,
 			(const void *)ctx);
+	abort();
+}
+
+void handle_misuse(const void *h, const char *what, const char *call)
+{
+	fprintf(stderr, "libsdxi: %s: %p is not a live libsdxi %s\n", call, h, what);
 	abort();
 }

@@ -318,6 +318,9 @@ void *sdxi__memset(void *dst, int c, size_t n);
 /* handle.c */
 void dev_misuse(const struct sdxi_dev *dev, const char *call) __attribute__((noreturn, cold));
 void ctx_misuse(const struct sdxi_ctx *ctx, const char *call) __attribute__((noreturn, cold));
+/* A window or import handle (@what) that is not live. */
+void handle_misuse(const void *h, const char *what, const char *call)
+	__attribute__((noreturn, cold));
 
 /* Abort with a message unless @dev is an open device (the opener's handle). */
 static inline void dev_check(const struct sdxi_dev *dev, const char *call)

@@ -15,7 +15,6 @@
  * encode; the device checks again (the AKey entry, then the window's
  * translation), which is what stops a revoked window.
  */
-#include <stdio.h>
 #include <stdlib.h>
 
 #include "internal.h"
@@ -126,14 +125,6 @@ SDXI_EXPORT int sdxi_mem_export(struct sdxi_ctx *ctx, const void *addr, size_t l
 	pthread_mutex_unlock(&ctx->win_lock);
 	*winp = w;
 	return 0;
-}
-
-/* A window or import handle that is not live: print the call and abort. */
-static void __attribute__((noreturn, cold)) handle_misuse(const void *h, const char *what,
-							  const char *call)
-{
-	fprintf(stderr, "libsdxi: %s: %p is not a live libsdxi %s\n", call, h, what);
-	abort();
 }
 
 static void win_check(const struct sdxi_window *w, const char *call)
