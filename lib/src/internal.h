@@ -349,6 +349,8 @@ int dev_list_at(const char *sysfs, struct sdxi_dev_info *infos, unsigned int max
 /* policy.c */
 void policy_init(struct sdxi_ctx *ctx);
 bool policy_cpu(struct sdxi_ctx *ctx, uint64_t n);
+void policy_fit(uint64_t small, uint64_t ts, uint64_t large, uint64_t tl, uint64_t tc,
+		struct sdxi_policy *p);
 
 /* error.c */
 int error_errno(unsigned int reason);

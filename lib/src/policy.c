@@ -115,10 +115,55 @@ static uint64_t time_dev(struct sdxi_ctx *ctx, uint64_t dst, uint64_t src, uint6
 }
 
 /*
+ * The policy from a probe: device copies of @small and @large bytes took
+ * @ts and @tl ns at best, a CPU copy of @large bytes @tc ns, with
+ * t_dev(n) = fixed + n / devbw and t_cpu(n) = n / cpu.  A probe that
+ * failed (no time) leaves the figures 0 and the
+ * device used always.  When the large copy was not slower than the small
+ * one, the device's cost per byte is below the noise of the machine (a
+ * loaded host, an emulated device); the figures are then bounds, device
+ * bandwidth at least @large / @tl and fixed cost at most @tl, both of
+ * which move the threshold towards the CPU.
+ */
+void policy_fit(uint64_t small, uint64_t ts, uint64_t large, uint64_t tl, uint64_t tc,
+		struct sdxi_policy *p)
+{
+	double cpu, devbw, fixed;
+
+	*p = (struct sdxi_policy){ .offload_min = 0, .source = SDXI_POLICY_MEASURED };
+	if (ts == UINT64_MAX || tl == UINT64_MAX || tc == UINT64_MAX || !tl || !tc ||
+	    large <= small)
+		return;
+	cpu = (double)large / (double)tc * 1e9;
+	if (tl > ts) {
+		devbw = (double)(large - small) / (double)(tl - ts) * 1e9;
+		fixed = (double)ts - (double)small / devbw * 1e9;
+		if (fixed < 0)
+			fixed = 0;
+	} else {
+		devbw = (double)large / (double)tl * 1e9;
+		fixed = (double)tl;
+	}
+	p->cpu_bps = (uint64_t)cpu;
+	p->dev_bps = (uint64_t)devbw;
+	p->dev_fixed_ns = (uint64_t)fixed;
+	if (devbw <= cpu) {
+		p->offload_min = SDXI_OFFLOAD_NEVER;
+	} else {
+		/* n / cpu = fixed + n / devbw, rounded up to a power of two. */
+		double cross = fixed * 1e-9 * cpu * devbw / (devbw - cpu);
+		uint64_t t = 64;
+
+		while ((double)t < cross && t < (1ULL << 40))
+			t <<= 1;
+		p->offload_min = t;
+	}
+}
+
+/*
  * Measure on @ctx: best of PROBE_ROUNDS device copies of PROBE_SMALL and
  * PROBE_LARGE bytes and CPU copies of PROBE_LARGE, on a scratch buffer
- * the library maps for the purpose.  Fills @p (source MEASURED); on any
- * failure the device is used always (offload_min 0, figures 0).
+ * the library maps for the purpose; policy_fit() turns them into @p.
  */
 static void measure(struct sdxi_ctx *ctx, struct sdxi_policy *p)
 {
@@ -126,7 +171,6 @@ static void measure(struct sdxi_ctx *ctx, struct sdxi_policy *p)
 	size_t bytes = 2 * PROBE_LARGE;
 	uint8_t *buf = map_guarded(bytes);
 	uint64_t iova, ts = UINT64_MAX, tl = UINT64_MAX, tc = UINT64_MAX;
-	double cpu, devbw, fixed;
 
 	*p = (struct sdxi_policy){ .offload_min = 0, .source = SDXI_POLICY_MEASURED };
 	if (!buf)
@@ -154,28 +198,7 @@ static void measure(struct sdxi_ctx *ctx, struct sdxi_policy *p)
 	ctx_quiesce(ctx);
 	dev->ops->unmap(dev, &ctx->hw, (uint64_t)(uintptr_t)buf, bytes);
 	unmap_guarded(buf, bytes);
-	if (ts == UINT64_MAX || tl <= ts || !tc)
-		return;
-	/* t_dev(n) = fixed + n / devbw; t_cpu(n) = n / cpu. */
-	devbw = (double)(PROBE_LARGE - PROBE_SMALL) / (double)(tl - ts) * 1e9;
-	fixed = (double)ts - (double)PROBE_SMALL / devbw * 1e9;
-	cpu = (double)PROBE_LARGE / (double)tc * 1e9;
-	if (fixed < 0)
-		fixed = 0;
-	p->cpu_bps = (uint64_t)cpu;
-	p->dev_bps = (uint64_t)devbw;
-	p->dev_fixed_ns = (uint64_t)fixed;
-	if (devbw <= cpu) {
-		p->offload_min = SDXI_OFFLOAD_NEVER;
-	} else {
-		/* n / cpu = fixed + n / devbw, rounded up to a power of two. */
-		double cross = fixed * 1e-9 * cpu * devbw / (devbw - cpu);
-		uint64_t t = 64;
-
-		while ((double)t < cross && t < (1ULL << 40))
-			t <<= 1;
-		p->offload_min = t;
-	}
+	policy_fit(PROBE_SMALL, ts, PROBE_LARGE, tl, tc, p);
 }
 
 /* Decide the policy of @ctx if it is not decided yet. */

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Test-only entry points of libsdxi: the software device's fault injection
- * and counters, and enumeration under another sysfs root.  Not installed
- * and not exported from libsdxi.so (the test suite links libsdxi.a);
- * every call returns -EOPNOTSUPP on a device that is not the software
- * device, so tests that need them SKIP on real hardware.
+ * and counters, enumeration under another sysfs root, and the offload
+ * policy's fit.  Not installed and not exported from libsdxi.so (the test
+ * suite links libsdxi-test.a); every call on a device returns -EOPNOTSUPP
+ * on a device that is not the software device, so tests that need them
+ * SKIP on real hardware.
  */
 #ifndef LIBSDXI_TEST_H
 #define LIBSDXI_TEST_H
@@ -34,6 +35,14 @@ struct sdxi_soft_stats {
 int sdxi_soft_stats(struct sdxi_dev *dev, struct sdxi_soft_stats *st);
 /* Doorbells rung on @ctx by the library (one per published batch). */
 int sdxi_soft_ctx_doorbells(struct sdxi_ctx *ctx, uint64_t *n);
+
+/*
+ * The offload policy a device's probe gives (policy.c): device copies of
+ * @small and @large bytes in @small_ns and @large_ns (best of the rounds;
+ * UINT64_MAX: failed), a CPU copy of @large bytes in @cpu_ns.
+ */
+void sdxi_test_policy_fit(uint64_t small, uint64_t small_ns, uint64_t large,
+			  uint64_t large_ns, uint64_t cpu_ns, struct sdxi_policy *p);
 
 /* sdxi_dev_list() under another class directory (a fake sysfs tree). */
 int sdxi_test_dev_list(const char *class_dir, struct sdxi_dev_info *infos, unsigned int max);

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * Test hooks of libsdxi (lib/src/sdxi_test.h): the software device's fault
- * injection and counters, and enumeration under another sysfs root.  Built
- * into libsdxi-test.a only, never into the installed libraries.
+ * injection and counters, enumeration under another sysfs root, and the
+ * offload policy's fit.  Built into libsdxi-test.a only, never into the
+ * installed libraries.
  */
 #include "soft.h"
 #include "sdxi_test.h"
@@ -77,4 +78,10 @@ SDXI_EXPORT int sdxi_soft_ctx_doorbells(struct sdxi_ctx *ctx, uint64_t *n)
 SDXI_EXPORT int sdxi_test_dev_list(const char *class_dir, struct sdxi_dev_info *infos, unsigned int max)
 {
 	return dev_list_at(class_dir, infos, max);
+}
+
+SDXI_EXPORT void sdxi_test_policy_fit(uint64_t small, uint64_t small_ns, uint64_t large,
+				      uint64_t large_ns, uint64_t cpu_ns, struct sdxi_policy *p)
+{
+	policy_fit(small, small_ns, large, large_ns, cpu_ns, p);
 }

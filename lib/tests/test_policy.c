@@ -63,6 +63,62 @@ TEST(policy_default_is_the_cpu_on_soft_and_measured_elsewhere)
 	test_buf_free(buf, 1 << 20);
 }
 
+/*
+ * The fit of a device's probe (4 KiB and 256 KiB device copies, a 256 KiB
+ * CPU copy).  A device at 10 GB/s with 9.59 us fixed cost against a CPU
+ * at 5 GB/s crosses at 95.9 KB: threshold 128 KiB.
+ */
+TEST(policy_fit_of_a_clean_probe)
+{
+	struct sdxi_policy p;
+
+	sdxi_test_policy_fit(4096, 10000, 262144, 35805, 52429, &p);
+	CHECK_EQ(p.source, SDXI_POLICY_MEASURED);
+	CHECK(p.dev_bps > 9990000000ULL && p.dev_bps < 10010000000ULL);
+	CHECK(p.cpu_bps > 4990000000ULL && p.cpu_bps < 5010000000ULL);
+	CHECK(p.dev_fixed_ns >= 9580 && p.dev_fixed_ns <= 9600);
+	CHECK_EQ(p.offload_min, 131072);
+	/* A device no faster than the CPU: never. */
+	sdxi_test_policy_fit(4096, 10000, 262144, 62000, 52429, &p);
+	CHECK_EQ(p.offload_min, SDXI_OFFLOAD_NEVER);
+	CHECK(p.dev_bps > 0 && p.cpu_bps > 0);
+}
+
+/*
+ * A loaded machine or an emulated device: the large copy came back no
+ * slower than the small one.  The figures are bounds (bandwidth from the
+ * large copy alone, fixed cost its whole time), never zero, and the
+ * threshold is no lower than a clean probe of the same device would give.
+ */
+TEST(policy_fit_of_a_noisy_probe_is_conservative)
+{
+	struct sdxi_policy clean, p;
+
+	sdxi_test_policy_fit(4096, 10000, 262144, 35805, 52429, &clean);
+	sdxi_test_policy_fit(4096, 40000, 262144, 35805, 52429, &p);
+	CHECK_EQ(p.source, SDXI_POLICY_MEASURED);
+	CHECK(p.cpu_bps > 0);
+	CHECK(p.dev_bps > 0 && p.dev_bps <= clean.dev_bps);
+	CHECK_EQ(p.dev_fixed_ns, 35805);
+	CHECK(p.offload_min >= clean.offload_min);
+	CHECK(p.offload_min != SDXI_OFFLOAD_NEVER);
+	/* Equal times are the same case. */
+	sdxi_test_policy_fit(4096, 35805, 262144, 35805, 52429, &p);
+	CHECK(p.dev_bps > 0 && p.dev_fixed_ns == 35805);
+}
+
+/* A probe whose device copies failed: the device always, no figures. */
+TEST(policy_fit_of_a_failed_probe)
+{
+	struct sdxi_policy p;
+
+	sdxi_test_policy_fit(4096, UINT64_MAX, 262144, UINT64_MAX, 52429, &p);
+	CHECK_EQ(p.source, SDXI_POLICY_MEASURED);
+	CHECK_EQ(p.offload_min, 0);
+	CHECK_EQ(p.dev_bps, 0);
+	CHECK_EQ(p.cpu_bps, 0);
+}
+
 /* Below the threshold the CPU; from it on, the device. */
 TEST(policy_threshold_splits_cpu_and_device)
 {
