@@ -7,9 +7,10 @@
  * The kernel refuses overlapping mappings in a context (EEXIST), so the
  * cache never asks for one: it maps only the gaps between existing
  * mappings, as aligned chunks (cache_shift) clipped to the neighbouring
- * mappings and to the run of mappings the memory lies in (one read of
- * /proc/self/maps per miss), and falls back to the exact pages of the gap
- * when that cannot be pinned.  Read-only memory is mapped read-only.
+ * mappings and to the run of mappings the memory lies in (vma.c), or as
+ * the whole run when that is no larger than a chunk, and falls back to
+ * the exact pages of the gap when that cannot be pinned.
+ * Read-only memory is mapped read-only.
  *
  * A cache mapping is dropped by sdxi_mem_unregister() of a range
  * overlapping it, by a registration (sdxi_mem_register(), sdxi_mem_iova())
@@ -17,76 +18,16 @@
  * addresses beyond one submission, dropping it only waits for the
  * descriptors submitted meanwhile (drop_maps() in mem.c).
  */
-#include <stdio.h>
-
 #include "internal.h"
 
 #define PAGE	4096ULL
 
-/* Enough for the maps of any ordinary process in one read(). */
-#define MAPS_READ_SIZE	(1 << 20)
-
-/*
- * The run of contiguous mappings with the same access around @addr, from
- * /proc/self/maps.  0 with [*lo, *hi) and *writable, or -EFAULT when
- * @addr is not mapped readable.
- */
-int vma_run(uint64_t addr, uint64_t *lo, uint64_t *hi, bool *writable)
-{
-	FILE *f = fopen("/proc/self/maps", "re");
-	uint64_t run_lo = 0, run_hi = 0;
-	int run_p = -1;
-	bool found = false;
-	char line[512];
-
-	if (!f)
-		return -EFAULT;
-	/*
-	 * One read() per buffer fill, and the kernel holds the mmap lock
-	 * for one read(): a buffer that takes the whole file at once gives
-	 * a consistent snapshot even while other threads map and unmap
-	 * (stdio's default 4 KiB reads could see a mapping change between
-	 * two of them and miss the run around @addr).
-	 */
-	setvbuf(f, NULL, _IOFBF, MAPS_READ_SIZE);
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long long a, b, off, ino;
-		char perm[5], dev[16];
-		int p;
-
-		if (sscanf(line, "%llx-%llx %4s %llx %15s %llu", &a, &b, perm, &off, dev, &ino) != 6)
-			continue;
-		/*
-		 * Only private anonymous or file memory extends a run: shared
-		 * mappings (a device's registers or rings, shared files) end
-		 * it, since pinning across them would fail.
-		 */
-		p = (perm[0] == 'r') | (perm[1] == 'w') << 1 | (perm[3] == 's') << 2;
-		if (a == run_hi && p == run_p && !(p & 4)) {
-			run_hi = b;
-		} else {
-			if (found)
-				break;
-			run_lo = a;
-			run_hi = b;
-			run_p = p;
-		}
-		if (addr >= run_lo && addr < run_hi)
-			found = true;
-	}
-	fclose(f);
-	if (!found || !(run_p & 1))
-		return -EFAULT;
-	*lo = run_lo;
-	*hi = run_hi;
-	*writable = run_p & 2;
-	return 0;
-}
-
 /*
  * Map the gap [lo, hi) for the cache: the aligned chunk around it,
- * clipped to the mapping it lies in and to the neighbouring device
- * mappings [prev_end, next_start), read-only if the memory is; if that
+ * clipped to the run of mappings it lies in, or that whole run if it is
+ * no larger than a chunk (a small buffer across a chunk boundary is one
+ * mapping, not two); then clipped to the neighbouring device mappings
+ * [prev_end, next_start), read-only if the memory is; if that
  * cannot be pinned, the exact pages of the gap (read-write, or read-only
  * for a read).
  */
@@ -102,11 +43,19 @@ static int fill_gap(struct sdxi_ctx *ctx, uint64_t lo, uint64_t hi, uint64_t pre
 
 	if (cb < hi)		/* aligning up wrapped */
 		cb = hi;
-	if (!vma_run(lo, &vlo, &vhi, &writable)) {
-		if (ca < vlo)
+	/* A run no larger than a chunk lies within a chunk's length of @lo. */
+	if (!vma_run(lo, lo > ctx->chunk ? lo - ctx->chunk : 0,
+		     cb - lo > ctx->chunk ? cb : lo + ctx->chunk, &vlo, &vhi, &writable)) {
+		if (vhi - vlo <= ctx->chunk) {
+			/* All of a small run, wherever the chunk boundaries fall. */
 			ca = vlo;
-		if (cb > vhi)
 			cb = vhi;
+		} else {
+			if (ca < vlo)
+				ca = vlo;
+			if (cb > vhi)
+				cb = vhi;
+		}
 		if (!writable)
 			acc = SDXI_MEM_READ;
 	}

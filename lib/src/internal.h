@@ -398,8 +398,24 @@ int map_device(struct sdxi_ctx *ctx, uint64_t va, uint64_t len, unsigned int acc
 	       struct reg_map *out);
 void unmap_device(struct sdxi_ctx *ctx, const struct reg_map *m, uint32_t n);
 
+/* vma.c: what the process has mapped at an address */
+struct vma {
+	uint64_t start, end;
+	bool read, write, shared;
+};
+/* A descriptor for vma_find() (-1 is fine: then the text is scanned). */
+int vma_open(void);
+/* The mapping covering @addr: 0, -ENOENT, or -errno. */
+int vma_find(int fd, uint64_t addr, struct vma *v);
+/*
+ * The run of contiguous private mappings with the same access around
+ * @addr, followed no further than [@floor, @ceil): 0 with [*lo, *hi) and
+ * *writable, or -EFAULT when @addr is not mapped readable.
+ */
+int vma_run(uint64_t addr, uint64_t floor, uint64_t ceil, uint64_t *lo, uint64_t *hi,
+	    bool *writable);
+
 /* cache.c: the registration cache (mappings for the convenience layer) */
-int vma_run(uint64_t addr, uint64_t *lo, uint64_t *hi, bool *writable);
 int reg_fill(struct sdxi_ctx *ctx, uint64_t va, uint64_t len, unsigned int access);
 
 /* soft.c */

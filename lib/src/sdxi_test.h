@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Test-only entry points of libsdxi: the software device's fault injection
- * and counters, enumeration under another sysfs root, and the offload
- * policy's fit.  Not installed and not exported from libsdxi.so (the test
+ * and counters, enumeration under another sysfs root, the offload
+ * policy's fit and the lookup of the process's mappings.  Not installed and not exported from libsdxi.so (the test
  * suite links libsdxi-test.a); every call on a device returns -EOPNOTSUPP
  * on a device that is not the software device, so tests that need them
  * SKIP on real hardware.
@@ -43,6 +43,15 @@ int sdxi_soft_ctx_doorbells(struct sdxi_ctx *ctx, uint64_t *n);
  */
 void sdxi_test_policy_fit(uint64_t small, uint64_t small_ns, uint64_t large,
 			  uint64_t large_ns, uint64_t cpu_ns, struct sdxi_policy *p);
+
+/*
+ * The mapping of the calling process covering @addr, as the library sees
+ * it: through PROCMAP_QUERY (@text 0; the text where the kernel lacks it)
+ * or the text of /proc/self/maps (@text 1).  0 with [*start, *end) and
+ * *flags (1 readable, 2 writable, 4 shared), or -errno (-ENOENT: none).
+ */
+int sdxi_test_vma_find(int text, uint64_t addr, uint64_t *start, uint64_t *end,
+		       unsigned int *flags);
 
 /* sdxi_dev_list() under another class directory (a fake sysfs tree). */
 int sdxi_test_dev_list(const char *class_dir, struct sdxi_dev_info *infos, unsigned int max);

@@ -36,7 +36,6 @@
  * regions and the arena are library memory and are accessed directly.
  */
 #include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -280,27 +279,17 @@ static bool private_overlap(struct soft_dev *sd, uint64_t va, uint64_t len)
  */
 static int check_mapped(uint64_t va, uint64_t len, unsigned int access)
 {
-	FILE *f = fopen("/proc/self/maps", "re");
+	int fd = vma_open();
 	uint64_t at = va, end = va + len;
-	char line[512];
+	struct vma v;
 
-	if (!f)
-		return -errno;
-	while (at < end && fgets(line, sizeof(line), f)) {
-		unsigned long long lo, hi;
-		char perm[5];
-
-		if (sscanf(line, "%llx-%llx %4s", &lo, &hi, perm) != 3)
-			continue;
-		if (hi <= at)
-			continue;
-		if (lo > at)
-			break;		/* a hole */
-		if (perm[0] != 'r' || ((access & SDXI_MEM_WRITE) && perm[1] != 'w'))
+	while (at < end && !vma_find(fd, at, &v)) {
+		if (!v.read || ((access & SDXI_MEM_WRITE) && !v.write))
 			break;
-		at = hi;
+		at = v.end;
 	}
-	fclose(f);
+	if (fd >= 0)
+		close(fd);
 	return at >= end ? 0 : -EFAULT;
 }
 

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
  * Test hooks of libsdxi (lib/src/sdxi_test.h): the software device's fault
- * injection and counters, enumeration under another sysfs root, and the
- * offload policy's fit.  Built into libsdxi-test.a only, never into the
- * installed libraries.
+ * injection and counters, enumeration under another sysfs root, the
+ * offload policy's fit and the lookup of the process's mappings.  Built
+ * into libsdxi-test.a only, never into the installed libraries.
  */
+#include <unistd.h>
+
 #include "soft.h"
 #include "sdxi_test.h"
 
@@ -84,4 +86,21 @@ SDXI_EXPORT void sdxi_test_policy_fit(uint64_t small, uint64_t small_ns, uint64_
 				      uint64_t large_ns, uint64_t cpu_ns, struct sdxi_policy *p)
 {
 	policy_fit(small, small_ns, large, large_ns, cpu_ns, p);
+}
+
+SDXI_EXPORT int sdxi_test_vma_find(int text, uint64_t addr, uint64_t *start, uint64_t *end,
+				   unsigned int *flags)
+{
+	int fd = text ? -1 : vma_open();
+	struct vma v;
+	int ret = vma_find(fd, addr, &v);
+
+	if (fd >= 0)
+		close(fd);
+	if (ret)
+		return ret;
+	*start = v.start;
+	*end = v.end;
+	*flags = v.read | v.write << 1 | v.shared << 2;
+	return 0;
 }

@@ -117,6 +117,38 @@ TEST(cache_chunk_clipped_to_the_mapping)
 	test_buf_free(map, 5 * 4096);
 }
 
+/*
+ * A small mapping across a chunk boundary: one registration of all of it,
+ * not one per chunk it touches.
+ */
+TEST(cache_small_mapping_across_a_chunk_boundary_is_one_registration)
+{
+	struct mfx f;
+	void *map;
+	size_t ml;
+	uint8_t *edge, *buf;
+	struct sdxi_mem_stats st;
+
+	REQUIRE(mfx_up(&f, 0));
+	/* 3 pages, one below a 2 MiB boundary and two above, guarded. */
+	edge = aligned_region(4 * MB, &map, &ml);
+	REQUIRE(edge);
+	edge += 2 * MB;
+	buf = edge - 4096;
+	mprotect(buf - 4096, 4096, PROT_NONE);
+	mprotect(edge + 8192, 4096, PROT_NONE);
+	test_pattern(buf, 4096, 3);
+	CHECK_ERR(sdxi_memcpy(f.ctx, buf + 4096 + 100, buf + 10, 4000), 0);
+	CHECK(!memcmp(buf + 4096 + 100, buf + 10, 4000));
+	CHECK_ERR(sdxi_memcpy(f.ctx, buf + 10, buf + 8192 + 5, 3000), 0);
+	st = stats(f.ctx);
+	CHECK_EQ(st.registrations, 1);
+	CHECK_EQ(st.bytes, 3 * 4096);
+	CHECK_EQ(st.misses, 1);
+	mfx_down(&f);
+	test_buf_free(map, ml);
+}
+
 /* Many buffers of one small mapping: one miss for all of them. */
 TEST(cache_small_mapping_registered_once)
 {
