@@ -118,12 +118,12 @@ static uint64_t time_dev(struct sdxi_ctx *ctx, uint64_t dst, uint64_t src, uint6
  * The policy from a probe: device copies of @small and @large bytes took
  * @ts and @tl ns at best, a CPU copy of @large bytes @tc ns, with
  * t_dev(n) = fixed + n / devbw and t_cpu(n) = n / cpu.  A probe that
- * failed (no time) leaves the figures 0 and the
- * device used always.  When the large copy was not slower than the small
- * one, the device's cost per byte is below the noise of the machine (a
- * loaded host, an emulated device); the figures are then bounds, device
- * bandwidth at least @large / @tl and fixed cost at most @tl, both of
- * which move the threshold towards the CPU.
+ * failed (no time) leaves the figures 0 and the device used always.  When
+ * the large copy was not slower than the small one, the device's cost per
+ * byte is below the noise of the machine (a loaded host, an emulated
+ * device); the figures are then bounds, device bandwidth at least
+ * @large / @tl and fixed cost at most @tl, both of which move the
+ * threshold towards the CPU.
  */
 void policy_fit(uint64_t small, uint64_t ts, uint64_t large, uint64_t tl, uint64_t tc,
 		struct sdxi_policy *p)
