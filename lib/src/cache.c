@@ -9,8 +9,8 @@
  * mappings, as aligned chunks (cache_shift) clipped to the neighbouring
  * mappings and to the run of mappings the memory lies in (vma.c), or as
  * the whole run when that is no larger than a chunk, and falls back to
- * the exact pages of the gap when that cannot be pinned.
- * Read-only memory is mapped read-only.
+ * the exact pages of the gap when that cannot be pinned.  Read-only
+ * memory is mapped read-only.
  *
  * A cache mapping is dropped by sdxi_mem_unregister() of a range
  * overlapping it, by a registration (sdxi_mem_register(), sdxi_mem_iova())

@@ -2,9 +2,9 @@
 /*
  * Misuse of handles: a device used after sdxi_dev_close(), a context used
  * after sdxi_ctx_destroy(), a window or import used after it was closed,
- * or a pointer that is none of these.  A library must
- * not carry on with a handle it no longer owns, so these print what
- * happened, naming the call, and abort.  They are reliable with
+ * or a pointer that is none of these.  A library must not carry on with a
+ * handle it no longer owns, so these print what happened, naming the
+ * call, and abort.  They are reliable with
  * SDXI_DEBUG=1 (freed handles are kept, see internal.h) and a best effort
  * otherwise, where the behaviour is undefined.
  */

@@ -409,8 +409,9 @@ int vma_open(void);
 int vma_find(int fd, uint64_t addr, struct vma *v);
 /*
  * The run of contiguous private mappings with the same access around
- * @addr, followed no further than [@floor, @ceil): 0 with [*lo, *hi) and
- * *writable, or -EFAULT when @addr is not mapped readable.
+ * @addr, followed until it reaches @floor and @ceil (or 64 mappings each
+ * way): 0 with [*lo, *hi) and *writable, or -EFAULT when @addr is not
+ * mapped readable.
  */
 int vma_run(uint64_t addr, uint64_t floor, uint64_t ceil, uint64_t *lo, uint64_t *hi,
 	    bool *writable);

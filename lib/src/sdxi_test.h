@@ -2,10 +2,10 @@
 /*
  * Test-only entry points of libsdxi: the software device's fault injection
  * and counters, enumeration under another sysfs root, the offload
- * policy's fit and the lookup of the process's mappings.  Not installed and not exported from libsdxi.so (the test
- * suite links libsdxi-test.a); every call on a device returns -EOPNOTSUPP
- * on a device that is not the software device, so tests that need them
- * SKIP on real hardware.
+ * policy's fit and the lookup of the process's mappings.  Not installed
+ * and not exported from libsdxi.so (the test suite links libsdxi-test.a);
+ * the calls taking a device return -EOPNOTSUPP on one that is not the
+ * software device, so tests that need them SKIP on real hardware.
  */
 #ifndef LIBSDXI_TEST_H
 #define LIBSDXI_TEST_H
