@@ -50,6 +50,7 @@
 #include <linux/dma-resv.h>
 #include <linux/iommu.h>
 #include <linux/mm.h>
+#include <linux/mmu_notifier.h>
 #include <linux/module.h>
 #include <linux/pci.h>
 #include <linux/sched/mm.h>
@@ -163,13 +164,19 @@ bool sdxi_user_sva_available(struct sdxi_udev *ud)
  * struct sdxi_usva - the bond of an SVA context with its opener's mm
  * @sva: the IOMMU's bond (iommu_sva_bind_device())
  * @dev: the function's device, held until the unbind
- * @mm: the bound mm structure (mmgrab()), held until the unbind
+ * @mm: the bound mm structure, held by @mn until the unbind
+ * @mn: tells when the mm's teardown has begun (sdxi_usva_mm_release())
+ * @released: completed by that teardown's MMU notifier release
+ * @live: a user of @mm taken when the unbind was queued
  * @unbind: gives the bond back (sdxi_usva_unbind_work())
  */
 struct sdxi_usva {
 	struct iommu_sva *sva;
 	struct device *dev;
 	struct mm_struct *mm;
+	struct mmu_notifier mn;
+	struct completion released;
+	bool live;
 	struct work_struct unbind;
 };
 
@@ -183,27 +190,41 @@ static struct workqueue_struct *sdxi_usva_wq;
 
 /*
  * When the mm's last user goes, exit_mmap() has the IOMMU driver tear the
- * mm's PASID entries down (MMU notifier release).  The intel-iommu driver
- * does not serialise that with a detach of the same PASID, which the
- * unbind is: run together, each finds the entry half torn down by the
+ * mm's PASID entries down (its MMU notifier release).  The intel-iommu
+ * driver does not serialise that with a detach of the same PASID, which
+ * the unbind is: run together, each finds the entry half torn down by the
  * other (a WARNING in intel_pasid_tear_down_entry(), and the detach skips
- * its page-request drain).  So the unbind holds a user of the mm when one
- * is left, and exit_mmap() runs after it.  When none is left, exit_mmap()
- * is running or has run, in the task that dropped the last user: after a
- * kill with page requests outstanding that is the IOMMU's page-request
- * worker (it holds a user while it handles a request), so wait for it.
+ * its page-request drain).  So the unbind never overlaps that release.
+ * When the unbind is queued with a user of the mm left, it takes one
+ * (sdxi_user_sva_unbind()) and exit_mmap() cannot begin before it is
+ * dropped, after the detach.  With none left, exit_mmap() is running, has
+ * run or is about to run, in whichever task dropped the last user (the
+ * process itself, the IOMMU's page-request worker, anyone who held the mm
+ * for a moment): the unbind waits for the bond's own notifier's release,
+ * which exit_mmap() calls with every other release in one SRCU read
+ * section, and then for that section to end.
  */
+static void sdxi_usva_mm_release(struct mmu_notifier *mn, struct mm_struct *mm)
+{
+	complete(&container_of(mn, struct sdxi_usva, mn)->released);
+}
+
+static const struct mmu_notifier_ops sdxi_usva_mm_ops = {
+	.release = sdxi_usva_mm_release,
+};
+
 static void sdxi_usva_unbind_work(struct work_struct *work)
 {
 	struct sdxi_usva *s = container_of(work, struct sdxi_usva, unbind);
-	bool live = mmget_not_zero(s->mm);
 
-	if (!live)
-		iopf_queue_flush_dev(s->dev);
+	if (!s->live) {
+		wait_for_completion(&s->released);
+		mmu_notifier_synchronize();
+	}
 	iommu_sva_unbind_device(s->sva);
-	if (live)
+	mmu_notifier_unregister(&s->mn, s->mm);
+	if (s->live)
 		mmput(s->mm);
-	mmdrop(s->mm);
 	put_device(s->dev);
 	kfree(s);
 }
@@ -266,14 +287,20 @@ struct sdxi_usva *sdxi_user_sva_bind(struct sdxi_ufile *uf)
 		if (err == -ENODEV || err == -EINVAL)
 			err = -EOPNOTSUPP;
 	}
+	if (!err) {
+		s->mm = current->mm;
+		s->mn.ops = &sdxi_usva_mm_ops;
+		init_completion(&s->released);
+		err = mmu_notifier_register(&s->mn, s->mm);
+		if (err)
+			iommu_sva_unbind_device(s->sva);
+	}
 	if (err) {
 		if (s->dev)
 			put_device(s->dev);
 		kfree(s);
 		return ERR_PTR(err);
 	}
-	s->mm = current->mm;
-	mmgrab(s->mm);
 	return s;
 }
 
@@ -294,12 +321,16 @@ u32 sdxi_user_sva_pasid(struct sdxi_usva *s)
  *
  * Nothing reaches memory under the bond's PASID any more (its context is
  * stopped, or never ran).  The unbind, which drains the PASID, runs on
- * the bonds' workqueue: the caller may hold the file's lock.
+ * the bonds' workqueue: the caller may hold the file's lock.  A user of
+ * the mm, when it still has one, is held until then (see
+ * sdxi_usva_unbind_work()).
  */
 void sdxi_user_sva_unbind(struct sdxi_usva *s)
 {
-	if (s)
-		queue_work(sdxi_usva_wq, &s->unbind);
+	if (!s)
+		return;
+	s->live = mmget_not_zero(s->mm);
+	queue_work(sdxi_usva_wq, &s->unbind);
 }
 
 static void sdxi_unpin(struct sdxi_uctx *u, struct sdxi_umap *m)

@@ -29,6 +29,7 @@
  */
 #include <signal.h>
 #include <stddef.h>
+#include <sys/prctl.h>
 #include <sys/utsname.h>
 
 #include "../kselftest_harness.h"
@@ -612,6 +613,79 @@ TEST(sva_parent_context_is_unusable_in_the_child)
 	EXPECT_TRUE(filled(dst, len, 9));
 	EXPECT_EQ(0, uctx_destroy(&x));
 	close(fd);
+}
+
+/*
+ * Processes that destroy their SVA context (or close its file) and exit
+ * at once, several at a time: each unbind races with its process's exit,
+ * which tears the mm's PASID down, and the two must not overlap
+ * (uapi.rst "Lifetime"; the guest log's check catches the IOMMU driver's
+ * WARNING when they do).  Many rounds, every counter back.
+ */
+static void exit_right_after_the_context_goes(unsigned int seed)
+{
+	size_t len = 4 * SDXI_PG;
+	void *src = anon(len), *dst = anon(len);
+	int fd = open(SDXI_DEV, O_RDWR);
+	struct uctx x;
+
+	if (fd < 0 || !src || !dst || uctx_create_iso(fd, 0, SDXI_ISOLATION_SVA, &x))
+		_exit(1);
+	fill(src, len, seed);
+	memset(dst, 0, len);
+	if (copy(&x, src, dst, len) || !filled(dst, len, seed))
+		_exit(2);
+	if (seed & 1)
+		uctx_unmap(&x);
+	else if (uctx_destroy(&x))
+		_exit(3);
+	close(fd);
+	_exit(0);
+}
+
+FIXTURE(sva_exit) {};
+FIXTURE_SETUP(sva_exit) {}
+FIXTURE_TEARDOWN(sva_exit) {}
+
+TEST_F_TIMEOUT(sva_exit, right_after_the_context_goes, 300)
+{
+	long long contexts = sdxi_counter("user_contexts"), pasids = sdxi_counter("pasids");
+	enum { ROUNDS = 12, AT_ONCE = 4, HOGS = 2 };
+	pid_t pid[AT_ONCE], hog[HOGS];
+	int fd, round, i;
+
+	OPEN_OR_SKIP(&fd);
+	REQUIRE_ISOLATION(fd);
+	REQUIRE_SVA(fd);
+	close(fd);
+	/* Busy CPUs: the unbinds run late, some while their process exits. */
+	for (i = 0; i < HOGS; i++) {
+		hog[i] = fork();
+		ASSERT_GE(hog[i], 0);
+		if (!hog[i]) {
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			for (;;)
+				;
+		}
+	}
+	for (round = 0; round < ROUNDS; round++) {
+		for (i = 0; i < AT_ONCE; i++) {
+			pid[i] = fork();
+			ASSERT_GE(pid[i], 0);
+			if (!pid[i])
+				exit_right_after_the_context_goes(round * AT_ONCE + i);
+		}
+		for (i = 0; i < AT_ONCE; i++)
+			EXPECT_EQ(0, child_status(pid[i])) TH_LOG("round %d, child %d", round, i);
+	}
+	for (i = 0; i < HOGS; i++) {
+		kill(hog[i], SIGKILL);
+		EXPECT_EQ(1000 + SIGKILL, child_status(hog[i]));
+	}
+	for (i = 0; i < 500 && sdxi_counter("user_contexts") != contexts; i++)
+		usleep(10000);
+	EXPECT_EQ(contexts, sdxi_counter("user_contexts"));
+	EXPECT_EQ(pasids, sdxi_counter("pasids"));
 }
 
 /*
