@@ -616,6 +616,18 @@ TEST(sva_parent_context_is_unusable_in_the_child)
 }
 
 /*
+ * Wait up to 5 s for the user_contexts counter to read @want: a process's
+ * contexts go with its file, after its exit.
+ */
+static void wait_user_contexts(long long want)
+{
+	int i;
+
+	for (i = 0; i < 500 && sdxi_counter("user_contexts") != want; i++)
+		usleep(10000);
+}
+
+/*
  * Processes that destroy their SVA context (or close its file) and exit
  * at once, several at a time: each unbind races with its process's exit,
  * which tears the mm's PASID down, and the two must not overlap
@@ -682,8 +694,7 @@ TEST_F_TIMEOUT(sva_exit, right_after_the_context_goes, 300)
 		kill(hog[i], SIGKILL);
 		EXPECT_EQ(1000 + SIGKILL, child_status(hog[i]));
 	}
-	for (i = 0; i < 500 && sdxi_counter("user_contexts") != contexts; i++)
-		usleep(10000);
+	wait_user_contexts(contexts);
 	EXPECT_EQ(contexts, sdxi_counter("user_contexts"));
 	EXPECT_EQ(pasids, sdxi_counter("pasids"));
 }
@@ -734,8 +745,7 @@ TEST(sva_kill_9_with_faults_outstanding)
 	ASSERT_EQ(1, read(sync[0], &c, 1));
 	kill(pid, SIGKILL);
 	EXPECT_EQ(1000 + SIGKILL, child_status(pid));
-	for (i = 0; i < 500 && sdxi_counter("user_contexts") != contexts; i++)
-		usleep(10000);
+	wait_user_contexts(contexts);
 	EXPECT_EQ(contexts, sdxi_counter("user_contexts"));
 	EXPECT_EQ(pasids, sdxi_counter("pasids"));
 	fill(src, len, 10);
